@@ -1,0 +1,192 @@
+"""The atlas store: an in-process DuckDB file built from the bundled data.
+
+The atlas is built on first use into the user cache directory (or
+``ORECHAIN_ATLAS``); ``orechain atlas rebuild`` redoes it. A build writes a new
+file next to the old one and renames it into place, so a failed build leaves
+the previous atlas untouched. An ``ingest`` runs in one transaction: a
+malformed file loads nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orechain.atlas.ingest import LoadReport, Loader
+from orechain.atlas.schema import TABLES, Table, conform
+from orechain.atlas.sources import Source, load_sources
+from orechain.errors import InputError, NotFoundError
+from orechain.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+LOADERS: dict[str, str] = {
+    "reference": "orechain.atlas.reference:load",
+    "usgs-mcs": "orechain.atlas.ingest.usgs_mcs:load",
+    "wgi": "orechain.atlas.ingest.wgi:load",
+    "wmd": "orechain.atlas.ingest.wmd:load",
+    "baci": "orechain.atlas.ingest.baci:load",
+    "baci-extract": "orechain.atlas.ingest.baci:load_extract",
+    "comtrade": "orechain.atlas.ingest.comtrade:load",
+    "stage-shares": "orechain.atlas.ingest.stage_shares:load",
+}
+"""Loader kind → ``module:function``; imported lazily so start-up stays fast."""
+
+
+def get_loader(kind: str) -> Loader:
+    """Return the loader function for a source kind."""
+    if kind not in LOADERS:
+        msg = f"unknown source kind {kind!r}; expected one of {', '.join(sorted(LOADERS))}"
+        raise NotFoundError(msg)
+    module, _, func = LOADERS[kind].partition(":")
+    loader: Loader = getattr(importlib.import_module(module), func)
+    return loader
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every declared table (empty) on ``con``."""
+    for table in TABLES.values():
+        con.execute(table.create_sql())
+
+
+def insert_frame(
+    con: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame, *, source: str
+) -> int:
+    """Conform ``frame`` to ``table``'s schema and append it; return the row count."""
+    if frame.empty:
+        return 0
+    tidy = conform(frame, table, source=source)
+    con.register("_incoming", tidy)
+    try:
+        cols = ", ".join(f'"{c}"' for c in table.column_names)
+        casts = ", ".join(f'CAST("{c.name}" AS {c.dtype})' for c in table.columns)
+        con.execute(f"INSERT INTO {table.name} ({cols}) SELECT {casts} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+    return len(tidy)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run a block in one transaction: commit on success, roll back on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def load_source(con: duckdb.DuckDBPyConnection, source: Source) -> list[LoadReport]:
+    """Load every path of one bundled source with its loader."""
+    if source.loader is None:
+        return []
+    loader = get_loader(source.loader)
+    return [loader(con, path, source.source_id) for path in source.resolved_paths()]
+
+
+def _register_sources(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> None:
+    frame = pd.DataFrame(
+        [
+            {
+                "source_id": s.source_id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "citation": s.citation,
+                "licence": s.licence,
+            }
+            for s in sources
+        ]
+    )
+    insert_frame(con, TABLES["sources"], frame, source="sources.yaml")
+
+
+def build_atlas(path: Path) -> list[LoadReport]:
+    """Build a fresh atlas at ``path`` from the bundled files, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.building")
+    tmp.unlink(missing_ok=True)
+    reports: list[LoadReport] = []
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            create_tables(con)
+            sources = load_sources()
+            with transaction(con):
+                _register_sources(con, sources)
+                for source in sources:
+                    logger.info("loading %s", source.source_id)
+                    reports.extend(load_source(con, source))
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+    return reports
+
+
+class Atlas:
+    """A handle on the atlas database; the entry point of every atlas query.
+
+    Parameters
+    ----------
+    con
+        An open DuckDB connection holding the declared tables.
+    path
+        The file behind it, if any.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
+        self.con = con
+        self.path = path
+
+    def query(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:
+        """Run a read query and return a DataFrame."""
+        return self.con.execute(sql, params or []).df()
+
+    def ingest(self, kind: str, path: Path, source_id: str | None = None) -> LoadReport:
+        """Load one file with the loader for ``kind``, all or nothing.
+
+        Rows already loaded under the same ``source_id`` are replaced, so
+        re-ingesting a corrected file does not duplicate rows.
+        """
+        if not path.exists():
+            msg = "no such file or directory"
+            raise InputError(msg, source=str(path))
+        loader = get_loader(kind)
+        sid = source_id or f"{kind}:{path.name}"
+        with transaction(self.con):
+            for table in TABLES.values():
+                if "source_id" in table.column_names and table.name != "sources":
+                    self.con.execute(f"DELETE FROM {table.name} WHERE source_id = ?", [sid])
+            return loader(self.con, path, sid)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.con.close()
+
+
+def open_atlas(settings: Settings | None = None, *, read_only: bool = False) -> Atlas:
+    """Open the atlas, building it from the bundled files on first use."""
+    settings = settings or Settings.from_env()
+    path = settings.resolved_atlas_path()
+    if not path.exists():
+        logger.info("building atlas at %s", path)
+        build_atlas(path)
+    return Atlas(duckdb.connect(str(path), read_only=read_only), path)
+
+
+def rebuild_atlas(settings: Settings | None = None) -> list[LoadReport]:
+    """Rebuild the atlas from the bundled files, replacing the old one."""
+    settings = settings or Settings.from_env()
+    return build_atlas(settings.resolved_atlas_path())

@@ -1,0 +1,86 @@
+"""The ``orechain`` command line: a thin layer over the Python API.
+
+Every command takes ``--json`` to print one JSON document. Any
+:class:`~orechain.errors.OreChainError` becomes a one-line reason on stderr and
+exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import typer
+
+from orechain import __version__
+from orechain.errors import OreChainError
+
+app = typer.Typer(
+    name="orechain",
+    help="OreChain: critical-mineral supply chains — atlas, risk, scenarios, economics, ledger.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+SUBCOMMANDS = {
+    "atlas": "orechain.cli.atlas",
+    "risk": "orechain.cli.risk",
+    "ledger": "orechain.cli.ledger",
+}
+"""Sub-apps by name; each module exposes ``app``. Missing modules are skipped."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"orechain {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr."),
+) -> None:
+    """OreChain command line."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+
+
+def _register() -> None:
+    for name, module in SUBCOMMANDS.items():
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        if hasattr(mod, "register"):
+            mod.register(app)
+        else:
+            app.add_typer(mod.app, name=name)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point: run the app, turning domain errors into exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except OreChainError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(1)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise

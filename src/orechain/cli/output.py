@@ -1,0 +1,64 @@
+"""Shared output helpers of the CLI: one JSON document, or a rich table."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _clean(obj: Any) -> Any:
+    """Make values JSON-safe: NaN → null, numpy scalars → Python."""
+    if isinstance(obj, Mapping):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, str | bytes):
+        obj = obj.item()
+    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
+        return None
+    return obj
+
+
+def emit_json(obj: Any) -> None:
+    """Print one JSON document to stdout."""
+    sys.stdout.write(json.dumps(_clean(obj), indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def fmt(value: Any, digits: int = 2) -> str:
+    """Format a number for a table cell (thousands separators; '–' for missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if abs(value) >= 1000 or value == int(value):
+            return f"{value:,.0f}"
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def print_table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> None:
+    """Print rows as a rich table; ``columns`` is (key, header) pairs."""
+    table = Table(title=title, caption=caption, caption_justify="left")
+    for _, header in columns:
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*(fmt(row.get(key)) for key, _ in columns))
+    console.print(table)
