@@ -50,14 +50,9 @@ class Table:
 
 C = Column
 
-MEASURES = (
-    "mine production",
-    "refinery production",
-    "smelter production",
-    "plant production",
-    "capacity",
-)
-"""Values of ``production.measure``. ``type`` keeps the text as published."""
+MEASURES = ("mine", "refinery", "smelter", "plant")
+"""Production measures (``production.measure``); capacity rows use ``"<measure> capacity"``,
+e.g. ``"refinery capacity"``. ``type`` keeps the text as published."""
 
 BASES = ("gross", "contained", "REO")
 """Mass bases; see ``docs/design.md``. Converting between them needs a stated factor."""
@@ -105,7 +100,7 @@ PRODUCTION = Table(
     "Production and capacity by commodity, measure, country and year, per source vintage.",
     (
         C("commodity", "VARCHAR", "Commodity id", nullable=False),
-        C("measure", "VARCHAR", f"One of {', '.join(MEASURES)}", nullable=False),
+        C("measure", "VARCHAR", "mine, refinery, smelter, plant, or '<one of them> capacity'", nullable=False),
         C("type", "VARCHAR", "The measure as published, e.g. 'Mine production, copper content'"),
         C("country", "VARCHAR", "ISO3, or WORLD / OTHER", nullable=False),
         C("country_name", "VARCHAR", "The country label as published (cleaned of footnotes)"),
@@ -204,6 +199,19 @@ HS_MAP = Table(
     ),
 )
 
+US_IMPORT_SOURCES = Table(
+    "us_import_sources",
+    "Major U.S. import sources by commodity (USGS MCS industry-trends figure 3).",
+    (
+        C("commodity", "VARCHAR", "Commodity id", nullable=False),
+        C("period", "VARCHAR", "Years covered, e.g. '2020-23'", nullable=False),
+        C("rank", "INTEGER", "1 = largest source"),
+        C("country", "VARCHAR", "ISO3", nullable=False),
+        C("share", "DOUBLE", "Share of U.S. imports, 0..1, when published"),
+        C("source_id", "VARCHAR", "Source id", nullable=False),
+    ),
+)
+
 SOURCES = Table(
     "sources",
     "One row per source id: what it is and where it came from.",
@@ -228,6 +236,7 @@ TABLES: dict[str, Table] = {
         TRADE,
         STAGE_SHARES,
         HS_MAP,
+        US_IMPORT_SOURCES,
         SOURCES,
     )
 }

@@ -1,4 +1,4 @@
-"""The provenance register of bundled data: ``orechain/data/sources.yaml``.
+"""The provenance register of bundled data: ``orechain/data/sources/*.yaml``.
 
 Every bundled file belongs to exactly one source entry, which names its
 publisher, citation, licence, where the copy came from and which loader reads it.
@@ -45,10 +45,22 @@ class Source:
 REQUIRED = ("id", "title", "publisher", "citation", "licence", "origin", "paths")
 
 
-def load_sources(path: Path | None = None) -> list[Source]:
+def load_sources(folder: Path | None = None) -> list[Source]:
     """Read the provenance register, checking every entry has its fields."""
-    path = path or data_dir() / "sources.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    folder = folder or data_dir() / "sources"
+    out: list[Source] = []
+    for path in sorted(folder.glob("*.yaml")):
+        out.extend(_read_register(path))
+    ids = [s.source_id for s in out]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        msg = f"duplicate source ids: {', '.join(dupes)}"
+        raise InputError(msg, source=str(folder))
+    return sorted(out, key=lambda s: (s.order, s.source_id))
+
+
+def _read_register(path: Path) -> list[Source]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     out: list[Source] = []
     for i, entry in enumerate(raw.get("sources", []), start=1):
         for key in REQUIRED:
@@ -68,4 +80,4 @@ def load_sources(path: Path | None = None) -> list[Source]:
                 order=int(entry.get("order", 100)),
             )
         )
-    return sorted(out, key=lambda s: s.order)
+    return out
