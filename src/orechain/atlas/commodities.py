@@ -73,7 +73,9 @@ def resolve_commodity(name: str) -> str:
     found = _index().get(key)
     if found is not None:
         return found
-    close = sorted(c.commodity for c in catalogue() if key[:4] and key[:4] in normalise_name(c.commodity))
+    close = sorted(
+        c.commodity for c in catalogue() if key[:4] and key[:4] in normalise_name(c.commodity)
+    )
     hint = f"; did you mean {', '.join(close)}?" if close else "; see `orechain atlas commodities`"
     msg = f"unknown commodity {name!r}{hint}"
     raise NotFoundError(msg)

@@ -100,7 +100,7 @@ PRODUCTION = Table(
     "Production and capacity by commodity, measure, country and year, per source vintage.",
     (
         C("commodity", "VARCHAR", "Commodity id", nullable=False),
-        C("measure", "VARCHAR", "mine, refinery, smelter, plant, or '<one of them> capacity'", nullable=False),
+        C("measure", "VARCHAR", "mine, refinery, smelter, plant, '<m> capacity'", nullable=False),
         C("type", "VARCHAR", "The measure as published, e.g. 'Mine production, copper content'"),
         C("country", "VARCHAR", "ISO3, or WORLD / OTHER", nullable=False),
         C("country_name", "VARCHAR", "The country label as published (cleaned of footnotes)"),
@@ -160,7 +160,7 @@ TRADE = Table(
     "trade",
     "Bilateral trade flows. BACI rows are exports reported by the exporter (reconciled).",
     (
-        C("reporter", "VARCHAR", "ISO3 of the reporting country (BACI: the exporter)", nullable=False),
+        C("reporter", "VARCHAR", "ISO3 of the reporter (BACI: the exporter)", nullable=False),
         C("partner", "VARCHAR", "ISO3 of the partner (BACI: the importer); 'WLD' for world"),
         C("flow", "VARCHAR", "'export' or 'import'", nullable=False),
         C("hs6", "VARCHAR", "HS 6-digit code as text with leading zeros", nullable=False),
@@ -177,7 +177,7 @@ STAGE_SHARES = Table(
     "Country shares of value-chain stages that the USGS tables lack.",
     (
         C("commodity", "VARCHAR", "Commodity id", nullable=False),
-        C("stage", "VARCHAR", "mining, separation, refining, smelting, metal, magnet, ...", nullable=False),
+        C("stage", "VARCHAR", "mining, refining, smelting, metal, magnet, ...", nullable=False),
         C("country", "VARCHAR", "ISO3 or OTHER", nullable=False),
         C("year", "INTEGER", "Year the share refers to", nullable=False),
         C("share", "DOUBLE", "Share of world output, 0..1", nullable=False),

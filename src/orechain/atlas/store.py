@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orechain.atlas.ingest import LoadReport, Loader
+from orechain.atlas.ingest import Loader, LoadReport
 from orechain.atlas.schema import TABLES, Table, conform
 from orechain.atlas.sources import Source, load_sources
 from orechain.errors import InputError, NotFoundError

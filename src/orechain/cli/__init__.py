@@ -26,6 +26,7 @@ app = typer.Typer(
 SUBCOMMANDS = {
     "atlas": "orechain.cli.atlas",
     "risk": "orechain.cli.risk",
+    "report": "orechain.cli.report",
     "ledger": "orechain.cli.ledger",
 }
 """Sub-apps by name; each module exposes ``app``. Missing modules are skipped."""

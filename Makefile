@@ -1,0 +1,55 @@
+# OreChain developer commands. `make run` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: run test lint pytest bench install install-test lock cli-docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP_RUN): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
+	touch $@ $(STAMP_RUN)
+
+install: $(STAMP_RUN)
+install-test: $(STAMP_TEST)
+
+## run: install, then print the supply-concentration overview and write it as HTML
+run: install
+	$(BIN)/orechain report overview --out out/orechain-overview.html
+
+## test: install test tools, then lint (ruff, mypy) and run the test suite
+test: install-test lint pytest
+
+lint: install-test
+	$(BIN)/ruff check src tests bench docs/examples
+	$(BIN)/ruff format --check src tests bench docs/examples
+	$(BIN)/mypy
+
+pytest: install-test
+	$(BIN)/pytest -q
+
+## bench: benchmarks recorded in docs/benchmarks.md
+bench: install-test
+	$(BIN)/python bench/atlas_bench.py
+	$(BIN)/python bench/baci_import_concentration.py
+
+## cli-docs: regenerate docs/cli-reference.md from --help (a test fails on drift)
+cli-docs: install
+	$(BIN)/python scripts/cli_reference.py > docs/cli-reference.md
+
+## lock: re-pin every dependency (run after changing pyproject.toml)
+lock: | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip freeze --exclude-editable | grep -v '^orechain' > requirements.lock
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

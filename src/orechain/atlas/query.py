@@ -1,0 +1,251 @@
+"""Read queries over the atlas: which rows answer "commodity, measure, year".
+
+USGS publishes each year twice (an estimate, then a revision in the next
+vintage), and World Mining Data is a second production source. A selection
+always names the source vintage it took; the default is the latest USGS
+vintage that has the year, and other sources are reported beside it, never
+mixed in silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from orechain.atlas.commodities import resolve_commodity
+from orechain.atlas.store import Atlas
+from orechain.errors import NotFoundError
+
+DEFAULT_SOURCE = "usgs-mcs"
+"""Source family used unless the caller names another (``wmd``)."""
+
+
+@dataclass(frozen=True)
+class ProductionSelection:
+    """The production rows of one commodity, measure, year and source vintage."""
+
+    commodity: str
+    measure: str
+    year: int
+    source_id: str
+    type: str
+    """The published type text of the series, e.g. 'Mine production, copper content'."""
+    unit: str
+    basis: str | None
+    rows: pd.DataFrame
+    """Columns: country, country_name, value, quantity_t, estimated, qualifier, note."""
+    other_types: tuple[str, ...] = ()
+    """Other series of the same measure in that vintage (e.g. ilmenite beside rutile)."""
+
+    @property
+    def countries(self) -> pd.DataFrame:
+        """Country rows only (no WORLD or OTHER aggregates)."""
+        return self.rows[~self.rows["country"].isin(["WORLD", "OTHER"])]
+
+    @property
+    def other_value(self) -> float:
+        """Sum of 'other countries' rows [published unit]."""
+        other = self.rows.loc[self.rows["country"] == "OTHER", "value"]
+        return float(other.sum()) if other.notna().any() else 0.0
+
+    @property
+    def world_total_published(self) -> float | None:
+        """The published world total, if the source gives one [published unit]."""
+        world = self.rows.loc[self.rows["country"] == "WORLD", "value"].dropna()
+        return float(world.iloc[0]) if len(world) else None
+
+
+def source_family_clause(source: str) -> tuple[str, list[object]]:
+    """SQL condition and parameters selecting a source family or one source id."""
+    if source.count("-") >= 2 and source[-1].isdigit():
+        return "source_id = ?", [source]
+    return "source_id LIKE ?", [f"{source}%"]
+
+
+def measures(atlas: Atlas, commodity: str, source: str = DEFAULT_SOURCE) -> list[str]:
+    """Measures with at least one country value for a commodity."""
+    cid = resolve_commodity(commodity)
+    clause, params = source_family_clause(source)
+    frame = atlas.query(
+        f"SELECT DISTINCT measure FROM production WHERE commodity = ? AND {clause} "
+        "AND country NOT IN ('WORLD', 'OTHER') AND value IS NOT NULL ORDER BY measure",
+        [cid, *params],
+    )
+    return frame["measure"].tolist()
+
+
+def _candidates(atlas: Atlas, cid: str, measure: str, source: str) -> pd.DataFrame:
+    clause, params = source_family_clause(source)
+    return atlas.query(
+        f"""
+        SELECT source_id, year, type, count(value) AS n, sum(value) AS total
+        FROM production
+        WHERE commodity = ? AND measure = ? AND {clause}
+          AND country NOT IN ('WORLD', 'OTHER')
+        GROUP BY source_id, year, type
+        HAVING count(value) > 0
+        """,
+        [cid, measure, *params],
+    )
+
+
+def _pick_type(candidates: pd.DataFrame, product: str | None, cid: str) -> str:
+    types = candidates.sort_values(["n", "total"], ascending=False)["type"].tolist()
+    if product is None:
+        return str(types[0])
+    matches = [t for t in types if product.lower() in str(t).lower()]
+    if not matches:
+        msg = f"no {cid} series matches product {product!r}; available: {'; '.join(types)}"
+        raise NotFoundError(msg)
+    return str(matches[0])
+
+
+def select_production(
+    atlas: Atlas,
+    commodity: str,
+    measure: str = "mine",
+    year: int | None = None,
+    *,
+    source: str = DEFAULT_SOURCE,
+    product: str | None = None,
+) -> ProductionSelection:
+    """Select the production rows that answer one question.
+
+    Parameters
+    ----------
+    commodity
+        Name, alias or id (``"rare earths"``, ``"REE"``).
+    measure
+        ``mine``, ``refinery``, ``smelter``, ``plant`` or ``"<measure> capacity"``.
+    year
+        Data year; default the latest year with country data.
+    source
+        Source family (``usgs-mcs``, ``wmd``) or one source id (``usgs-mcs-2024``).
+    product
+        Text matched against the published type when a vintage has several
+        series of one measure (e.g. ``"rutile"``).
+    """
+    cid = resolve_commodity(commodity)
+    cands = _candidates(atlas, cid, measure, source)
+    if cands.empty:
+        have = ", ".join(measures(atlas, cid, source)) or "none"
+        msg = f"no {measure!r} data for {cid} in {source}; measures with data: {have}"
+        raise NotFoundError(msg)
+    year = int(cands["year"].max()) if year is None else int(year)
+    in_year = cands[cands["year"] == year]
+    if in_year.empty:
+        years = ", ".join(str(y) for y in sorted(cands["year"].unique()))
+        msg = f"no {measure!r} data for {cid} in {year}; years with data: {years}"
+        raise NotFoundError(msg)
+    source_id = str(in_year["source_id"].max())
+    series = in_year[in_year["source_id"] == source_id]
+    chosen = _pick_type(series, product, cid)
+    rows = atlas.query(
+        """
+        SELECT country, country_name, value, unit, quantity_t, basis, estimated, qualifier, note
+        FROM production
+        WHERE commodity = ? AND measure = ? AND year = ? AND source_id = ? AND type = ?
+        ORDER BY value DESC NULLS LAST, country
+        """,
+        [cid, measure, year, source_id, chosen],
+    )
+    units = rows["unit"].dropna()
+    bases = rows["basis"].dropna()
+    return ProductionSelection(
+        commodity=cid,
+        measure=measure,
+        year=year,
+        source_id=source_id,
+        type=chosen,
+        unit=str(units.iloc[0]) if len(units) else "",
+        basis=str(bases.iloc[0]) if len(bases) else None,
+        rows=rows.drop(columns=["unit", "basis"]),
+        other_types=tuple(sorted(set(series["type"]) - {chosen})),
+    )
+
+
+def select_all_series(
+    atlas: Atlas, year: int | None = None, *, source: str = DEFAULT_SOURCE
+) -> pd.DataFrame:
+    """The series :func:`select_production` would pick, for every commodity × measure.
+
+    One row per commodity and measure: year (the given one, else the latest),
+    source_id (latest vintage with that year) and type (most country values).
+    """
+    clause, params = source_family_clause(source)
+    year_filter = "WHERE year = ?" if year is not None else ""
+    year_params: list[object] = [year] if year is not None else []
+    return atlas.query(
+        f"""
+        WITH cand AS (
+            SELECT commodity, measure, year, source_id, type,
+                   count(value) AS n, sum(value) AS total
+            FROM production
+            WHERE {clause} AND country NOT IN ('WORLD', 'OTHER')
+            GROUP BY ALL HAVING count(value) > 0
+        ), years AS (
+            SELECT * FROM cand {year_filter}
+        ), latest AS (
+            SELECT * FROM years
+            QUALIFY year = max(year) OVER (PARTITION BY commodity, measure)
+        ), vintage AS (
+            SELECT * FROM latest
+            QUALIFY source_id = max(source_id) OVER (PARTITION BY commodity, measure)
+        )
+        SELECT * FROM vintage
+        QUALIFY row_number() OVER (
+            PARTITION BY commodity, measure ORDER BY n DESC, total DESC) = 1
+        """,
+        [*params, *year_params],
+    )
+
+
+def series_rows(atlas: Atlas, series: pd.DataFrame) -> pd.DataFrame:
+    """Non-null rows (countries and OTHER) of the series from :func:`select_all_series`."""
+    atlas.con.register("_series", series[["commodity", "measure", "year", "source_id", "type"]])
+    try:
+        return atlas.query(
+            """
+            SELECT p.commodity, p.measure, p.country, p.value, p.unit, p.basis
+            FROM production p
+            JOIN _series s USING (commodity, measure, year, source_id, type)
+            WHERE p.value IS NOT NULL AND p.country <> 'WORLD'
+            """
+        )
+    finally:
+        atlas.con.unregister("_series")
+
+
+def list_commodities(atlas: Atlas) -> pd.DataFrame:
+    """Commodities with the measures, years and sources the atlas holds for each."""
+    return atlas.query(
+        """
+        SELECT c.commodity, c.name, c.critical,
+               list(DISTINCT p.measure ORDER BY p.measure) FILTER (WHERE p.measure IS NOT NULL)
+                   AS measures,
+               min(p.year) AS first_year, max(p.year) AS last_year,
+               list(DISTINCT p.source_id ORDER BY p.source_id)
+                   FILTER (WHERE p.source_id IS NOT NULL) AS sources
+        FROM commodities c LEFT JOIN production p USING (commodity)
+        GROUP BY c.commodity, c.name, c.critical
+        ORDER BY c.commodity
+        """
+    )
+
+
+def resolve_country(atlas: Atlas, text: str) -> str:
+    """ISO3 code for a code or a country name (case-insensitive)."""
+    frame = atlas.query(
+        "SELECT iso3 FROM countries WHERE upper(iso3) = upper(?) OR lower(name) = lower(?)",
+        [text.strip(), text.strip()],
+    )
+    if not frame.empty:
+        return str(frame["iso3"].iloc[0])
+    from orechain.atlas.countries import to_iso3
+
+    try:
+        return to_iso3(text)
+    except Exception as exc:
+        msg = f"unknown country {text!r}; give an ISO3 code such as PAK or a name"
+        raise NotFoundError(msg) from exc

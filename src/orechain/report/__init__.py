@@ -1,0 +1,1 @@
+"""Self-contained HTML reports (no external scripts, styles or fonts)."""

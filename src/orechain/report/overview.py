@@ -1,0 +1,41 @@
+"""The supply-concentration overview as a self-contained HTML page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from orechain import __version__
+from orechain.atlas.sources import load_sources
+from orechain.risk.overview import OverviewRow
+
+_ENV = Environment(
+    loader=PackageLoader("orechain.report", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_overview(rows: list[OverviewRow], *, year: int | None = None) -> str:
+    """Render the overview table, bars and source list to one HTML string."""
+    used = {r.source_id for r in rows}
+    sources = [s for s in load_sources() if s.source_id in used or s.source_id.startswith("wgi")]
+    return _ENV.get_template("overview.html.j2").render(
+        rows=rows,
+        year=year,
+        sources=sources,
+        version=__version__,
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def write_overview(rows: list[OverviewRow], path: Path, *, year: int | None = None) -> Path:
+    """Write the overview report to ``path`` (parents created), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(render_overview(rows, year=year), encoding="utf-8")
+    tmp.replace(path)
+    return path

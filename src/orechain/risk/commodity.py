@@ -1,0 +1,196 @@
+"""Supply concentration of one commodity at one stage: the `orechain risk` answer.
+
+Gathers shares, HHI, CR1/CR3, the governance-weighted HHI, U.S. net import
+reliance and the second production source into one result, every figure
+tagged with the source it came from.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from orechain.atlas.query import DEFAULT_SOURCE, ProductionSelection, select_production
+from orechain.atlas.store import Atlas
+from orechain.errors import NotFoundError
+from orechain.risk.concentration import concentration_ratio, hhi, shares
+from orechain.risk.governance import governance_scores, hhi_wgi, missing_governance
+
+logger = logging.getLogger(__name__)
+
+SECOND_SOURCE = "wmd"
+"""World Mining Data: shown beside USGS where it covers the commodity and year."""
+
+
+@dataclass(frozen=True)
+class CountryShare:
+    """One supplier's row."""
+
+    iso3: str
+    name: str
+    value: float | None
+    """Production in the published unit; None when withheld."""
+    share: float | None
+    """Share of the total, 0..1."""
+    estimated: bool = False
+    qualifier: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceComparison:
+    """The same question answered by another source."""
+
+    source_id: str
+    total: float
+    unit: str
+    hhi: float
+    cr1: float
+    top_country: str | None
+    differences: list[dict[str, Any]] = field(default_factory=list)
+    """Countries whose values differ: iso3, primary value, this source's value."""
+
+
+@dataclass(frozen=True)
+class CommodityRisk:
+    """Concentration of one commodity's supply at one stage in one year."""
+
+    commodity: str
+    measure: str
+    year: int
+    type: str
+    unit: str
+    basis: str | None
+    total: float
+    """Σ country values + 'other countries' [unit]: the share denominator."""
+    world_total_published: float | None
+    difference_from_published: float | None
+    """``total − world_total_published`` [unit]; rounding or unlisted countries."""
+    countries: list[CountryShare]
+    other_countries: float
+    hhi: float
+    """Σ (100·s)², 0–10,000."""
+    cr1: float
+    cr3: float
+    top_country: str | None
+    hhi_wgi: float | None
+    """Σ s²·WGI with WGI scaled 0–10 (EU CRM method)."""
+    wgi_missing: list[str]
+    net_import_reliance: float | None
+    """U.S. net import reliance [%], None where not published or computable."""
+    net_import_reliance_flag: str | None
+    withheld: list[str]
+    """Countries whose value the source withholds (W) — not in the shares."""
+    sources: list[str]
+    comparison: list[SourceComparison]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return asdict(self)
+
+
+def _country_shares(sel: ProductionSelection) -> tuple[pd.Series, list[CountryShare]]:
+    rows = sel.countries
+    known = rows.dropna(subset=["value"]).groupby("country")["value"].sum()
+    share = shares(known, other=sel.other_value)
+    out = []
+    for row in rows.itertuples():
+        value = None if pd.isna(row.value) else float(row.value)
+        out.append(
+            CountryShare(
+                iso3=str(row.country),
+                name=str(row.country_name),
+                value=value,
+                share=float(share[row.country]) if row.country in share.index else None,
+                estimated=bool(row.estimated) if pd.notna(row.estimated) else False,
+                qualifier=None if pd.isna(row.qualifier) else str(row.qualifier),
+            )
+        )
+    out.sort(key=lambda c: -(c.value or -1.0))
+    return share, out
+
+
+def _comparison(
+    atlas: Atlas, primary: ProductionSelection, share: pd.Series
+) -> list[SourceComparison]:
+    if primary.measure != "mine" or primary.source_id.startswith(SECOND_SOURCE):
+        return []
+    try:
+        other = select_production(
+            atlas, primary.commodity, "mine", primary.year, source=SECOND_SOURCE
+        )
+    except NotFoundError:
+        return []
+    other_known = other.countries.dropna(subset=["value"]).groupby("country")["value"].sum()
+    other_share = shares(other_known, other=other.other_value)
+    mine = primary.countries.dropna(subset=["value"]).groupby("country")["value"].sum()
+    diffs = []
+    for iso3 in sorted(set(mine.index) | set(other_known.index)):
+        a, b = mine.get(iso3), other_known.get(iso3)
+        if a is None or b is None or abs(float(a) - float(b)) > 1e-9 * max(abs(a), abs(b), 1):
+            diffs.append({"iso3": iso3, primary.source_id: a, other.source_id: b})
+    return [
+        SourceComparison(
+            source_id=other.source_id,
+            total=float(other_known.sum() + other.other_value),
+            unit=other.unit,
+            hhi=hhi(other_share),
+            cr1=concentration_ratio(other_share, 1),
+            top_country=str(other_share.index[0]) if len(other_share) else None,
+            differences=diffs,
+        )
+    ]
+
+
+def commodity_risk(
+    atlas: Atlas,
+    commodity: str,
+    measure: str = "mine",
+    year: int | None = None,
+    *,
+    source: str = DEFAULT_SOURCE,
+    product: str | None = None,
+) -> CommodityRisk:
+    """Concentration metrics of one commodity and stage, with their sources.
+
+    Notes
+    -----
+    ``s_c = q_c / (Σ q + q_other)``; ``HHI = Σ (100·s_c)²``; CR1 and CR3 are the
+    largest one and three shares; ``HHI_WGI = Σ s_c²·WGI_c``. Withheld values
+    (USGS "W") are left out of the shares and listed in ``withheld``.
+    """
+    from orechain.risk.import_reliance import net_import_reliance
+
+    sel = select_production(atlas, commodity, measure, year, source=source, product=product)
+    share, rows = _country_shares(sel)
+    wgi = governance_scores(atlas, sel.year)
+    total = float(sel.countries["value"].sum(skipna=True)) + sel.other_value
+    published = sel.world_total_published
+    nir = net_import_reliance(atlas, sel.commodity, sel.year)
+    comparison = _comparison(atlas, sel, share)
+    return CommodityRisk(
+        commodity=sel.commodity,
+        measure=sel.measure,
+        year=sel.year,
+        type=sel.type,
+        unit=sel.unit,
+        basis=sel.basis,
+        total=total,
+        world_total_published=published,
+        difference_from_published=None if published is None else total - published,
+        countries=rows,
+        other_countries=sel.other_value,
+        hhi=hhi(share),
+        cr1=concentration_ratio(share, 1),
+        cr3=concentration_ratio(share, 3),
+        top_country=str(share.index[0]) if len(share) else None,
+        hhi_wgi=hhi_wgi(share, wgi) if len(wgi) else None,
+        wgi_missing=missing_governance(share, wgi) if len(wgi) else [],
+        net_import_reliance=nir.value_pct,
+        net_import_reliance_flag=nir.flag,
+        withheld=sorted(c.iso3 for c in rows if c.value is None and c.qualifier == "W"),
+        sources=sorted({sel.source_id, *([nir.source_id] if nir.source_id else [])}),
+        comparison=comparison,
+    )

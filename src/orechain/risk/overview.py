@@ -1,0 +1,121 @@
+"""Supply-concentration overview: one row per commodity × measure.
+
+Computed in bulk (one selection query, one row query) with the same
+definitions and the same series choice as :func:`orechain.risk.commodity.commodity_risk`,
+so that ``orechain risk overview`` stays fast over every commodity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+
+from orechain.atlas.query import DEFAULT_SOURCE, select_all_series, series_rows
+from orechain.atlas.store import Atlas
+from orechain.risk.concentration import concentration_ratio, hhi, shares
+from orechain.risk.governance import governance_scores, hhi_wgi
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """Concentration of one commodity × measure in its selected year."""
+
+    commodity: str
+    name: str
+    measure: str
+    year: int
+    type: str
+    unit: str
+    basis: str | None
+    source_id: str
+    total: float
+    top_country: str | None
+    cr1: float
+    cr3: float
+    hhi: float
+    hhi_wgi: float | None
+    net_import_reliance: float | None
+    net_import_reliance_flag: str | None
+    n_countries: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return asdict(self)
+
+
+def _nir(atlas: Atlas) -> pd.DataFrame:
+    """Published U.S. NIR per commodity and year from the latest vintage."""
+    return atlas.query(
+        """
+        SELECT commodity, year, value, flag FROM salient
+        WHERE variable = 'net_import_reliance'
+        QUALIFY row_number() OVER (
+            PARTITION BY commodity, year ORDER BY source_id DESC, item) = 1
+        """
+    )
+
+
+def risk_overview(
+    atlas: Atlas, year: int | None = None, *, source: str = DEFAULT_SOURCE
+) -> list[OverviewRow]:
+    """Concentration of every commodity × measure, sorted by HHI (highest first).
+
+    Parameters
+    ----------
+    year
+        Data year; default the latest year each series has.
+    """
+    series = select_all_series(atlas, year, source=source)
+    if series.empty:
+        return []
+    rows = series_rows(atlas, series)
+    names = atlas.query("SELECT commodity, name FROM commodities").set_index("commodity")["name"]
+    nir = _nir(atlas).set_index(["commodity", "year"])
+    wgi_cache: dict[int, pd.Series] = {}
+    out = []
+    for s in series.itertuples():
+        group = rows[(rows["commodity"] == s.commodity) & (rows["measure"] == s.measure)]
+        countries = group[group["country"] != "OTHER"].groupby("country")["value"].sum()
+        other = float(group.loc[group["country"] == "OTHER", "value"].sum())
+        share = shares(countries, other=other)
+        if int(s.year) not in wgi_cache:
+            wgi_cache[int(s.year)] = governance_scores(atlas, int(s.year))
+        wgi = wgi_cache[int(s.year)]
+        key = (s.commodity, int(s.year))
+        nir_row = nir.loc[key] if key in nir.index else None
+        out.append(
+            OverviewRow(
+                commodity=str(s.commodity),
+                name=str(names.get(s.commodity, s.commodity)),
+                measure=str(s.measure),
+                year=int(s.year),
+                type=str(s.type),
+                unit=str(group["unit"].dropna().iloc[0]) if group["unit"].notna().any() else "",
+                basis=str(group["basis"].dropna().iloc[0])
+                if group["basis"].notna().any()
+                else None,
+                source_id=str(s.source_id),
+                total=float(countries.sum() + other),
+                top_country=str(share.index[0]) if len(share) else None,
+                cr1=concentration_ratio(share, 1),
+                cr3=concentration_ratio(share, 3),
+                hhi=hhi(share),
+                hhi_wgi=hhi_wgi(share, wgi) if len(wgi) else None,
+                net_import_reliance=_nir_value(nir_row),
+                net_import_reliance_flag=None if nir_row is None else _str(nir_row["flag"]),
+                n_countries=len(share),
+            )
+        )
+    return sorted(out, key=lambda r: (-r.hhi, r.commodity, r.measure))
+
+
+def _nir_value(row: pd.Series | None) -> float | None:
+    if row is None or pd.isna(row["value"]):
+        return None
+    return float(row["value"])
+
+
+def _str(value: object) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
