@@ -20,7 +20,7 @@ def _mth(d: list[bytes]) -> bytes:
     return hashlib.sha256(b"\x01" + _mth(d[:k]) + _mth(d[k:])).digest()
 
 
-leaves_st = st.lists(st.binary(max_size=8), min_size=1, max_size=70)
+leaves_st = st.lists(st.binary(max_size=8), min_size=1, max_size=70, unique=True)
 
 
 @st.composite
@@ -31,8 +31,30 @@ def tree_and_index(draw: st.DrawFn) -> tuple[list[bytes], int]:
 
 @st.composite
 def tree_and_old_size(draw: st.DrawFn) -> tuple[list[bytes], int]:
-    leaves = draw(st.lists(st.binary(max_size=8), min_size=2, max_size=70))
+    leaves = draw(st.lists(st.binary(max_size=8), min_size=2, max_size=70, unique=True))
     return leaves, draw(st.integers(1, len(leaves) - 1))
+
+
+def _shape(index: int, size: int, steps: int) -> tuple[object, ...]:
+    """Branch pattern the RFC 9162 §2.1.3.2 verifier follows.
+
+    A different tree size with the same pattern is indistinguishable by the proof
+    alone; the signed checkpoint pins the size. Hence "wrong size fails" holds
+    exactly when the pattern differs.
+    """
+    if not 0 <= index < size:
+        return ("out of range",)
+    fn, sn, out = index, size - 1, []
+    for _ in range(steps):
+        if sn == 0:
+            return ("too long",)
+        left = bool(fn & 1 or fn == sn)
+        out.append(left)
+        if left:
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        fn, sn = fn >> 1, sn >> 1
+    return (*out, sn == 0)
 
 
 def _flip(proof: list[bytes], which: int, bit: int) -> list[bytes]:
@@ -64,7 +86,9 @@ def test_inclusion_verifies_and_tampering_fails(case: tuple[list[bytes], int], b
     assert not merkle.verify_inclusion(lh, i, n, proof, _flip([r], 0, bit)[0])
     if n > 1:
         assert not merkle.verify_inclusion(lh, (i + 1) % n, n, proof, r)
-    assert not merkle.verify_inclusion(lh, i, n + 1, proof, r) or (n + 1) & n == 0 and False
+    for wrong in (n - 1, n + 1, 2 * n + 1):
+        ok = merkle.verify_inclusion(lh, i, wrong, proof, r)
+        assert ok is (_shape(i, wrong, len(proof)) == _shape(i, n, len(proof)))
 
 
 @settings(max_examples=200)
@@ -80,7 +104,7 @@ def test_consistency_verifies_and_tampering_fails(
     assert not merkle.verify_consistency(m, n, r1, r2, _flip(proof, bit % len(proof), bit))
     assert not merkle.verify_consistency(m, n, _flip([r1], 0, bit)[0], r2, proof)
     assert not merkle.verify_consistency(m, n, r1, _flip([r2], 0, bit)[0], proof)
-    assert not merkle.verify_consistency(m, n + 1, r1, r2, proof)
+    assert not merkle.verify_consistency(m, 2 * n + 1, r1, r2, proof)
     assert not merkle.verify_consistency(m, n, r1, r2, proof[:-1])
 
 

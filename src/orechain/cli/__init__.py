@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import importlib
 import logging
-import sys
 
 import typer
 
 from orechain import __version__
-from orechain.errors import OreChainError
+from orechain.cli.common import OreChainGroup
 
 app = typer.Typer(
     name="orechain",
+    cls=OreChainGroup,
+    add_completion=False,
     help="OreChain: critical-mineral supply chains — atlas, risk, scenarios, economics, ledger.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -67,21 +68,5 @@ _register()
 
 
 def main() -> None:
-    """Entry point: run the app, turning domain errors into exit code 2."""
-    try:
-        app(standalone_mode=False)
-    except OreChainError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.stderr.write("aborted\n")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
+    """Console-script entry point."""
+    app()

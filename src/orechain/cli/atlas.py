@@ -153,7 +153,7 @@ def ingest(
     def run(atlas: Atlas) -> object:
         return atlas.ingest(kind, path, source_id)
 
-    report = with_atlas(run)
+    report = with_atlas(run, read_only=False)
     if json:
         emit_json(report.__dict__)
         return

@@ -95,7 +95,7 @@ def parse_value(
     estimated = text[:1] == "e" and text[1:2].isdigit()
     match = _NUMBER.match(text[1:] if estimated else text)
     if match is None:
-        msg = f"cannot read {str(raw)!r} as a number (expected digits, a bound like '>100', or W/NA)"
+        msg = f"cannot read {str(raw)!r} as a number (expected digits, a bound like '>100', W, NA)"
         raise InputError(msg, source=source, row=row, field=field)
     value = float(match.group("num").replace(",", ""))
     qualifier = match.group("q")

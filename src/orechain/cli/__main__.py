@@ -1,0 +1,5 @@
+"""``python -m orechain.cli``."""
+
+from orechain.cli import main
+
+main()
