@@ -33,7 +33,7 @@ def render() -> str:
             app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1"}, terminal_width=100
         )
         title = " ".join(["orechain", *path])
-        text = "\n".join(line.rstrip() for line in result.output.strip("\n").splitlines())
+        text = "\n".join(line.rstrip() for line in result.output.splitlines()).strip("\n")
         parts.append(f"## `{title}`\n\n```text\n{text}\n```\n")
     return "\n".join(parts)
 

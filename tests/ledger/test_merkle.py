@@ -23,7 +23,9 @@ def _hx(values: list[str]) -> list[bytes]:
 
 
 def _ids(cases: list[dict[str, Any]]) -> list[str]:
-    return [str(c.get("file") or c.get("desc") or c.get("comment") or i) for i, c in enumerate(cases)]
+    return [
+        str(c.get("file") or c.get("desc") or c.get("comment") or i) for i, c in enumerate(cases)
+    ]
 
 
 @pytest.mark.parametrize("kat", VECTORS["hasher_kats"], ids=_ids(VECTORS["hasher_kats"]))

@@ -93,9 +93,7 @@ def test_inclusion_verifies_and_tampering_fails(case: tuple[list[bytes], int], b
 
 @settings(max_examples=200)
 @given(tree_and_old_size(), st.integers(0, 255))
-def test_consistency_verifies_and_tampering_fails(
-    case: tuple[list[bytes], int], bit: int
-) -> None:
+def test_consistency_verifies_and_tampering_fails(case: tuple[list[bytes], int], bit: int) -> None:
     leaves, m = case
     n = len(leaves)
     r1, r2 = merkle.root(leaves[:m]), merkle.root(leaves)

@@ -182,6 +182,7 @@ STAGE_SHARES = Table(
         C("year", "INTEGER", "Year the share refers to", nullable=False),
         C("share", "DOUBLE", "Share of world output, 0..1", nullable=False),
         C("quantity_t", "DOUBLE", "Quantity behind the share when published", "t"),
+        C("item", "VARCHAR", "Product the share is for when the source splits a commodity"),
         C("note", "VARCHAR", "Definition or caveat from the source"),
         C("source_id", "VARCHAR", "Source id", nullable=False),
     ),
@@ -208,6 +209,7 @@ US_IMPORT_SOURCES = Table(
         C("rank", "INTEGER", "1 = largest source"),
         C("country", "VARCHAR", "ISO3", nullable=False),
         C("share", "DOUBLE", "Share of U.S. imports, 0..1, when published"),
+        C("item", "VARCHAR", "The published row label the sources belong to"),
         C("source_id", "VARCHAR", "Source id", nullable=False),
     ),
 )

@@ -16,6 +16,7 @@ from orechain.cli.common import (
 from orechain.cli.output import console, emit_json, fmt, print_table
 from orechain.risk.commodity import CommodityRisk, commodity_risk
 from orechain.risk.overview import OverviewRow, risk_overview
+from orechain.risk.supply_risk import supply_risk
 
 app = typer.Typer(
     cls=DefaultCommandGroup,
@@ -114,6 +115,61 @@ def overview_table_rows(rows: list[OverviewRow]) -> list[dict[str, object]]:
         }
         for r in rows
     ]
+
+
+@app.command("supply")
+def supply(
+    name: str = typer.Argument(..., help="Commodity name, alias or id."),
+    buyer: str = typer.Option("USA", "--buyer", help="ISO3 of the buying country."),
+    year: int | None = YEAR_OPTION,
+    import_reliance: float | None = typer.Option(
+        None, "--import-reliance", help="IR 0..1 (default: USGS U.S. net import reliance)."
+    ),
+    substitution_index: float | None = typer.Option(
+        None, "--substitution-index", help="SI_SR 0..1 (default 1.0, an assumption)."
+    ),
+    trade_restriction: float | None = typer.Option(
+        None, "--trade-restriction", help="t >= 1 (default 1.0, an assumption)."
+    ),
+    eol_rir: float | None = typer.Option(
+        None, "--eol-rir", help="End-of-life recycling input rate 0..1 (default: bundled data)."
+    ),
+    json: bool = JSON_OPTION,
+) -> None:
+    """EU supply risk per stage and its maximum, with every input marked data or assumption."""
+    result = with_atlas(
+        lambda a: supply_risk(
+            a,
+            name,
+            buyer.upper(),
+            year,
+            import_reliance=import_reliance,
+            substitution_index=substitution_index,
+            trade_restriction=trade_restriction,
+            eol_rir=eol_rir,
+        )
+    )
+    if json:
+        emit_json(result.to_dict())
+        return
+    print_table(
+        [s.__dict__ for s in result.stages],
+        [
+            ("stage", "stage"),
+            ("year", "year"),
+            ("hhi_wgi_global", "HHI_WGI global"),
+            ("hhi_wgi_sourcing", "HHI_WGI sourcing"),
+            ("import_reliance", "IR"),
+            ("sr", "SR"),
+        ],
+        title=f"EU supply risk of {result.commodity} for {result.buyer}: "
+        f"SR {result.sr:.2f} ({result.max_stage})",
+    )
+    print_table(
+        [i.__dict__ for i in result.inputs],
+        [("name", "input"), ("value", "value"), ("kind", "kind"), ("source", "source")],
+        title="Inputs",
+    )
 
 
 def _register_imports() -> None:

@@ -64,9 +64,7 @@ def demo_key(label: str) -> Ed25519PrivateKey:
 
 def public_bytes(key: Ed25519PrivateKey) -> bytes:
     """Raw 32-byte public key (RFC 8032 §5.1.5 encoding)."""
-    return key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def public_from_b64(text: str, *, field: str = "public_key") -> bytes:

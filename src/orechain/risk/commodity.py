@@ -18,6 +18,7 @@ from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
 from orechain.risk.concentration import concentration_ratio, hhi, shares
 from orechain.risk.governance import governance_scores, hhi_wgi, missing_governance
+from orechain.risk.import_reliance import net_import_reliance, us_import_sources
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ class CommodityRisk:
     net_import_reliance_flag: str | None
     withheld: list[str]
     """Countries whose value the source withholds (W) — not in the shares."""
+    us_import_sources: list[str]
+    """Major U.S. import sources (ISO3, largest first), USGS MCS."""
     sources: list[str]
     comparison: list[SourceComparison]
 
@@ -161,8 +164,6 @@ def commodity_risk(
     largest one and three shares; ``HHI_WGI = Σ s_c²·WGI_c``. Withheld values
     (USGS "W") are left out of the shares and listed in ``withheld``.
     """
-    from orechain.risk.import_reliance import net_import_reliance
-
     sel = select_production(atlas, commodity, measure, year, source=source, product=product)
     share, rows = _country_shares(sel)
     wgi = governance_scores(atlas, sel.year)
@@ -170,6 +171,8 @@ def commodity_risk(
     published = sel.world_total_published
     nir = net_import_reliance(atlas, sel.commodity, sel.year)
     comparison = _comparison(atlas, sel, share)
+    imports = us_import_sources(atlas, sel.commodity)
+    wgi_sources = atlas.query("SELECT DISTINCT source_id FROM wgi")["source_id"].tolist()
     return CommodityRisk(
         commodity=sel.commodity,
         measure=sel.measure,
@@ -191,6 +194,10 @@ def commodity_risk(
         net_import_reliance=nir.value_pct,
         net_import_reliance_flag=nir.flag,
         withheld=sorted(c.iso3 for c in rows if c.value is None and c.qualifier == "W"),
-        sources=sorted({sel.source_id, *([nir.source_id] if nir.source_id else [])}),
+        us_import_sources=[s.iso3 for s in imports],
+        sources=sorted(
+            {sel.source_id, *wgi_sources, *(s.source_id for s in imports[:1])}
+            | ({nir.source_id} if nir.source_id else set())
+        ),
         comparison=comparison,
     )

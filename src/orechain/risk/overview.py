@@ -16,6 +16,7 @@ from orechain.atlas.query import DEFAULT_SOURCE, select_all_series, series_rows
 from orechain.atlas.store import Atlas
 from orechain.risk.concentration import concentration_ratio, hhi, shares
 from orechain.risk.governance import governance_scores, hhi_wgi
+from orechain.risk.import_reliance import NetImportReliance, net_import_reliance
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,6 @@ class OverviewRow:
         return asdict(self)
 
 
-def _nir(atlas: Atlas) -> pd.DataFrame:
-    """Published U.S. NIR per commodity and year from the latest vintage."""
-    return atlas.query(
-        """
-        SELECT commodity, year, value, flag FROM salient
-        WHERE variable = 'net_import_reliance'
-        QUALIFY row_number() OVER (
-            PARTITION BY commodity, year ORDER BY source_id DESC, item) = 1
-        """
-    )
-
-
 def risk_overview(
     atlas: Atlas, year: int | None = None, *, source: str = DEFAULT_SOURCE
 ) -> list[OverviewRow]:
@@ -72,8 +61,8 @@ def risk_overview(
         return []
     rows = series_rows(atlas, series)
     names = atlas.query("SELECT commodity, name FROM commodities").set_index("commodity")["name"]
-    nir = _nir(atlas).set_index(["commodity", "year"])
     wgi_cache: dict[int, pd.Series] = {}
+    nir_cache: dict[tuple[str, int], NetImportReliance] = {}
     out = []
     for s in series.itertuples():
         group = rows[(rows["commodity"] == s.commodity) & (rows["measure"] == s.measure)]
@@ -83,8 +72,10 @@ def risk_overview(
         if int(s.year) not in wgi_cache:
             wgi_cache[int(s.year)] = governance_scores(atlas, int(s.year))
         wgi = wgi_cache[int(s.year)]
-        key = (s.commodity, int(s.year))
-        nir_row = nir.loc[key] if key in nir.index else None
+        key = (str(s.commodity), int(s.year))
+        if key not in nir_cache:
+            nir_cache[key] = net_import_reliance(atlas, *key)
+        nir = nir_cache[key]
         out.append(
             OverviewRow(
                 commodity=str(s.commodity),
@@ -103,19 +94,9 @@ def risk_overview(
                 cr3=concentration_ratio(share, 3),
                 hhi=hhi(share),
                 hhi_wgi=hhi_wgi(share, wgi) if len(wgi) else None,
-                net_import_reliance=_nir_value(nir_row),
-                net_import_reliance_flag=None if nir_row is None else _str(nir_row["flag"]),
+                net_import_reliance=nir.value_pct,
+                net_import_reliance_flag=nir.flag,
                 n_countries=len(share),
             )
         )
     return sorted(out, key=lambda r: (-r.hhi, r.commodity, r.measure))
-
-
-def _nir_value(row: pd.Series | None) -> float | None:
-    if row is None or pd.isna(row["value"]):
-        return None
-    return float(row["value"])
-
-
-def _str(value: object) -> str | None:
-    return None if value is None or pd.isna(value) else str(value)

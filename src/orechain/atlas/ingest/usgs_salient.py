@@ -260,7 +260,9 @@ def load_trends_file(con: duckdb.DuckDBPyConnection, path: Path, source_id: str)
     and the major import sources in descending order of import share
     (→ ``us_import_sources`` with rank, share null). Fig. 3 is a map of how many
     commodities each country is a major source of — not per commodity — so it
-    is skipped, like the other trend tables, with a warning.
+    is skipped, like the other trend tables, with a warning. Every cell and
+    country is checked before anything is inserted; a label the commodity
+    catalogue lacks is reported as a warning and its row is not loaded.
     """
     from orechain.atlas.store import insert_frame
 
@@ -294,25 +296,30 @@ REGIONS = frozenset({"Europe"})
 """Import-source labels that are regions, not countries: kept out with a warning."""
 
 
-def fig2_commodity(label: str, *, source: str, row: int) -> str:
+def fig2_commodity(label: str) -> str | None:
     """Commodity id of a Fig. 2 label such as ``RARE EARTHS, compounds and metals``.
 
     Tries the label, its head before the comma, the head without or with its
     parenthesis turned round (``DIAMOND (INDUSTRIAL)`` → ``industrial diamond``)
-    and :data:`FIG2_NAMES`; an unknown label is an
-    :class:`~orechain.errors.InputError` naming file, row and column.
+    and :data:`FIG2_NAMES`; returns None when the catalogue has none of them.
+
+    Examples
+    --------
+    >>> fig2_commodity("ANTIMONY, metal and oxide"), fig2_commodity("PALLADIUM")
+    ('antimony', 'platinum-group-metals')
     """
     head = clean_text(label.split(",", 1)[0])
     bare = re.sub(r"\s*\(.*?\)", "", head).strip()
     paren = re.search(r"\((.*?)\)", head)
     turned = f"{paren.group(1)} {bare}" if paren else bare
     for candidate in (label, head, bare, turned, FIG2_NAMES.get(head, "")):
+        if not candidate:
+            continue
         try:
-            return resolve_commodity(candidate) if candidate else ""
+            return resolve_commodity(candidate)
         except NotFoundError:
             continue
-    msg = f"unknown commodity {label!r} in the net-import-reliance figure"
-    raise InputError(msg, source=source, row=row, field="Commodity")
+    return None
 
 
 def parse_nir_figure(
@@ -323,15 +330,21 @@ def parse_nir_figure(
     nir_at, year = _prefixed(header, "Net_Import_Reliance_pct_", path)
     src_at, period = _prefixed(header, "Major_Import_Sources_", path)
     label_at = header.index("Commodity")
-    salient, sources, warnings = [], [], []
+    salient: list[tuple[object, ...]] = []
+    sources: list[tuple[object, ...]] = []
+    warnings: list[str] = []
     taken: set[str] = set()
     for line, cells in rows[1:]:
         label = clean_text(cells[label_at])
-        commodity = fig2_commodity(label, source=str(path), row=line)
+        commodity = fig2_commodity(label)
         cell = parse_value(cells[nir_at], source=str(path), row=line, field=header[nir_at])
+        ranked = _import_sources(cells[src_at], path, line, header[src_at], warnings)
+        if commodity is None:
+            warnings.append(f"{path.name} row {line}: commodity {label!r} is not in the "
+                            "catalogue; row not loaded")  # fmt: skip
+            continue
         salient.append((commodity, int(year), "net_import_reliance", f"Fig2: {label}",
                         cell.value, "pct", cell.flag))  # fmt: skip
-        ranked = _import_sources(cells[src_at], path, line, header[src_at], warnings)
         if commodity in taken:
             warnings.append(f"{path.name} row {line}: import sources of {label!r} not kept; "
                             f"{commodity!r} already has a list from an earlier row")  # fmt: skip

@@ -34,6 +34,12 @@ FLAGS: dict[str, str] = {
     "SMALL": "small",
     "VARIABLE, DEPENDING ON TYPE OF PRODUCT": "variable",
     "..": "NA",
+    "VERY SMALL": "small",
+    'CATEGORIZED AS "LARGE"': "large",
+    "INCLUDED IN WORLD TOTAL.": "included",
+    "INCLUDED IN WORLD TOTAL": "included",
+    "INCLUDED WITH ILMENITE": "included",
+    'INCLUDED WITH "OTHER COUNTRIES."': "included",
 }
 """Published markers → flag stored beside a null value."""
 
@@ -85,7 +91,7 @@ def parse_value(
     text = clean_text(str(raw))
     if not text:
         return Cell(None)
-    flag = FLAGS.get(text.upper())
+    flag = FLAGS.get(text.upper().replace("“", '"').replace("”", '"'))
     if flag is not None:
         return Cell(None, flag)
     worded = _worded(text)

@@ -1,0 +1,111 @@
+"""Acceptance checks and state transitions of custody events.
+
+:func:`check` decides whether a signed envelope may enter the log; it reads the
+state and never changes it, so a rejected event leaves nothing behind.
+:func:`apply` then folds an accepted event into the state. Replaying the log
+through :func:`apply` rebuilds the state; ``audit`` replays through both.
+
+Order of checks: the event id is new; the signature verifies under a key of the
+actor valid at the event time (RFC 8032 Ed25519); the actor is authorised (holds
+custody of every input lot and operates the site); lots exist and are in the
+right state; masses balance (:mod:`orechain.ledger.massbalance`); per-lot time
+never goes backwards.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from orechain.errors import ConflictError, IntegrityError
+from orechain.ledger import events as ev
+from orechain.ledger import keys
+from orechain.ledger.domain import LedgerState
+from orechain.ledger.envelope import SignedEnvelope
+from orechain.ledger.guards import DEFAULT_POLICY, Policy
+from orechain.ledger.transitions import APPLY, CHECKS
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Policy", "accept", "apply", "check", "check_signature"]
+
+
+def _signing_public(state: LedgerState, env: SignedEnvelope) -> bytes:
+    event = env.event
+    if isinstance(event, ev.RegisterOrg) and not state.orgs:
+        if event.actor != event.org_id or "registrar" not in event.roles:
+            msg = "the first organisation must register itself with the registrar role"
+            raise ConflictError(msg)
+        public = keys.public_from_b64(event.public_key, field="event.public_key")
+        if env.key_id != keys.key_id(public):
+            msg = f"genesis key id {env.key_id} does not match the registered key"
+            raise IntegrityError(msg)
+        return public
+    org = state.org(event.actor)
+    record = org.keys.get(env.key_id)
+    if record is None:
+        msg = f"key {env.key_id} does not belong to organisation {org.org_id!r}"
+        raise IntegrityError(msg)
+    reason = record.invalid_reason(event.time)
+    if reason:
+        raise IntegrityError(reason)
+    return record.public
+
+
+def check_signature(state: LedgerState, env: SignedEnvelope) -> None:
+    """Verify the envelope's Ed25519 signature under the actor's key valid at event time."""
+    if not keys.verify(_signing_public(state, env), env.message, env.signature):
+        msg = f"bad signature on event {env.event.event_id!r} (key {env.key_id})"
+        raise IntegrityError(msg)
+
+
+def _check_time_order(state: LedgerState, event: ev.Event) -> None:
+    for lot_id in event.touched_lots():
+        lot = state.lots.get(lot_id)
+        if lot is not None and lot.last_time is not None and event.time < lot.last_time:
+            msg = (
+                f"time goes backwards for lot {lot_id!r}: {event.time.isoformat()} is before "
+                f"its last event at {lot.last_time.isoformat()}"
+            )
+            raise ConflictError(msg)
+
+
+def check(state: LedgerState, env: SignedEnvelope, policy: Policy = DEFAULT_POLICY) -> None:
+    """Decide whether ``env`` may be accepted; raise with the precise reason if not.
+
+    Raises
+    ------
+    ConflictError
+        Duplicate id, not authorised, wrong lot state, overdraft, time going backwards.
+    NotFoundError
+        Unknown organisation, site, lot or event.
+    IntegrityError
+        Bad signature, or a key not valid at the event time.
+    InputError
+        Mass balance or grades inconsistent.
+    """
+    event = env.event
+    if event.event_id in state.events:
+        msg = f"event id {event.event_id!r} is already in the ledger"
+        raise ConflictError(msg)
+    check_signature(state, env)
+    CHECKS[event.name](state, event, policy)
+    _check_time_order(state, event)
+
+
+def apply(state: LedgerState, env: SignedEnvelope, policy: Policy = DEFAULT_POLICY) -> None:
+    """Fold an accepted event into ``state`` (no checks; see :func:`check`)."""
+    event = env.event
+    APPLY[event.name](state, event, policy)
+    state.events[event.event_id] = event
+    state.event_index[event.event_id] = state.size
+    state.size += 1
+    for lot_id in event.touched_lots():
+        lot = state.lots[lot_id]
+        lot.last_time = max(lot.last_time or event.time, event.time)
+        lot.events.append(event.event_id)
+
+
+def accept(state: LedgerState, env: SignedEnvelope, policy: Policy = DEFAULT_POLICY) -> None:
+    """:func:`check` then :func:`apply`."""
+    check(state, env, policy)
+    apply(state, env, policy)

@@ -1,0 +1,102 @@
+"""Audit: recompute everything from storage and name the first index that breaks.
+
+Checks, in order, for each stored row: the leaf indices run 0, 1, 2… without gap
+or duplicate (a deleted or inserted row); the stored leaf hash is the hash of the
+stored envelope (an edited row); the running root equals the stored root after
+the append (a reordered row); the event, replayed through the full acceptance
+checks from an empty state, is accepted (a forged or re-signed row). Finally every
+stored checkpoint must verify under the log key and match the recomputed root at
+its size: if an attacker rewrote rows and their hashes consistently, the signed
+checkpoints still catch it.
+
+References
+----------
+.. [1] RFC 9162 §2.1 and §8 (misbehaviour detection).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from orechain.errors import OreChainError
+from orechain.ledger import acceptance
+from orechain.ledger.checkpoint import verify_checkpoint
+from orechain.ledger.domain import LedgerState
+from orechain.ledger.envelope import open_envelope
+from orechain.ledger.merkle import MerkleLog, leaf_hash
+from orechain.ledger.service import Ledger
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["AuditReport", "audit"]
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """Outcome of :func:`audit`; ``first_bad_index`` is None when all is well."""
+
+    ok: bool
+    tree_size: int
+    checkpoints_checked: int
+    first_bad_index: int | None = None
+    reason: str = ""
+
+
+def _fail(tree: MerkleLog, index: int, reason: str, checked: int = 0) -> AuditReport:
+    logger.info("audit failed at index %d: %s", index, reason)
+    return AuditReport(False, tree.size, checked, index, reason)
+
+
+def audit(ledger: Ledger, vkey_public: bytes | None = None) -> AuditReport:
+    """Recompute the log and the state from storage; report the first bad index.
+
+    Parameters
+    ----------
+    vkey_public
+        Trusted log public key; default the one stored at ``init`` (which an
+        attacker with database access could also replace, so pass it when you can).
+    """
+    tree, state = MerkleLog(), LedgerState()
+    for expected, (index, event_id, envelope, stored_hash, root_after) in enumerate(
+        ledger.store.raw_rows()
+    ):
+        if index != expected:
+            where = expected if index is None or index > expected else index
+            return _fail(tree, where, f"leaf index {index} found where {expected} was expected")
+        if envelope is None or stored_hash is None:
+            return _fail(tree, expected, f"row {expected} lacks its event or its leaf")
+        if leaf_hash(bytes(envelope)) != bytes(stored_hash):
+            return _fail(tree, expected, f"event {event_id!r} does not hash to its stored leaf")
+        tree.append_hash(bytes(stored_hash))
+        if root_after is None or tree.root() != bytes(root_after):
+            return _fail(tree, expected, "running root differs from the stored root (reordered?)")
+        try:
+            acceptance.accept(state, open_envelope(bytes(envelope)), ledger.policy)
+        except OreChainError as exc:
+            return _fail(tree, expected, f"event {event_id!r} fails replay: {exc}")
+    return _check_checkpoints(ledger, tree, vkey_public or ledger.log_public_key)
+
+
+def _check_checkpoints(ledger: Ledger, tree: MerkleLog, public: bytes) -> AuditReport:
+    checked, good = 0, 0
+    for size, note in ledger.store.checkpoints():
+        try:
+            cp = verify_checkpoint(note, ledger.origin, public)
+        except OreChainError as exc:
+            return _fail(tree, good, f"checkpoint at size {size}: {exc}", checked)
+        if cp.tree_size != size or cp.tree_size > tree.size:
+            return _fail(
+                tree,
+                min(size, tree.size),
+                f"checkpoint at size {size} covers missing rows",
+                checked,
+            )
+        if tree.root(cp.tree_size) != cp.root_hash:
+            reason = (
+                f"root at size {size} differs from the signed checkpoint; "
+                f"a row in [{good}, {size}) was rewritten"
+            )
+            return _fail(tree, good, reason, checked)
+        checked, good = checked + 1, size
+    return AuditReport(True, tree.size, checked)

@@ -1,0 +1,355 @@
+"""Custody event types: one small frozen dataclass each, with a constant ``name``.
+
+An event is the body of a signed envelope (see :mod:`orechain.ledger.envelope`).
+Its JSON form is the dataclass fields plus ``"type": <name>``. Parsing is strict
+(unknown fields, missing fields, wrong types and naive times are rejected), because
+anything accepted into the signed, logged bytes must also have been checked.
+
+Masses are in metric tonnes [t] with an explicit basis (``gross``, ``contained``,
+``REO``); grades are mass fractions [-] of the lot in its basis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationError
+
+from orechain.errors import InputError
+from orechain.ledger.canonical import canonicalize
+
+Basis = Literal["gross", "contained", "REO"]
+Tonnes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegTonnes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Ident = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][\w.:/-]*$")]
+Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Text = Annotated[str, Field(max_length=2000)]
+
+STAGES = (
+    "mining",
+    "beneficiation",
+    "separation",
+    "refining",
+    "smelting",
+    "melting",
+    "metal",
+    "magnet",
+    "component",
+)
+"""Value-chain stages a transform can declare (DESIGN.md, "Value-chain stages")."""
+
+Stage = Literal[
+    "beneficiation", "separation", "refining", "smelting", "melting", "metal", "magnet", "component"
+]
+SiteKind = Literal[
+    "mine",
+    "concentrator",
+    "refinery",
+    "separation-plant",
+    "smelter",
+    "metal-plant",
+    "magnet-plant",
+    "port",
+    "warehouse",
+    "laboratory",
+]
+Role = Literal["registrar", "miner", "processor", "shipper", "buyer", "assayer", "certifier"]
+
+_CONFIG = ConfigDict(extra="forbid", strict=True)
+
+
+@dataclass(frozen=True)
+class LotSpec:
+    """A lot created by an event: id, product, commodity, mass [t] in ``basis``, grades [-]."""
+
+    __pydantic_config__ = _CONFIG
+    lot_id: Ident
+    product: Text
+    commodity: Text
+    quantity_t: Tonnes
+    basis: Basis
+    grades: dict[str, Fraction] | None = None
+
+
+@dataclass(frozen=True)
+class Draw:
+    """Mass drawn from an input lot [t]; ``None`` draws everything that remains."""
+
+    __pydantic_config__ = _CONFIG
+    lot_id: Ident
+    quantity_t: Tonnes | None = None
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A declared process loss (tailings, slag, moisture, dust) [t], in the inputs' basis."""
+
+    __pydantic_config__ = _CONFIG
+    kind: Annotated[str, Field(min_length=1, max_length=100)]
+    quantity_t: NonNegTonnes
+
+
+@dataclass(frozen=True)
+class Addition:
+    """Material from outside the ledger (iron, reagents) entering a step [t], untraced."""
+
+    __pydantic_config__ = _CONFIG
+    kind: Annotated[str, Field(min_length=1, max_length=100)]
+    quantity_t: Tonnes
+
+
+@dataclass(frozen=True)
+class Event:
+    """Fields every event carries: id, acting organisation and time (RFC 3339, with zone)."""
+
+    __pydantic_config__ = _CONFIG
+    name: ClassVar[str] = ""
+    event_id: Ident
+    actor: Ident
+    time: AwareDatetime
+
+    def touched_lots(self) -> tuple[str, ...]:
+        """Existing lots this event touches (for custody and time-order checks)."""
+        return ()
+
+
+@dataclass(frozen=True)
+class RegisterOrg(Event):
+    """Register an organisation and its first key; the first one must be a self-signed registrar."""
+
+    name: ClassVar[str] = "register-org"
+    org_id: Ident
+    org_name: Text
+    country: Iso3
+    roles: tuple[Role, ...]
+    public_key: str
+    valid_until: AwareDatetime | None = None
+
+
+@dataclass(frozen=True)
+class RotateKey(Event):
+    """Add a new key to ``org_id``, valid from the event time (old keys stay until revoked)."""
+
+    name: ClassVar[str] = "rotate-key"
+    org_id: Ident
+    public_key: str
+    valid_until: AwareDatetime | None = None
+
+
+@dataclass(frozen=True)
+class RevokeKey(Event):
+    """Revoke ``key_id`` of ``org_id`` from ``revoked_at`` on (defaults to the event time)."""
+
+    name: ClassVar[str] = "revoke-key"
+    org_id: Ident
+    key_id: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
+    reason: Text = ""
+    revoked_at: AwareDatetime | None = None
+
+
+@dataclass(frozen=True)
+class RegisterSite(Event):
+    """Register a site operated by ``operator`` in ``country`` (ISO 3166-1 alpha-3)."""
+
+    name: ClassVar[str] = "register-site"
+    site_id: Ident
+    site_name: Text
+    kind: SiteKind
+    country: Iso3
+    operator: Ident
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+
+@dataclass(frozen=True)
+class Extract(Event):
+    """Create a lot from ore mined at a mine ``site_id`` (stage: mining)."""
+
+    name: ClassVar[str] = "extract"
+    site_id: Ident
+    lot: LotSpec
+
+
+@dataclass(frozen=True)
+class Transform(Event):
+    """Process input lots (plus untraced additions) into outputs; in = out + losses."""
+
+    name: ClassVar[str] = "transform"
+    site_id: Ident
+    stage: Stage
+    inputs: tuple[Draw, ...]
+    outputs: tuple[LotSpec, ...]
+    losses: tuple[Loss, ...] = ()
+    additions: tuple[Addition, ...] = ()
+
+    def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
+        return tuple(d.lot_id for d in self.inputs)
+
+
+@dataclass(frozen=True)
+class Split(Event):
+    """Divide one lot into several; the parent's identity and origin carry over."""
+
+    name: ClassVar[str] = "split"
+    site_id: Ident
+    lot_id: Ident
+    outputs: tuple[LotSpec, ...]
+    losses: tuple[Loss, ...] = ()
+
+    def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
+        return (self.lot_id,)
+
+
+@dataclass(frozen=True)
+class Merge(Event):
+    """Blend input lots into one output lot; origins mix by mass."""
+
+    name: ClassVar[str] = "merge"
+    site_id: Ident
+    inputs: tuple[Draw, ...]
+    output: LotSpec
+    losses: tuple[Loss, ...] = ()
+
+    def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
+        return tuple(d.lot_id for d in self.inputs)
+
+
+@dataclass(frozen=True)
+class Transfer(Event):
+    """Hand custody of lots from the actor to ``to_org`` (e.g. a sale FOB Karachi)."""
+
+    name: ClassVar[str] = "transfer"
+    lot_ids: tuple[Ident, ...]
+    to_org: Ident
+
+    def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
+        return self.lot_ids
+
+
+@dataclass(frozen=True)
+class Ship(Event):
+    """Move lots from ``from_site`` to ``to_site``; across a border this is an export."""
+
+    name: ClassVar[str] = "ship"
+    lot_ids: tuple[Ident, ...]
+    from_site: Ident
+    to_site: Ident
+    mode: Literal["sea", "road", "rail", "air"]
+    document: Text
+    vessel: Text | None = None
+    eta: AwareDatetime | None = None
+
+    def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
+        return self.lot_ids
+
+
+@dataclass(frozen=True)
+class Receive(Event):
+    """Receive shipped lots at ``site_id``, which must be the shipment's destination."""
+
+    name: ClassVar[str] = "receive"
+    lot_ids: tuple[Ident, ...]
+    site_id: Ident
+
+    def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
+        return self.lot_ids
+
+
+@dataclass(frozen=True)
+class Assay(Event):
+    """Record element grades [-] of a lot (by the custodian or an assayer)."""
+
+    name: ClassVar[str] = "assay"
+    lot_id: Ident
+    grades: dict[str, Fraction]
+    laboratory: Text
+    method: Text = ""
+
+    def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
+        return (self.lot_id,)
+
+
+@dataclass(frozen=True)
+class Certify(Event):
+    """A certifier's claim about a lot, e.g. ``verified-origin`` under a scheme."""
+
+    name: ClassVar[str] = "certify"
+    lot_id: Ident
+    scheme: Text
+    claim: Literal["verified-origin", "responsible-sourcing", "conformity"]
+
+    def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
+        return (self.lot_id,)
+
+
+@dataclass(frozen=True)
+class Correct(Event):
+    """A correction referencing an earlier event; nothing is ever edited or deleted.
+
+    ``grades`` replaces the grades of a corrected ``assay``; otherwise the
+    correction is an annotation shown wherever the corrected event is.
+    """
+
+    name: ClassVar[str] = "correct"
+    corrects: Ident
+    reason: Text
+    grades: dict[str, Fraction] | None = None
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.name: cls
+    for cls in (
+        RegisterOrg,
+        RotateKey,
+        RevokeKey,
+        RegisterSite,
+        Extract,
+        Transform,
+        Split,
+        Merge,
+        Transfer,
+        Ship,
+        Receive,
+        Assay,
+        Certify,
+        Correct,
+    )
+}
+"""Event classes by their constant ``name``."""
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {n: TypeAdapter(c) for n, c in EVENT_TYPES.items()}
+
+
+def _first_error(exc: ValidationError) -> tuple[str, str]:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"])
+    return field, str(err["msg"])
+
+
+def parse_event(body: dict[str, Any], *, source: str | None = None) -> Event:
+    """Validate an event's JSON object and build its dataclass.
+
+    Raises
+    ------
+    InputError
+        Unknown ``type``, or the first schema violation with its field path.
+    """
+    kind = body.get("type")
+    if kind not in _ADAPTERS:
+        msg = f"unknown event type {kind!r}; expected one of {sorted(_ADAPTERS)}"
+        raise InputError(msg, source=source, field="event.type")
+    fields = {k: v for k, v in body.items() if k != "type"}
+    try:
+        event: Event = _ADAPTERS[kind].validate_json(canonicalize(fields))
+    except ValidationError as exc:
+        field, reason = _first_error(exc)
+        raise InputError(reason, source=source, field=f"event.{field}") from exc
+    return event
+
+
+def format_time(t: datetime) -> str:
+    """RFC 3339 UTC form used in event JSON, e.g. ``2026-03-01T08:00:00Z``."""
+    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")

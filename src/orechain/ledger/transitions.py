@@ -1,0 +1,359 @@
+"""Per-event-type acceptance rules (``check_*``) and state transitions (``apply_*``).
+
+``CHECKS[name]`` raises with the reason an event of type ``name`` is not
+acceptable in the current state; ``APPLY[name]`` folds it into the state. The
+split keeps replay (``apply`` only) and acceptance (``check`` then ``apply``)
+exactly consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from orechain.errors import ConflictError, InputError
+from orechain.ledger import events as ev
+from orechain.ledger import keys
+from orechain.ledger.domain import KeyRecord, LedgerState, Lot, Organisation, Site
+from orechain.ledger.guards import (
+    Policy,
+    held_lot,
+    is_registrar,
+    new_key_id,
+    new_lot_ids,
+    operated_site,
+    require_self_or_registrar,
+)
+from orechain.ledger.massbalance import (
+    check_conservation,
+    check_contained,
+    draw,
+    require_single_basis,
+)
+
+__all__ = ["APPLY", "CHECKS"]
+
+Rule = Callable[[LedgerState, Any, Policy], None]
+
+
+# --- organisations, keys, sites -------------------------------------------------
+
+
+def check_register_org(state: LedgerState, e: ev.RegisterOrg, p: Policy) -> None:
+    """Genesis is self-registered (checked with the signature); later ones need a registrar."""
+    if state.orgs and not is_registrar(state, e.actor):
+        msg = f"{e.actor!r} is not a registrar and may not register organisations"
+        raise ConflictError(msg)
+    if e.org_id in state.orgs:
+        msg = f"organisation {e.org_id!r} already exists"
+        raise ConflictError(msg)
+    new_key_id(state, e.public_key)
+
+
+def apply_register_org(state: LedgerState, e: ev.RegisterOrg, p: Policy) -> None:
+    """Add the organisation with its first key, valid from the event time."""
+    public = keys.public_from_b64(e.public_key)
+    kid = keys.key_id(public)
+    org = Organisation(e.org_id, e.org_name, e.country, tuple(e.roles))
+    org.keys[kid] = KeyRecord(kid, public, e.org_id, e.time, e.valid_until)
+    state.orgs[e.org_id] = org
+
+
+def check_rotate_key(state: LedgerState, e: ev.RotateKey, p: Policy) -> None:
+    """Only the organisation itself or a registrar adds a key."""
+    require_self_or_registrar(state, e.actor, e.org_id)
+    new_key_id(state, e.public_key)
+
+
+def apply_rotate_key(state: LedgerState, e: ev.RotateKey, p: Policy) -> None:
+    """Add the new key, valid from the event time."""
+    public = keys.public_from_b64(e.public_key)
+    kid = keys.key_id(public)
+    state.orgs[e.org_id].keys[kid] = KeyRecord(kid, public, e.org_id, e.time, e.valid_until)
+
+
+def check_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
+    """Only the organisation itself or a registrar revokes, and the key must exist."""
+    require_self_or_registrar(state, e.actor, e.org_id)
+    if e.key_id not in state.orgs[e.org_id].keys:
+        msg = f"organisation {e.org_id!r} has no key {e.key_id}"
+        raise ConflictError(msg)
+
+
+def apply_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
+    """Mark the key revoked from ``revoked_at`` (default: the event time)."""
+    state.orgs[e.org_id].keys[e.key_id].revoked_at = e.revoked_at or e.time
+
+
+def check_register_site(state: LedgerState, e: ev.RegisterSite, p: Policy) -> None:
+    """A site is registered by its operator or a registrar; ids are unique."""
+    require_self_or_registrar(state, e.actor, e.operator)
+    if e.site_id in state.sites:
+        msg = f"site {e.site_id!r} already exists"
+        raise ConflictError(msg)
+
+
+def apply_register_site(state: LedgerState, e: ev.RegisterSite, p: Policy) -> None:
+    """Add the site."""
+    state.sites[e.site_id] = Site(
+        e.site_id, e.site_name, e.kind, e.country, e.operator, e.latitude, e.longitude
+    )
+
+
+# --- lots: creation and processing ------------------------------------------------
+
+
+def _create_lot(
+    state: LedgerState,
+    spec: ev.LotSpec,
+    e: ev.Event,
+    site_id: str,
+    parents: list[tuple[str, float]],
+) -> None:
+    lot = Lot(
+        lot_id=spec.lot_id,
+        product=spec.product,
+        commodity=spec.commodity,
+        quantity_t=spec.quantity_t,
+        basis=spec.basis,
+        custodian=e.actor,
+        site_id=site_id,
+        created_by=e.event_id,
+        created_at=e.time,
+        remaining_t=spec.quantity_t,
+        grades=dict(spec.grades or {}),
+        last_time=e.time,
+        parents=list(parents),
+        events=[e.event_id],
+    )
+    state.lots[spec.lot_id] = lot
+    for parent, mass in parents:
+        state.children.setdefault(parent, []).append((spec.lot_id, mass))
+
+
+def check_extract(state: LedgerState, e: ev.Extract, p: Policy) -> None:
+    """Extraction happens at a mine the actor operates and creates a new lot."""
+    site = operated_site(state, e.site_id, e.actor)
+    if site.kind != "mine":
+        msg = f"extract needs a mine; site {e.site_id!r} is a {site.kind}"
+        raise InputError(msg, field="event.site_id")
+    new_lot_ids(state, (e.lot,))
+
+
+def apply_extract(state: LedgerState, e: ev.Extract, p: Policy) -> None:
+    """Create the extracted lot in the actor's custody at the mine."""
+    _create_lot(state, e.lot, e, e.site_id, [])
+
+
+def _draws(state: LedgerState, inputs: tuple[ev.Draw, ...], p: Policy) -> list[tuple[Lot, float]]:
+    ids = [d.lot_id for d in inputs]
+    if not ids or len(set(ids)) != len(ids):
+        msg = f"inputs must be distinct and non-empty, got {ids}"
+        raise InputError(msg, field="event.inputs")
+    return [
+        (
+            state.lots[d.lot_id],
+            draw(d.lot_id, state.lots[d.lot_id].remaining_t, d.quantity_t, p.tolerance),
+        )
+        for d in inputs
+    ]
+
+
+def _check_process(
+    state: LedgerState,
+    e: ev.Event,
+    site_id: str,
+    inputs: tuple[ev.Draw, ...],
+    outputs: tuple[ev.LotSpec, ...],
+    losses: tuple[ev.Loss, ...],
+    p: Policy,
+    additions: tuple[ev.Addition, ...] = (),
+) -> None:
+    operated_site(state, site_id, e.actor)
+    for d in inputs:
+        lot = held_lot(state, d.lot_id, e.actor)
+        if lot.site_id != site_id:
+            msg = f"lot {d.lot_id!r} is at site {lot.site_id!r}, not {site_id!r}"
+            raise ConflictError(msg)
+    new_lot_ids(state, outputs)
+    drawn = _draws(state, inputs, p)
+    require_single_basis([lot.basis for lot, _ in drawn] + [o.basis for o in outputs])
+    check_conservation(
+        [m for _, m in drawn] + [a.quantity_t for a in additions],
+        [o.quantity_t for o in outputs],
+        [loss.quantity_t for loss in losses],
+        tolerance=p.tolerance,
+    )
+    check_contained(
+        [(m, lot.grades) for lot, m in drawn],
+        [(o.quantity_t, o.grades or {}) for o in outputs],
+        tolerance=p.tolerance,
+    )
+
+
+def _apply_process(
+    state: LedgerState,
+    e: ev.Event,
+    site_id: str,
+    inputs: tuple[ev.Draw, ...],
+    outputs: tuple[ev.LotSpec, ...],
+    p: Policy,
+) -> None:
+    drawn = _draws(state, inputs, p)
+    for lot, mass in drawn:
+        lot.remaining_t -= mass
+        if lot.remaining_t <= p.tolerance * lot.quantity_t:
+            lot.remaining_t, lot.status = 0.0, "consumed"
+    parents = [(lot.lot_id, mass) for lot, mass in drawn]
+    for spec in outputs:
+        _create_lot(state, spec, e, site_id, parents)
+
+
+def check_transform(state: LedgerState, e: ev.Transform, p: Policy) -> None:
+    """Inputs in custody at the actor's site; mass and contained elements balance."""
+    _check_process(state, e, e.site_id, e.inputs, e.outputs, e.losses, p, e.additions)
+
+
+def apply_transform(state: LedgerState, e: ev.Transform, p: Policy) -> None:
+    """Draw the inputs and create the outputs."""
+    _apply_process(state, e, e.site_id, e.inputs, e.outputs, p)
+
+
+def check_split(state: LedgerState, e: ev.Split, p: Policy) -> None:
+    """The whole lot divides into the outputs (plus losses)."""
+    _check_process(state, e, e.site_id, (ev.Draw(e.lot_id),), e.outputs, e.losses, p)
+
+
+def apply_split(state: LedgerState, e: ev.Split, p: Policy) -> None:
+    """Consume the lot and create its parts."""
+    _apply_process(state, e, e.site_id, (ev.Draw(e.lot_id),), e.outputs, p)
+
+
+def check_merge(state: LedgerState, e: ev.Merge, p: Policy) -> None:
+    """Inputs blend into one output lot (plus losses)."""
+    _check_process(state, e, e.site_id, e.inputs, (e.output,), e.losses, p)
+
+
+def apply_merge(state: LedgerState, e: ev.Merge, p: Policy) -> None:
+    """Draw the inputs and create the blend."""
+    _apply_process(state, e, e.site_id, e.inputs, (e.output,), p)
+
+
+# --- custody, movement, assays, certificates, corrections --------------------------
+
+
+def check_transfer(state: LedgerState, e: ev.Transfer, p: Policy) -> None:
+    """The actor holds every lot (active or in transit) and the recipient exists."""
+    state.org(e.to_org)
+    if e.to_org == e.actor:
+        msg = "transfer to oneself"
+        raise InputError(msg, field="event.to_org")
+    for lot_id in e.lot_ids:
+        lot = state.lot(lot_id)
+        held_lot(
+            state, lot_id, e.actor, status=lot.status if lot.status != "consumed" else "active"
+        )
+
+
+def apply_transfer(state: LedgerState, e: ev.Transfer, p: Policy) -> None:
+    """Change the custodian."""
+    for lot_id in e.lot_ids:
+        state.lots[lot_id].custodian = e.to_org
+
+
+def check_ship(state: LedgerState, e: ev.Ship, p: Policy) -> None:
+    """Active lots held by the actor at ``from_site`` leave for ``to_site``."""
+    state.site(e.to_site)
+    if state.site(e.from_site).site_id == e.to_site:
+        msg = "ship needs different from_site and to_site"
+        raise InputError(msg, field="event.to_site")
+    for lot_id in e.lot_ids:
+        lot = held_lot(state, lot_id, e.actor)
+        if lot.site_id != e.from_site:
+            msg = f"lot {lot_id!r} is at site {lot.site_id!r}, not {e.from_site!r}"
+            raise ConflictError(msg)
+
+
+def apply_ship(state: LedgerState, e: ev.Ship, p: Policy) -> None:
+    """Put the lots in transit towards ``to_site``."""
+    for lot_id in e.lot_ids:
+        lot = state.lots[lot_id]
+        lot.status, lot.destination = "in_transit", e.to_site
+
+
+def check_receive(state: LedgerState, e: ev.Receive, p: Policy) -> None:
+    """The custodian receives in-transit lots at their destination, a site it operates."""
+    operated_site(state, e.site_id, e.actor)
+    for lot_id in e.lot_ids:
+        lot = held_lot(state, lot_id, e.actor, status="in_transit")
+        if lot.destination != e.site_id:
+            msg = f"lot {lot_id!r} is bound for {lot.destination!r}, not {e.site_id!r}"
+            raise ConflictError(msg)
+
+
+def apply_receive(state: LedgerState, e: ev.Receive, p: Policy) -> None:
+    """The lots are active at the receiving site."""
+    for lot_id in e.lot_ids:
+        lot = state.lots[lot_id]
+        lot.status, lot.site_id, lot.destination = "active", e.site_id, None
+
+
+def _check_grades(grades: dict[str, float], p: Policy) -> None:
+    total = sum(grades.values())
+    if total > 1 + p.tolerance:
+        msg = f"grades add up to {total:.6g} > 1"
+        raise InputError(msg, field="event.grades")
+
+
+def check_assay(state: LedgerState, e: ev.Assay, p: Policy) -> None:
+    """The custodian or an assayer may assay a lot that still exists."""
+    lot = state.lot(e.lot_id)
+    org = state.org(e.actor)
+    if lot.custodian != e.actor and "assayer" not in org.roles:
+        msg = f"{e.actor!r} is neither custodian of {e.lot_id!r} nor an assayer"
+        raise ConflictError(msg)
+    _check_grades(e.grades, p)
+
+
+def apply_assay(state: LedgerState, e: ev.Assay, p: Policy) -> None:
+    """Update the lot's grades."""
+    state.lots[e.lot_id].grades.update(e.grades)
+
+
+def check_certify(state: LedgerState, e: ev.Certify, p: Policy) -> None:
+    """Only certifiers certify."""
+    state.lot(e.lot_id)
+    if "certifier" not in state.org(e.actor).roles:
+        msg = f"{e.actor!r} is not a certifier"
+        raise ConflictError(msg)
+
+
+def apply_certify(state: LedgerState, e: ev.Certify, p: Policy) -> None:
+    """Nothing changes on the lot; the event itself is the certificate."""
+
+
+def check_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
+    """The original author or a registrar corrects; new grades only correct an assay."""
+    original = state.event(e.corrects)
+    if e.actor != original.actor and not is_registrar(state, e.actor):
+        msg = f"{e.actor!r} may not correct an event of {original.actor!r}"
+        raise ConflictError(msg)
+    if e.grades is not None:
+        if not isinstance(original, ev.Assay):
+            msg = f"grades can only correct an assay, {e.corrects!r} is a {original.name}"
+            raise InputError(msg, field="event.grades")
+        _check_grades(e.grades, p)
+
+
+def apply_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
+    """Record the correction; replace the corrected assay's grades."""
+    state.corrections.setdefault(e.corrects, []).append(e.event_id)
+    original = state.events[e.corrects]
+    if e.grades is not None and isinstance(original, ev.Assay):
+        lot = state.lots[original.lot_id]
+        lot.grades.update(e.grades)
+        lot.events.append(e.event_id)
+
+
+CHECKS: dict[str, Rule] = {n: globals()[f"check_{n.replace('-', '_')}"] for n in ev.EVENT_TYPES}
+APPLY: dict[str, Rule] = {n: globals()[f"apply_{n.replace('-', '_')}"] for n in ev.EVENT_TYPES}
