@@ -6,7 +6,7 @@ seeded; exporter, importer and product sizes log-normal, flow values
 log-normal around their product, ~2 % of ``q`` as ``NA`` — then computes, per
 importer × HS6, the supplier HHI and the top supplier's share with
 
-(a) DuckDB over the CSV (``orechain.risk.imports.supplier_concentration``), and
+(a) DuckDB over the CSV (``orechain.risk.trade_concentration.supplier_concentration``), and
 (b) pandas (``read_csv`` with the pyarrow engine, then ``groupby``),
 
 each in its own subprocess, three runs, reporting the median wall time of the
@@ -93,7 +93,7 @@ def generate(rows: int) -> Path:
 def run_duckdb(path: Path, out: Path) -> dict[str, float]:
     import duckdb
 
-    from orechain.risk.imports import baci_csv_relation, supplier_concentration
+    from orechain.risk.trade_concentration import baci_csv_relation, supplier_concentration
 
     con = duckdb.connect()
     con.execute("SET threads = 2")
@@ -194,7 +194,7 @@ def report(rows: int, path: Path, duck: dict, pand: dict, check: dict) -> str:
         f"{duck['groups']:,} importer × HS6 groups. Machine: {os.cpu_count()} CPUs. "
         "Synthetic data for timing only.",
         "",
-        "| engine | median wall time [s] (3 runs) | runs [s] | peak RSS [MB] | RSS after imports [MB] |",
+        "| engine | median wall time [s] | runs [s] | peak RSS [MB] | RSS after imports [MB] |",
         "| --- | --- | --- | --- | --- |",
         f"| DuckDB (`read_csv` + one GROUP BY) | {duck['median_s']:.2f} | {duck['all_s']} | "
         f"{duck['peak_rss_mb']:.0f} | {duck['rss_before_mb']:.0f} |",

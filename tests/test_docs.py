@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _script(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -33,16 +34,26 @@ def test_cli_reference_matches_help():
     assert actual == expected, "docs/cli-reference.md is stale: run `make cli-docs`"
 
 
-@pytest.mark.parametrize("name", ["OreChainError", "InputError", "NotFoundError",
-                                  "ConflictError", "IntegrityError",
-                                  "InfeasibleScenarioError"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "OreChainError",
+        "InputError",
+        "NotFoundError",
+        "ConflictError",
+        "IntegrityError",
+        "InfeasibleScenarioError",
+    ],
+)
 def test_every_error_class_is_documented(name):
     assert name in (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("variable", ["ORECHAIN_CACHE_DIR", "ORECHAIN_ATLAS",
-                                      "ORECHAIN_DATABASE_URL"])
+@pytest.mark.parametrize(
+    "variable", ["ORECHAIN_CACHE_DIR", "ORECHAIN_ATLAS", "ORECHAIN_DATABASE_URL"]
+)
 def test_every_setting_is_documented(variable):
     docs = (ROOT / "docs" / "design.md").read_text(encoding="utf-8") + (
-        ROOT / "README.md").read_text(encoding="utf-8")
+        ROOT / "README.md"
+    ).read_text(encoding="utf-8")
     assert variable in docs

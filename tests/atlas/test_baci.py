@@ -68,7 +68,9 @@ def test_broken_row_names_file_row_and_column_and_loads_nothing(
         atlas.ingest("baci", path, "test-baci")
     err = info.value
     assert (err.source, err.row, err.field) == (str(path), 4, "v")
-    assert "abc" in str(err) and "row 4" in str(err) and "'v'" in str(err)
+    assert "abc" in str(err)
+    assert "row 4" in str(err)
+    assert "'v'" in str(err)
     assert trade(atlas).empty
 
 
@@ -162,7 +164,12 @@ def test_loader_runs_inside_callers_transaction(tmp_path: Path) -> None:
     create_tables(con)
     good = write(tmp_path / "BACI_HS17_a.csv", TINY)
     bad = write(tmp_path / "BACI_HS17_b.csv", TINY + "2022,156,842,284690,x,1\n")
-    with pytest.raises(InputError), transaction(con):
-        baci.load(con, good, "a")
-        baci.load(con, bad, "b")
+
+    def both() -> None:
+        with transaction(con):
+            baci.load(con, good, "a")
+            baci.load(con, bad, "b")
+
+    with pytest.raises(InputError):
+        both()
     assert con.execute("SELECT count(*) FROM trade").fetchone() == (0,)

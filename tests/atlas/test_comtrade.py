@@ -10,11 +10,10 @@ import pandas as pd
 import pytest
 
 from orechain.atlas.ingest import comtrade
-from orechain.atlas.sources import data_dir
 from orechain.atlas.store import Atlas, create_tables
 from orechain.errors import InputError
 
-FOLDER = data_dir() / "un_comtrade_cmm"
+FOLDER = Path(__file__).resolve().parents[1] / "data" / "un_comtrade_cmm"
 COLS = (
     "refYear,reporterCode,flowCode,partnerCode,partner2Code,classificationCode,cmdCode,"
     "customsCode,mosCode,motCode,qtyUnitCode,qty,netWgt,primaryValue"
@@ -78,9 +77,7 @@ def test_zero_net_weight_falls_back_to_kg_quantity(atlas: Atlas, tmp_path: Path)
     assert got["quantity_kg"].iloc[1] == 282303.0
 
 
-def test_conflicting_duplicate_is_an_error_and_loads_nothing(
-    atlas: Atlas, tmp_path: Path
-) -> None:
+def test_conflicting_duplicate_is_an_error_and_loads_nothing(atlas: Atlas, tmp_path: Path) -> None:
     path = write(
         tmp_path / "c.csv",
         "2020,842,M,156,0,H5,2846,C00,0,0,8,1,1,100",

@@ -38,8 +38,12 @@ def small_atlas():
     rows = (
         _rows("usgs-mcs-2024", 2023, "Mine production", {"CHN": 40_000, "TJK": 21_000})
         + _rows("usgs-mcs-2025", 2023, "Mine production", {"CHN": 62_300, "TJK": 21_000})
-        + _rows("usgs-mcs-2025", 2024, "Mine production", {"CHN": 60_000, "PAK": 250,
-                                                            "OTHER": 5_000, "WORLD": 100_000})
+        + _rows(
+            "usgs-mcs-2025",
+            2024,
+            "Mine production",
+            {"CHN": 60_000, "PAK": 250, "OTHER": 5_000, "WORLD": 100_000},
+        )
         + _rows("usgs-mcs-2025", 2024, "Mine production, minor series", {"CHN": 1.0})
         + _rows("usgs-mcs-2025", 2024, "Smelter", {"CHN": 10.0}, measure="smelter")
     )
@@ -84,6 +88,9 @@ def test_bulk_selection_agrees_with_single_selection(small_atlas):
     mine = series[series["measure"] == "mine"].iloc[0]
     single = select_production(small_atlas, "antimony")
     assert (mine["year"], mine["source_id"], mine["type"]) == (
-        single.year, single.source_id, single.type)
+        single.year,
+        single.source_id,
+        single.type,
+    )
     rows = series_rows(small_atlas, series)
     assert set(rows.loc[rows["measure"] == "mine", "country"]) == {"CHN", "PAK", "OTHER"}

@@ -12,13 +12,17 @@ def test_every_bundled_file_has_a_provenance_record():
     sources = load_sources()
     covered = [p for s in sources for p in s.resolved_paths()]
     root = data_dir()
-    missing = []
+    missing, twice = [], []
     for path in root.rglob("*"):
         if not path.is_file() or path.name in IGNORED or path.parent == root / "sources":
             continue
-        if not any(path == c or c in path.parents for c in covered):
+        owners = [c for c in covered if path == c or c in path.parents]
+        if not owners:
             missing.append(str(path.relative_to(root)))
+        elif len(owners) > 1:
+            twice.append(str(path.relative_to(root)))
     assert missing == [], f"bundled files without a source entry: {missing}"
+    assert twice == [], f"bundled files claimed by several source entries: {twice}"
 
 
 def test_every_source_path_exists_and_loader_is_known():

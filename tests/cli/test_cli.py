@@ -87,7 +87,8 @@ def test_pakistan_profile_has_antimony_mine_and_reserves(atlas_env):
     sb = [e for e in out["entries"] if e["commodity"] == "antimony"]
     mine = next(e for e in sb if e["measure"] == "mine")
     assert (mine["year"], mine["value"], mine["source_id"]) == (2024, 250, "usgs-mcs-2025")
-    assert 0 < mine["share"] < 0.01 and mine["rank"] > 1
+    assert 0 < mine["share"] < 0.01
+    assert mine["rank"] > 1
     reserves = next(e for e in sb if e["measure"] == "reserves")
     assert reserves["value"] == 26_000
 
@@ -95,7 +96,8 @@ def test_pakistan_profile_has_antimony_mine_and_reserves(atlas_env):
 def test_copper_refinery_is_a_separate_measure(atlas_env):
     mine = run("risk", "copper", "--year", "2024", "--json")
     refinery = run("risk", "copper", "--measure", "refinery", "--year", "2024", "--json")
-    assert mine["measure"] == "mine" and refinery["measure"] == "refinery"
+    assert mine["measure"] == "mine"
+    assert refinery["measure"] == "refinery"
     assert mine["top_country"] == "CHL"
     assert refinery["top_country"] == "CHN"
 
@@ -133,16 +135,18 @@ def test_broken_usgs_file_exits_2_and_leaves_atlas_unchanged(atlas_path, tmp_pat
     before = run("atlas", "commodities", "--json")
     broken = tmp_path / "mcs2024-antim_world.csv"
     source = data_dir() / "usgs_mcs2024" / "world" / "mcs2024-antim_world.csv"
-    lines = source.read_text(encoding="utf-8-sig").splitlines()
-    cells = lines[3].split(",")
-    cells[3] = "12x4"
-    lines[3] = ",".join(cells)
-    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with source.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[3][3] = "12x4"  # row 4 of the file (header = row 1), first production column
+    with broken.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
 
     result = runner.invoke(app, ["atlas", "ingest", "usgs-mcs", str(broken)])
     assert result.exit_code == 2
     message = result.stderr.strip()
-    assert str(broken) in message and "row 4" in message and "12x4" in message
+    assert str(broken) in message
+    assert "row 4" in message
+    assert "12x4" in message
     assert len(message.splitlines()) == 1
     assert run("atlas", "commodities", "--json") == before
 
@@ -152,8 +156,10 @@ def test_report_overview_writes_self_contained_html(atlas_env, tmp_path):
     result = runner.invoke(app, ["report", "overview", "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    assert "<table" in html and "Rare earths" in html and "usgs-mcs-2025" in html
-    for needle in ("<script src", "<link ", "url(http", "<img src=\"http"):
+    assert "<table" in html
+    assert "Rare earths" in html
+    assert "usgs-mcs-2025" in html
+    for needle in ("<script src", "<link ", "url(http", '<img src="http'):
         assert needle not in html
 
 

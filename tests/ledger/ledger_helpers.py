@@ -14,5 +14,11 @@ def signed(actor: str, kind: str, event_id: str, time: str, **fields: Any) -> di
 
 
 def lot(lot_id: str, q: float, basis: str = "gross", **extra: Any) -> dict[str, Any]:
-    return {"lot_id": lot_id, "product": "p", "commodity": "rare earths", "quantity_t": q,
-            "basis": basis, **extra}  # fmt: skip
+    return {
+        "lot_id": lot_id,
+        "product": "p",
+        "commodity": "rare earths",
+        "quantity_t": q,
+        "basis": basis,
+        **extra,
+    }

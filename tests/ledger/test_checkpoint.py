@@ -30,7 +30,8 @@ def test_format_and_roundtrip() -> None:
     assert lines[4].startswith("\u2014 example.org/ledger ")
     assert text.endswith("\n")
     sig = base64.b64decode(lines[4].split(" ")[2])
-    assert sig[:4] == key_hash("example.org/ledger", PUB) and len(sig) == 68
+    assert sig[:4] == key_hash("example.org/ledger", PUB)
+    assert len(sig) == 68
     assert verify_checkpoint(text, "example.org/ledger", PUB) == CP
 
 

@@ -23,11 +23,15 @@ def test_sample_end_to_end(tmp_path: Path) -> None:
     code, out = _run("init", "--sample", "--db", db, "--json")
     assert code == 0, out
     info = json.loads(out)
-    assert info["tree_size"] == 40 and "ASSUMPTION" in info["label"]
+    assert info["tree_size"] == 40
+    assert "ASSUMPTION" in info["label"]
     code, out = _run("check", "US-MAGNET-001", "--rule", "dfars-2027", "--db", db)
-    assert code == 0 and out.startswith("PASS"), out
+    assert code == 0
+    assert out.startswith("PASS"), out
     code, out = _run("check", "BLEND-NDPR-OX-001", "--rule", "dfars-2027", "--db", db)
-    assert code == 1 and "FAIL" in out and "CN-NDPR-OX-001" in out
+    assert code == 1
+    assert "FAIL" in out
+    assert "CN-NDPR-OX-001" in out
     code, out = _run("provenance", "BLEND-NDPR-OX-001", "--db", db, "--json")
     assert json.loads(out)["origin_shares"]["mining"] == {"PAK": 0.5, "CHN": 0.5}
     code, out = _run("lot", "US-MAGNET-001", "--db", db, "--json")
@@ -36,9 +40,11 @@ def test_sample_end_to_end(tmp_path: Path) -> None:
     assert code == 0, out
     (tmp_path / "proof.json").write_text(out)
     code, out = _run("verify", "--proof", str(tmp_path / "proof.json"), "--vkey", info["vkey"])
-    assert code == 0 and out.startswith("OK"), out
+    assert code == 0
+    assert out.startswith("OK"), out
     code, out = _run("audit", "--db", db)
-    assert code == 0 and "OK: 40 entries" in out
+    assert code == 0
+    assert "OK: 40 entries" in out
 
 
 def test_submit_signs_with_key_and_audit_fails_after_edit(tmp_path: Path) -> None:
@@ -48,22 +54,40 @@ def test_submit_signs_with_key_and_audit_fails_after_edit(tmp_path: Path) -> Non
     assert _run("init", "--sample", "--db", db)[0] == 0
     key = tmp_path / "k.pem"
     keys.save_private_key(sample.org_key("us-magnets"), key)
-    event = {"type": "assay", "event_id": "cli-1", "actor": "us-magnets",
-             "time": "2026-03-01T00:00:00Z", "lot_id": "US-MAGNET-001",
-             "grades": {"Nd": 0.2}, "laboratory": "l"}  # fmt: skip
+    event = {
+        "type": "assay",
+        "event_id": "cli-1",
+        "actor": "us-magnets",
+        "time": "2026-03-01T00:00:00Z",
+        "lot_id": "US-MAGNET-001",
+        "grades": {"Nd": 0.2},
+        "laboratory": "l",
+    }
     (tmp_path / "e.jsonl").write_text(json.dumps(event) + "\n")
     code, out = _run("submit", str(tmp_path / "e.jsonl"), "--key", str(key), "--db", db, "--json")
     assert code == 0, out
     assert json.loads(out)[0]["leaf_index"] == 40
     conn = sqlite3.connect(db)
     with conn:
-        conn.execute("UPDATE ledger_events SET actor = actor, envelope = CAST(REPLACE(CAST("
-                     "envelope AS TEXT), '0.2', '0.3') AS BLOB) WHERE event_id = 'cli-1'")  # fmt: skip
+        conn.execute(
+            "UPDATE ledger_events SET actor = actor, envelope = CAST(REPLACE(CAST("
+            "envelope AS TEXT), '0.2', '0.3') AS BLOB) WHERE event_id = 'cli-1'"
+        )
     conn.close()
     proc = subprocess.run(
-        [sys.executable, "-c", "from orechain.cli import main; main()", "ledger", "audit",
-         "--db", db], capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from orechain.cli import main; main()",
+            "ledger",
+            "audit",
+            "--db",
+            db,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: audit failed at index 40")
 
@@ -73,7 +97,19 @@ def test_bad_input_exit_2(tmp_path: Path) -> None:
     _run("init", "--sample", "--db", db)
     (tmp_path / "bad.json").write_text('{"event": ')
     proc = subprocess.run(
-        [sys.executable, "-c", "from orechain.cli import main; main()", "ledger", "submit",
-         str(tmp_path / "bad.json"), "--db", db], capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 2 and "malformed JSON" in proc.stderr
+        [
+            sys.executable,
+            "-c",
+            "from orechain.cli import main; main()",
+            "ledger",
+            "submit",
+            str(tmp_path / "bad.json"),
+            "--db",
+            db,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "malformed JSON" in proc.stderr

@@ -28,13 +28,15 @@ def test_dfars_fails_for_blend_with_path(state) -> None:  # type: ignore[no-unty
     result = run_rule(state, "BLEND-NDPR-OX-001", "dfars-2027")
     assert not result.passed
     assert [s["lot_id"] for s in result.path] == ["BLEND-NDPR-OX-001", "CN-NDPR-OX-001"]
-    assert result.path[-1]["country"] == "CHN" and result.path[-1]["event_type"] == "transform"
+    assert result.path[-1]["country"] == "CHN"
+    assert result.path[-1]["event_type"] == "transform"
     assert "separation of lot 'CN-NDPR-OX-001' took place in CHN" in result.reason
 
 
 def test_restricted_stage_origin_parameters(state) -> None:  # type: ignore[no-untyped-def]
-    result = run_rule(state, "US-MAGNET-001", "restricted-stage-origin", countries=("PAK",),
-                      stages=("mining",))  # fmt: skip
+    result = run_rule(
+        state, "US-MAGNET-001", "restricted-stage-origin", countries=("PAK",), stages=("mining",)
+    )
     assert not result.passed
     assert result.path[0]["lot_id"] == "US-MAGNET-001"
     assert result.path[-1]["lot_id"] == "PK-ORE-001"
@@ -62,7 +64,8 @@ def test_graphs_and_verified_share(state) -> None:  # type: ignore[no-untyped-de
     assert verified_share(state, "BLEND-NDPR-OX-001") == pytest.approx(0.5)
     assert run_rule(state, "US-MAGNET-001", "min-verified-share", threshold=0.9).passed
     failed = run_rule(state, "BLEND-NDPR-OX-001", "min-verified-share", threshold=0.9)
-    assert not failed.passed and [s["lot_id"] for s in failed.path] == [
+    assert not failed.passed
+    assert [s["lot_id"] for s in failed.path] == [
         "BLEND-NDPR-OX-001",
         "CN-NDPR-OX-001",
         "CN-ORE-001",

@@ -4,6 +4,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from ledger_helpers import signed
 
 from orechain.errors import IntegrityError
 from orechain.ledger import sample
@@ -11,7 +12,6 @@ from orechain.ledger.audit import audit
 from orechain.ledger.log import consistency_bundle, create_checkpoint, inclusion_bundle
 from orechain.ledger.service import Ledger
 from orechain.ledger.verify import verify_consistency_bundle, verify_inclusion_bundle
-from ledger_helpers import signed
 
 LATE = "2026-03-01T00:00:00Z"
 
@@ -19,8 +19,17 @@ LATE = "2026-03-01T00:00:00Z"
 def test_checkpoint_inclusion_consistency_offline(sample_ledger: Ledger) -> None:
     cp1 = create_checkpoint(sample_ledger, sample.log_key())
     n1 = sample_ledger.tree.size
-    sample_ledger.submit(signed("us-magnets", "assay", "x", LATE, lot_id="US-MAGNET-001",
-                                grades={"Nd": 0.2}, laboratory="l"))  # fmt: skip
+    sample_ledger.submit(
+        signed(
+            "us-magnets",
+            "assay",
+            "x",
+            LATE,
+            lot_id="US-MAGNET-001",
+            grades={"Nd": 0.2},
+            laboratory="l",
+        )
+    )
     cp2 = create_checkpoint(sample_ledger, sample.log_key())
     vkey = sample_ledger.vkey
     for ref in ("demo-000-register-org", "demo-039-merge", n1 - 1, "x"):
@@ -46,7 +55,9 @@ def test_checkpoint_needs_log_key(sample_ledger: Ledger) -> None:
 def test_audit_passes_on_sample(sample_ledger: Ledger) -> None:
     create_checkpoint(sample_ledger, sample.log_key())
     report = audit(sample_ledger)
-    assert report.ok and report.tree_size == 40 and report.checkpoints_checked == 1
+    assert report.ok
+    assert report.tree_size == 40
+    assert report.checkpoints_checked == 1
 
 
 def _sql(led: Ledger, *statements: str) -> None:
@@ -58,22 +69,32 @@ def _sql(led: Ledger, *statements: str) -> None:
 
 
 TAMPERS = {
-    "edit": ["UPDATE ledger_events SET envelope = CAST(REPLACE(CAST(envelope AS TEXT), "
-             "'\"quantity_t\":100', '\"quantity_t\":120') AS BLOB) WHERE event_id = 'demo-017-transform'"],
-    "delete": ["DELETE FROM ledger_log WHERE leaf_index = 17",
-               "DELETE FROM ledger_events WHERE event_id = 'demo-017-transform'"],
-    "reorder": ["UPDATE ledger_log SET leaf_index = -1 WHERE leaf_index = 17",
-                "UPDATE ledger_log SET leaf_index = 17 WHERE leaf_index = 18",
-                "UPDATE ledger_log SET leaf_index = 18 WHERE leaf_index = -1"],
-    "insert": ["UPDATE ledger_log SET leaf_index = leaf_index + 1000 WHERE leaf_index >= 17",
-               "UPDATE ledger_log SET leaf_index = leaf_index - 999 WHERE leaf_index >= 1017",
-               "INSERT INTO ledger_events SELECT 'forged', 'forged', event_type, actor, event_time,"
-               " envelope FROM ledger_events WHERE event_id = 'demo-018-assay'",
-               "INSERT INTO ledger_log SELECT 17, 'forged', leaf_hash, root_after FROM ledger_log"
-               " WHERE event_id = 'demo-018-assay'"],
-    "orphan": ["INSERT INTO ledger_events SELECT 'forged', 'forged', event_type, actor, event_time,"
-               " envelope FROM ledger_events WHERE event_id = 'demo-018-assay'"],
-}  # fmt: skip
+    "edit": [
+        "UPDATE ledger_events SET envelope = CAST(REPLACE(CAST(envelope AS TEXT), "
+        "'\"quantity_t\":100', '\"quantity_t\":120') AS BLOB) WHERE event_id = 'demo-017-transform'"
+    ],
+    "delete": [
+        "DELETE FROM ledger_log WHERE leaf_index = 17",
+        "DELETE FROM ledger_events WHERE event_id = 'demo-017-transform'",
+    ],
+    "reorder": [
+        "UPDATE ledger_log SET leaf_index = -1 WHERE leaf_index = 17",
+        "UPDATE ledger_log SET leaf_index = 17 WHERE leaf_index = 18",
+        "UPDATE ledger_log SET leaf_index = 18 WHERE leaf_index = -1",
+    ],
+    "insert": [
+        "UPDATE ledger_log SET leaf_index = leaf_index + 1000 WHERE leaf_index >= 17",
+        "UPDATE ledger_log SET leaf_index = leaf_index - 999 WHERE leaf_index >= 1017",
+        "INSERT INTO ledger_events SELECT 'forged', 'forged', event_type, actor, event_time,"
+        " envelope FROM ledger_events WHERE event_id = 'demo-018-assay'",
+        "INSERT INTO ledger_log SELECT 17, 'forged', leaf_hash, root_after FROM ledger_log"
+        " WHERE event_id = 'demo-018-assay'",
+    ],
+    "orphan": [
+        "INSERT INTO ledger_events SELECT 'forged', 'forged', event_type, actor, event_time,"
+        " envelope FROM ledger_events WHERE event_id = 'demo-018-assay'"
+    ],
+}
 
 
 @pytest.mark.parametrize("kind", sorted(TAMPERS))
@@ -108,7 +129,8 @@ def test_consistent_rewrite_caught_by_checkpoint(tmp_path: object) -> None:
         assert audit(led).ok  # truncation to an earlier signed size is not visible here …
         conn = sqlite3.connect(url)
         rows = conn.execute(
-            "SELECT envelope FROM ledger_events e JOIN ledger_log l USING (event_id) ORDER BY leaf_index"
+            "SELECT envelope FROM ledger_events e JOIN ledger_log l USING (event_id) "
+            "ORDER BY leaf_index"
         ).fetchall()
         tree = MerkleLog()
         with conn:
@@ -123,15 +145,17 @@ def test_consistent_rewrite_caught_by_checkpoint(tmp_path: object) -> None:
             )
         conn.close()
         report = audit(led)
-    assert not report.ok and "checkpoint at size 20" in report.reason  # … a rollback below it is
+    assert not report.ok
+    assert "checkpoint at size 20" in report.reason  # … a rollback below it is
 
 
 @pytest.mark.postgres
 def test_concurrent_submissions_one_entry(pg_url: str) -> None:
     with Ledger.create(pg_url, sample.ORIGIN, sample.log_key()) as led:
         led.submit_many(sample.sample_envelopes())
-    env = signed("us-magnets", "assay", "c", LATE, lot_id="US-MAGNET-001", grades={"Nd": 0.2},
-                 laboratory="l")  # fmt: skip
+    env = signed(
+        "us-magnets", "assay", "c", LATE, lot_id="US-MAGNET-001", grades={"Nd": 0.2}, laboratory="l"
+    )
 
     def one(_: int) -> int:
         with Ledger.open(pg_url) as other:
@@ -141,4 +165,5 @@ def test_concurrent_submissions_one_entry(pg_url: str) -> None:
         indices = set(pool.map(one, range(50)))
     assert indices == {40}
     with Ledger.open(pg_url) as led:
-        assert led.store.size() == 41 and audit(led).ok
+        assert led.store.size() == 41
+        assert audit(led).ok

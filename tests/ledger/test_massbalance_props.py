@@ -16,8 +16,13 @@ for _env in sample.sample_envelopes()[:14]:
 
 
 def _env(n: int, kind: str, **fields: object) -> object:
-    event = {"type": kind, "event_id": f"p{n}", "actor": "pk-mining",
-             "time": f"2026-02-01T00:00:{n:02d}Z", **fields}  # fmt: skip
+    event = {
+        "type": kind,
+        "event_id": f"p{n}",
+        "actor": "pk-mining",
+        "time": f"2026-02-01T00:00:{n:02d}Z",
+        **fields,
+    }
     return open_envelope(sign_event(event, sample.org_key("pk-mining")))
 
 
@@ -42,11 +47,28 @@ def test_split_then_merge_conserves(mass: float, fractions: list[float], loss: f
     kept = mass * (1 - loss)
     parts = [kept * f / sum(fractions) for f in fractions]
     outs = [{**lot, "lot_id": f"S{i}", "quantity_t": q} for i, q in enumerate(parts)]
-    acceptance.accept(state, _env(1, "split", site_id="pk-mine", lot_id="ORE", outputs=outs,  # type: ignore[arg-type]
-                                  losses=[{"kind": "fines", "quantity_t": max(0.0, mass - sum(parts))}]))  # fmt: skip
+    acceptance.accept(
+        state,
+        _env(
+            1,
+            "split",
+            site_id="pk-mine",
+            lot_id="ORE",
+            outputs=outs,  # type: ignore[arg-type]
+            losses=[{"kind": "fines", "quantity_t": max(0.0, mass - sum(parts))}],
+        ),
+    )
     merged = {**lot, "lot_id": "M", "quantity_t": sum(parts)}
-    acceptance.accept(state, _env(2, "merge", site_id="pk-mine", output=merged,  # type: ignore[arg-type]
-                                  inputs=[{"lot_id": f"S{i}"} for i in range(len(parts))]))  # fmt: skip
+    acceptance.accept(
+        state,
+        _env(
+            2,
+            "merge",
+            site_id="pk-mine",
+            output=merged,  # type: ignore[arg-type]
+            inputs=[{"lot_id": f"S{i}"} for i in range(len(parts))],
+        ),
+    )
     lots = state.lots
     assert all(lots[f"S{i}"].status == "consumed" for i in range(len(parts)))
     assert check_conservation([mass], [lots["M"].quantity_t], [max(0.0, mass - sum(parts))]).ok

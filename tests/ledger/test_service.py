@@ -4,11 +4,11 @@ import copy
 from typing import Any
 
 import pytest
+from ledger_helpers import lot, signed
 
 from orechain.errors import ConflictError, InputError, IntegrityError, NotFoundError
 from orechain.ledger import keys, sample
 from orechain.ledger.service import Ledger
-from ledger_helpers import lot, signed
 
 LATE = "2026-03-01T00:00:00Z"
 
@@ -32,8 +32,15 @@ def test_reopen_rebuilds_same_state(sample_ledger: Ledger) -> None:
 
 
 def test_idempotent_resubmission(sample_ledger: Ledger) -> None:
-    env = signed("us-magnets", "assay", "x-assay", LATE, lot_id="US-MAGNET-001",
-                 grades={"Nd": 0.2}, laboratory="lab")  # fmt: skip
+    env = signed(
+        "us-magnets",
+        "assay",
+        "x-assay",
+        LATE,
+        lot_id="US-MAGNET-001",
+        grades={"Nd": 0.2},
+        laboratory="lab",
+    )
     first = sample_ledger.submit(env)
     before = _size(sample_ledger)
     assert sample_ledger.submit(copy.deepcopy(env)) == first
@@ -43,11 +50,25 @@ def test_idempotent_resubmission(sample_ledger: Ledger) -> None:
 
 
 def test_same_idempotency_key_different_body(sample_ledger: Ledger) -> None:
-    a = signed("us-magnets", "assay", "x-1", LATE, lot_id="US-MAGNET-001", grades={"Nd": 0.2},
-               laboratory="lab")  # fmt: skip
+    a = signed(
+        "us-magnets",
+        "assay",
+        "x-1",
+        LATE,
+        lot_id="US-MAGNET-001",
+        grades={"Nd": 0.2},
+        laboratory="lab",
+    )
     sample_ledger.submit(a)
-    b = signed("us-magnets", "assay", "x-2", LATE, lot_id="US-MAGNET-001", grades={"Nd": 0.3},
-               laboratory="lab")  # fmt: skip
+    b = signed(
+        "us-magnets",
+        "assay",
+        "x-2",
+        LATE,
+        lot_id="US-MAGNET-001",
+        grades={"Nd": 0.3},
+        laboratory="lab",
+    )
     b = sign_with_key(b["event"], "x-1")
     before = _size(sample_ledger)
     with pytest.raises(ConflictError, match="idempotency key 'x-1'"):
@@ -68,44 +89,191 @@ def _tampered_signature(env: dict[str, Any]) -> dict[str, Any]:
 
 
 REJECTIONS: list[tuple[str, Any, type[Exception], str]] = [
-    ("bad signature", lambda: _tampered_signature(signed("us-magnets", "assay", "r1", LATE,
-        lot_id="US-MAGNET-001", grades={"Nd": 0.2}, laboratory="l")), IntegrityError,
-        "bad signature"),
-    ("wrong organisation", lambda: signed("us-refiner", "transfer", "r2", LATE,
-        lot_ids=["US-MAGNET-001"], to_org="pk-mining"), ConflictError, "not in the custody"),
-    ("unknown lot", lambda: signed("us-magnets", "transfer", "r3", LATE, lot_ids=["NOPE"],
-        to_org="pk-mining"), NotFoundError, "unknown lot 'NOPE'"),
-    ("overdrawn lot", lambda: signed("us-magnets", "transform", "r4", LATE, site_id="us-magnet",
-        stage="magnet", inputs=[{"lot_id": "CN-NDPR-OX-001", "quantity_t": 10}],
-        outputs=[lot("R4", 10)]), ConflictError, "overdrawn"),
-    ("mass imbalance", lambda: signed("us-magnets", "transform", "r5", LATE, site_id="us-magnet",
-        stage="magnet", inputs=[{"lot_id": "CN-NDPR-OX-001"}], outputs=[lot("R5", 2)]),
-        InputError, "mass balance does not close"),
-    ("mixed basis", lambda: signed("us-magnets", "split", "r6", LATE, site_id="us-magnet",
-        lot_id="CN-NDPR-OX-001", outputs=[lot("R6", 3, basis="REO")]), InputError, "basis"),
-    ("contained REO grows", lambda: signed("us-magnets", "split", "r7", LATE,
-        site_id="us-magnet", lot_id="BLEND-NDPR-OX-001",
-        outputs=[lot("R7", 4, grades={"REO": 1.0})]), InputError, "contained REO"),
-    ("time goes backwards", lambda: signed("us-magnets", "transfer", "r8",
-        "2026-01-01T00:00:00Z", lot_ids=["US-MAGNET-001"], to_org="pk-mining"), IntegrityError,
-        "not valid before"),
-    ("site not operated", lambda: signed("us-magnets", "extract", "r9", LATE, site_id="pk-mine",
-        lot=lot("R9", 1)), ConflictError, "does not operate"),
-    ("consumed lot", lambda: signed("us-refiner", "ship", "r10", LATE, lot_ids=["PK-CONC-001"],
-        from_site="us-sep", to_site="us-magnet", mode="road", document="d"), ConflictError,
-        "consumed"),
-    ("not a registrar", lambda: signed("pk-mining", "register-org", "r11", LATE, org_id="x",
-        org_name="x", country="PAK", roles=["miner"], public_key="A" * 43 + "="), ConflictError,
-        "not a registrar"),
-    ("schema: naive time", lambda: signed("us-magnets", "transfer", "r12", "2026-03-01T00:00:00",
-        lot_ids=["US-MAGNET-001"], to_org="pk-mining"), InputError, "event.time"),
-    ("schema: unknown field", lambda: signed("us-magnets", "transfer", "r13", LATE,
-        lot_ids=["US-MAGNET-001"], to_org="pk-mining", colour="red"), InputError, "colour"),
+    (
+        "bad signature",
+        lambda: _tampered_signature(
+            signed(
+                "us-magnets",
+                "assay",
+                "r1",
+                LATE,
+                lot_id="US-MAGNET-001",
+                grades={"Nd": 0.2},
+                laboratory="l",
+            )
+        ),
+        IntegrityError,
+        "bad signature",
+    ),
+    (
+        "wrong organisation",
+        lambda: signed(
+            "us-refiner", "transfer", "r2", LATE, lot_ids=["US-MAGNET-001"], to_org="pk-mining"
+        ),
+        ConflictError,
+        "not in the custody",
+    ),
+    (
+        "unknown lot",
+        lambda: signed("us-magnets", "transfer", "r3", LATE, lot_ids=["NOPE"], to_org="pk-mining"),
+        NotFoundError,
+        "unknown lot 'NOPE'",
+    ),
+    (
+        "overdrawn lot",
+        lambda: signed(
+            "us-magnets",
+            "transform",
+            "r4",
+            LATE,
+            site_id="us-magnet",
+            stage="magnet",
+            inputs=[{"lot_id": "CN-NDPR-OX-001", "quantity_t": 10}],
+            outputs=[lot("R4", 10)],
+        ),
+        ConflictError,
+        "overdrawn",
+    ),
+    (
+        "mass imbalance",
+        lambda: signed(
+            "us-magnets",
+            "transform",
+            "r5",
+            LATE,
+            site_id="us-magnet",
+            stage="magnet",
+            inputs=[{"lot_id": "CN-NDPR-OX-001"}],
+            outputs=[lot("R5", 2)],
+        ),
+        InputError,
+        "mass balance does not close",
+    ),
+    (
+        "mixed basis",
+        lambda: signed(
+            "us-magnets",
+            "split",
+            "r6",
+            LATE,
+            site_id="us-magnet",
+            lot_id="CN-NDPR-OX-001",
+            outputs=[lot("R6", 3, basis="REO")],
+        ),
+        InputError,
+        "basis",
+    ),
+    (
+        "contained REO grows",
+        lambda: signed(
+            "us-magnets",
+            "split",
+            "r7",
+            LATE,
+            site_id="us-magnet",
+            lot_id="BLEND-NDPR-OX-001",
+            outputs=[lot("R7", 4, grades={"REO": 1.0})],
+        ),
+        InputError,
+        "contained REO",
+    ),
+    (
+        "time goes backwards",
+        lambda: signed(
+            "us-magnets",
+            "transfer",
+            "r8",
+            "2026-01-01T00:00:00Z",
+            lot_ids=["US-MAGNET-001"],
+            to_org="pk-mining",
+        ),
+        IntegrityError,
+        "not valid before",
+    ),
+    (
+        "site not operated",
+        lambda: signed("us-magnets", "extract", "r9", LATE, site_id="pk-mine", lot=lot("R9", 1)),
+        ConflictError,
+        "does not operate",
+    ),
+    (
+        "consumed lot",
+        lambda: signed(
+            "us-refiner",
+            "ship",
+            "r10",
+            LATE,
+            lot_ids=["PK-CONC-001"],
+            from_site="us-sep",
+            to_site="us-magnet",
+            mode="road",
+            document="d",
+        ),
+        ConflictError,
+        "consumed",
+    ),
+    (
+        "not a registrar",
+        lambda: signed(
+            "pk-mining",
+            "register-org",
+            "r11",
+            LATE,
+            org_id="x",
+            org_name="x",
+            country="PAK",
+            roles=["miner"],
+            public_key="A" * 43 + "=",
+        ),
+        ConflictError,
+        "not a registrar",
+    ),
+    (
+        "schema: naive time",
+        lambda: signed(
+            "us-magnets",
+            "transfer",
+            "r12",
+            "2026-03-01T00:00:00",
+            lot_ids=["US-MAGNET-001"],
+            to_org="pk-mining",
+        ),
+        InputError,
+        "event.time",
+    ),
+    (
+        "schema: unknown field",
+        lambda: signed(
+            "us-magnets",
+            "transfer",
+            "r13",
+            LATE,
+            lot_ids=["US-MAGNET-001"],
+            to_org="pk-mining",
+            colour="red",
+        ),
+        InputError,
+        "colour",
+    ),
     ("malformed JSON", lambda: b'{"event": ', InputError, "malformed JSON"),
-    ("duplicate event id", lambda: sign_with_key(signed("us-magnets", "assay",
-        "demo-000-register-org", LATE, lot_id="US-MAGNET-001", grades={"Nd": 0.2},
-        laboratory="l")["event"], "fresh-key"), ConflictError, "already in the ledger"),
-]  # fmt: skip
+    (
+        "duplicate event id",
+        lambda: sign_with_key(
+            signed(
+                "us-magnets",
+                "assay",
+                "demo-000-register-org",
+                LATE,
+                lot_id="US-MAGNET-001",
+                grades={"Nd": 0.2},
+                laboratory="l",
+            )["event"],
+            "fresh-key",
+        ),
+        ConflictError,
+        "already in the ledger",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -121,11 +289,29 @@ def test_rejections_write_nothing(
 
 
 def test_time_backwards_per_lot(sample_ledger: Ledger) -> None:
-    sample_ledger.submit(signed("us-magnets", "assay", "t1", LATE, lot_id="US-MAGNET-001",
-                                grades={"Nd": 0.2}, laboratory="l"))  # fmt: skip
+    sample_ledger.submit(
+        signed(
+            "us-magnets",
+            "assay",
+            "t1",
+            LATE,
+            lot_id="US-MAGNET-001",
+            grades={"Nd": 0.2},
+            laboratory="l",
+        )
+    )
     with pytest.raises(ConflictError, match="time goes backwards"):
-        sample_ledger.submit(signed("us-magnets", "assay", "t2", "2026-02-27T00:00:00Z",
-                                    lot_id="US-MAGNET-001", grades={"Nd": 0.2}, laboratory="l"))  # fmt: skip
+        sample_ledger.submit(
+            signed(
+                "us-magnets",
+                "assay",
+                "t2",
+                "2026-02-27T00:00:00Z",
+                lot_id="US-MAGNET-001",
+                grades={"Nd": 0.2},
+                laboratory="l",
+            )
+        )
 
 
 def test_key_rotation_and_revocation(sample_ledger: Ledger) -> None:
@@ -137,23 +323,55 @@ def test_key_rotation_and_revocation(sample_ledger: Ledger) -> None:
         signed("us-magnets", "rotate-key", "k1", LATE, org_id="us-magnets", public_key=pub)
     )
     old_kid = keys.key_id(keys.public_bytes(sample.org_key("us-magnets")))
-    sample_ledger.submit(signed("us-magnets", "revoke-key", "k2", "2026-03-02T00:00:00Z",
-                                org_id="us-magnets", key_id=old_kid, reason="rotation"))  # fmt: skip
+    sample_ledger.submit(
+        signed(
+            "us-magnets",
+            "revoke-key",
+            "k2",
+            "2026-03-02T00:00:00Z",
+            org_id="us-magnets",
+            key_id=old_kid,
+            reason="rotation",
+        )
+    )
     with pytest.raises(IntegrityError, match="revoked"):
-        sample_ledger.submit(signed("us-magnets", "assay", "k3", "2026-03-03T00:00:00Z",
-                                    lot_id="US-MAGNET-001", grades={"Nd": 0.2}, laboratory="l"))  # fmt: skip
+        sample_ledger.submit(
+            signed(
+                "us-magnets",
+                "assay",
+                "k3",
+                "2026-03-03T00:00:00Z",
+                lot_id="US-MAGNET-001",
+                grades={"Nd": 0.2},
+                laboratory="l",
+            )
+        )
     from orechain.ledger.envelope import sign_event
 
-    event = {"type": "assay", "event_id": "k4", "actor": "us-magnets", "time": "2026-03-03T00:00:00Z",
-             "lot_id": "US-MAGNET-001", "grades": {"Nd": 0.2}, "laboratory": "l"}  # fmt: skip
+    event = {
+        "type": "assay",
+        "event_id": "k4",
+        "actor": "us-magnets",
+        "time": "2026-03-03T00:00:00Z",
+        "lot_id": "US-MAGNET-001",
+        "grades": {"Nd": 0.2},
+        "laboratory": "l",
+    }
     assert (
         sample_ledger.submit(sign_event(event, new_key)).leaf_index == sample_ledger.tree.size - 1
     )
 
 
 def test_batch_is_atomic(sample_ledger: Ledger) -> None:
-    good = signed("us-magnets", "assay", "b1", LATE, lot_id="US-MAGNET-001", grades={"Nd": 0.2},
-                  laboratory="l")  # fmt: skip
+    good = signed(
+        "us-magnets",
+        "assay",
+        "b1",
+        LATE,
+        lot_id="US-MAGNET-001",
+        grades={"Nd": 0.2},
+        laboratory="l",
+    )
     bad = signed("us-magnets", "transfer", "b2", LATE, lot_ids=["NOPE"], to_org="pk-mining")
     before = _size(sample_ledger)
     with pytest.raises(NotFoundError):

@@ -24,11 +24,8 @@ from orechain.atlas.sources import data_dir
 from orechain.atlas.store import Atlas, create_tables, open_atlas, transaction
 from orechain.cli.imports import register
 from orechain.errors import InputError, NotFoundError
-from orechain.risk.imports import (
-    geopolrisk_import_risk,
-    import_mix,
-    supplier_concentration,
-)
+from orechain.risk.imports import geopolrisk_import_risk, import_mix
+from orechain.risk.trade_concentration import supplier_concentration
 from orechain.settings import Settings
 
 HS92 = data_dir() / "baci_hs92_geopolrisk" / "BACI_HS92_minerals_1995_2024.csv.gz"
@@ -119,7 +116,8 @@ def test_import_risk_follows_the_geopolrisk_formula(atlas: Atlas) -> None:
     flows = {p.iso3: p.quantity_t for p in mix.partners if p.quantity_t is not None}
     expected = sum(q * g.get(k, 0.5) for k, q in flows.items()) / sum(flows.values())
     assert mix.import_risk == pytest.approx(expected, rel=1e-9)
-    assert "CHN" not in mix.missing_governance and "AUS" in mix.missing_governance
+    assert "CHN" not in mix.missing_governance
+    assert "AUS" in mix.missing_governance
     mean = import_mix(atlas, "rare-earths", "USA", 2022)
     chn = next(p for p in mean.partners if p.iso3 == "CHN")
     assert chn.governance == pytest.approx((2.5 - (-0.5 + 0.5 / 6)) / 5)
@@ -168,12 +166,16 @@ def test_cli_imports_json(trade_atlas_path: Path, monkeypatch: pytest.MonkeyPatc
     register(app)
     app.command("noop")(lambda: None)
     runner = CliRunner()
-    result = runner.invoke(app, ["imports", "rare earths", "--importer", "USA", "--year", "2022", "--json"])
+    result = runner.invoke(
+        app, ["imports", "rare earths", "--importer", "USA", "--year", "2022", "--json"]
+    )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert out["top_partner"] == "CHN" and out["year"] == 2022
+    assert out["top_partner"] == "CHN"
+    assert out["year"] == 2022
     table = runner.invoke(app, ["imports", "antimony", "--importer", "PAK"])
-    assert table.exit_code == 0 and "HHI" in table.stdout
+    assert table.exit_code == 0
+    assert "HHI" in table.stdout
     bad = runner.invoke(app, ["imports", "copper", "--importer", "USA", "--by", "weight"])
     assert isinstance(bad.exception, InputError)
 
@@ -203,21 +205,26 @@ def test_import_risk_matches_geopolrisk_py(atlas: Atlas, tmp_path: Path) -> None
             "rawMaterial": "Rare Earths (REO)",
             "qty": p.quantity_t,
             "cifvalue": p.value_usd / 1000,
-            "partnerWGI": p.governance if p.governance is not None else None,
+            "partnerWGI": p.governance if p.governance is not None else 0.5,
         }
         for i, p in enumerate(mix.partners)
         if p.quantity_t is not None
     ]
-    payload = json.dumps({"rows": rows, "country": "United States", "prod": 100.0})
+    payload = json.dumps({"rows": rows, "country": "USA", "prod": 100.0})
     env = {**os.environ, "HOME": str(tmp_path)}  # geopolrisk writes ~/Documents/geopolrisk
     done = subprocess.run(
         [sys.executable, "-c", GEOPOLRISK_SCRIPT],
-        input=payload, capture_output=True, text=True, env=env, timeout=600, check=True,
+        input=payload,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=True,
     )
     peer = json.loads(done.stdout.strip().splitlines()[-1])
     ours = geopolrisk_import_risk(
         pd.Series({r["partnerCode"]: r["qty"] for r in rows}),
-        pd.Series({r["partnerCode"]: r["partnerWGI"] for r in rows}).dropna(),
+        pd.Series({r["partnerCode"]: r["partnerWGI"] for r in rows}),
         domestic_production=100.0,
     )
     assert peer["wta"] == pytest.approx(ours, rel=1e-9)

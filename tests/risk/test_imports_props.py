@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orechain.atlas.store import Atlas, create_tables
-from orechain.risk.imports import geopolrisk_import_risk, import_mix, supplier_concentration
+from orechain.risk.imports import geopolrisk_import_risk, import_mix
+from orechain.risk.trade_concentration import supplier_concentration
 
 PARTNERS = ["CHN", "JPN", "FRA", "AUT", "EST", "MMR", "VNM", "IND", "THA", "BRA"]
 CODES = ["280530", "284610", "284690"]
@@ -33,8 +34,12 @@ def atlas_with(rows: list[tuple[str, str, float]], con: duckdb.DuckDBPyConnectio
     """The rows as BACI flows into USA, 2022, in one shared in-memory atlas."""
     con.execute("DELETE FROM trade")
     frame = pd.DataFrame(rows, columns=["reporter", "hs6", "value_usd"]).assign(
-        partner="USA", flow="export", nomenclature="HS92", year=2022,
-        quantity_kg=lambda f: f["value_usd"] / 10, source_id="test",
+        partner="USA",
+        flow="export",
+        nomenclature="HS92",
+        year=2022,
+        quantity_kg=lambda f: f["value_usd"] / 10,
+        source_id="test",
     )
     con.register("incoming", frame)
     con.execute(
@@ -69,16 +74,16 @@ def test_order_of_rows_does_not_matter(rows: list[tuple[str, str, float]], rnd) 
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.dictionaries(
-        st.sampled_from(PARTNERS), st.floats(min_value=0.0, max_value=1e6), min_size=1
-    ),
+    st.dictionaries(st.sampled_from(PARTNERS), st.floats(min_value=0.0, max_value=1e6), min_size=1),
     st.dictionaries(st.sampled_from(PARTNERS), st.floats(min_value=0.0, max_value=1.0)),
     st.floats(min_value=0.0, max_value=1e6),
 )
 def test_import_risk_is_within_0_and_1(
     flows: dict[str, float], gov: dict[str, float], domestic: float
 ) -> None:
-    risk = geopolrisk_import_risk(pd.Series(flows, dtype=float), pd.Series(gov, dtype=float), domestic)
+    risk = geopolrisk_import_risk(
+        pd.Series(flows, dtype=float), pd.Series(gov, dtype=float), domestic
+    )
     assert -1e-12 <= risk <= 1 + 1e-12
 
 

@@ -14,7 +14,9 @@ atlas = open_atlas(read_only=True)
 ree = commodity_risk(atlas, "rare earths", "mine", 2024)
 print(f"{ree.type}, {ree.year} ({', '.join(ree.sources)})")
 print(f"total {ree.total:,.0f} {ree.unit} (published world total {ree.world_total_published:,.0f})")
-print(f"top {ree.top_country}: CR1 {100 * ree.cr1:.1f} %, CR3 {100 * ree.cr3:.1f} %, HHI {ree.hhi:,.0f}")
+print(
+    f"top {ree.top_country}: CR1 {100 * ree.cr1:.1f} %, CR3 {100 * ree.cr3:.1f} %, HHI {ree.hhi:,.0f}"
+)
 
 # %% [markdown]
 # USGS rounds its world total; the shares use the sum of the country rows plus
@@ -30,6 +32,8 @@ assert ree.top_country == "CHN"
 # %%
 pak = country_profile(atlas, "Pakistan")
 for e in pak.entries:
-    share = "" if e.share is None else f"{100 * e.share:.2f} % of world, rank {e.rank}/{e.n_countries}"
+    share = (
+        "" if e.share is None else f"{100 * e.share:.2f} % of world, rank {e.rank}/{e.n_countries}"
+    )
     print(f"{e.commodity:<24} {e.measure:<18} {e.year} {e.value:>14,.0f} {e.unit:<22} {share}")
 atlas.close()

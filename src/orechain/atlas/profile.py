@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from orechain.atlas.query import DEFAULT_SOURCE, resolve_country, select_all_series, series_rows
+from orechain.atlas.schema import AGGREGATES
 from orechain.atlas.store import Atlas
 
 
@@ -49,7 +50,7 @@ class CountryProfile:
 def _rank_table(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Add share, rank and n_countries within each group of ``keys``."""
     rows = rows.copy()
-    is_country = ~rows["country"].isin(["WORLD", "OTHER"])
+    is_country = ~rows["country"].isin(AGGREGATES)
     totals = rows[rows["country"] != "WORLD"].groupby(keys)["value"].sum().rename("total")
     rows = rows.join(totals, on=keys)
     rows["share"] = rows["value"] / rows["total"]

@@ -14,8 +14,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from orechain.atlas.commodities import resolve_commodity
+from orechain.atlas.schema import AGGREGATES, UNATTRIBUTED
 from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
+
+AGGREGATES_SQL = "(" + ", ".join(f"'{a}'" for a in AGGREGATES) + ")"
+"""SQL tuple of the aggregate country codes."""
 
 DEFAULT_SOURCE = "usgs-mcs"
 """Source family used unless the caller names another (``wmd``)."""
@@ -41,12 +45,12 @@ class ProductionSelection:
     @property
     def countries(self) -> pd.DataFrame:
         """Country rows only (no WORLD or OTHER aggregates)."""
-        return self.rows[~self.rows["country"].isin(["WORLD", "OTHER"])]
+        return self.rows[~self.rows["country"].isin(AGGREGATES)]
 
     @property
     def other_value(self) -> float:
         """Sum of 'other countries' rows [published unit]."""
-        other = self.rows.loc[self.rows["country"] == "OTHER", "value"]
+        other = self.rows.loc[self.rows["country"].isin(UNATTRIBUTED), "value"]
         return float(other.sum()) if other.notna().any() else 0.0
 
     @property
@@ -69,7 +73,7 @@ def measures(atlas: Atlas, commodity: str, source: str = DEFAULT_SOURCE) -> list
     clause, params = source_family_clause(source)
     frame = atlas.query(
         f"SELECT DISTINCT measure FROM production WHERE commodity = ? AND {clause} "
-        "AND country NOT IN ('WORLD', 'OTHER') AND value IS NOT NULL ORDER BY measure",
+        f"AND country NOT IN {AGGREGATES_SQL} AND value IS NOT NULL ORDER BY measure",
         [cid, *params],
     )
     return frame["measure"].tolist()
@@ -82,7 +86,7 @@ def _candidates(atlas: Atlas, cid: str, measure: str, source: str) -> pd.DataFra
         SELECT source_id, year, type, count(value) AS n, sum(value) AS total
         FROM production
         WHERE commodity = ? AND measure = ? AND {clause}
-          AND country NOT IN ('WORLD', 'OTHER')
+          AND country NOT IN {AGGREGATES_SQL}
         GROUP BY source_id, year, type
         HAVING count(value) > 0
         """,
@@ -182,7 +186,7 @@ def select_all_series(
             SELECT commodity, measure, year, source_id, type,
                    count(value) AS n, sum(value) AS total
             FROM production
-            WHERE {clause} AND country NOT IN ('WORLD', 'OTHER')
+            WHERE {clause} AND country NOT IN {AGGREGATES_SQL}
             GROUP BY ALL HAVING count(value) > 0
         ), years AS (
             SELECT * FROM cand {year_filter}
@@ -202,7 +206,7 @@ def select_all_series(
 
 
 def series_rows(atlas: Atlas, series: pd.DataFrame) -> pd.DataFrame:
-    """Non-null rows (countries and OTHER) of the series from :func:`select_all_series`."""
+    """Non-null rows (countries and unattributed aggregates) of :func:`select_all_series`."""
     atlas.con.register("_series", series[["commodity", "measure", "year", "source_id", "type"]])
     try:
         return atlas.query(

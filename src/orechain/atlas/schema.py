@@ -57,8 +57,12 @@ e.g. ``"refinery capacity"``. ``type`` keeps the text as published."""
 BASES = ("gross", "contained", "REO")
 """Mass bases; see ``docs/design.md``. Converting between them needs a stated factor."""
 
-AGGREGATES = ("WORLD", "OTHER")
-"""Non-country codes in ``country`` columns: a published world total, "other countries"."""
+AGGREGATES = ("WORLD", "OTHER", "USA_CAN")
+"""Non-country codes in ``country`` columns: a published world total, "other countries",
+and USGS's joint "United States and Canada" rows."""
+
+UNATTRIBUTED = ("OTHER", "USA_CAN")
+"""Aggregates that count in a share's denominator but are not one supplier."""
 
 COMMODITIES = Table(
     "commodities",

@@ -36,6 +36,7 @@ LOADERS: dict[str, str] = {
     "baci-extract": "orechain.atlas.ingest.baci:load_extract",
     "comtrade": "orechain.atlas.ingest.comtrade:load",
     "stage-shares": "orechain.atlas.ingest.stage_shares:load",
+    "hs-map": "orechain.atlas.hs_codes:load",
 }
 """Loader kind → ``module:function``; imported lazily so start-up stays fast."""
 
@@ -117,6 +118,7 @@ def build_atlas(path: Path) -> list[LoadReport]:
     reports: list[LoadReport] = []
     try:
         con = duckdb.connect(str(tmp))
+        con.execute("SET enable_progress_bar = false")
         try:
             create_tables(con)
             sources = load_sources()
@@ -183,7 +185,9 @@ def open_atlas(settings: Settings | None = None, *, read_only: bool = False) -> 
     if not path.exists():
         logger.info("building atlas at %s", path)
         build_atlas(path)
-    return Atlas(duckdb.connect(str(path), read_only=read_only), path)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET enable_progress_bar = false")
+    return Atlas(con, path)
 
 
 def rebuild_atlas(settings: Settings | None = None) -> list[LoadReport]:

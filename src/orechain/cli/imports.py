@@ -25,7 +25,9 @@ PARTNER_COLUMNS = [
 
 def imports(
     commodity: str = typer.Argument(..., help="Commodity name, alias or id (e.g. 'rare earths')."),
-    importer: str = typer.Option(..., "--importer", "-i", help="Importing country, ISO3 (e.g. USA)."),
+    importer: str = typer.Option(
+        ..., "--importer", "-i", help="Importing country, ISO3 (e.g. USA)."
+    ),
     year: int | None = YEAR_OPTION,
     hs: str | None = typer.Option(None, "--hs", help="Narrow to one mapped HS6 code."),
     by: str = typer.Option("value", "--by", help="Shares by 'value' (USD) or 'quantity' (t)."),
@@ -36,7 +38,9 @@ def imports(
         msg = f"--by must be 'value' or 'quantity', not {by!r}"
         raise InputError(msg, field="--by")
     mix = with_atlas(
-        lambda a: import_mix(a, commodity, importer, year, hs, "value" if by == "value" else "quantity")
+        lambda a: import_mix(
+            a, commodity, importer, year, hs, "value" if by == "value" else "quantity"
+        )
     )
     if json:
         emit_json(mix.to_dict())

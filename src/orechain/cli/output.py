@@ -19,10 +19,10 @@ def _clean(obj: Any) -> Any:
     """Make values JSON-safe: NaN → null, numpy scalars → Python."""
     if isinstance(obj, Mapping):
         return {str(k): _clean(v) for k, v in obj.items()}
+    if hasattr(obj, "tolist") and not isinstance(obj, str | bytes):
+        obj = obj.tolist()  # numpy arrays and scalars
     if isinstance(obj, list | tuple):
         return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str | bytes):
-        obj = obj.item()
     if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
         return None
     return obj
@@ -31,6 +31,10 @@ def _clean(obj: Any) -> Any:
 def emit_json(obj: Any) -> None:
     """Print one JSON document to stdout."""
     sys.stdout.write(json.dumps(_clean(obj), indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+PLAIN_KEYS = ("year", "first_year", "last_year")
+"""Columns printed without thousands separators."""
 
 
 def fmt(value: Any, digits: int = 2) -> str:
@@ -60,5 +64,12 @@ def print_table(
     for _, header in columns:
         table.add_column(header)
     for row in rows:
-        table.add_row(*(fmt(row.get(key)) for key, _ in columns))
+        table.add_row(
+            *(
+                str(row.get(key))
+                if key in PLAIN_KEYS and row.get(key) is not None
+                else fmt(row.get(key))
+                for key, _ in columns
+            )
+        )
     console.print(table)

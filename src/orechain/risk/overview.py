@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from orechain.atlas.query import DEFAULT_SOURCE, select_all_series, series_rows
+from orechain.atlas.schema import UNATTRIBUTED
 from orechain.atlas.store import Atlas
 from orechain.risk.concentration import concentration_ratio, hhi, shares
 from orechain.risk.governance import governance_scores, hhi_wgi
@@ -66,8 +67,9 @@ def risk_overview(
     out = []
     for s in series.itertuples():
         group = rows[(rows["commodity"] == s.commodity) & (rows["measure"] == s.measure)]
-        countries = group[group["country"] != "OTHER"].groupby("country")["value"].sum()
-        other = float(group.loc[group["country"] == "OTHER", "value"].sum())
+        unattributed = group["country"].isin(UNATTRIBUTED)
+        countries = group[~unattributed].groupby("country")["value"].sum()
+        other = float(group.loc[unattributed, "value"].sum())
         share = shares(countries, other=other)
         if int(s.year) not in wgi_cache:
             wgi_cache[int(s.year)] = governance_scores(atlas, int(s.year))

@@ -310,7 +310,8 @@ def _check_extract(con: duckdb.DuckDBPyConnection, path: Path, src: str) -> None
         raise InputError(msg, source=str(path)) from None
     for col, bad in _EXTRACT_RULES.items():
         if col not in have:
-            raise InputError("missing column", source=str(path), field=col)
+            msg_0 = "missing column"
+            raise InputError(msg_0, source=str(path), field=col)
         found = con.execute(f"SELECT min(file_row_number) FROM {src} WHERE {bad}").fetchone()
         if found and found[0] is not None:
             msg = f"invalid value (rule: not {bad})"

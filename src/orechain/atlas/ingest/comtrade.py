@@ -85,7 +85,8 @@ def m49_to_iso3(code: int) -> str | None:
 def _files(path: Path) -> list[Path]:
     files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
     if not files:
-        raise InputError("no CSV files in the folder", source=str(path))
+        msg = "no CSV files in the folder"
+        raise InputError(msg, source=str(path))
     return files
 
 

@@ -153,8 +153,12 @@ def read_usgs_world(path: Path) -> pd.DataFrame:
         frame = pd.read_csv(io.StringIO(decoded), dtype=object, keep_default_na=False,
                             skip_blank_lines=False)  # fmt: skip
     except pd.errors.ParserError as exc:
-        msg = f"malformed CSV: {exc}"
-        raise InputError(msg, source=str(path)) from exc
+        found = re.search(r"line (\d+), saw (\d+)", str(exc))
+        if found is None:
+            msg = f"malformed CSV: {exc}"
+            raise InputError(msg, source=str(path)) from exc
+        msg = f"{found.group(2)} cells where the header has fewer (unquoted comma?)"
+        raise InputError(msg, source=str(path), row=int(found.group(1))) from exc
     frame.columns = [clean_text(str(c)) for c in frame.columns]
     renamed = {}
     for pos, col in enumerate(frame.columns, start=1):
