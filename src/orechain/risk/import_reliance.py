@@ -74,7 +74,20 @@ def vintage(source_id: str) -> int:
     return max(int(y) for y in years) if years else 0
 
 
-def net_import_reliance(atlas: Atlas, commodity: str, year: int) -> NetImportReliance:
+def published_nir_rows(atlas: Atlas) -> pd.DataFrame:
+    """Every published net-import-reliance row, for many :func:`net_import_reliance` calls."""
+    frame = atlas.query(
+        "SELECT commodity, year, variable, item, value, unit, flag, source_id FROM salient "
+        "WHERE variable = 'net_import_reliance'"
+    )
+    frame["vintage"] = frame["source_id"].map(vintage)
+    frame["flag"] = frame["flag"].astype(object).where(frame["flag"].notna(), None)
+    return frame
+
+
+def net_import_reliance(
+    atlas: Atlas, commodity: str, year: int, *, published: pd.DataFrame | None = None
+) -> NetImportReliance:
     """U.S. net import reliance of ``commodity`` in ``year`` [%].
 
     The published salient-file value of the latest vintage that has the year is
@@ -91,6 +104,8 @@ def net_import_reliance(atlas: Atlas, commodity: str, year: int) -> NetImportRel
         Name, alias or id (``"rare earths"``, ``"antimony"``).
     year
         Data year.
+    published
+        The frame of :func:`published_nir_rows`, to avoid one query per call.
 
     Examples
     --------
@@ -98,7 +113,10 @@ def net_import_reliance(atlas: Atlas, commodity: str, year: int) -> NetImportRel
     85.0
     """
     cid = resolve_commodity(commodity)
-    rows = _salient(atlas, cid, [year], "net_import_reliance")
+    if published is None:
+        rows = _salient(atlas, cid, [year], "net_import_reliance")
+    else:
+        rows = published[(published["commodity"] == cid) & (published["year"] == year)]
     rows = rows[rows["value"].notna() | rows["flag"].isin(ANSWERING_FLAGS)]
     if not rows.empty:
         return _published(cid, year, rows)

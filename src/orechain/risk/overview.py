@@ -17,7 +17,11 @@ from orechain.atlas.schema import UNATTRIBUTED
 from orechain.atlas.store import Atlas
 from orechain.risk.concentration import concentration_ratio, hhi, shares
 from orechain.risk.governance import governance_scores, hhi_wgi
-from orechain.risk.import_reliance import NetImportReliance, net_import_reliance
+from orechain.risk.import_reliance import (
+    NetImportReliance,
+    net_import_reliance,
+    published_nir_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -60,45 +64,47 @@ def risk_overview(
     series = select_all_series(atlas, year, source=source)
     if series.empty:
         return []
-    rows = series_rows(atlas, series)
+    groups = dict(iter(series_rows(atlas, series).groupby(["commodity", "measure"])))
     names = atlas.query("SELECT commodity, name FROM commodities").set_index("commodity")["name"]
+    nir_rows = published_nir_rows(atlas)
     wgi_cache: dict[int, pd.Series] = {}
-    nir_cache: dict[tuple[str, int], NetImportReliance] = {}
     out = []
     for s in series.itertuples():
-        group = rows[(rows["commodity"] == s.commodity) & (rows["measure"] == s.measure)]
-        unattributed = group["country"].isin(UNATTRIBUTED)
-        countries = group[~unattributed].groupby("country")["value"].sum()
-        other = float(group.loc[unattributed, "value"].sum())
-        share = shares(countries, other=other)
         if int(s.year) not in wgi_cache:
             wgi_cache[int(s.year)] = governance_scores(atlas, int(s.year))
-        wgi = wgi_cache[int(s.year)]
-        key = (str(s.commodity), int(s.year))
-        if key not in nir_cache:
-            nir_cache[key] = net_import_reliance(atlas, *key)
-        nir = nir_cache[key]
+        nir = net_import_reliance(atlas, str(s.commodity), int(s.year), published=nir_rows)
+        group = groups[(s.commodity, s.measure)]
         out.append(
-            OverviewRow(
-                commodity=str(s.commodity),
-                name=str(names.get(s.commodity, s.commodity)),
-                measure=str(s.measure),
-                year=int(s.year),
-                type=str(s.type),
-                unit=str(group["unit"].dropna().iloc[0]) if group["unit"].notna().any() else "",
-                basis=str(group["basis"].dropna().iloc[0])
-                if group["basis"].notna().any()
-                else None,
-                source_id=str(s.source_id),
-                total=float(countries.sum() + other),
-                top_country=str(share.index[0]) if len(share) else None,
-                cr1=concentration_ratio(share, 1),
-                cr3=concentration_ratio(share, 3),
-                hhi=hhi(share),
-                hhi_wgi=hhi_wgi(share, wgi) if len(wgi) else None,
-                net_import_reliance=nir.value_pct,
-                net_import_reliance_flag=nir.flag,
-                n_countries=len(share),
-            )
+            _row(s, group, str(names.get(s.commodity, s.commodity)), wgi_cache[int(s.year)], nir)
         )
     return sorted(out, key=lambda r: (-r.hhi, r.commodity, r.measure))
+
+
+def _row(
+    s: Any, group: pd.DataFrame, name: str, wgi: pd.Series, nir: NetImportReliance
+) -> OverviewRow:
+    """One overview row from a selected series and its country rows."""
+    unattributed = group["country"].isin(UNATTRIBUTED)
+    countries = group[~unattributed].groupby("country")["value"].sum()
+    other = float(group.loc[unattributed, "value"].sum())
+    share = shares(countries, other=other)
+    units, bases = group["unit"].dropna(), group["basis"].dropna()
+    return OverviewRow(
+        commodity=str(s.commodity),
+        name=name,
+        measure=str(s.measure),
+        year=int(s.year),
+        type=str(s.type),
+        unit=str(units.iloc[0]) if len(units) else "",
+        basis=str(bases.iloc[0]) if len(bases) else None,
+        source_id=str(s.source_id),
+        total=float(countries.sum() + other),
+        top_country=str(share.index[0]) if len(share) else None,
+        cr1=concentration_ratio(share, 1),
+        cr3=concentration_ratio(share, 3),
+        hhi=hhi(share),
+        hhi_wgi=hhi_wgi(share, wgi) if len(wgi) else None,
+        net_import_reliance=nir.value_pct,
+        net_import_reliance_flag=nir.flag,
+        n_countries=len(share),
+    )

@@ -280,7 +280,7 @@ def _record(row: _Row, col: ValueColumn, raw: str, notes: list[str], path: Path)
     type_text = f"{row.type_text} [{col.product}]" if col.product else row.type_text
     return {
         "commodity": row.commodity,
-        "type": type_text or None,
+        "type": type_text or f"{row.measure} (type not published)",
         "country": label.iso3,
         "country_name": label.label,
         "year": col.year,
