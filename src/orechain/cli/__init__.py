@@ -29,6 +29,8 @@ SUBCOMMANDS = {
     "risk": "orechain.cli.risk",
     "report": "orechain.cli.report",
     "ledger": "orechain.cli.ledger",
+    "scenario": "orechain.cli.scenarios",
+    "econ": "orechain.cli.economics",
 }
 """Sub-apps by name; each module exposes ``app``. Missing modules are skipped."""
 
