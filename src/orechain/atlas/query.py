@@ -41,6 +41,8 @@ class ProductionSelection:
     """Columns: country, country_name, value, quantity_t, estimated, qualifier, note."""
     other_types: tuple[str, ...] = ()
     """Other series of the same measure in that vintage (e.g. ilmenite beside rutile)."""
+    note: str | None = None
+    """A caveat on the selection, e.g. shares that name only the top supplier."""
 
     @property
     def countries(self) -> pd.DataFrame:
@@ -121,7 +123,9 @@ def select_production(
     commodity
         Name, alias or id (``"rare earths"``, ``"REE"``).
     measure
-        ``mine``, ``refinery``, ``smelter``, ``plant`` or ``"<measure> capacity"``.
+        ``mine``, ``refinery``, ``smelter``, ``plant`` or ``"<measure> capacity"``;
+        or a stage with published shares (``refining``, ``processing`` …, see
+        :mod:`orechain.atlas.stages`) when production has no such measure.
     year
         Data year; default the latest year with country data.
     source
@@ -133,7 +137,12 @@ def select_production(
     cid = resolve_commodity(commodity)
     cands = _candidates(atlas, cid, measure, source)
     if cands.empty:
-        have = ", ".join(measures(atlas, cid, source)) or "none"
+        from orechain.atlas.stages import select_stage_shares, stage_names
+
+        stages = stage_names(atlas, cid)
+        if measure in stages and source == DEFAULT_SOURCE:
+            return select_stage_shares(atlas, cid, measure, year)
+        have = ", ".join(measures(atlas, cid, source) + stages) or "none"
         msg = f"no {measure!r} data for {cid} in {source}; measures with data: {have}"
         raise NotFoundError(msg)
     year = int(cands["year"].max()) if year is None else int(year)

@@ -80,6 +80,8 @@ def _print_risk(r: CommodityRisk) -> None:
         f"top {r.top_country}; CR1 {100 * r.cr1:.1f} %; CR3 {100 * r.cr3:.1f} %; "
         f"HHI {r.hhi:,.0f}; HHI_WGI {fmt(r.hhi_wgi)}; US net import reliance {nir} %"
     )
+    for note in r.notes:
+        console.print(f"note: {note}")
     for comp in r.comparison:
         console.print(
             f"{comp.source_id}: total {fmt(comp.total)} {comp.unit}; top {comp.top_country}; "
@@ -109,6 +111,7 @@ def overview_table_rows(rows: list[OverviewRow]) -> list[dict[str, object]]:
             **r.to_dict(),
             "cr1_pct": 100 * r.cr1,
             "cr3_pct": 100 * r.cr3,
+            "hhi": f"≥ {r.hhi:,.0f}" if r.note else r.hhi,
             "nir": r.net_import_reliance_flag
             if r.net_import_reliance is None
             else r.net_import_reliance,

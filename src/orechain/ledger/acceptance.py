@@ -99,6 +99,9 @@ def apply(state: LedgerState, env: SignedEnvelope, policy: Policy = DEFAULT_POLI
     state.events[event.event_id] = event
     state.event_index[event.event_id] = state.size
     state.size += 1
+    site_id = getattr(event, "site_id", None)
+    if site_id is not None:
+        state.site_events.setdefault(site_id, []).append(event.event_id)
     for lot_id in event.touched_lots():
         lot = state.lots[lot_id]
         lot.last_time = max(lot.last_time or event.time, event.time)

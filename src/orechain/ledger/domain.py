@@ -104,6 +104,8 @@ class LedgerState:
     event_index: dict[str, int] = field(default_factory=dict)
     children: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     corrections: dict[str, list[str]] = field(default_factory=dict)
+    site_events: dict[str, list[str]] = field(default_factory=dict)
+    """Ids of the events that took place at each site (extract, process steps, receive)."""
     size: int = 0
 
     def lot(self, lot_id: str) -> Lot:

@@ -101,6 +101,25 @@ class Addition:
     quantity_t: Tonnes
 
 
+CustodyModel = Literal["identity-preserved", "segregated", "controlled-blending", "mass-balance"]
+"""Chain-of-custody models of ISO 22095:2020 §5 (see :mod:`orechain.ledger.custody_models`)."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim that ``quantity_t`` [t] of output lot ``lot_id`` has verified origin.
+
+    ``model`` is the ISO 22095 chain-of-custody model it is made under; the
+    acceptance checks hold it to that model's rule and to the site's credit
+    balance in the reconciliation period (no overdraft).
+    """
+
+    __pydantic_config__ = _CONFIG
+    lot_id: Ident
+    model: CustodyModel
+    quantity_t: Tonnes
+
+
 @dataclass(frozen=True)
 class Event:
     """Fields every event carries: id, acting organisation and time (RFC 3339, with zone)."""
@@ -184,6 +203,7 @@ class Transform(Event):
     outputs: tuple[LotSpec, ...]
     losses: tuple[Loss, ...] = ()
     additions: tuple[Addition, ...] = ()
+    claims: tuple[Claim, ...] = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return tuple(d.lot_id for d in self.inputs)
@@ -198,6 +218,7 @@ class Split(Event):
     lot_id: Ident
     outputs: tuple[LotSpec, ...]
     losses: tuple[Loss, ...] = ()
+    claims: tuple[Claim, ...] = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return (self.lot_id,)
@@ -212,6 +233,7 @@ class Merge(Event):
     inputs: tuple[Draw, ...]
     output: LotSpec
     losses: tuple[Loss, ...] = ()
+    claims: tuple[Claim, ...] = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return tuple(d.lot_id for d in self.inputs)

@@ -27,9 +27,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Policy:
-    """Acceptance parameters: relative mass-balance ``tolerance`` [-]."""
+    """Acceptance parameters.
+
+    ``tolerance`` is the relative mass-balance tolerance [-]; ``reconciliation``
+    the length of the ISO 22095 mass-balance reconciliation period (``month``,
+    ``quarter`` or ``year``) over which a site's credits must cover its claims.
+    """
 
     tolerance: float = DEFAULT_TOLERANCE
+    reconciliation: str = "quarter"
 
 
 def is_registrar(state: LedgerState, org_id: str) -> bool:

@@ -233,8 +233,7 @@ class Ledger:
             If there is none.
         """
         if isinstance(ref, int) or ref.isdigit():
-            found = next(iter(self.store.entries(int(ref))), None)
-            found = found if found is not None and found.index == int(ref) else None
+            found = self.store.find(index=int(ref))
         else:
             found = self.store.find(event_id=ref)
         if found is None:

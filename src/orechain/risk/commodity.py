@@ -88,6 +88,8 @@ class CommodityRisk:
     """Major U.S. import sources (ISO3, largest first), USGS MCS."""
     sources: list[str]
     comparison: list[SourceComparison]
+    notes: list[str] = field(default_factory=list)
+    """Caveats, e.g. a lower-bound HHI when a source names only its top supplier."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
@@ -200,4 +202,5 @@ def commodity_risk(
             | ({nir.source_id} if nir.source_id else set())
         ),
         comparison=comparison,
+        notes=[sel.note] if sel.note else [],
     )

@@ -7,14 +7,16 @@ so that ``orechain risk overview`` stays fast over every commodity.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import pandas as pd
 
 from orechain.atlas.query import DEFAULT_SOURCE, select_all_series, series_rows
 from orechain.atlas.schema import UNATTRIBUTED
+from orechain.atlas.stages import extra_stages, select_stage_shares
 from orechain.atlas.store import Atlas
+from orechain.errors import NotFoundError
 from orechain.risk.concentration import concentration_ratio, hhi, shares
 from orechain.risk.governance import governance_scores, hhi_wgi
 from orechain.risk.import_reliance import (
@@ -45,6 +47,7 @@ class OverviewRow:
     net_import_reliance: float | None
     net_import_reliance_flag: str | None
     n_countries: int
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
@@ -77,6 +80,7 @@ def risk_overview(
         out.append(
             _row(s, group, str(names.get(s.commodity, s.commodity)), wgi_cache[int(s.year)], nir)
         )
+    out.extend(_stage_share_rows(atlas, series, names, year, nir_rows))
     return sorted(out, key=lambda r: (-r.hhi, r.commodity, r.measure))
 
 
@@ -108,3 +112,39 @@ def _row(
         net_import_reliance_flag=nir.flag,
         n_countries=len(share),
     )
+
+
+def _stage_share_rows(
+    atlas: Atlas,
+    series: pd.DataFrame,
+    names: pd.Series,
+    year: int | None,
+    nir_rows: pd.DataFrame,
+) -> list[OverviewRow]:
+    """Rows for stages only published as shares (e.g. rare-earth refining)."""
+    covered = series.groupby("commodity")["measure"].apply(list).to_dict()
+    commodities = atlas.query("SELECT DISTINCT commodity FROM stage_shares")["commodity"]
+    out = []
+    for cid in sorted(commodities):
+        for stage in extra_stages(atlas, cid, covered.get(cid, [])):
+            try:
+                sel = select_stage_shares(atlas, cid, stage, year)
+            except NotFoundError:
+                continue
+            nir = net_import_reliance(atlas, cid, sel.year, published=nir_rows)
+            key = pd.Series(
+                {
+                    "commodity": cid,
+                    "measure": stage,
+                    "year": sel.year,
+                    "type": sel.type,
+                    "source_id": sel.source_id,
+                }
+            )
+            group = sel.rows.assign(commodity=cid, measure=stage, unit=sel.unit, basis=None)
+            group = group[group["value"].notna() & (group["country"] != "WORLD")]
+            row = _row(
+                key, group, str(names.get(cid, cid)), governance_scores(atlas, sel.year), nir
+            )
+            out.append(replace(row, note=sel.note))
+    return out

@@ -37,6 +37,7 @@ from orechain.atlas.commodities import resolve_commodity
 from orechain.atlas.hs_codes import hs_map
 from orechain.atlas.query import measures, select_production
 from orechain.atlas.sources import data_dir
+from orechain.atlas.stages import extra_stages
 from orechain.atlas.store import Atlas
 from orechain.errors import InputError, NotFoundError
 from orechain.risk.concentration import shares
@@ -44,11 +45,18 @@ from orechain.risk.governance import governance_scores, hhi_wgi
 from orechain.risk.import_reliance import net_import_reliance
 from orechain.risk.imports import import_mix
 
+PROCESSING_HS = ("refining", "separation", "metal")
 STAGE_HS = {
     "mine": ("mining", "concentrate"),
-    "refinery": ("refining", "metal"),
-    "smelter": ("refining", "metal"),
-    "plant": ("refining", "metal"),
+    "refinery": PROCESSING_HS,
+    "smelter": PROCESSING_HS,
+    "plant": PROCESSING_HS,
+    "refining": PROCESSING_HS,
+    "processing": PROCESSING_HS,
+    "separation": PROCESSING_HS,
+    "smelting": PROCESSING_HS,
+    "metal": ("metal",),
+    "magnet": ("magnet",),
 }
 """Production measure → ``hs_map.stage`` values whose trade is that stage's sourcing."""
 
@@ -191,7 +199,7 @@ def _stage_risk(
     wgi = governance_scores(atlas, sel.year) * t
     codes = _stage_codes(cid, stage)
     imports = _import_values(atlas, cid, buyer, sel.year, codes)
-    notes = []
+    notes = [sel.note] if sel.note else []
     if imports.empty:
         notes.append("no BACI imports for the stage's HS codes: imports split like world supply")
         imports = world
@@ -237,7 +245,8 @@ def supply_risk(
         EoL-RIR in [0, 1]; default the bundled SCRREEN value, else 0 (assumption).
     """
     cid = resolve_commodity(commodity)
-    stages = [m for m in ("mine", "refinery", "smelter") if m in measures(atlas, cid)]
+    produced: list[str] = [m for m in ("mine", "refinery", "smelter") if m in measures(atlas, cid)]
+    stages = produced + [s for s in extra_stages(atlas, cid, produced) if s in STAGE_HS]
     if not stages:
         msg = f"no production stages for {cid} in the atlas"
         raise NotFoundError(msg)
@@ -261,7 +270,7 @@ def supply_risk(
             cid,
             buyer,
             s,
-            first_year,
+            year,
             v["import_reliance"],
             v["eol_rir"],
             v["substitution_index"],

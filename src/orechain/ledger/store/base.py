@@ -89,9 +89,13 @@ class Store(Protocol):
         ...
 
     def find(
-        self, *, event_id: str | None = None, idempotency_key: str | None = None
+        self,
+        *,
+        event_id: str | None = None,
+        idempotency_key: str | None = None,
+        index: int | None = None,
     ) -> Entry | None:
-        """The committed entry with this event id or idempotency key, if any."""
+        """The committed entry at this leaf index, or with this event id or idempotency key."""
         ...
 
     def size(self) -> int:

@@ -42,8 +42,12 @@ class _PgWriter:
     def entries(self, start: int = 0) -> Iterator[Entry]:
         return sql.iter_entries(iter(self._execute(sql.SELECT_ENTRIES, (start,)).fetchall()))
 
+    def _executemany(self, query: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(_pg(query), rows)
+
     def append(self, entries: Sequence[Entry]) -> None:
-        sql.insert_entries(self._execute, entries)
+        sql.insert_entries(self._executemany, entries)
 
     def add_checkpoint(self, tree_size: int, note: str) -> None:
         self._execute(
@@ -112,12 +116,14 @@ class PostgresStore:
         return iter(self._execute(sql.SELECT_RAW).fetchall())
 
     def find(
-        self, *, event_id: str | None = None, idempotency_key: str | None = None
+        self,
+        *,
+        event_id: str | None = None,
+        idempotency_key: str | None = None,
+        index: int | None = None,
     ) -> Entry | None:
-        """Entry by event id or idempotency key."""
-        query, arg = (
-            (sql.SELECT_BY_EVENT, event_id) if event_id else (sql.SELECT_BY_KEY, idempotency_key)
-        )
+        """Entry by leaf index, event id or idempotency key (one indexed row)."""
+        query, arg = sql.find_query(event_id, idempotency_key, index)
         row = self._execute(query, (arg,)).fetchone()
         return sql.to_entry(row) if row else None
 

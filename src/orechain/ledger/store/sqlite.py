@@ -33,7 +33,7 @@ class _SqliteWriter:
         return sql.iter_entries(self.conn.execute(sql.SELECT_ENTRIES, (start,)))
 
     def append(self, entries: Sequence[Entry]) -> None:
-        sql.insert_entries(self.conn.execute, entries)
+        sql.insert_entries(self.conn.executemany, entries)
 
     def add_checkpoint(self, tree_size: int, note: str) -> None:
         self.conn.execute(
@@ -102,12 +102,14 @@ class SqliteStore:
         return iter(self.conn.execute(sql.SELECT_RAW))
 
     def find(
-        self, *, event_id: str | None = None, idempotency_key: str | None = None
+        self,
+        *,
+        event_id: str | None = None,
+        idempotency_key: str | None = None,
+        index: int | None = None,
     ) -> Entry | None:
-        """Entry by event id or idempotency key."""
-        query, arg = (
-            (sql.SELECT_BY_EVENT, event_id) if event_id else (sql.SELECT_BY_KEY, idempotency_key)
-        )
+        """Entry by leaf index, event id or idempotency key (one indexed row)."""
+        query, arg = sql.find_query(event_id, idempotency_key, index)
         row = self.conn.execute(query, (arg,)).fetchone()
         return sql.to_entry(row) if row else None
 

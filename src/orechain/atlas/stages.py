@@ -1,0 +1,120 @@
+"""Value-chain stages the USGS tables lack, from published stage shares.
+
+USGS publishes mine and some refinery production, but not rare-earth
+separation, antimony refining or magnet making. Those come from the
+``stage_shares`` table (IEA Critical Minerals Dataset 2025, EU CRM 2023,
+compilations of IEA/USGS figures). A stage-share selection is shaped like a
+production selection so the risk metrics run on it unchanged: values are the
+published quantities where every row has one, else the shares themselves;
+when a source names only its top supplier, the rest of the world is an
+unattributed ``OTHER`` row, so HHI and CR3 are lower bounds (said in the
+selection's ``note``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from orechain.atlas.query import ProductionSelection
+from orechain.atlas.store import Atlas
+from orechain.errors import NotFoundError
+
+STAGE_ORDER = ("mining", "processing", "separation", "refining", "smelting", "metal", "magnet")
+"""Stages in value-chain order, for listings."""
+
+PARTIAL_NOTE = (
+    "source names only its top supplier(s); the rest is unattributed: HHI is a lower bound"
+)
+
+
+def stage_names(atlas: Atlas, commodity: str) -> list[str]:
+    """Stages with published shares for a commodity id, in value-chain order."""
+    found = set(
+        atlas.query("SELECT DISTINCT stage FROM stage_shares WHERE commodity = ?", [commodity])[
+            "stage"
+        ]
+    )
+    return [s for s in STAGE_ORDER if s in found] + sorted(found - set(STAGE_ORDER))
+
+
+def _pick_source(frame: pd.DataFrame, year: int | None) -> tuple[int, str]:
+    counts = frame.groupby(["year", "source_id"]).size().rename("n").reset_index()
+    if year is not None:
+        counts = counts[counts["year"] == year]
+        if counts.empty:
+            years = ", ".join(str(y) for y in sorted(frame["year"].unique()))
+            msg = f"no stage shares in {year}; years with shares: {years}"
+            raise NotFoundError(msg)
+    best = counts.sort_values(["year", "n", "source_id"], ascending=False).iloc[0]
+    return int(best["year"]), str(best["source_id"])
+
+
+def _as_production_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, str, str | None]:
+    use_quantity = bool(rows["quantity_t"].notna().all())
+    values = rows["quantity_t"] if use_quantity else rows["share"]
+    out = pd.DataFrame(
+        {
+            "country": rows["country"],
+            "country_name": rows["name"].fillna(rows["country"]),
+            "value": values.astype(float),
+            "quantity_t": rows["quantity_t"],
+            "estimated": False,
+            "qualifier": None,
+            "note": rows["note"],
+        }
+    )
+    note = None
+    covered = float(rows["share"].sum())
+    if "OTHER" not in set(rows["country"]) and covered < 0.999 and not use_quantity:
+        other = {"country": "OTHER", "country_name": "rest of world (unattributed)"}
+        out = pd.concat([out, pd.DataFrame([{**other, "value": 1.0 - covered}])])
+        note = PARTIAL_NOTE
+    return out.sort_values("value", ascending=False), "t" if use_quantity else "share", note
+
+
+def select_stage_shares(
+    atlas: Atlas, commodity: str, stage: str, year: int | None = None
+) -> ProductionSelection:
+    """Published shares of one stage, as a selection with a caveat ``note`` where due.
+
+    The year is the given one or the latest; within it, the source with most
+    country rows.
+    """
+    frame = atlas.query(
+        """
+        SELECT s.*, c.name FROM stage_shares s LEFT JOIN countries c ON c.iso3 = s.country
+        WHERE s.commodity = ? AND s.stage = ?
+        """,
+        [commodity, stage],
+    )
+    if frame.empty:
+        have = ", ".join(stage_names(atlas, commodity)) or "none"
+        msg = f"no published shares of stage {stage!r} for {commodity}; stages: {have}"
+        raise NotFoundError(msg)
+    chosen_year, source_id = _pick_source(frame, year)
+    rows = frame[(frame["year"] == chosen_year) & (frame["source_id"] == source_id)]
+    prod_rows, unit, note = _as_production_rows(rows)
+    return ProductionSelection(
+        commodity=commodity,
+        measure=stage,
+        year=chosen_year,
+        source_id=source_id,
+        type=f"{stage} (published stage shares)",
+        unit=unit,
+        basis=None,
+        rows=prod_rows.reset_index(drop=True),
+        note=note,
+    )
+
+
+EQUIVALENT_MEASURE = {"mining": "mine", "refining": "refinery", "smelting": "smelter"}
+"""Stage-share stages that a USGS production measure already answers."""
+
+
+def extra_stages(atlas: Atlas, commodity: str, production_measures: list[str]) -> list[str]:
+    """Stages with published shares that production data does not already cover."""
+    return [
+        s
+        for s in stage_names(atlas, commodity)
+        if EQUIVALENT_MEASURE.get(s) not in production_measures
+    ]
