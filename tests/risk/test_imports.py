@@ -228,3 +228,22 @@ def test_import_risk_matches_geopolrisk_py(atlas: Atlas, tmp_path: Path) -> None
         domestic_production=100.0,
     )
     assert peer["wta"] == pytest.approx(ours, rel=1e-9)
+
+
+def test_write_supplier_concentration_matches_frame(tmp_path: Path) -> None:
+    import duckdb
+
+    from orechain.risk.trade_concentration import write_supplier_concentration
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE flows AS SELECT * FROM (VALUES "
+        "('USA', 'CHN', '284690', 60.0), ('USA', 'EST', '284690', 40.0), "
+        "('JPN', 'CHN', '284690', 10.0)) t(importer, exporter, hs6, value)"
+    )
+    out = tmp_path / "conc.parquet"
+    assert write_supplier_concentration(con, "flows", str(out)) == 2
+    written = pd.read_parquet(out).set_index("importer")
+    assert written.loc["USA", "hhi"] == pytest.approx(60**2 + 40**2)
+    assert written.loc["USA", "top_supplier"] == "CHN"
+    assert written.loc["JPN", "top_share"] == pytest.approx(1.0)

@@ -14,6 +14,7 @@ from typing import Any
 from orechain.errors import ConflictError, InputError
 from orechain.ledger import events as ev
 from orechain.ledger import keys
+from orechain.ledger.custody_models import check_claims
 from orechain.ledger.domain import KeyRecord, LedgerState, Lot, Organisation, Site
 from orechain.ledger.guards import (
     Policy,
@@ -209,9 +210,22 @@ def _apply_process(
         _create_lot(state, spec, e, site_id, parents)
 
 
+def _check_custody(
+    state: LedgerState,
+    e: ev.Transform | ev.Split | ev.Merge,
+    inputs: tuple[ev.Draw, ...],
+    p: Policy,
+) -> None:
+    """ISO 22095 claims on the outputs (only evaluated when the step makes claims)."""
+    if e.claims:
+        drawn = [(lot.lot_id, m) for lot, m in _draws(state, inputs, p)]
+        check_claims(state, e, drawn, tolerance=p.tolerance, reconciliation=p.reconciliation)
+
+
 def check_transform(state: LedgerState, e: ev.Transform, p: Policy) -> None:
     """Inputs in custody at the actor's site; mass and contained elements balance."""
     _check_process(state, e, e.site_id, e.inputs, e.outputs, e.losses, p, e.additions)
+    _check_custody(state, e, e.inputs, p)
 
 
 def apply_transform(state: LedgerState, e: ev.Transform, p: Policy) -> None:
@@ -222,6 +236,7 @@ def apply_transform(state: LedgerState, e: ev.Transform, p: Policy) -> None:
 def check_split(state: LedgerState, e: ev.Split, p: Policy) -> None:
     """The whole lot divides into the outputs (plus losses)."""
     _check_process(state, e, e.site_id, (ev.Draw(e.lot_id),), e.outputs, e.losses, p)
+    _check_custody(state, e, (ev.Draw(e.lot_id),), p)
 
 
 def apply_split(state: LedgerState, e: ev.Split, p: Policy) -> None:
@@ -232,6 +247,7 @@ def apply_split(state: LedgerState, e: ev.Split, p: Policy) -> None:
 def check_merge(state: LedgerState, e: ev.Merge, p: Policy) -> None:
     """Inputs blend into one output lot (plus losses)."""
     _check_process(state, e, e.site_id, e.inputs, (e.output,), e.losses, p)
+    _check_custody(state, e, e.inputs, p)
 
 
 def apply_merge(state: LedgerState, e: ev.Merge, p: Policy) -> None:

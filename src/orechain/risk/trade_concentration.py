@@ -93,3 +93,18 @@ def atlas_supplier_concentration(
         f"FROM trade WHERE {BACI_ROWS} AND year = {int(year)} AND nomenclature = '{label}')"
     )
     return supplier_concentration(atlas.con, relation)
+
+
+def write_supplier_concentration(
+    con: duckdb.DuckDBPyConnection, relation: str, out: str, *, unique_flows: bool = False
+) -> int:
+    """Write supplier HHI and top-supplier share per importer × HS6 to a Parquet file.
+
+    Streams the result straight from DuckDB to ``out`` (no pandas frame), which
+    keeps memory low over a full BACI year. Returns the number of groups written.
+    """
+    sql = concentration_sql(relation, unique_flows=unique_flows)
+    quoted = "'" + out.replace("'", "''") + "'"
+    con.execute(f"COPY ({sql}) TO {quoted} (FORMAT parquet)")
+    counted = con.execute(f"SELECT count(*) FROM read_parquet({quoted})").fetchone()
+    return int(counted[0]) if counted else 0
