@@ -6,9 +6,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from orechain.atlas.store import Atlas, build_atlas, open_atlas
+from orechain.atlas.store import Atlas, build_atlas, create_tables, open_atlas
 from orechain.settings import Settings
 
 
@@ -26,6 +27,15 @@ def atlas(atlas_path: Path) -> Iterator[Atlas]:
     handle = open_atlas(Settings(atlas_path=atlas_path), read_only=True)
     yield handle
     handle.close()
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An empty in-memory DuckDB with every atlas table created, for loader tests."""
+    connection = duckdb.connect()
+    create_tables(connection)
+    yield connection
+    connection.close()
 
 
 @pytest.fixture

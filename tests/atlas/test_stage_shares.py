@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import pytest
 
 from orechain.atlas.ingest import stage_shares
 from orechain.atlas.sources import data_dir
-from orechain.atlas.store import create_tables, transaction
+from orechain.atlas.store import transaction
 from orechain.errors import InputError
 
 EUCRM = data_dir() / "baci_hs17_extract" / "eucrm.json"
@@ -17,14 +16,6 @@ REFINING = data_dir() / "baci_hs17_extract" / "refining.json"
 IEA = data_dir() / "iea" / "iea.json"
 CURATED = data_dir() / "reference" / "stage_shares_curated.csv"
 HEADER = "commodity,stage,country,year,share,quantity_t,note,citation\n"
-
-
-@pytest.fixture
-def con():
-    con = duckdb.connect()
-    create_tables(con)
-    yield con
-    con.close()
 
 
 def _load(con, path, source_id="test"):

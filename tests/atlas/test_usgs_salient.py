@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 import pytest
 
 from orechain.atlas.ingest.usgs_salient import (
@@ -14,20 +13,12 @@ from orechain.atlas.ingest.usgs_salient import (
     load_trends_file,
 )
 from orechain.atlas.sources import data_dir
-from orechain.atlas.store import create_tables, transaction
+from orechain.atlas.store import transaction
 from orechain.errors import InputError
 
 MCS2025 = data_dir() / "usgs_mcs2025"
 SALIENT_2025 = MCS2025 / "salient"
 FIG2_2025 = MCS2025 / "industry_trends" / "MCS2025_Fig2_Net_Import_Reliance.csv"
-
-
-@pytest.fixture
-def con():
-    con = duckdb.connect()
-    create_tables(con)
-    yield con
-    con.close()
 
 
 def _load(con, loader, path, source_id="usgs-mcs-2025"):

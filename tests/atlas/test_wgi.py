@@ -16,14 +16,6 @@ CSV = data_dir() / "wgi" / "wgidataset.csv"
 XLSX = data_dir() / "wgi" / "wgidataset.xlsx"
 
 
-@pytest.fixture
-def con():
-    con = duckdb.connect()
-    create_tables(con)
-    yield con
-    con.close()
-
-
 @pytest.fixture(scope="module")
 def loaded():
     con = duckdb.connect()

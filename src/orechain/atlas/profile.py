@@ -60,17 +60,12 @@ def _rank_table(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return ranked
 
 
-def _production_entries(atlas: Atlas, iso3: str, year: int | None) -> list[ProfileEntry]:
-    series = select_all_series(atlas, year, source=DEFAULT_SOURCE)
-    if series.empty:
-        return []
-    rows = series_rows(atlas, series)
-    ranked = _rank_table(rows, ["commodity", "measure"])
-    mine = ranked[ranked["country"] == iso3].merge(series, on=["commodity", "measure"])
+def _entries(ranked: pd.DataFrame, measure: str | None = None) -> list[ProfileEntry]:
+    """Profile entries from ranked rows; ``measure`` overrides the row's (reserves)."""
     return [
         ProfileEntry(
             commodity=r.commodity,
-            measure=r.measure,
+            measure=measure or r.measure,
             year=int(r.year),
             value=float(r.value),
             unit=str(r.unit),
@@ -80,9 +75,18 @@ def _production_entries(atlas: Atlas, iso3: str, year: int | None) -> list[Profi
             n_countries=int(r.n_countries),
             type=str(r.type),
             source_id=str(r.source_id),
+            qualifier=None if pd.isna(getattr(r, "qualifier", None)) else str(r.qualifier),
         )
-        for r in mine.itertuples()
+        for r in ranked.itertuples()
     ]
+
+
+def _production_entries(atlas: Atlas, iso3: str, year: int | None) -> list[ProfileEntry]:
+    series = select_all_series(atlas, year, source=DEFAULT_SOURCE)
+    if series.empty:
+        return []
+    ranked = _rank_table(series_rows(atlas, series), ["commodity", "measure"])
+    return _entries(ranked[ranked["country"] == iso3].merge(series, on=["commodity", "measure"]))
 
 
 def _reserve_entries(atlas: Atlas, iso3: str, year: int | None) -> list[ProfileEntry]:
@@ -99,24 +103,7 @@ def _reserve_entries(atlas: Atlas, iso3: str, year: int | None) -> list[ProfileE
     if rows.empty:
         return []
     ranked = _rank_table(rows, ["commodity", "type"])
-    mine = ranked[ranked["country"] == iso3]
-    return [
-        ProfileEntry(
-            commodity=r.commodity,
-            measure="reserves",
-            year=int(r.year),
-            value=float(r.value),
-            unit=str(r.unit),
-            basis=None if pd.isna(r.basis) else str(r.basis),
-            share=float(r.share),
-            rank=int(r.rank),
-            n_countries=int(r.n_countries),
-            type=str(r.type),
-            source_id=str(r.source_id),
-            qualifier=None if pd.isna(r.qualifier) else str(r.qualifier),
-        )
-        for r in mine.itertuples()
-    ]
+    return _entries(ranked[ranked["country"] == iso3], measure="reserves")
 
 
 def country_profile(atlas: Atlas, country: str, year: int | None = None) -> CountryProfile:

@@ -111,7 +111,7 @@ def overview_table_rows(rows: list[OverviewRow]) -> list[dict[str, object]]:
             **r.to_dict(),
             "cr1_pct": 100 * r.cr1,
             "cr3_pct": 100 * r.cr3,
-            "hhi": f"≥ {r.hhi:,.0f}" if r.note else r.hhi,
+            "hhi": f"≥ {r.hhi:,.0f}" if r.note else round(r.hhi),
             "nir": r.net_import_reliance_flag
             if r.net_import_reliance is None
             else r.net_import_reliance,

@@ -45,7 +45,7 @@ class IrrResult:
 
 
 def npv(rate: ArrayLike, cash_flows: ArrayLike) -> FloatArray | float:
-    """Net present value of yearly cash flows, year 0 first.
+    r"""Net present value of yearly cash flows, year 0 first.
 
     Parameters
     ----------
@@ -63,7 +63,7 @@ def npv(rate: ArrayLike, cash_flows: ArrayLike) -> FloatArray | float:
 
     Notes
     -----
-    .. math:: \\mathrm{NPV}(r) = \\sum_{t=0}^{T} \\frac{CF_t}{(1+r)^t}
+    .. math:: \mathrm{NPV}(r) = \sum_{t=0}^{T} \frac{CF_t}{(1+r)^t}
 
     References
     ----------
@@ -101,7 +101,7 @@ def _polish(rate: float, cf: FloatArray) -> float:
 
 
 def irr_roots(cash_flows: ArrayLike) -> tuple[float, ...]:
-    """Every real internal rate of return above -100 %, ascending.
+    r"""Every real internal rate of return above -100 %, ascending.
 
     Parameters
     ----------
@@ -115,7 +115,7 @@ def irr_roots(cash_flows: ArrayLike) -> tuple[float, ...]:
 
     Notes
     -----
-    With :math:`x = 1/(1+r)`, NPV is the polynomial :math:`\\sum_t CF_t x^t`;
+    With :math:`x = 1/(1+r)`, NPV is the polynomial :math:`\sum_t CF_t x^t`;
     its real positive roots map to rates :math:`r = 1/x - 1 > -1`. Roots are
     found as companion-matrix eigenvalues (``numpy.roots``) and polished by
     Newton steps on NPV(r).
@@ -136,7 +136,7 @@ def _sign_changes(cf: FloatArray) -> int:
 
 
 def irr_result(cash_flows: ArrayLike, near: float = 0.10) -> IrrResult:
-    """The internal rate of return with its reason when undefined.
+    r"""The internal rate of return with its reason when undefined.
 
     Parameters
     ----------
@@ -154,7 +154,7 @@ def irr_result(cash_flows: ArrayLike, near: float = 0.10) -> IrrResult:
 
     Notes
     -----
-    IRR is the rate :math:`r^*` with :math:`\\mathrm{NPV}(r^*) = 0`. A series
+    IRR is the rate :math:`r^*` with :math:`\mathrm{NPV}(r^*) = 0`. A series
     with no sign change has none; one with several sign changes may have
     several (Descartes' rule of signs), in which case IRR is ambiguous and NPV
     should be preferred (Brealey, Myers and Allen 2020, ch. 5).
@@ -177,7 +177,7 @@ def irr_result(cash_flows: ArrayLike, near: float = 0.10) -> IrrResult:
 
 
 def irr(cash_flows: ArrayLike, near: float = 0.10) -> float | None:
-    """Internal rate of return [1/yr], or None when undefined.
+    r"""Internal rate of return [1/yr], or None when undefined.
 
     Parameters
     ----------
@@ -195,7 +195,7 @@ def irr(cash_flows: ArrayLike, near: float = 0.10) -> float | None:
 
     Notes
     -----
-    Solves :math:`\\sum_t CF_t (1+r)^{-t} = 0`; see :func:`irr_result`.
+    Solves :math:`\sum_t CF_t (1+r)^{-t} = 0`; see :func:`irr_result`.
 
     References
     ----------
@@ -215,7 +215,7 @@ def irr(cash_flows: ArrayLike, near: float = 0.10) -> float | None:
 
 
 def payback_years(cash_flows: ArrayLike, rate: float | None = None) -> float | None:
-    """Years from year 0 until cumulative cash flow turns non-negative for good.
+    r"""Years from year 0 until cumulative cash flow turns non-negative for good.
 
     Parameters
     ----------
@@ -232,8 +232,8 @@ def payback_years(cash_flows: ArrayLike, rate: float | None = None) -> float | N
 
     Notes
     -----
-    With :math:`C_t = \\sum_{s \\le t} CF_s`, payback is the last :math:`t`
-    with :math:`C_{t-1} < 0 \\le C_t`, plus the fraction
+    With :math:`C_t = \sum_{s \le t} CF_s`, payback is the last :math:`t`
+    with :math:`C_{t-1} < 0 \le C_t`, plus the fraction
     :math:`-C_{t-1}/CF_t` of that year, counted from the end of year 0.
     """
     cf = np.asarray(cash_flows, dtype=float)
@@ -250,7 +250,7 @@ def payback_years(cash_flows: ArrayLike, rate: float | None = None) -> float | N
 
 
 def peak_funding(cash_flows: ArrayLike) -> FloatArray | float:
-    """Largest cumulative cash deficit, the funding the project needs at its worst.
+    r"""Largest cumulative cash deficit, the funding the project needs at its worst.
 
     Parameters
     ----------
@@ -260,7 +260,7 @@ def peak_funding(cash_flows: ArrayLike) -> FloatArray | float:
     Returns
     -------
     float or numpy.ndarray
-        :math:`\\max(0, -\\min_t C_t)` [currency], non-negative, with
+        :math:`\max(0, -\min_t C_t)` [currency], non-negative, with
         :math:`C_t` the cumulative undiscounted cash flow.
     """
     cum = np.cumsum(np.asarray(cash_flows, dtype=float), axis=-1)
@@ -276,7 +276,7 @@ def solve_breakeven(
     tol: float = 1e-7,
     max_hi: float = 1e4,
 ) -> float | None:
-    """The argument where a monotone function crosses zero (bisection).
+    r"""The argument where a monotone function crosses zero (bisection).
 
     Parameters
     ----------
@@ -299,7 +299,7 @@ def solve_breakeven(
     Notes
     -----
     Bisection halves the bracket each step, so it needs
-    :math:`\\lceil\\log_2((hi-lo)/tol)\\rceil` evaluations and cannot diverge.
+    :math:`\lceil\log_2((hi-lo)/tol)\rceil` evaluations and cannot diverge.
     """
     f_lo = func(lo)
     if f_lo == 0.0:

@@ -54,9 +54,11 @@ class ScenarioPrice(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     file: Path = Field(description="Scenario output JSON, relative to the project file.")
-    field: str | None = Field(None, description="Per-year price field, in the entry's unit.")
+    field: str | None = Field(
+        default=None, description="Per-year price field, in the entry's unit."
+    )
     shock_elasticity: float | None = Field(
-        None, ge=0, description="Price multiplier = 1 + elasticity * shortfall_t/demand_t."
+        default=None, ge=0, description="Price multiplier = 1 + elasticity * shortfall_t/demand_t."
     )
 
     @model_validator(mode="after")
@@ -72,12 +74,14 @@ class PriceSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     unit: PriceUnit = "USD/t"
-    basis: str = Field("contained", description="What one unit of mass means, e.g. 'Nd2O3'.")
-    flat: float | None = Field(None, ge=0)
-    path: dict[int, float] | None = Field(None, description="Calendar year → price.")
+    basis: str = Field(
+        default="contained", description="What one unit of mass means, e.g. 'Nd2O3'."
+    )
+    flat: float | None = Field(default=None, ge=0)
+    path: dict[int, float] | None = Field(default=None, description="Calendar year → price.")
     atlas: AtlasPrice | None = None
     scenario: ScenarioPrice | None = None
-    escalation_pct_per_yr: float = Field(0.0, ge=-50, le=50)
+    escalation_pct_per_yr: float = Field(default=0.0, ge=-50, le=50)
     source: str | None = None
     assumption: bool = False
     note: str | None = None
@@ -118,7 +122,8 @@ def atlas_price_series(atlas: Atlas, spec: AtlasPrice) -> dict[int, tuple[float,
         "AND commodity = ? AND item = ? AND value IS NOT NULL ORDER BY year, source_id",
         [spec.commodity, spec.item],
     )
-    return {int(r.year): (float(r.value), str(r.unit), str(r.source_id)) for r in frame.itertuples()}
+    rows = frame.itertuples()
+    return {int(r.year): (float(r.value), str(r.unit), str(r.source_id)) for r in rows}
 
 
 def atlas_base_price(atlas: Atlas, spec: AtlasPrice, *, where: str) -> tuple[float, str, str]:
@@ -130,12 +135,16 @@ def atlas_base_price(atlas: Atlas, spec: AtlasPrice, *, where: str) -> tuple[flo
         msg = f"no USGS price for {spec.commodity}/{spec.item} in the atlas for those years"
         raise InputError(msg, field=where)
     values = np.array([v[0] for v in window.values()])
-    pick = {"mean": np.mean, "median": np.median, "min": np.min, "max": np.max}
-    value = float(values[-1] if spec.statistic == "last" else pick[spec.statistic](values))
+    stats = {"mean": np.mean(values), "median": np.median(values), "last": values[-1]}
+    stats |= {"min": values.min(), "max": values.max()}
+    value = float(stats[spec.statistic])
     units = {v[1] for v in window.values()}
     sources = sorted({v[2] for v in window.values()})
     years = f"{min(window)}-{max(window)}"
-    text = f"USGS MCS salient {spec.commodity}/{spec.item} {spec.statistic} {years} ({', '.join(sources)})"
+    text = (
+        f"USGS MCS salient {spec.commodity}/{spec.item} {spec.statistic} {years} "
+        f"({', '.join(sources)})"
+    )
     return value, units.pop() if len(units) == 1 else "mixed", text
 
 
@@ -154,7 +163,7 @@ def resolve_price(
     atlas: Atlas | None = None,
     base_dir: Path | None = None,
 ) -> tuple[np.ndarray, str]:
-    """A price-deck entry as a per-year price path [USD/t of its basis].
+    r"""A price-deck entry as a per-year price path [USD/t of its basis].
 
     Parameters
     ----------
@@ -176,11 +185,11 @@ def resolve_price(
 
     Notes
     -----
-    :math:`p_t = p_0 \\cdot k \\cdot (1+e)^{t} \\cdot (1 + \\varepsilon s_t)` with
+    :math:`p_t = p_0 \cdot k \cdot (1+e)^{t} \cdot (1 + \varepsilon s_t)` with
     :math:`p_0` the flat, path or atlas value in its unit, :math:`k` the unit
     factor to USD/t, :math:`e` the escalation per year counted from the first
     model year, and :math:`s_t` the scenario's shortfall share when a shock
-    elasticity :math:`\\varepsilon` is given.
+    elasticity :math:`\varepsilon` is given.
     """
     where = f"prices.{key}"
     base, provenance = _base_values(spec, years, where=where, atlas=atlas, base_dir=base_dir)

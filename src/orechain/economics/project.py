@@ -25,9 +25,7 @@ from orechain.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-StageKind = Literal[
-    "mine", "concentrator", "separation", "refinery", "smelter", "metal", "magnet"
-]
+StageKind = Literal["mine", "concentrator", "separation", "refinery", "smelter", "metal", "magnet"]
 Fraction = float
 UNCERTAIN_FACTORS = ("price", "grade", "recovery", "capex", "opex", "royalty", "discount_rate")
 """Multiplicative factors the tornado and Monte Carlo can vary (1 = as in the file)."""
@@ -45,16 +43,16 @@ class Product(_Model):
         description="Component → share of the stage's feed content recovered into this product."
     )
     grade: Fraction | None = Field(
-        None, gt=0, le=1, description="Combined content of the components [t/t product]."
+        default=None, gt=0, le=1, description="Combined content of the components [t/t product]."
     )
     mass_pull: float | None = Field(
-        None, gt=0, le=1, description="Gross product / gross feed [t/t] (e.g. 1 for ore)."
+        default=None, gt=0, le=1, description="Gross product / gross feed [t/t] (e.g. 1 for ore)."
     )
-    payable: Fraction = Field(1.0, ge=0, le=1, description="Share of contained value paid.")
+    payable: Fraction = Field(default=1.0, ge=0, le=1, description="Share of contained value paid.")
     prices: dict[str, str] = Field(
         default_factory=dict, description="Component → price-deck key (default: the component)."
     )
-    export: bool = Field(True, description="Sales of this product are exports.")
+    export: bool = Field(default=True, description="Sales of this product are exports.")
 
     @model_validator(mode="after")
     def _check(self) -> Product:
@@ -75,10 +73,16 @@ class Product(_Model):
 class Employment(_Model):
     """Direct employment of a stage at full production."""
 
-    jobs: int = Field(0, ge=0, description="Direct operating jobs [persons].")
-    construction_jobs: int = Field(0, ge=0, description="Jobs during capex years [persons].")
-    local_share: Fraction = Field(1.0, ge=0, le=1, description="Share held by host nationals.")
-    wage_usd_per_yr: float = Field(0.0, ge=0, description="Mean local wage [USD/person/yr].")
+    jobs: int = Field(default=0, ge=0, description="Direct operating jobs [persons].")
+    construction_jobs: int = Field(
+        default=0, ge=0, description="Jobs during capex years [persons]."
+    )
+    local_share: Fraction = Field(
+        default=1.0, ge=0, le=1, description="Share held by host nationals."
+    )
+    wage_usd_per_yr: float = Field(
+        default=0.0, ge=0, description="Mean local wage [USD/person/yr]."
+    )
 
 
 class ScenarioVolume(_Model):
@@ -86,7 +90,7 @@ class ScenarioVolume(_Model):
 
     file: Path
     field: str = "served_t"
-    scale: float = Field(1.0, gt=0)
+    scale: float = Field(default=1.0, gt=0)
 
 
 class Stage(_Model):
@@ -94,19 +98,19 @@ class Stage(_Model):
 
     id: str
     kind: StageKind
-    feed: str | None = Field(None, description="Product id consumed; None = ore-fed.")
+    feed: str | None = Field(default=None, description="Product id consumed; None = ore-fed.")
     throughput_t_per_yr: float = Field(gt=0, description="Nameplate gross feed [t/yr] at 365 d.")
     feed_grade: dict[str, Fraction] = Field(default_factory=dict, description="Ore content [t/t].")
-    operating_days: float = Field(365.0, gt=0, le=366)
+    operating_days: float = Field(default=365.0, gt=0, le=366)
     production_start: int = Field(ge=0, description="Year index of first production.")
     ramp_up: list[Fraction] = Field(default_factory=list, description="Share of nameplate.")
     products: list[Product] = Field(default_factory=list)
     capex_usd: dict[int, float] = Field(default_factory=dict, description="Year index → USD.")
-    sustaining_capex_usd_per_yr: float = Field(0.0, ge=0)
-    opex_fixed_usd_per_yr: float = Field(0.0, ge=0, description="Includes wages.")
-    opex_variable_usd_per_t: float = Field(0.0, ge=0, description="Per t gross feed.")
-    closure_cost_usd: float = Field(0.0, ge=0)
-    employment: Employment = Employment()
+    sustaining_capex_usd_per_yr: float = Field(default=0.0, ge=0)
+    opex_fixed_usd_per_yr: float = Field(default=0.0, ge=0, description="Includes wages.")
+    opex_variable_usd_per_t: float = Field(default=0.0, ge=0, description="Per t gross feed.")
+    closure_cost_usd: float = Field(default=0.0, ge=0)
+    employment: Employment = Field(default_factory=lambda: Employment())
     volume_from_scenario: ScenarioVolume | None = None
     note: str | None = None
 
@@ -131,21 +135,27 @@ class Depreciation(_Model):
     """Tax depreciation of capital spending."""
 
     method: Literal["straight_line", "declining_balance"] = "straight_line"
-    life_years: int = Field(10, ge=1)
-    rate: Fraction | None = Field(None, gt=0, le=1, description="Declining-balance rate.")
+    life_years: int = Field(default=10, ge=1)
+    rate: Fraction | None = Field(default=None, gt=0, le=1, description="Declining-balance rate.")
 
 
 class Fiscal(_Model):
     """Host-country fiscal terms."""
 
-    royalty_rate: Fraction = Field(0.0, ge=0, le=1, description="On gross revenue.")
-    income_tax_rate: Fraction = Field(0.0, ge=0, le=1)
-    depreciation: Depreciation = Depreciation()
-    loss_carry_forward_years: int | None = Field(None, ge=0, description="None = unlimited.")
-    tax_holiday_years: int = Field(0, ge=0, description="From the first production year.")
-    withholding_tax_rate: Fraction = Field(0.0, ge=0, le=1, description="On dividends abroad.")
-    government_free_carry: Fraction = Field(0.0, ge=0, lt=1)
-    government_equity_share: Fraction = Field(0.0, ge=0, lt=1, description="Paid-in equity.")
+    royalty_rate: Fraction = Field(default=0.0, ge=0, le=1, description="On gross revenue.")
+    income_tax_rate: Fraction = Field(default=0.0, ge=0, le=1)
+    depreciation: Depreciation = Field(default_factory=lambda: Depreciation())
+    loss_carry_forward_years: int | None = Field(
+        default=None, ge=0, description="None = unlimited."
+    )
+    tax_holiday_years: int = Field(default=0, ge=0, description="From the first production year.")
+    withholding_tax_rate: Fraction = Field(
+        default=0.0, ge=0, le=1, description="On dividends abroad."
+    )
+    government_free_carry: Fraction = Field(default=0.0, ge=0, lt=1)
+    government_equity_share: Fraction = Field(
+        default=0.0, ge=0, lt=1, description="Paid-in equity."
+    )
     source: str | None = None
 
 
@@ -162,7 +172,7 @@ class Distribution(_Model):
 
     dist: Literal["normal", "lognormal", "triangular", "uniform"]
     mean: float | None = None
-    sd: float | None = Field(None, ge=0)
+    sd: float | None = Field(default=None, ge=0)
     low: float | None = None
     mode: float | None = None
     high: float | None = None
@@ -192,12 +202,12 @@ class Project(_Model):
     start_year: int
     years: int = Field(ge=2, le=100, description="Model horizon including construction.")
     terms: Literal["real", "nominal"] = "real"
-    inflation: float = Field(0.0, ge=-0.1, le=1)
+    inflation: float = Field(default=0.0, ge=-0.1, le=1)
     discount_rate: float = Field(gt=-1, le=1)
     extra_discount_rates: list[float] = Field(default_factory=list)
     stages: list[Stage] = Field(min_length=1)
     prices: dict[str, PriceSpec]
-    fiscal: Fiscal = Fiscal()
+    fiscal: Fiscal = Field(default_factory=lambda: Fiscal())
     debt: Debt | None = None
     uncertainty: dict[str, Distribution] = Field(default_factory=dict)
     assumptions: list[str] = Field(default_factory=list, description="Labelled assumptions.")
@@ -234,7 +244,8 @@ def check_stage_graph(project: Project) -> None:
                 msg = f"stages[{i}].feed: product {stage.feed!r} is already fed to another stage"
                 raise ValueError(msg)
             taken.add(stage.feed)
-        if stage.production_start >= project.years or max(stage.capex_usd, default=0) >= project.years:
+        last = max(stage.production_start, *stage.capex_usd, 0)
+        if last >= project.years or min(stage.capex_usd, default=0) < 0:
             msg = f"stages[{i}]: years must lie within 0..{project.years - 1}"
             raise ValueError(msg)
         for product in stage.products:
@@ -247,9 +258,7 @@ def check_stage_graph(project: Project) -> None:
 def sold_products(project: Project) -> list[tuple[int, Product]]:
     """(stage index, product) of every product that may be sold (not fully fed on)."""
     taken = {s.feed for s in project.stages if s.feed}
-    return [
-        (i, p) for i, s in enumerate(project.stages) for p in s.products if p.id not in taken
-    ]
+    return [(i, p) for i, s in enumerate(project.stages) for p in s.products if p.id not in taken]
 
 
 def check_prices(project: Project) -> None:
@@ -269,8 +278,10 @@ def check_uncertainty(project: Project) -> None:
     """Uncertain factors are known names (``price``, ``price:<deck key>``, …)."""
     for name in project.uncertainty:
         base, _, key = name.partition(":")
-        if base not in UNCERTAIN_FACTORS or (key and (base != "price" or key not in project.prices)):
-            msg = f"uncertainty: unknown factor {name!r}; use {', '.join(UNCERTAIN_FACTORS)} or price:<key>"
+        bad_key = bool(key) and (base != "price" or key not in project.prices)
+        if base not in UNCERTAIN_FACTORS or bad_key:
+            known = ", ".join(UNCERTAIN_FACTORS)
+            msg = f"uncertainty: unknown factor {name!r}; use {known} or price:<deck key>"
             raise ValueError(msg)
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "generate_key",
     "key_id",
     "load_private_key",
+    "public_b64",
     "public_bytes",
     "public_from_b64",
     "save_private_key",
@@ -65,6 +66,11 @@ def demo_key(label: str) -> Ed25519PrivateKey:
 def public_bytes(key: Ed25519PrivateKey) -> bytes:
     """Raw 32-byte public key (RFC 8032 §5.1.5 encoding)."""
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def public_b64(key: Ed25519PrivateKey) -> str:
+    """Base64 of the raw public key, the form events carry (``register-org``, ``rotate-key``)."""
+    return base64.b64encode(public_bytes(key)).decode()
 
 
 def public_from_b64(text: str, *, field: str = "public_key") -> bytes:

@@ -108,10 +108,15 @@ def inclusion_bundle(
 def consistency_bundle(
     ledger: Ledger, old_size: int, new_size: int | None = None
 ) -> dict[str, Any]:
-    """Proof file that the tree of ``new_size`` entries extends that of ``old_size``."""
+    """Proof file that the tree of ``new_size`` entries extends that of ``old_size``.
+
+    Stored checkpoints signed at exactly those sizes are embedded, so the file
+    verifies on its own; a verifier may instead supply checkpoints it trusts.
+    """
     tree = ledger.tree
     n = tree.size if new_size is None else new_size
     proof = tree.consistency_proof(old_size, n)
+    notes = dict(ledger.store.checkpoints())
     return {
         "kind": CONSISTENCY_KIND,
         "origin": ledger.origin,
@@ -120,4 +125,6 @@ def consistency_bundle(
         "old_root": _b64(tree.root(old_size)),
         "new_root": _b64(tree.root(n)),
         "consistency_path": [_b64(h) for h in proof],
+        "old_checkpoint": notes.get(old_size),
+        "checkpoint": notes.get(n),
     }

@@ -155,11 +155,13 @@ class Ledger:
         raws: Iterable[bytes | str | dict[str, Any]],
         *,
         sources: Iterable[str | None] | None = None,
+        require_canonical: bool = False,
     ) -> list[Receipt]:
         """Accept a batch of envelopes atomically: all are appended or none is.
 
         Resubmitting an envelope whose idempotency key is in the log with the same
-        bytes returns the original receipt and writes nothing.
+        bytes returns the original receipt and writes nothing. With
+        ``require_canonical``, input bytes must already be RFC 8785 canonical.
 
         Raises
         ------
@@ -168,7 +170,9 @@ class Ledger:
         """
         srcs = list(sources) if sources is not None else []
         envs = [
-            open_envelope(raw, source=srcs[i] if i < len(srcs) else None)
+            open_envelope(
+                raw, source=srcs[i] if i < len(srcs) else None, require_canonical=require_canonical
+            )
             for i, raw in enumerate(raws)
         ]
         try:

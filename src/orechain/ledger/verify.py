@@ -82,10 +82,25 @@ def verify_inclusion_bundle(
     return VerifiedInclusion(str(bundle.get("event_id")), index, cp)
 
 
+def _note(given: str | None, bundle: dict[str, Any], key: str) -> str:
+    note = given or bundle.get(key)
+    if not isinstance(note, str):
+        msg = f"no {key.replace('_', ' ')}: pass one or use a bundle that embeds it"
+        raise InputError(msg, field=key)
+    return note
+
+
 def verify_consistency_bundle(
-    bundle: dict[str, Any], vkey: str, old_checkpoint: str, new_checkpoint: str
+    bundle: dict[str, Any],
+    vkey: str,
+    old_checkpoint: str | None = None,
+    new_checkpoint: str | None = None,
 ) -> tuple[Checkpoint, Checkpoint]:
     """Check that the log under ``new_checkpoint`` extends the one under ``old_checkpoint``.
+
+    Checkpoints default to those embedded in the bundle; pass ones you obtained
+    independently (e.g. kept from an earlier visit, or from a witness) to detect
+    a log that shows different views to different readers.
 
     Raises
     ------
@@ -95,8 +110,8 @@ def verify_consistency_bundle(
     """
     _require_kind(bundle, CONSISTENCY_KIND)
     name, public = parse_vkey(vkey)
-    old = verify_checkpoint(old_checkpoint, name, public)
-    new = verify_checkpoint(new_checkpoint, name, public)
+    old = verify_checkpoint(_note(old_checkpoint, bundle, "old_checkpoint"), name, public)
+    new = verify_checkpoint(_note(new_checkpoint, bundle, "checkpoint"), name, public)
     if (old.tree_size, new.tree_size) != (bundle.get("old_size"), bundle.get("new_size")):
         msg = "bundle sizes do not match the checkpoints"
         raise IntegrityError(msg)
