@@ -170,3 +170,25 @@ def test_every_bundled_usgs_vintage_is_in_the_atlas(atlas):
 
 def test_data_files_exist():
     assert Path(MCS2025).exists()
+
+
+def test_ingest_a_new_release_is_preferred_and_named(atlas_path, tmp_path, monkeypatch):
+    private = tmp_path / "atlas.duckdb"
+    shutil.copy(atlas_path, private)
+    monkeypatch.setenv("ORECHAIN_ATLAS", str(private))
+    release = tmp_path / "mcs2026-antim_world.csv"
+    source = data_dir() / "usgs_mcs2025" / "world" / "MCS2025_World_Data.csv"
+    with source.open(encoding="utf-8-sig", newline="") as fh:
+        rows = [r for r in csv.reader(fh)]
+    header, body = rows[0], [r for r in rows[1:] if r[1].strip() == "Antimony"]
+    for r in body:
+        if r[2].strip() == "Pakistan" and r[3].startswith("Mine"):
+            r[6] = "300"  # a hypothetical revision in a later release
+    with release.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *body])
+    out = run("atlas", "ingest", "usgs-mcs", str(release), "--json")
+    assert out["source_id"] == "usgs-mcs-2026:mcs2026-antim_world.csv"
+    risk = run("risk", "antimony", "--year", "2024", "--json")
+    pak = next(c for c in risk["countries"] if c["iso3"] == "PAK")
+    assert pak["value"] == 300
+    assert "usgs-mcs-2026:mcs2026-antim_world.csv" in risk["sources"]

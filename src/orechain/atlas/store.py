@@ -41,6 +41,13 @@ LOADERS: dict[str, str] = {
 """Loader kind → ``module:function``; imported lazily so start-up stays fast."""
 
 
+def default_source_id(kind: str, path: Path) -> str:
+    """Source id for a user ingest: the loader module's rule, else ``<kind>:<file name>``."""
+    module = importlib.import_module(LOADERS[kind].partition(":")[0])
+    rule = getattr(module, "default_source_id", None)
+    return str(rule(path)) if rule is not None else f"{kind}:{path.name}"
+
+
 def get_loader(kind: str) -> Loader:
     """Return the loader function for a source kind."""
     if kind not in LOADERS:
@@ -166,7 +173,7 @@ class Atlas:
             msg = "no such file or directory"
             raise InputError(msg, source=str(path))
         loader = get_loader(kind)
-        sid = source_id or f"{kind}:{path.name}"
+        sid = source_id or default_source_id(kind, path)
         with transaction(self.con):
             for table in TABLES.values():
                 if "source_id" in table.column_names and table.name != "sources":

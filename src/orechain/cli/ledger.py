@@ -46,6 +46,16 @@ DbOpt = typer.Option(None, "--database-url", "--db", help=DB_HELP)
 JsonOpt = typer.Option(False, "--json", help="Print one JSON document.")
 SignerOpt = typer.Option(..., "--key", help="Private key (PEM) of the acting organisation.")
 TimeOpt = typer.Option(None, help="Event time, RFC 3339 (default: now).")
+ROLE_HELP = "registrar, miner, processor, shipper, buyer, assayer, certifier (repeatable)."
+KIND_HELP = "mine, concentrator, refinery, separation-plant, smelter, metal-plant, magnet-plant, "
+KIND_HELP += "port, warehouse, laboratory."
+PUBKEY_HELP = "The new org's public key, base64 or a PEM private key file "
+PUBKEY_HELP += "(default: that of --key, for self-registration)."
+RULE_HELP = "dfars-2027, restricted-stage-origin, min-verified-share, assay-before-export, "
+RULE_HELP += "chain-unbroken"
+CP_HELP = "Signed checkpoint to check against (default: the bundle's)."
+VKEY_HELP = "Log verifier key (name+hash+key) or a file with it; default: read from --db, "
+VKEY_HELP += "which trusts that database."
 
 
 def _url(db: str | None) -> str:
@@ -108,8 +118,9 @@ def init(
         if sample_data:
             led.submit_many(sample.sample_envelopes())
             create_checkpoint(led, key)
+        label = sample.LABEL if sample_data else None
         out = {"database": url, "origin": led.origin, "vkey": led.vkey, "log_key": str(path),
-               "tree_size": led.tree.size, "label": sample.LABEL if sample_data else None}  # fmt: skip
+               "tree_size": led.tree.size, "label": label}  # fmt: skip
     _show(out, as_json, "ledger")
 
 
@@ -147,18 +158,10 @@ def org_add(
     org_id: str,
     name: str = typer.Option(..., help="Legal name."),
     country: str = typer.Option(..., help="ISO 3166-1 alpha-3 code."),
-    role: list[str] = typer.Option(
-        ...,
-        "--role",
-        help="registrar, miner, processor, shipper, buyer, assayer, certifier (repeatable).",
-    ),  # fmt: skip
+    role: list[str] = typer.Option(..., "--role", help=ROLE_HELP),
     key: Path = SignerOpt,
     actor: str | None = typer.Option(None, help="Registering organisation (default: ORG_ID)."),
-    public_key: str | None = typer.Option(
-        None,
-        help="The new org's public key, base64 or a PEM private key file "
-        "(default: that of --key, for self-registration).",
-    ),  # fmt: skip
+    public_key: str | None = typer.Option(None, help=PUBKEY_HELP),
     time: str | None = TimeOpt,
     db: str | None = DbOpt,
     as_json: bool = JsonOpt,
@@ -175,11 +178,7 @@ def org_add(
 def site_add(
     site_id: str,
     name: str = typer.Option(..., help="Site name."),
-    kind: str = typer.Option(
-        ...,
-        help="mine, concentrator, refinery, separation-plant, smelter, "
-        "metal-plant, magnet-plant, port, warehouse, laboratory.",
-    ),  # fmt: skip
+    kind: str = typer.Option(..., help=KIND_HELP),
     country: str = typer.Option(..., help="ISO 3166-1 alpha-3 code."),
     operator: str = typer.Option(..., help="Operating organisation id."),
     key: Path = SignerOpt,
@@ -291,12 +290,7 @@ def provenance(lot_id: str, db: str | None = DbOpt, as_json: bool = JsonOpt) -> 
 @app.command()
 def check(
     lot_id: str,
-    rule: str = typer.Option(
-        ...,
-        "--rule",
-        help="dfars-2027, restricted-stage-origin, "
-        "min-verified-share, assay-before-export, chain-unbroken",
-    ),  # fmt: skip
+    rule: str = typer.Option(..., "--rule", help=RULE_HELP),
     threshold: float | None = typer.Option(None, help="For min-verified-share [-]."),
     db: str | None = DbOpt,
     as_json: bool = JsonOpt,
@@ -335,9 +329,9 @@ def massbalance(
         return
     _rows(report.steps, False, f"{site_id} {report.period}: steps")
     _rows([{"model": m, **v} for m, v in report.models.items()], False, "ISO 22095 models")
+    over = f"; OVERDRAWN after {report.overdraft_at}" if report.overdraft_at else ""
     typer.echo(f"credits {report.credits_t:.6g} t, claimed {report.claimed_t:.6g} t, "
-               f"closing balance {report.closing_balance_t:.6g} t"
-               + (f"; OVERDRAWN at {report.overdraft_at}" if report.overdraft_at else ""))  # fmt: skip
+               f"closing balance {report.closing_balance_t:.6g} t{over}")  # fmt: skip
 
 
 @app.command()
@@ -404,15 +398,9 @@ def _vkey(vkey: str | None, db: str | None) -> str:
 @app.command()
 def verify(
     proof: Path = typer.Option(..., help="Proof bundle from `proof inclusion|consistency`."),
-    checkpoint_file: Path | None = typer.Option(
-        None, "--checkpoint", help="Signed checkpoint to check against (default: the bundle's)."
-    ),  # fmt: skip
+    checkpoint_file: Path | None = typer.Option(None, "--checkpoint", help=CP_HELP),
     old_checkpoint: Path | None = typer.Option(None, help="Older checkpoint (consistency)."),
-    vkey: str | None = typer.Option(
-        None,
-        help="Log verifier key (name+hash+key) or a file with "
-        "it; default: read from --db, which trusts that database.",
-    ),  # fmt: skip
+    vkey: str | None = typer.Option(None, help=VKEY_HELP),
     db: str | None = DbOpt,
     as_json: bool = JsonOpt,
 ) -> None:

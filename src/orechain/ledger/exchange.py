@@ -44,7 +44,7 @@ class ExchangeSummary:
 
 
 def export_lines(ledger: Ledger) -> Iterator[bytes]:
-    """Every committed envelope in leaf order, each a canonical JSON line with ``\\n``."""
+    """Every committed envelope in leaf order, each one canonical JSON line ending in a newline."""
     for entry in ledger.entries():
         yield entry.envelope + b"\n"
 

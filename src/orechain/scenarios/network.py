@@ -134,7 +134,9 @@ def network_from_spec(scn: Scenario) -> Network:
     return Network(stages, nodes, tuple(sinks), tuple(links), assumptions=())
 
 
-def _spec_link(link: object, index: dict[str, int], nodes: tuple[Node, ...], sinks: list[Sink]) -> Link:
+def _spec_link(
+    link: object, index: dict[str, int], nodes: tuple[Node, ...], sinks: list[Sink]
+) -> Link:
     from orechain.scenarios.spec import LinkSpec
 
     assert isinstance(link, LinkSpec)
@@ -163,7 +165,9 @@ def add_mitigation_nodes(net: Network, scn: Scenario, spot_cost: float) -> Netwo
         k = net.stages.index(m.stage)
         yield_ = _stage_yield(net, m.stage)
         nodes.append(
-            Node(m.country, m.stage, 0.0, 0.0, yield_, m.cost_per_t, net.bases.get(m.stage, ""), m.id)
+            Node(
+                m.country, m.stage, 0.0, 0.0, yield_, m.cost_per_t, net.bases.get(m.stage, ""), m.id
+            )
         )
         new = len(nodes) - 1
         links.extend(_mitigation_links(nodes, net.sinks, new, k, net.stages, spot_cost))
@@ -176,7 +180,12 @@ def _stage_yield(net: Network, stage: str) -> float:
 
 
 def _mitigation_links(
-    nodes: list[Node], sinks: tuple[Sink, ...], new: int, k: int, stages: tuple[str, ...], cost: float
+    nodes: list[Node],
+    sinks: tuple[Sink, ...],
+    new: int,
+    k: int,
+    stages: tuple[str, ...],
+    cost: float,
 ) -> list[Link]:
     out: list[Link] = []
     for i, n in enumerate(nodes[:new]):

@@ -363,6 +363,16 @@ def vintage_of(path: Path) -> int:
     raise InputError(msg, source=str(path))
 
 
+def default_source_id(path: Path) -> str:
+    """Source id for a user ingest: ``usgs-mcs-<edition>:<name>``.
+
+    The edition prefix keeps it in the ``usgs-mcs`` family and orders it after
+    the bundled vintage of the same year, so queries prefer the newer load;
+    the name suffix keeps a one-file load from replacing a whole bundled vintage.
+    """
+    return f"usgs-mcs-{vintage_of(path)}:{path.name}"
+
+
 def classify_file(path: Path) -> str | None:
     """'world', 'salient', 'trends' or None (not an MCS table we read)."""
     name = path.name
