@@ -94,3 +94,11 @@ def test_bulk_selection_agrees_with_single_selection(small_atlas):
     )
     rows = series_rows(small_atlas, series)
     assert set(rows.loc[rows["measure"] == "mine", "country"]) == {"CHN", "PAK", "OTHER"}
+
+
+def test_reserves_selection_over_the_real_atlas(atlas):
+    sel = select_production(atlas, "antimony", "reserves")
+    assert (sel.measure, sel.year, sel.source_id) == ("reserves", 2024, "usgs-mcs-2025")
+    values = sel.countries.set_index("country")["value"]
+    assert values["PAK"] == 26_000
+    assert values["CHN"] == 670_000

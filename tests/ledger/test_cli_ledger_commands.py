@@ -1,9 +1,10 @@
-"""The ledger CLI of issue 3 item 9: keygen, org/site add, lot, massbalance, proof, verify, export."""
+"""Ledger CLI of issue 3 item 9: keygen, org/site add, lot, massbalance, proofs, export."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -18,7 +19,7 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def _json(*args: str) -> object:
+def _json(*args: str) -> Any:
     code, out = _run(*args, "--json")
     assert code == 0, out
     return json.loads(out)
@@ -34,24 +35,24 @@ def sample_db(tmp_path: Path) -> str:
 def test_keygen_org_site_from_scratch(tmp_path: Path) -> None:
     db = str(tmp_path / "new.db")
     info = _json("init", "--db", db)
-    assert info["tree_size"] == 0  # type: ignore[index]
+    assert info["tree_size"] == 0
     reg, miner = tmp_path / "reg.pem", tmp_path / "miner.pem"
     key = _json("keygen", "--out", str(reg))
-    assert len(key["key_id"]) == 16  # type: ignore[index]
+    assert len(key["key_id"]) == 16
     _json("keygen", "--out", str(miner))
     t = "2026-01-01T00:00:00Z"
     first = _json("org", "add", "reg", "--name", "Registry", "--country", "USA", "--role",
                   "registrar", "--key", str(reg), "--time", t, "--db", db)  # fmt: skip
-    assert first["leaf_index"] == 0  # type: ignore[index]
+    assert first["leaf_index"] == 0
     _json("org", "add", "miner", "--name", "Miner", "--country", "PAK", "--role", "miner",
           "--actor", "reg", "--key", str(reg), "--public-key", str(miner), "--time", t,
           "--db", db)  # fmt: skip
     site = _json("site", "add", "m1", "--name", "Mine 1", "--kind", "mine", "--country", "PAK",
                  "--operator", "miner", "--key", str(miner), "--lat", "30.1", "--lon", "70.2",
                  "--time", t, "--db", db)  # fmt: skip
-    assert site["tree_size"] == 3  # type: ignore[index]
+    assert site["tree_size"] == 3
     code, out = _run("site", "add", "m2", "--name", "x", "--kind", "mine", "--country", "PAK",
-                     "--operator", "miner", "--key", str(reg), "--actor", "miner", "--db", db)  # fmt: skip
+                     "--operator", "miner", "--key", str(reg), "--db", db)  # fmt: skip
     assert code == 2  # signed with the registry's key on behalf of the miner
     assert "does not belong to organisation 'miner'" in out
 
@@ -60,18 +61,18 @@ def test_lot_show_trace_origin(sample_db: str) -> None:
     shown = _json("lot", "show", "US-MAGNET-001", "--db", sample_db)
     assert shown == _json("lot", "US-MAGNET-001", "--db", sample_db)  # old form still works
     trace = _json("lot", "trace", "PK-CONC-001", "--db", sample_db)
-    assert {e["child"] for e in trace["downstream"]} >= {"US-MAGNET-001"}  # type: ignore[index]
-    assert trace["upstream"][0]["parent"] == "PK-ORE-001"  # type: ignore[index]
+    assert {e["child"] for e in trace["downstream"]} >= {"US-MAGNET-001"}
+    assert trace["upstream"][0]["parent"] == "PK-ORE-001"
     origin = _json("lot", "origin", "BLEND-NDPR-OX-001", "--db", sample_db)
-    assert origin["origin_shares"]["separation"] == {"USA": 0.5, "CHN": 0.5}  # type: ignore[index]
+    assert origin["origin_shares"]["separation"] == {"USA": 0.5, "CHN": 0.5}
     code, out = _run("lot", "origin", "NOPE", "--db", sample_db)
     assert code == 2
 
 
 def test_massbalance_report(sample_db: str) -> None:
     report = _json("massbalance", "us-magnet", "--period", "2026-Q1", "--db", sample_db)
-    assert report["credits_t"] == pytest.approx(16.0)  # type: ignore[index]
-    assert report["models"]["segregated"]["conforms"] is False  # type: ignore[index]
+    assert report["credits_t"] == pytest.approx(16.0)
+    assert report["models"]["segregated"]["conforms"] is False
     code, out = _run("massbalance", "us-magnet", "--period", "2026-Q1", "--db", sample_db)
     assert code == 0
     assert "closing balance 16 t" in out
@@ -83,7 +84,7 @@ def test_proofs_and_offline_verify(sample_db: str, tmp_path: Path) -> None:
     cp1.write_text(_run("checkpoint", "--db", sample_db)[1])
     incl = tmp_path / "incl.json"
     incl.write_text(_run("proof", "inclusion", "17", "--db", sample_db)[1])
-    vkey = _json("audit", "--db", sample_db) and _vkey(sample_db)
+    vkey = _vkey(sample_db)
     ok = _json("verify", "--checkpoint", str(cp1), "--proof", str(incl), "--vkey", vkey)
     assert ok == {"ok": True, "event_id": "demo-017-transform", "leaf_index": 17, "tree_size": 40}
     cons = tmp_path / "cons.json"
@@ -120,11 +121,11 @@ def test_export_import_same_roots(sample_db: str, tmp_path: Path) -> None:
     assert len(dump.read_bytes().splitlines()) == 40
     fresh = str(tmp_path / "fresh.db")
     _json("init", "--db", fresh)
-    got = _json("import", str(dump), "--batch", "7", "--expect-root", info["root_hash"],  # type: ignore[index]
+    got = _json("import", str(dump), "--batch", "7", "--expect-root", info["root_hash"],
                 "--db", fresh)  # fmt: skip
-    assert got == {"lines": 40, "appended": 40, "tree_size": 40, "root_hash": info["root_hash"]}  # type: ignore[index]
+    assert got == {"lines": 40, "appended": 40, "tree_size": 40, "root_hash": info["root_hash"]}
     again = _json("import", str(dump), "--db", fresh)
-    assert again["appended"] == 0  # type: ignore[index]
+    assert again["appended"] == 0
     dump.write_text(dump.read_text().replace('{"event":', '{ "event":', 1))
     code, out = _run("import", str(dump), "--db", str(tmp_path / "fresh.db"))
     assert code == 2
@@ -134,7 +135,7 @@ def test_export_import_same_roots(sample_db: str, tmp_path: Path) -> None:
 def test_every_command_takes_db_and_json() -> None:
     from typer.main import get_command
 
-    root = get_command(app).commands["ledger"]  # type: ignore[attr-defined]
+    root = get_command(app).commands["ledger"]
     stack = [(name, cmd) for name, cmd in root.commands.items()]
     leaves = []
     while stack:

@@ -135,6 +135,8 @@ def select_production(
         series of one measure (e.g. ``"rutile"``).
     """
     cid = resolve_commodity(commodity)
+    if measure == "reserves":
+        return select_reserves(atlas, cid, year, source=source, product=product)
     cands = _candidates(atlas, cid, measure, source)
     if cands.empty:
         from orechain.atlas.stages import select_stage_shares, stage_names
@@ -176,6 +178,62 @@ def select_production(
         basis=str(bases.iloc[0]) if len(bases) else None,
         rows=rows.drop(columns=["unit", "basis"]),
         other_types=tuple(sorted(set(series["type"]) - {chosen})),
+    )
+
+
+def select_reserves(
+    atlas: Atlas,
+    commodity: str,
+    year: int | None = None,
+    *,
+    source: str = DEFAULT_SOURCE,
+    product: str | None = None,
+) -> ProductionSelection:
+    """Reserves by country, shaped like a production selection (measure ``reserves``).
+
+    The latest vintage with reserves for the year (default: the latest year);
+    bounds such as ``>2,000,000`` keep their value and ``qualifier``.
+    """
+    cid = resolve_commodity(commodity)
+    clause, params = source_family_clause(source)
+    frame = atlas.query(
+        f"SELECT * FROM reserves WHERE commodity = ? AND {clause} AND value IS NOT NULL "
+        f"AND country NOT IN {AGGREGATES_SQL}",
+        [cid, *params],
+    )
+    if frame.empty:
+        msg = f"no reserves of {cid} in {source}"
+        raise NotFoundError(msg)
+    year = int(frame["year"].max()) if year is None else int(year)
+    in_year = frame[frame["year"] == year]
+    if in_year.empty:
+        years = ", ".join(str(y) for y in sorted(frame["year"].unique()))
+        msg = f"no reserves of {cid} for {year}; years with reserves: {years}"
+        raise NotFoundError(msg)
+    source_id = str(in_year["source_id"].max())
+    series = (
+        in_year[in_year["source_id"] == source_id]
+        .groupby("type")
+        .agg(n=("value", "count"), total=("value", "sum"))
+    )
+    chosen = _pick_type(series.reset_index(), product, cid)
+    rows = atlas.query(
+        "SELECT country, country_name, value, unit, quantity_t, basis, FALSE AS estimated, "
+        "qualifier, note FROM reserves WHERE commodity = ? AND year = ? AND source_id = ? "
+        "AND type IS NOT DISTINCT FROM ? ORDER BY value DESC NULLS LAST, country",
+        [cid, year, source_id, chosen],
+    )
+    units, bases = rows["unit"].dropna(), rows["basis"].dropna()
+    return ProductionSelection(
+        commodity=cid,
+        measure="reserves",
+        year=year,
+        source_id=source_id,
+        type=chosen,
+        unit=str(units.iloc[0]) if len(units) else "",
+        basis=str(bases.iloc[0]) if len(bases) else None,
+        rows=rows.drop(columns=["unit", "basis"]),
+        other_types=tuple(sorted(set(series.index) - {chosen})),
     )
 
 

@@ -83,7 +83,7 @@ def show(
             ("qualifier", "flag"),
             ("note", "note"),
         ],
-        title=f"{sel.commodity} — {sel.type} — {sel.year}",
+        title=f"{sel.commodity} — {sel.measure}: {sel.type} — {sel.year}",
         caption=f"Source: {sel.source_id}; basis: {sel.basis or 'as published'}",
     )
 

@@ -14,7 +14,10 @@ from orechain.errors import OreChainError
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document instead of a table.")
 YEAR_OPTION = typer.Option(None, "--year", "-y", help="Data year (default: latest with data).")
-MEASURE_HELP = "mine, refinery, smelter, plant, or '<measure> capacity'."
+MEASURE_HELP = (
+    "mine, refinery, smelter, plant, '<measure> capacity', reserves, or a stage with "
+    "published shares (refining, processing, …)."
+)
 
 
 def with_atlas(func: Callable[[Atlas], Any], *, read_only: bool = True) -> Any:

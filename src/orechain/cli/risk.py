@@ -69,7 +69,7 @@ def _print_risk(r: CommodityRisk) -> None:
             ("share_pct", "share %"),
             ("qualifier", "flag"),
         ],
-        title=f"{r.commodity} — {r.type} — {r.year}",
+        title=f"{r.commodity} — {r.measure}: {r.type} — {r.year}",
         caption=f"Sources: {', '.join(r.sources)}",
     )
     nir = fmt(r.net_import_reliance) + (

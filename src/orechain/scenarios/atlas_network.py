@@ -313,7 +313,8 @@ def _sink_links(
 
 def _stated_demand(scn: Scenario, region: str, stage: str) -> float | None:
     """Stated base demand of a region at a stage [t]; None if any entry is 'network'."""
-    entries = [d for d in scn.demand if d.region == region and (d.stage or stage) == stage]
+    last = scn.stages[-1]
+    entries = [d for d in scn.demand if d.region == region and (d.stage or last) == stage]
     if any(d.tonnes == "network" for d in entries):
         return None
     return sum(float(d.tonnes) for d in entries)
