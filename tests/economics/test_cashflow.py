@@ -135,6 +135,7 @@ def test_vectorised_draws_match_single_runs():
 def test_downstream_stage_takes_what_it_can_and_the_rest_is_sold():
     mine = copy.deepcopy(TINY["stages"][0])
     mine["products"][0]["payable"] = 0.5
+    mine["products"][0]["prices"] = {"cu": "cu"}  # fed-on products need explicit prices
     two = tiny(
         **{
             "stages": [

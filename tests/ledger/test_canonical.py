@@ -37,3 +37,13 @@ def test_parse_rejects(raw: bytes, reason: str) -> None:
 def test_unrepresentable_integer() -> None:
     with pytest.raises(InputError, match="canonical form"):
         canonicalize({"n": 2**60})
+
+
+def test_envelope_leaf_is_jcs_of_whole_envelope() -> None:
+    """The leaf is spliced from the unsigned JCS; it must equal JCS of the whole envelope."""
+    from orechain.ledger import sample
+    from orechain.ledger.canonical import canonicalize
+    from orechain.ledger.envelope import open_envelope
+
+    for body in sample.sample_envelopes():
+        assert open_envelope(body).leaf == canonicalize(body)

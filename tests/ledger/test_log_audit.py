@@ -167,3 +167,25 @@ def test_concurrent_submissions_one_entry(pg_url: str) -> None:
     with Ledger.open(pg_url) as led:
         assert led.store.size() == 41
         assert audit(led).ok
+
+
+PG_EDIT = (
+    "UPDATE ledger_events SET envelope = convert_to(replace(convert_from(envelope, 'UTF8'), "
+    "'\"quantity_t\":100', '\"quantity_t\":120'), 'UTF8') WHERE event_id = 'demo-017-transform'"
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("kind", sorted(TAMPERS))
+def test_audit_names_first_bad_index_postgres(pg_url: str, kind: str) -> None:
+    import psycopg
+
+    with Ledger.create(pg_url, sample.ORIGIN, sample.log_key()) as led:
+        led.submit_many(sample.sample_envelopes())
+        create_checkpoint(led, sample.log_key())
+        with psycopg.connect(pg_url) as conn:
+            for stmt in [PG_EDIT] if kind == "edit" else TAMPERS[kind]:
+                conn.execute(stmt)
+        report = audit(led)
+    assert not report.ok
+    assert report.first_bad_index == (40 if kind == "orphan" else 17), report.reason

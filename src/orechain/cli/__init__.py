@@ -31,6 +31,8 @@ SUBCOMMANDS = {
     "ledger": "orechain.cli.ledger",
     "scenario": "orechain.cli.scenarios",
     "econ": "orechain.cli.economics",
+    "serve": "orechain.cli.serve",
+    "token": "orechain.cli.token",
 }
 """Sub-apps by name; each module exposes ``app``. Missing modules are skipped."""
 

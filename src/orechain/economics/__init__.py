@@ -7,6 +7,7 @@ The pure finance functions (:func:`npv`, :func:`irr`, :func:`payback_years`,
 
 from __future__ import annotations
 
+from orechain.economics.compare import Comparison, compare_projects
 from orechain.economics.metrics import (
     IrrResult,
     MultipleIrrWarning,
@@ -17,8 +18,20 @@ from orechain.economics.metrics import (
     peak_funding,
     solve_breakeven,
 )
+from orechain.economics.project import Project, load_project
+from orechain.economics.results import ProjectResult, evaluate_project
+from orechain.economics.sensitivity import MonteCarloResult, montecarlo, tornado
 
 __all__ = [
+    "Comparison",
+    "MonteCarloResult",
+    "Project",
+    "ProjectResult",
+    "compare_projects",
+    "evaluate_project",
+    "load_project",
+    "montecarlo",
+    "tornado",
     "IrrResult",
     "MultipleIrrWarning",
     "irr",

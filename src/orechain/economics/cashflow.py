@@ -161,7 +161,7 @@ def _value_added(prep: Prepared, flows: Flows, money: dict[str, Array]) -> dict[
 def _revenue_by_key(prep: Prepared, flows: Flows, price: dict[str, Array]) -> dict[str, Array]:
     out: dict[str, Array] = {}
     for stage in prep.project.stages:
-        for product in stage.products:
+        for product in (p for p in stage.products if p.id in prep.valued):
             sold = 1.0 - flows.taken[product.id]
             for component, x in flows.output[product.id].items():
                 key = product.price_key(component)

@@ -55,6 +55,10 @@ class Prepared:
     """Stage id → 1.0 in production years, else 0.0."""
     first_production: int
     """Index of the first year any stage produces."""
+    valued: frozenset[str]
+    """Products with a market value: sold ones, and fed-on ones that declare ``prices``."""
+    recovery_stages: frozenset[str]
+    """Stages whose recoveries the ``recovery`` factor scales (concentrators, else the first)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,13 @@ def prepare(project: Project, atlas: Atlas | None = None) -> Prepared:
     for stage in project.stages:
         capacity[stage.id], operating[stage.id] = stage_capacity(project, stage)
     first = min(s.production_start for s in project.stages)
-    return Prepared(project, years, prices, sources, capacity, operating, first)
+    taken = {s.feed for s in project.stages if s.feed}
+    valued = frozenset(
+        p.id for s in project.stages for p in s.products if p.id not in taken or p.prices
+    )
+    conc = frozenset(s.id for s in project.stages if s.kind == "concentrator")
+    rec = conc or frozenset({project.stages[0].id})
+    return Prepared(project, years, prices, sources, capacity, operating, first, valued, rec)
 
 
 def _feed(
@@ -138,8 +148,10 @@ def compute_flows(prep: Prepared, grade: Array, recovery: Array) -> Flows:
     prep
         The compiled project.
     grade, recovery
-        Multiplicative factors on every feed grade and every recovery [-],
-        shape (n, 1); recoveries are capped at 1.
+        Multiplicative factors on every feed grade, and on the recoveries of
+        the concentrator stages (or of the first stage when there is none) [-],
+        shape (n, 1); recoveries are capped at 1. Scaling one stage keeps the
+        factor from compounding along the chain.
 
     Returns
     -------
@@ -151,10 +163,11 @@ def compute_flows(prep: Prepared, grade: Array, recovery: Array) -> Flows:
     for stage in prep.project.stages:
         gross, contained = _feed(prep, stage, flows, grade)
         flows.feed_t[stage.id] = gross
+        factor = recovery if stage.id in prep.recovery_stages else 1.0
         for product in stage.products:
             zero = np.zeros_like(gross)
             out = {
-                c: contained.get(c, zero) * np.minimum(1.0, r * recovery)
+                c: contained.get(c, zero) * np.minimum(1.0, r * factor)
                 for c, r in product.recovery.items()
             }
             flows.output[product.id] = out
@@ -172,12 +185,14 @@ def product_value(prep: Prepared, product_id: str, flows: Flows, price: dict[str
     Notes
     -----
     :math:`V_p = \sum_c X_{p,c} \cdot \pi_p \cdot P_{k(c)}` with payable share
-    :math:`\pi_p` and deck price :math:`P` [USD/t]; components without a deck
-    price count zero (e.g. ore).
+    :math:`\pi_p` and deck price :math:`P` [USD/t]. A product fed to a later
+    stage has a value only if it declares ``prices`` (ore has none).
     """
     product = next(p for s in prep.project.stages for p in s.products if p.id == product_id)
     out = flows.output[product_id]
     total = np.zeros_like(next(iter(out.values())))
+    if product_id not in prep.valued:
+        return total
     for component, x in out.items():
         key = product.price_key(component)
         if key in price:

@@ -74,7 +74,7 @@ class ProjectResult:
     table: pd.DataFrame
     """Cash-flow table, one row per year [USD/yr; sold_t columns in t/yr]."""
     host_take: dict[str, float | None]
-    """Undiscounted totals by component and ``pv`` at the discount rate [USD]."""
+    """Undiscounted totals by component, ``pv`` at the discount rate [USD], ``aetr_pv`` [-]."""
     jobs: dict[str, int]
     """Direct operating jobs at full production, local ones, peak construction jobs."""
     export_revenue: float
@@ -137,12 +137,16 @@ def _host_take(cf: CashFlows, rate: float) -> dict[str, float | None]:
     out: dict[str, float | None] = {k: float(getattr(cf, k)[0].sum()) for k in parts}
     out["total"] = float(cf.host_take[0].sum())
     out["pv"] = float(npv(rate, cf.host_take[0]))
-    out["share_of_pre_tax_project_value_pv"] = _take_share(cf, rate)
+    out["aetr_pv"] = _take_share(cf, rate)
     return out
 
 
 def _take_share(cf: CashFlows, rate: float) -> float | None:
-    """Government take (excl. wages) / pre-fiscal project cash flow, both in PV."""
+    """Average effective tax rate: PV(state receipts, excl. wages) / PV(pre-fiscal cash flow).
+
+    The IMF FARI "AETR"; it exceeds 1 for marginal projects and is None when
+    the pre-fiscal present value is not positive.
+    """
     pre = cf.revenue[0] - cf.opex[0] - cf.capex[0] - cf.closure[0]
     gov = cf.royalty[0] + cf.tax[0] + cf.withholding_tax[0] + cf.government_equity[0]
     base = float(npv(rate, pre))

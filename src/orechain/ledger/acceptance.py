@@ -26,7 +26,7 @@ from orechain.ledger.transitions import APPLY, CHECKS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Policy", "accept", "apply", "check", "check_signature"]
+__all__ = ["Policy", "accept", "apply", "apply_event", "check", "check_signature"]
 
 
 def _signing_public(state: LedgerState, env: SignedEnvelope) -> bytes:
@@ -94,7 +94,15 @@ def check(state: LedgerState, env: SignedEnvelope, policy: Policy = DEFAULT_POLI
 
 def apply(state: LedgerState, env: SignedEnvelope, policy: Policy = DEFAULT_POLICY) -> None:
     """Fold an accepted event into ``state`` (no checks; see :func:`check`)."""
-    event = env.event
+    apply_event(state, env.event, policy)
+
+
+def apply_event(state: LedgerState, event: ev.Event, policy: Policy = DEFAULT_POLICY) -> None:
+    """Fold an already-accepted event into ``state``: the replay path on open.
+
+    Replaying committed entries needs neither the signature nor the canonical
+    bytes again (``audit`` re-checks both), only the typed event.
+    """
     APPLY[event.name](state, event, policy)
     state.events[event.event_id] = event
     state.event_index[event.event_id] = state.size

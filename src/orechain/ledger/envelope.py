@@ -44,8 +44,22 @@ class SignedEnvelope:
 
 def signing_message(body: dict[str, Any]) -> bytes:
     """Bytes an envelope's signature covers: context prefix + JCS of the unsigned envelope."""
-    unsigned = {k: v for k, v in body.items() if k != "signature"}
-    return SIGNING_CONTEXT + canonicalize(unsigned)
+    return SIGNING_CONTEXT + _canonical_unsigned(body)
+
+
+def _canonical_unsigned(body: dict[str, Any]) -> bytes:
+    return canonicalize({k: v for k, v in body.items() if k != "signature"})
+
+
+def _leaf(unsigned: bytes, signature: str) -> bytes:
+    """JCS of the whole envelope, derived from that of the unsigned part.
+
+    ``signature`` sorts after every other envelope member (RFC 8785 §3.2.3) and
+    its base64 value needs no escaping, so the canonical envelope is the unsigned
+    one with ``,"signature":"…"`` spliced before the closing brace. This halves
+    the canonicalisation work of every accepted event.
+    """
+    return unsigned[:-1] + b',"signature":' + canonicalize(signature) + b"}"
 
 
 def sign_event(
@@ -118,22 +132,25 @@ def open_envelope(
     if not isinstance(body, dict):
         msg = "envelope must be a JSON object"
         raise InputError(msg, source=source)
-    if require_canonical and not isinstance(raw, dict):
-        data = raw.encode() if isinstance(raw, str) else raw
-        if canonicalize(body) != data:
-            msg = "envelope bytes are not in RFC 8785 canonical form"
-            raise InputError(msg, source=source)
     extra = set(body) - ENVELOPE_FIELDS
     if extra or not isinstance(body.get("event"), dict):
         msg = (
             f"envelope needs an object 'event' and no other members than {sorted(ENVELOPE_FIELDS)}"
         )
         raise InputError(msg, source=source, field=",".join(sorted(extra)) or "event")
-    return SignedEnvelope(
+    signature = _require_str(body, "signature", source)
+    unsigned = _canonical_unsigned(body)
+    env = SignedEnvelope(
         event=parse_event(body["event"], source=source),
         key_id=_require_str(body, "key_id", source),
         idempotency_key=_require_str(body, "idempotency_key", source),
-        signature=_decode_signature(_require_str(body, "signature", source), source),
-        message=signing_message(body),
-        leaf=canonicalize(body),
+        signature=_decode_signature(signature, source),
+        message=SIGNING_CONTEXT + unsigned,
+        leaf=_leaf(unsigned, signature),
     )
+    if require_canonical and not isinstance(raw, dict):
+        data = raw.encode() if isinstance(raw, str) else raw
+        if env.leaf != data:
+            msg = "envelope bytes are not in RFC 8785 canonical form"
+            raise InputError(msg, source=source)
+    return env

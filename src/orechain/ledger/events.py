@@ -11,6 +11,7 @@ Masses are in metric tonnes [t] with an explicit basis (``gross``, ``contained``
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
@@ -18,7 +19,6 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationError
 
 from orechain.errors import InputError
-from orechain.ledger.canonical import canonicalize
 
 Basis = Literal["gross", "contained", "REO"]
 Tonnes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -351,6 +351,14 @@ def _first_error(exc: ValidationError) -> tuple[str, str]:
     return field, str(err["msg"])
 
 
+def _to_json(fields: dict[str, Any]) -> str:
+    try:
+        return json.dumps(fields, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        msg = f"event is not plain JSON: {exc}"
+        raise InputError(msg, field="event") from exc
+
+
 def parse_event(body: dict[str, Any], *, source: str | None = None) -> Event:
     """Validate an event's JSON object and build its dataclass.
 
@@ -365,7 +373,8 @@ def parse_event(body: dict[str, Any], *, source: str | None = None) -> Event:
         raise InputError(msg, source=source, field="event.type")
     fields = {k: v for k, v in body.items() if k != "type"}
     try:
-        event: Event = _ADAPTERS[kind].validate_json(canonicalize(fields))
+        # JSON (not Python) input lets strict mode parse RFC 3339 strings as datetimes.
+        event: Event = _ADAPTERS[kind].validate_json(_to_json(fields))
     except ValidationError as exc:
         field, reason = _first_error(exc)
         raise InputError(reason, source=source, field=f"event.{field}") from exc

@@ -18,10 +18,11 @@ from typing import Any
 
 from orechain.errors import ConflictError, IntegrityError, NotFoundError
 from orechain.ledger import acceptance, keys
+from orechain.ledger.canonical import parse_json
 from orechain.ledger.checkpoint import encode_vkey, parse_vkey
 from orechain.ledger.domain import LedgerState
 from orechain.ledger.envelope import SignedEnvelope, open_envelope
-from orechain.ledger.events import format_time
+from orechain.ledger.events import Event, format_time, parse_event
 from orechain.ledger.guards import DEFAULT_POLICY, Policy
 from orechain.ledger.merkle import MerkleLog, leaf_hash
 from orechain.ledger.store import Entry, Store, open_store
@@ -55,6 +56,12 @@ class Receipt:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
+
+
+def _stored_event(entry: Entry) -> Event:
+    """The typed event of a committed entry (replay skips re-canonicalising and signatures)."""
+    source = f"log entry {entry.index}"
+    return parse_event(parse_json(entry.envelope, source=source)["event"], source=source)
 
 
 class Ledger:
@@ -117,8 +124,7 @@ class Ledger:
             if entry.index != self._tree.size:
                 msg = f"log entry {entry.index} found where {self._tree.size} was expected"
                 raise IntegrityError(msg)
-            env = open_envelope(entry.envelope, source=f"log entry {entry.index}")
-            acceptance.apply(self._state, env, self.policy)
+            acceptance.apply_event(self._state, _stored_event(entry), self.policy)
             self._tree.append_hash(entry.leaf_hash)
             self._by_key[entry.idempotency_key] = entry.index
 

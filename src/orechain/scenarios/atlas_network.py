@@ -325,7 +325,8 @@ def _assumptions(cid: str, chain: tuple[Stage, ...], opts: Options) -> tuple[str
         f"ASSUMPTION: capacity = base-year production / utilisation {opts.utilisation:g} "
         "where only production is known.",
         f"ASSUMPTION: contract routes carry base flows + {opts.contract_headroom:.0%} headroom "
-        f"at unit cost 1; spot routes cost 1 + {opts.spot_premium:g} (relative units).",
+        f"at unit cost 1; spot routes cost 1 + {opts.spot_premium:g}; new capacity sells under "
+        f"offtake at {opts.offtake_cost:g} (relative units).",
         f"ASSUMPTION: existing capacity grows {opts.capacity_growth:.1%} a year.",
         "ASSUMPTION: base flows follow BACI exports where present, else domestic first, "
         "then proportional to partner capacity.",

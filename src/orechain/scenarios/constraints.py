@@ -39,7 +39,9 @@ class LinearProgram:
     row_name: list[str] = field(default_factory=list)
     entries: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
-    def add_columns(self, upper: np.ndarray, cost: np.ndarray, weight: float | np.ndarray = 0.0) -> np.ndarray:
+    def add_columns(
+        self, upper: np.ndarray, cost: np.ndarray, weight: float | np.ndarray = 0.0
+    ) -> np.ndarray:
         """Append columns with bounds [0, upper]; return their indices."""
         start = len(self.col_upper)
         n = len(upper)
@@ -49,7 +51,9 @@ class LinearProgram:
         self.col_weight += [float(w) for w in np.broadcast_to(weight, (n,))]
         return np.arange(start, start + n)
 
-    def add_row(self, family: str, name: str, cols: list[int], vals: list[float], lower: float, upper: float) -> None:
+    def add_row(
+        self, family: str, name: str, cols: list[int], vals: list[float], lower: float, upper: float
+    ) -> None:
         """Append one row ``lower ≤ Σ vals·x[cols] ≤ upper``."""
         self.row_family.append(family)
         self.row_name.append(name)
@@ -69,43 +73,75 @@ class Layout:
     recycled: np.ndarray
 
 
-def define_variables(lp: LinearProgram, net: Network, scn: Scenario, points: list[DemandPoint], inp: YearInputs) -> Layout:
+def define_variables(
+    lp: LinearProgram, net: Network, scn: Scenario, points: list[DemandPoint], inp: YearInputs
+) -> Layout:
     """Columns: link flows ≤ route capacity, node outputs, served ≤ demand, stock, recycling."""
     caps = np.array([INF if link.capacity_t is None else link.capacity_t for link in net.links])
     costs = np.array([link.cost_per_t for link in net.links])
     flow = lp.add_columns(caps, costs)
-    output = lp.add_columns(np.full(len(net.nodes), INF), np.array([n.cost_per_t for n in net.nodes]))
+    output = lp.add_columns(
+        np.full(len(net.nodes), INF), np.array([n.cost_per_t for n in net.nodes])
+    )
     weights = np.array([p.weight for p in points])
     served = lp.add_columns(inp.demand, np.zeros(len(points)), weights)
-    stock = lp.add_columns(np.full(len(inp.stock_available), INF), np.full(len(inp.stock_available), scn.options.stockpile_cost))
-    recycled = lp.add_columns(np.full(len(inp.recycling_cap), INF), np.full(len(inp.recycling_cap), scn.options.recycling_cost))
+    stock = lp.add_columns(
+        np.full(len(inp.stock_available), INF),
+        np.full(len(inp.stock_available), scn.options.stockpile_cost),
+    )
+    recycled = lp.add_columns(
+        np.full(len(inp.recycling_cap), INF),
+        np.full(len(inp.recycling_cap), scn.options.recycling_cost),
+    )
     return Layout(flow, output, served, stock, recycled)
 
 
-def define_capacity_constraints(lp: LinearProgram, net: Network, lay: Layout, inp: YearInputs) -> None:
+def define_capacity_constraints(
+    lp: LinearProgram, net: Network, lay: Layout, inp: YearInputs
+) -> None:
     """Existing capacity: ``x_n ≤ C_n · (1 + g)^(t − t0)`` for every atlas/explicit node."""
     for i, node in enumerate(net.nodes):
         if node.mitigation is None:
-            lp.add_row("capacity", f"{node.id} capacity", [int(lay.output[i])], [1.0], -INF, float(inp.capacity[i]))
+            lp.add_row(
+                "capacity",
+                f"{node.id} capacity",
+                [int(lay.output[i])],
+                [1.0],
+                -INF,
+                float(inp.capacity[i]),
+            )
 
 
-def define_new_capacity_constraints(lp: LinearProgram, net: Network, lay: Layout, inp: YearInputs) -> None:
+def define_new_capacity_constraints(
+    lp: LinearProgram, net: Network, lay: Layout, inp: YearInputs
+) -> None:
     """New capacity on its ramp: ``x_m ≤ min(T · ramp[t − t_start], B · (t − t_start + 1))``."""
     for i, node in enumerate(net.nodes):
         if node.mitigation is not None:
             name = f"{node.id} new capacity ramp"
-            lp.add_row("new_capacity", name, [int(lay.output[i])], [1.0], -INF, float(inp.capacity[i]))
+            lp.add_row(
+                "new_capacity", name, [int(lay.output[i])], [1.0], -INF, float(inp.capacity[i])
+            )
 
 
-def define_outage_constraints(lp: LinearProgram, net: Network, lay: Layout, inp: YearInputs) -> None:
+def define_outage_constraints(
+    lp: LinearProgram, net: Network, lay: Layout, inp: YearInputs
+) -> None:
     """Outage: ``x_n ≤ (1 − share) · C_n(t)`` while the outage lasts."""
     for node, share, did in inp.outages:
         name = f"{net.nodes[node].id} outage ({did})"
-        lp.add_row("outage", name, [int(lay.output[node])], [1.0], -INF, (1 - share) * float(inp.capacity[node]))
+        lp.add_row(
+            "outage",
+            name,
+            [int(lay.output[node])],
+            [1.0],
+            -INF,
+            (1 - share) * float(inp.capacity[node]),
+        )
 
 
 def define_balance_constraints(lp: LinearProgram, net: Network, lay: Layout) -> None:
-    """Flow conservation: ``Σ_out f_l = x_n`` and, past the first stage, ``x_n = y_n · Σ_in f_l``."""
+    """Flow conservation: ``Σ_out f_l = x_n``; past the first stage ``x_n = y_n · Σ_in f_l``."""
     outs: list[list[int]] = [[] for _ in net.nodes]
     ins: list[list[int]] = [[] for _ in net.nodes]
     for li, link in enumerate(net.links):
@@ -114,16 +150,24 @@ def define_balance_constraints(lp: LinearProgram, net: Network, lay: Layout) -> 
             ins[link.target].append(int(lay.flow[li]))
     for i, node in enumerate(net.nodes):
         x = int(lay.output[i])
-        lp.add_row("balance", f"{node.id} outflow", [*outs[i], x], [1.0] * len(outs[i]) + [-1.0], 0.0, 0.0)
+        lp.add_row(
+            "balance", f"{node.id} outflow", [*outs[i], x], [1.0] * len(outs[i]) + [-1.0], 0.0, 0.0
+        )
         if net.stages.index(node.stage) > 0:
             vals = [-node.yield_] * len(ins[i]) + [1.0]
             lp.add_row("balance", f"{node.id} input", [*ins[i], x], vals, 0.0, 0.0)
 
 
-def define_demand_constraints(lp: LinearProgram, net: Network, scn: Scenario, points: list[DemandPoint], lay: Layout) -> None:
-    """Sink balance: ``Σ_p u_p ≤ Σ_in f_l + Σ s_k + Σ r_k`` at each sink (``u_p ≤ D_p`` is a bound)."""
+def define_demand_constraints(
+    lp: LinearProgram, net: Network, scn: Scenario, points: list[DemandPoint], lay: Layout
+) -> None:
+    """Sink balance: ``Σ_p u_p ≤ Σ_in f_l + Σ s_k + Σ r_k`` (``u_p ≤ D_p`` is a bound)."""
     for j, sink in enumerate(net.sinks):
-        cols = [int(lay.flow[li]) for li, link in enumerate(net.links) if link.to_sink and link.target == j]
+        cols = [
+            int(lay.flow[li])
+            for li, link in enumerate(net.links)
+            if link.to_sink and link.target == j
+        ]
         vals = [-1.0] * len(cols)
         cols += [int(lay.served[p]) for p, pt in enumerate(points) if pt.sink == j]
         vals += [1.0] * (len(cols) - len(vals))
@@ -138,7 +182,9 @@ def define_demand_constraints(lp: LinearProgram, net: Network, scn: Scenario, po
         lp.add_row("demand", f"{sink.id} supply", cols, vals, -INF, 0.0)
 
 
-def define_export_restriction_constraints(lp: LinearProgram, net: Network, lay: Layout, inp: YearInputs) -> None:
+def define_export_restriction_constraints(
+    lp: LinearProgram, net: Network, lay: Layout, inp: YearInputs
+) -> None:
     """Export restriction: ``f_l ≤ (1 − share) · min(K_l, C_src(t))`` on every affected link."""
     for r in inp.restrictions:
         for li in r.links:
@@ -147,22 +193,44 @@ def define_export_restriction_constraints(lp: LinearProgram, net: Network, lay: 
             if link.capacity_t is not None:
                 bound = min(bound, link.capacity_t)
             name = f"{net.link_name(link)} export restriction ({r.id})"
-            lp.add_row("export_restriction", name, [int(lay.flow[li])], [1.0], -INF, (1 - r.share) * bound)
+            lp.add_row(
+                "export_restriction", name, [int(lay.flow[li])], [1.0], -INF, (1 - r.share) * bound
+            )
 
 
-def define_stockpile_constraints(lp: LinearProgram, scn: Scenario, lay: Layout, inp: YearInputs) -> None:
+def define_stockpile_constraints(
+    lp: LinearProgram, scn: Scenario, lay: Layout, inp: YearInputs
+) -> None:
     """Stockpile release: ``s_k ≤ min(stock left, max release per year)``."""
     for k, s in enumerate(stockpiles(scn)):
-        lp.add_row("stockpile", f"{s.region} stockpile ({s.id})", [int(lay.stock[k])], [1.0], -INF, float(inp.stock_available[k]))
+        lp.add_row(
+            "stockpile",
+            f"{s.region} stockpile ({s.id})",
+            [int(lay.stock[k])],
+            [1.0],
+            -INF,
+            float(inp.stock_available[k]),
+        )
 
 
-def define_recycling_constraints(lp: LinearProgram, scn: Scenario, lay: Layout, inp: YearInputs) -> None:
+def define_recycling_constraints(
+    lp: LinearProgram, scn: Scenario, lay: Layout, inp: YearInputs
+) -> None:
     """Recycling: ``r_k ≤ share · Σ_p∈region D_p``."""
     for k, r in enumerate(recyclers(scn)):
-        lp.add_row("recycling", f"{r.region} recycling ({r.id})", [int(lay.recycled[k])], [1.0], -INF, float(inp.recycling_cap[k]))
+        lp.add_row(
+            "recycling",
+            f"{r.region} recycling ({r.id})",
+            [int(lay.recycled[k])],
+            [1.0],
+            -INF,
+            float(inp.recycling_cap[k]),
+        )
 
 
-def build_lp(net: Network, scn: Scenario, points: list[DemandPoint], inp: YearInputs) -> tuple[LinearProgram, Layout]:
+def build_lp(
+    net: Network, scn: Scenario, points: list[DemandPoint], inp: YearInputs
+) -> tuple[LinearProgram, Layout]:
     """The LP of one year: every constraint family in turn."""
     lp = LinearProgram()
     lay = define_variables(lp, net, scn, points, inp)

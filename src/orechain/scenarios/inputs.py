@@ -187,8 +187,6 @@ def _recycling(
     out = []
     for r in recyclers(scn):
         started = r.start is None or year >= r.start
-        total = sum(
-            float(d) for p, d in zip(points, demand, strict=True) if p.region == r.region
-        )
+        total = sum(float(d) for p, d in zip(points, demand, strict=True) if p.region == r.region)
         out.append(r.share * total if started else 0.0)
     return np.array(out, dtype=float)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LinkKind = Literal["contract", "spot", "explicit"]
+LinkKind = Literal["contract", "spot", "offtake", "explicit"]
 
 
 @dataclass(frozen=True)
@@ -149,12 +149,15 @@ def _spec_link(
     return Link(src, sinks.index(sink), True, link.capacity_t, link.cost_per_t)
 
 
-def add_mitigation_nodes(net: Network, scn: Scenario, spot_cost: float) -> Network:
-    """Add one node per new-capacity mitigation, linked as a new (spot) route.
+def add_mitigation_nodes(
+    net: Network, scn: Scenario, spot_cost: float, offtake_cost: float
+) -> Network:
+    """Add one node per new-capacity mitigation, with its routes.
 
-    The node takes input from every node of the previous stage and delivers to
-    every node of the next stage and to every sink on its own stage, each at
-    ``spot_cost`` per tonne: a new supplier has no contracts yet.
+    The node buys input from every node of the previous stage at ``spot_cost``
+    per tonne (it has no supply contracts yet) and sells to every node of the
+    next stage and every sink on its own stage at ``offtake_cost`` (it is built
+    against offtake agreements, so its output is taken before base contracts).
     """
     from orechain.scenarios.spec import NewCapacity
 
@@ -170,7 +173,9 @@ def add_mitigation_nodes(net: Network, scn: Scenario, spot_cost: float) -> Netwo
             )
         )
         new = len(nodes) - 1
-        links.extend(_mitigation_links(nodes, net.sinks, new, k, net.stages, spot_cost))
+        links.extend(
+            _mitigation_links(nodes, net.sinks, new, k, net.stages, (spot_cost, offtake_cost))
+        )
     return replace(net, nodes=tuple(nodes), links=tuple(links))
 
 
@@ -185,16 +190,19 @@ def _mitigation_links(
     new: int,
     k: int,
     stages: tuple[str, ...],
-    cost: float,
+    costs: tuple[float, float],
 ) -> list[Link]:
+    buy, sell = costs
     out: list[Link] = []
     for i, n in enumerate(nodes[:new]):
         if k > 0 and n.stage == stages[k - 1]:
-            out.append(Link(i, new, False, None, cost, "spot"))
+            out.append(Link(i, new, False, None, buy, "spot"))
         if k + 1 < len(stages) and n.stage == stages[k + 1]:
-            out.append(Link(new, i, False, None, cost, "spot"))
+            out.append(Link(new, i, False, None, sell, "offtake"))
     out.extend(
-        Link(new, j, True, None, cost, "spot") for j, s in enumerate(sinks) if s.stage == stages[k]
+        Link(new, j, True, None, sell, "offtake")
+        for j, s in enumerate(sinks)
+        if s.stage == stages[k]
     )
     return out
 

@@ -161,7 +161,7 @@ class NewCapacity(_Model):
     start: int
     ramp: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(default_factory=lambda: [1.0])
     build_rate_limit: float | None = Field(None, gt=0, description="[t/yr per year]")
-    cost_per_t: float = Field(1.0, ge=0)
+    cost_per_t: float = Field(0.0, ge=0)
     note: str = ""
 
     def capacity(self, year: int) -> float:
@@ -265,9 +265,20 @@ class Options(_Model):
     utilisation: float = Field(0.85, gt=0, le=1)
     contract_headroom: float = Field(0.1, ge=0)
     spot_premium: float = Field(0.5, ge=0)
+    offtake_cost: float = Field(0.9, ge=0)
     capacity_growth: float = Field(0.0, ge=-0.5, le=1.0)
     stockpile_cost: float = Field(5.0, ge=0)
     recycling_cost: float = Field(2.0, ge=0)
+
+
+class Report(_Model):
+    """What the output focuses on."""
+
+    focus_region: str | None = None
+    compare_without: list[str] = Field(default_factory=list)
+    """Mitigation ids to drop in a second, comparison run ("without Pakistan")."""
+    history: bool = False
+    """Print the focus region's atlas import, consumption and price history beside the run."""
 
 
 class Scenario(_Model):
@@ -285,8 +296,11 @@ class Scenario(_Model):
     mitigations: list[Mitigation] = Field(default_factory=list)
     uncertainty: list[Uncertainty] = Field(default_factory=list)
     network: NetworkSpec | None = None
-    options: Options = Field(default_factory=Options)
+    options: Options = Field(default_factory=lambda: Options.model_validate({}))
     assumptions: list[str] = Field(default_factory=list)
+    optimize: dict[str, Any] | None = None
+    """Diversification block, validated by :class:`orechain.scenarios.optimize.OptimizeSpec`."""
+    report: Report = Field(default_factory=lambda: Report.model_validate({}))
     source_path: str | None = Field(None, exclude=True)
 
     @model_validator(mode="after")
@@ -330,6 +344,16 @@ class Scenario(_Model):
             if members is not None and country in members:
                 return name
         return ROW
+
+    @property
+    def focus_region(self) -> str:
+        """Region the headline numbers are for (``report.focus_region``, else the first)."""
+        return self.report.focus_region or self.demand_regions[0]
+
+    def without(self, mitigation_ids: list[str]) -> Scenario:
+        """A copy with some mitigations removed (their nodes stay, at zero capacity)."""
+        kept = [m for m in self.mitigations if m.id not in mitigation_ids]
+        return self.model_copy(update={"mitigations": kept})
 
     @property
     def demand_regions(self) -> list[str]:

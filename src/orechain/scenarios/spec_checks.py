@@ -31,6 +31,8 @@ def check_scenario(scn: Scenario) -> None:
     _check_disruptions(scn)
     _check_mitigations(scn)
     _check_uncertainty(scn)
+    _check_report(scn)
+    _check_optimize(scn)
     if scn.network is not None:
         _check_network(scn)
 
@@ -143,6 +145,35 @@ def _check_uncertainty(scn: Scenario) -> None:
                 _fail(f"{where}.probability", "a disruption uncertainty needs a probability")
         elif u.distribution is None:
             _fail(f"{where}.distribution", f"a {u.target} uncertainty needs a distribution")
+
+
+def _check_report(scn: Scenario) -> None:
+    if scn.report.focus_region is not None:
+        _check_region(scn, scn.report.focus_region, "report.focus_region")
+    ids = {m.id for m in scn.mitigations}
+    for i, mid in enumerate(scn.report.compare_without):
+        if mid not in ids:
+            _fail(f"report.compare_without.{i}", f"no mitigation with id {mid!r}")
+
+
+def _check_optimize(scn: Scenario) -> None:
+    if scn.optimize is None:
+        return
+    from pydantic import ValidationError
+
+    from orechain.errors import InputError
+    from orechain.scenarios.optimize import OptimizeSpec
+
+    try:
+        spec = OptimizeSpec.model_validate(scn.optimize)
+        _ = spec.excluded
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        _fail("optimize." + ".".join(str(p) for p in err["loc"]), str(err["msg"]))
+    except InputError as exc:
+        _fail("optimize.exclude", exc.reason)
+    for i, st in enumerate(spec.stages):
+        _check_stage(scn, st.stage, f"optimize.stages.{i}.stage")
 
 
 def _check_network(scn: Scenario) -> None:

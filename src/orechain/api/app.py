@@ -1,0 +1,125 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+One app serves the REST API under ``/api``, the OpenAPI schema at
+``/openapi.json`` and the dashboard pages. Areas whose packages are not installed
+yet (scenarios, economics) are left out of both.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from pydantic import BaseModel
+
+from orechain import __version__
+from orechain.api.errors import install_error_handlers
+from orechain.api.limits import ServiceMiddleware
+from orechain.api.services import Services
+from orechain.api.settings import ServiceSettings
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["OPTIONAL_ROUTERS", "create_app"]
+
+CORE_ROUTERS = (
+    "orechain.api.routes.atlas",
+    "orechain.api.routes.risk",
+    "orechain.api.routes.ledger",
+    "orechain.api.routes.transparency",
+)
+OPTIONAL_ROUTERS = ("orechain.api.routes.scenarios", "orechain.api.routes.economics")
+"""Route modules whose ``available()`` says whether their domain package exists yet."""
+
+DESCRIPTION = """OreChain REST API: critical-mineral supply chains.
+
+* **atlas** — production, reserves, trade, country profiles (public data with provenance)
+* **risk** — concentration (HHI, CR1/CR3, HHI_WGI), import mixes, EU supply risk
+* **scenarios**, **economics** — supply-network runs and project valuation
+* **ledger** — signed chain-of-custody events, provenance, compliance, mass balance
+* **transparency** — public: signed checkpoints, totals, verifiable proofs
+
+Send `Authorization: Bearer <token>` (from `orechain token create`). Every error has
+the shape `{"error": {"status", "code", "message", "details"}}`.
+"""
+
+
+class Health(BaseModel):
+    """Service health and the areas it serves."""
+
+    status: str
+    version: str
+    areas: list[str]
+
+
+def _routers() -> list[tuple[str, APIRouter]]:
+    out = []
+    for name in CORE_ROUTERS + OPTIONAL_ROUTERS:
+        module = importlib.import_module(name)
+        available = getattr(module, "available", None)
+        if available is not None and not available():
+            logger.info("%s left out: its domain package is not available", name)
+            continue
+        out.append((name.rsplit(".", 1)[-1], module.router))
+    return out
+
+
+def _lifespan(services: Services) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    return lifespan
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (default: from the environment).
+
+    The ledger named by ``settings.database_url`` must exist (``orechain serve``
+    creates the sample one on first start).
+    """
+    settings = settings or ServiceSettings.from_env()
+    services = Services(settings)
+    app = FastAPI(
+        title="OreChain",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,  # Swagger UI loads from a CDN; the pages must work offline
+        redoc_url=None,
+        lifespan=_lifespan(services),
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    areas = []
+    for area, router in _routers():
+        app.include_router(router)
+        areas.append(area)
+
+    @app.get("/api/health", tags=["meta"], response_model=Health)
+    async def health() -> dict[str, Any]:
+        """Liveness and the areas served."""
+        return {"status": "ok", "version": __version__, "areas": areas}
+
+    _mount_web(app, areas)
+    app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type"])  # fmt: skip
+    return app
+
+
+def _mount_web(app: FastAPI, areas: list[str]) -> None:
+    try:
+        web = importlib.import_module("orechain.web.routes")
+    except ModuleNotFoundError as exc:
+        if exc.name != "orechain.web.routes":
+            raise
+        return
+    web.mount(app, areas)

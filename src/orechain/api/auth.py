@@ -1,0 +1,154 @@
+"""Who is calling and what they may do: tokens, roles, organisations, rate limits.
+
+Roles (``orechain token create --role``):
+
+=========  ==========================================================================
+admin      everything but ledger writes; signs checkpoints
+operator   submits signed events *for its own organisation*; reads the ledger records
+           of lots its organisation touched; signs checkpoints
+auditor    reads everything, writes nothing
+viewer     reads non-confidential data: atlas, risk, scenarios, economics, public
+           ledger summaries (origin shares, compliance verdicts, proofs)
+=========  ==========================================================================
+
+Requests without a token are anonymous: they may read the transparency endpoints,
+and — when ``anonymous_read`` is on, as it is for the local dashboard — what a
+viewer may read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from fastapi import Request
+
+from orechain.api.errors import ApiError
+from orechain.api.limits import RateLimiter
+from orechain.api.services import Services
+from orechain.api.tokens import TokenRecord
+
+__all__ = ["Access", "Principal", "access", "services_of"]
+
+Access = Literal["public", "read", "confidential", "write", "sign", "admin"]
+
+ALLOWED: dict[Access, tuple[str, ...]] = {
+    "public": ("admin", "operator", "auditor", "viewer", "anonymous"),
+    "read": ("admin", "operator", "auditor", "viewer"),
+    "confidential": ("admin", "operator", "auditor"),
+    "write": ("operator",),
+    "sign": ("admin", "operator"),
+    "admin": ("admin",),
+}
+"""Which roles pass each access level (``read`` also admits anonymous when enabled)."""
+
+TOKEN_CACHE_SECONDS = 5.0
+"""A verified token is trusted this long before its row is read again (revocation delay)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request."""
+
+    role: str
+    """admin, operator, auditor, viewer, or ``anonymous``."""
+    org_id: str | None = None
+    token_id: str | None = None
+
+    @property
+    def sees_all(self) -> bool:
+        """Auditors and admins read every ledger record."""
+        return self.role in ("admin", "auditor")
+
+
+def services_of(request: Request) -> Services:
+    """The :class:`Services` of the app serving ``request``."""
+    services: Services = request.app.state.services
+    return services
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise ApiError(401, "Authorization must be 'Bearer <token>'", headers=_challenge())
+    return value.strip()
+
+
+def _challenge() -> dict[str, str]:
+    return {"WWW-Authenticate": 'Bearer realm="orechain"'}
+
+
+class TokenCache:
+    """Verified tokens for a few seconds, so a hot endpoint does not read the table each time."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[float, TokenRecord]] = {}
+
+    def get(self, token: str, verify: Callable[[str], TokenRecord | None]) -> TokenRecord | None:
+        """The record of ``token`` from the cache or from ``verify``."""
+        now = time.monotonic()
+        hit = self._seen.get(token)
+        if hit is not None and now - hit[0] < TOKEN_CACHE_SECONDS:
+            return hit[1]
+        record = verify(token)
+        if record is None:
+            self._seen.pop(token, None)
+        else:
+            self._seen[token] = (now, record)
+        return record
+
+
+def _identify(request: Request) -> Principal:
+    token = _bearer(request)
+    if token is None:
+        return Principal("anonymous")
+    services = services_of(request)
+    cache: TokenCache = services.extras.setdefault("token_cache", TokenCache())
+    record = cache.get(token, services.tokens.verify)
+    if record is None:
+        raise ApiError(401, "unknown or revoked token", headers=_challenge())
+    return Principal(record.role, record.org_id, record.token_id)
+
+
+def _rate_limit(request: Request, who: Principal) -> None:
+    services = services_of(request)
+    limiter: RateLimiter = services.extras.setdefault("limiter", RateLimiter())
+    if who.token_id is not None:
+        key, rate = f"token:{who.token_id}", services.settings.rate_limit_per_minute
+    else:
+        host = request.client.host if request.client else "unknown"
+        key, rate = f"ip:{host}", services.settings.anonymous_rate_limit_per_minute
+    wait = limiter.check(key, rate)
+    if wait is not None:
+        msg = f"rate limit of {rate} requests per minute exceeded; retry in {wait} s"
+        raise ApiError(429, msg, headers={"Retry-After": str(wait)})
+
+
+def _authorise(request: Request, who: Principal, level: Access) -> None:
+    allowed = ALLOWED[level]
+    if who.role in allowed:
+        return
+    anonymous_read = services_of(request).settings.anonymous_read
+    if who.role == "anonymous" and level == "read" and anonymous_read:
+        return
+    if who.role == "anonymous":
+        raise ApiError(401, "this endpoint needs an API token", headers=_challenge())
+    msg = f"a {who.role} token may not do this; needs one of: {', '.join(allowed)}"
+    raise ApiError(403, msg)
+
+
+def access(level: Access) -> Callable[[Request], Awaitable[Principal]]:
+    """A FastAPI dependency: identify the caller, apply its rate limit, check ``level``."""
+
+    async def dependency(request: Request) -> Principal:
+        who = _identify(request)
+        _rate_limit(request, who)
+        _authorise(request, who, level)
+        return who
+
+    return dependency

@@ -1,0 +1,59 @@
+"""Helpers shared by the route modules: pre-serialised JSON and common parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Query
+from fastapi.responses import Response
+
+from orechain.api.auth import services_of
+from orechain.api.errors import error_responses
+from orechain.api.services import Services
+
+__all__ = [
+    "COMMON_ERRORS",
+    "CommodityPath",
+    "JsonBytes",
+    "Svc",
+    "YearQuery",
+    "ok",
+]
+
+COMMON_ERRORS = error_responses(400, 401, 403, 404, 413, 422, 429)
+"""Error responses every API route may give (all in the one error shape)."""
+
+
+class JsonBytes(Response):
+    """A response whose body is already-serialised JSON."""
+
+    media_type = "application/json"
+
+
+def ok(model: Any, example: Any = None, description: str = "OK") -> dict[int | str, Any]:
+    """OpenAPI ``responses`` for a 200 with ``model`` (and an example) plus the errors."""
+    entry: dict[str, Any] = {"model": model, "description": description}
+    if example is not None:
+        entry["content"] = {"application/json": {"example": example}}
+    return {200: entry, **COMMON_ERRORS}
+
+
+Svc = Annotated[Services, Depends(services_of)]
+"""The process's :class:`Services`, injected into a handler."""
+
+CommodityPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=80,
+        description="Commodity id, name or alias.",
+        openapi_examples={
+            "rare earths": {"value": "rare-earths"},
+            "antimony": {"value": "antimony"},
+        },
+    ),
+]
+YearQuery = Annotated[
+    int | None,
+    Query(ge=1900, le=2100, description="Data year (default: latest with data).", examples=[2023]),
+]

@@ -1,0 +1,1 @@
+"""API route modules, one per area; each exposes ``router``."""

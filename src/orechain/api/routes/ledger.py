@@ -1,0 +1,227 @@
+"""``/api/ledger``: submit signed events; lots, provenance, origin, compliance, mass balance.
+
+Writes need an ``operator`` token of the acting organisation *and* a valid Ed25519
+signature on each envelope (checked by :meth:`orechain.ledger.service.Ledger.submit_many`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
+
+from orechain.api import ledger_views as views
+from orechain.api.auth import Principal, access
+from orechain.api.errors import ApiError
+from orechain.api.pagination import Limit, Offset, Page, paginate
+from orechain.api.responses import COMMON_ERRORS, Svc
+from orechain.ledger import keys, sample
+from orechain.ledger.compliance import RuleResult, run_rule
+from orechain.ledger.custody_models import CustodyReport, site_report
+from orechain.ledger.custody_period import parse_period
+from orechain.ledger.log import create_checkpoint
+from orechain.ledger.provenance import origin_shares
+from orechain.ledger.service import Ledger, Receipt
+
+router = APIRouter(prefix="/api/ledger", tags=["ledger"], responses=COMMON_ERRORS)
+
+__all__ = ["router"]
+
+Reader = Annotated[Principal, Depends(access("read"))]
+Confidential = Annotated[Principal, Depends(access("confidential"))]
+LotPath = Annotated[
+    str, Path(min_length=1, max_length=128, openapi_examples={"magnet": {"value": "US-MAGNET-001"}})
+]
+_EXAMPLE_ENVELOPE = sample.sample_envelopes()[0]
+
+
+class SubmitEvents(BaseModel):
+    """A batch of signed envelopes, appended all together or not at all."""
+
+    envelopes: list[dict[str, Any]] = Field(
+        min_length=1, max_length=1000, examples=[[_EXAMPLE_ENVELOPE]],
+        description="Signed envelopes (see docs/ledger.md); every actor must be the token's org.",
+    )  # fmt: skip
+
+
+class LotSummary(BaseModel):
+    """A lot's public identity."""
+
+    lot_id: str = Field(examples=["US-MAGNET-001"])
+    product: str
+    commodity: str
+    status: str = Field(examples=["active"])
+    created_at: str
+
+
+class LotDetail(LotSummary):
+    """Everything recorded about a lot (confidential)."""
+
+    quantity_t: float
+    remaining_t: float
+    basis: str
+    custodian: str
+    site_id: str
+    site_country: str | None
+    created_by: str
+    grades: dict[str, float]
+    destination: str | None
+    parents: list[dict[str, Any]]
+    events: list[str]
+
+
+class Origin(BaseModel):
+    """Origin shares of a lot by value-chain stage and country (0..1)."""
+
+    lot_id: str
+    origin_shares: dict[str, dict[str, float]] = Field(examples=[{"mining": {"PAK": 1.0}}])
+
+
+class Provenance(BaseModel):
+    """The lot graph around a lot: edges with masses drawn [t] and the lots' records."""
+
+    lot_id: str
+    upstream: list[dict[str, Any]]
+    downstream: list[dict[str, Any]]
+    lots: list[LotDetail]
+
+
+class CheckpointOut(BaseModel):
+    """A signed checkpoint (C2SP tlog-checkpoint note)."""
+
+    tree_size: int
+    checkpoint: str
+
+
+@router.post("/events", response_model=list[Receipt], status_code=201)
+async def submit_events(body: SubmitEvents, svc: Svc,
+                        who: Annotated[Principal, Depends(access("write"))]) -> list[Receipt]:  # fmt: skip
+    """Append signed events for the token's organisation; all of the batch or none."""
+    views.check_actor(body.envelopes, who)
+    return await svc.ledger.run(lambda led: led.submit_many(body.envelopes))
+
+
+@router.get("/lots", response_model=Page[LotSummary])
+async def lots(
+    svc: Svc,
+    who: Reader,
+    q: Annotated[str | None, Query(max_length=100, description="Text in lot id or product")] = None,
+    commodity: Annotated[str | None, Query(max_length=80)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Search lots by id or product (public summaries, paginated)."""
+    found = await svc.ledger.run(lambda led: views.search_lots(led.state, q, commodity))
+    return paginate(found, limit, offset)
+
+
+@router.get("/lots/{lot_id}", response_model=LotDetail)
+async def lot(lot_id: LotPath, svc: Svc, who: Confidential) -> dict[str, Any]:
+    """Mass, basis, custodian, site, grades, parents and events of one lot (confidential)."""
+
+    def read(led: Ledger) -> dict[str, Any]:
+        state = led.state
+        found = state.lot(lot_id)
+        views.require(views.may_see_lot(state, lot_id, who), f"lot {lot_id}")
+        return views.lot_detail(state, found)
+
+    return await svc.ledger.run(read)
+
+
+@router.get("/lots/{lot_id}/provenance", response_model=Provenance)
+async def provenance(lot_id: LotPath, svc: Svc, who: Confidential) -> dict[str, Any]:
+    """Upstream (back to extraction) and downstream (recall scope) graphs of a lot."""
+
+    def read(led: Ledger) -> dict[str, Any]:
+        state = led.state
+        state.lot(lot_id)
+        views.require(views.may_see_lot(state, lot_id, who), f"provenance of {lot_id}")
+        return views.edges(state, lot_id)
+
+    return await svc.ledger.run(read)
+
+
+@router.get("/lots/{lot_id}/origin", response_model=Origin)
+async def origin(lot_id: LotPath, svc: Svc, who: Reader) -> dict[str, Any]:
+    """Origin shares by stage and country, propagated through blends by mass (public)."""
+    shares = await svc.ledger.run(lambda led: origin_shares(led.state, lot_id))
+    return {"lot_id": lot_id, "origin_shares": shares}
+
+
+RULE_DOC = "dfars-2027, restricted-stage-origin, min-verified-share, assay-before-export, "
+RULE_DOC += "chain-unbroken"
+
+
+@router.get("/lots/{lot_id}/compliance", response_model=RuleResult)
+async def compliance(
+    lot_id: LotPath,
+    svc: Svc,
+    who: Reader,
+    rule: Annotated[str, Query(max_length=60, description=RULE_DOC)] = "dfars-2027",
+    threshold: Annotated[float | None, Query(ge=0, le=1, description="min-verified-share")] = None,
+) -> dict[str, Any]:
+    """Run a compliance rule; the breaking path is shown only to who may see the chain."""
+
+    def read(led: Ledger) -> dict[str, Any]:
+        state = led.state
+        params = {} if threshold is None else {"threshold": threshold}
+        result = asdict(run_rule(state, lot_id, rule, **params))
+        if not views.may_see_lot(state, lot_id, who):
+            result["path"] = []
+        return result
+
+    return await svc.ledger.run(read)
+
+
+@router.get("/sites/{site_id}/massbalance", response_model=CustodyReport)
+async def massbalance(
+    svc: Svc,
+    who: Confidential,
+    site_id: Annotated[str, Path(min_length=1, max_length=128, examples=["US-SEP-1"])],
+    period: Annotated[str, Query(max_length=40, description="YYYY, YYYY-Qn, YYYY-MM, a/b",
+                                 examples=["2026"])],
+) -> CustodyReport:  # fmt: skip
+    """ISO 22095 custody accounting of a site over a period (confidential)."""
+
+    def read(led: Ledger) -> CustodyReport:
+        state = led.state
+        views.require(views.may_see_site(state, site_id, who), f"mass balance of {site_id}")
+        return site_report(state, site_id, parse_period(period))
+
+    return await svc.ledger.run(read)
+
+
+@router.get("/events/{event_id}", response_model=dict[str, Any])
+async def event(
+    svc: Svc, who: Confidential, event_id: Annotated[str, Path(min_length=1, max_length=128)]
+) -> dict[str, Any]:
+    """The signed envelope of one accepted event and its log position (auditors, admins)."""
+    if not who.sees_all:
+        raise ApiError(403, "event envelopes are confidential to auditors and admins")
+
+    def read(led: Ledger) -> dict[str, Any]:
+        entry = led.entry(event_id)
+        return {"event_id": entry.event_id, "leaf_index": entry.index,
+                "envelope": entry.envelope.decode("utf-8")}  # fmt: skip
+
+    return await svc.ledger.run(read)
+
+
+@router.post("/checkpoints", response_model=CheckpointOut, status_code=201)
+async def sign_checkpoint(svc: Svc,
+                          who: Annotated[Principal, Depends(access("sign"))]) -> dict[str, Any]:  # fmt: skip
+    """Sign and store a checkpoint over every committed entry (admins, operators)."""
+    path = svc.settings.resolved_log_key_path()
+    if not path.is_file():
+        raise ApiError(503, f"this server has no log signing key at {path}")
+    key = keys.load_private_key(path)
+
+    def sign(led: Ledger) -> dict[str, Any]:
+        note = create_checkpoint(led, key)
+        return {"tree_size": int(note.split("\n")[1]), "checkpoint": note}
+
+    return await svc.ledger.run(sign)
+
+

@@ -1,0 +1,118 @@
+"""``/api/risk``: concentration per commodity, the overview, import mixes, supply risk."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from orechain.api.auth import access
+from orechain.api.responses import CommodityPath, JsonBytes, Svc, YearQuery, ok
+from orechain.atlas.store import Atlas
+from orechain.risk.commodity import CommodityRisk, commodity_risk
+from orechain.risk.imports import ImportMix, import_mix
+from orechain.risk.overview import OverviewRow, risk_overview
+from orechain.risk.supply_risk import SupplyRisk, supply_risk
+
+router = APIRouter(prefix="/api/risk", tags=["risk"], dependencies=[Depends(access("read"))])
+
+__all__ = ["ExposureRow", "exposure_rows", "router"]
+
+Iso3 = Annotated[str, Query(pattern="^[A-Z]{3}$", description="ISO3 code", examples=["USA"])]
+
+RISK_EXAMPLE = {
+    "commodity": "rare-earths", "measure": "mine", "year": 2024, "hhi": 4969.0, "cr1": 0.69,
+    "cr3": 0.85, "top_country": "CHN", "unit": "metric tons", "basis": "REO",
+}  # fmt: skip
+
+
+class ExposureRow(BaseModel):
+    """One commodity in the exposure matrix: concentration against U.S. import reliance."""
+
+    commodity: str
+    name: str
+    stage: str = Field(description="Stage with the highest governance-weighted HHI.")
+    hhi_wgi: float | None = Field(description="Max over stages of Σ s²·WGI (0–10).")
+    hhi: float = Field(description="HHI at that stage (0–10,000).")
+    net_import_reliance: float | None = Field(description="U.S. net import reliance [%].")
+    top_country: str | None
+
+
+def exposure_rows(rows: list[OverviewRow]) -> list[dict[str, Any]]:
+    """Per commodity, the stage with the highest governance-weighted HHI and its U.S. NIR.
+
+    The "importance" axis of the EU criticality matrix (economic importance) is not
+    in the atlas; the page plots U.S. net import reliance instead and says so.
+    """
+    best: dict[str, OverviewRow] = {}
+    for r in rows:
+        current = best.get(r.commodity)
+        if current is None or (r.hhi_wgi or -1.0) > (current.hhi_wgi or -1.0):
+            best[r.commodity] = r
+    return [
+        {"commodity": r.commodity, "name": r.name, "stage": r.measure, "hhi_wgi": r.hhi_wgi,
+         "hhi": r.hhi, "net_import_reliance": r.net_import_reliance,
+         "top_country": r.top_country}
+        for r in sorted(best.values(), key=lambda r: r.commodity)
+    ]  # fmt: skip
+
+
+@router.get("/overview", response_class=JsonBytes, responses=ok(list[OverviewRow]))
+async def overview(svc: Svc, year: YearQuery = None) -> JsonBytes:
+    """One row per commodity × stage: top country, CR1, CR3, HHI, HHI_WGI, U.S. NIR."""
+    return JsonBytes(await svc.atlas.cached(("overview", year), lambda a: risk_overview(a, year)))
+
+
+@router.get("/exposure", response_class=JsonBytes, responses=ok(list[ExposureRow]))
+async def exposure(svc: Svc, year: YearQuery = None) -> JsonBytes:
+    """Exposure matrix rows: worst-stage governance-weighted HHI vs U.S. import reliance."""
+    return JsonBytes(
+        await svc.atlas.cached(("exposure", year), lambda a: exposure_rows(risk_overview(a, year)))
+    )
+
+
+@router.get(
+    "/commodities/{commodity}", response_class=JsonBytes, responses=ok(CommodityRisk, RISK_EXAMPLE)
+)
+async def commodity(
+    svc: Svc,
+    commodity: CommodityPath,
+    measure: Annotated[str, Query(min_length=1, max_length=60, examples=["mine"])] = "mine",
+    year: YearQuery = None,
+    source: Annotated[str, Query(max_length=60, examples=["usgs-mcs"])] = "usgs-mcs",
+) -> JsonBytes:
+    """Shares, HHI, CR1/CR3, HHI_WGI and U.S. import reliance of one commodity and stage."""
+
+    def compute(a: Atlas) -> CommodityRisk:
+        return commodity_risk(a, commodity, measure, year, source=source)
+
+    return JsonBytes(await svc.atlas.cached(("risk", commodity, measure, year, source), compute))
+
+
+@router.get("/imports/{commodity}", response_class=JsonBytes, responses=ok(ImportMix))
+async def imports(
+    svc: Svc,
+    commodity: CommodityPath,
+    importer: Iso3 = "USA",
+    year: YearQuery = None,
+    by: Literal["value", "quantity"] = "value",
+) -> JsonBytes:
+    """The importer's supplier mix from BACI bilateral trade, with import-side risk."""
+
+    def compute(a: Atlas) -> ImportMix:
+        return import_mix(a, commodity, importer, year, by=by)
+
+    return JsonBytes(await svc.atlas.cached(("imports", commodity, importer, year, by), compute))
+
+
+@router.get("/supply/{commodity}", response_class=JsonBytes, responses=ok(SupplyRisk))
+async def supply(
+    svc: Svc, commodity: CommodityPath, buyer: Iso3 = "USA", year: YearQuery = None
+) -> JsonBytes:
+    """EU supply risk per stage and its maximum, each input marked data or assumption."""
+
+    def compute(a: Atlas) -> SupplyRisk:
+        return supply_risk(a, commodity, buyer, year)
+
+    return JsonBytes(await svc.atlas.cached(("supply", commodity, buyer, year), compute))

@@ -1,0 +1,153 @@
+"""Shared handles of one service process: the atlas, the ledger, the token store.
+
+DuckDB and SQLite connections must not be used from several threads at once, and
+FastAPI runs handlers on a thread pool; so each handle owns one thread and every
+call on it runs there (:meth:`AtlasService.run`, :meth:`LedgerService.run`).
+Atlas answers are pure functions of the read-only atlas, so they are cached as
+serialised JSON for the life of the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, is_dataclass
+from typing import Any, TypeVar
+
+from fastapi.encoders import jsonable_encoder
+
+from orechain.api.settings import ServiceSettings
+from orechain.api.tokens import TokenStore
+from orechain.atlas.store import Atlas, open_atlas
+from orechain.ledger.service import Ledger
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+__all__ = ["AtlasService", "LedgerService", "Services", "dump_json"]
+
+
+def dump_json(value: Any) -> bytes:
+    """Serialise a result (dataclasses, pandas scalars, NaN → null) to compact JSON bytes."""
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    return json.dumps(
+        jsonable_encoder(_clean(value)), separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return _clean(value.item())
+    return value
+
+
+class _OneThread:
+    """An executor with a single thread that owns a connection."""
+
+    def __init__(self, name: str) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    async def _submit(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.wrap_future(self._pool.submit(fn, *args))
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class AtlasService(_OneThread):
+    """The read-only atlas behind one thread, with a cache of JSON answers."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        super().__init__("atlas")
+        self.settings = settings
+        self._atlas: Atlas | None = None
+        self._cache: dict[tuple[Any, ...], bytes] = {}
+
+    def _handle(self) -> Atlas:
+        if self._atlas is None:
+            self._atlas = open_atlas(self.settings.core, read_only=True)
+        return self._atlas
+
+    async def run(self, fn: Callable[[Atlas], T]) -> T:
+        """Run ``fn(atlas)`` on the atlas thread."""
+        return await self._submit(lambda: fn(self._handle()))
+
+    async def cached(self, key: tuple[Any, ...], fn: Callable[[Atlas], Any]) -> bytes:
+        """JSON bytes of ``fn(atlas)``, computed once per ``key``."""
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = await self.run(lambda a: dump_json(fn(a)))
+            self._cache[key] = hit
+        return hit
+
+    def close(self) -> None:
+        """Close the atlas connection and stop the thread."""
+        if self._atlas is not None:
+            atlas, self._atlas = self._atlas, None
+            self._pool.submit(atlas.close).result()
+        self.shutdown()
+
+
+class LedgerService(_OneThread):
+    """The ledger behind one thread; every call catches up with other workers' commits."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        super().__init__("ledger")
+        self.settings = settings
+        self._ledger: Ledger | None = None
+
+    def _handle(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = Ledger.open(self.settings.database_url)
+        return self._ledger
+
+    async def run(self, fn: Callable[[Ledger], T]) -> T:
+        """Run ``fn(ledger)`` on the ledger thread."""
+        return await self._submit(lambda: fn(self._handle()))
+
+    def close(self) -> None:
+        """Close the ledger store and stop the thread."""
+        if self._ledger is not None:
+            ledger, self._ledger = self._ledger, None
+            self._pool.submit(ledger.close).result()
+        self.shutdown()
+
+
+class Services:
+    """Everything a request handler needs, stored on ``app.state.services``."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.atlas = AtlasService(settings)
+        self.ledger = LedgerService(settings)
+        self._tokens: TokenStore | None = None
+        self.extras: dict[str, Any] = {}
+
+    @property
+    def tokens(self) -> TokenStore:
+        """The token store (opened on first use)."""
+        if self._tokens is None:
+            self._tokens = TokenStore(self.settings.database_url)
+        return self._tokens
+
+    def close(self) -> None:
+        """Release every handle."""
+        for extra in self.extras.values():
+            close = getattr(extra, "close", None)
+            if callable(close):
+                close()
+        self.atlas.close()
+        self.ledger.close()
+        if self._tokens is not None:
+            self._tokens.close()

@@ -1,0 +1,180 @@
+"""``orechain econ``: project cash flows, export-versus-refine, sensitivity, Monte Carlo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from orechain.atlas.sources import data_dir
+from orechain.cli.common import JSON_OPTION, with_atlas
+from orechain.cli.output import console, emit_json, print_table
+from orechain.economics.compare import compare_projects
+from orechain.economics.production import prepare
+from orechain.economics.project import Project, load_project
+from orechain.economics.results import evaluate_project
+from orechain.economics.sensitivity import breakevens, montecarlo, spider, tornado
+
+app = typer.Typer(help="Value-chain economics: NPV, IRR, host-country take, jobs.")
+
+T = TypeVar("T")
+FILE_ARG = typer.Argument(..., help="Project YAML (bundled examples: projects/<name>.yaml).")
+
+
+def resolve_project_path(path: Path) -> Path:
+    """The file, or the bundled example of that name when it does not exist here."""
+    if path.exists():
+        return path
+    bundled = data_dir() / "projects" / path.name
+    return bundled if bundled.exists() else path
+
+
+def _load(path: Path) -> Project:
+    return load_project(resolve_project_path(path))
+
+
+def _with_prices(project: Project, func: Callable[[Any], T]) -> T:
+    """Run ``func(atlas)``, opening the atlas only when a price comes from it."""
+    if any(spec.atlas is not None for spec in project.prices.values()):
+        return with_atlas(func)
+    return func(None)
+
+
+def _money(value: float | None) -> str:
+    return "–" if value is None else f"{value / 1e6:,.1f} M"
+
+
+def _print_assumptions(assumptions: list[str], sources: dict[str, str]) -> None:
+    for line in assumptions:
+        console.print(f"• {line}", markup=False, highlight=False)
+    for key, text in sources.items():
+        console.print(f"• price {key}: {text}", markup=False, highlight=False)
+
+
+@app.command("run")
+def run(file: Path = FILE_ARG, as_json: bool = JSON_OPTION) -> None:
+    """Cash-flow table, NPV, IRR, payback, break-even, host take and jobs of one project."""
+    project = _load(file)
+    result = _with_prices(project, lambda atlas: evaluate_project(project, atlas))
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    cols = [("year", "year"), ("revenue", "revenue"), ("royalty", "royalty"), ("opex", "opex")]
+    cols += [("capex", "capex"), ("tax", "tax"), ("fcf_project", "FCF"), ("host_take", "host take")]
+    money = [c for c, _ in cols if c != "year"]
+    rows = [{k: (v / 1e6 if k in money else v) for k, v in r.items()} for r in
+            result.table.to_dict(orient="records")]  # fmt: skip
+    print_table(rows, cols, title=f"{result.project}: cash flows [M {result.currency}/yr, "
+                f"{result.terms}]")  # fmt: skip
+    irr = result.irr.irr
+    payback = "–" if result.payback_years is None else f"{result.payback_years:.1f}"
+    console.print(
+        f"NPV@{result.discount_rate:.0%} {_money(result.npv)} {result.currency} · IRR "
+        f"{'–' if irr is None else f'{irr:.1%}'} · payback {payback} yr · "
+        f"peak funding {_money(result.peak_funding)} · "
+        f"host take {_money(result.host_take['total'])} · jobs {result.jobs['operations']}",
+        highlight=False,
+    )
+    if result.irr.reason:
+        console.print(f"IRR: {result.irr.reason}", highlight=False)
+    _print_assumptions(result.assumptions, result.price_sources)
+
+
+@app.command("compare")
+def compare(
+    base: Path = typer.Argument(..., help="Export-concentrate project (A)."),
+    alternative: Path = typer.Argument(..., help="Refine-at-home project (B)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Export concentrate (A) versus refine at home (B): incremental NPV, take, jobs."""
+    a, b = _load(base), _load(alternative)
+    both = Project.model_construct(prices={**a.prices, **b.prices})
+    result = _with_prices(both, lambda atlas: compare_projects(a, b, atlas))
+    doc = result.to_dict()
+    if as_json:
+        emit_json(doc)
+        return
+    keys = ("npv", "irr", "host_take", "jobs", "export_revenue")
+    rows = [
+        {"what": k, "A": _cell(doc["base"][k]), "B": _cell(doc["alternative"][k]),
+         "B − A": _cell(doc["incremental"][k])}
+        for k in keys
+    ]  # fmt: skip
+    print_table(rows, [("what", ""), ("A", a.name), ("B", b.name), ("B − A", "B − A")])
+    stop = doc["refining_stops_paying"]
+    console.print(f"Refining stops paying below {stop['price_multiplier']} x the deck prices: "
+                  f"{stop['prices']}", highlight=False)  # fmt: skip
+    _print_assumptions(b.assumptions, result.alternative.price_sources)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict):
+        value = value.get("total", value.get("operations"))
+    if isinstance(value, float) and abs(value) < 5:
+        return f"{value:.1%}"
+    return _money(value) if isinstance(value, float) else value
+
+
+@app.command("sensitivity")
+def sensitivity(
+    file: Path = FILE_ARG,
+    pct: float = typer.Option(20.0, "--pct", help="Tornado change in each factor [%]."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Tornado (±pct % per factor), spider table and break-even factor levels."""
+    project = _load(file)
+    prep = _with_prices(project, lambda atlas: prepare(project, atlas))
+    base, bars = tornado(prep, pct)
+    doc: dict[str, Any] = {
+        "project": project.name,
+        "currency": project.currency,
+        "base_npv": base,
+        "pct": pct,
+        "tornado": [b.__dict__ for b in bars],
+        "spider": spider(prep),
+        "breakevens": breakevens(prep),
+        "assumptions": project.assumptions,
+    }
+    if as_json:
+        emit_json(doc)
+        return
+    rows = [{**b.__dict__, "breakeven": doc["breakevens"][b.factor]} for b in bars]
+    cols = [("factor", "factor"), ("low_npv", f"NPV at -{pct:g} %"), ("high_npv", f"+{pct:g} %")]
+    print_table(rows, [*cols, ("swing", "swing"), ("breakeven", "NPV=0 at factor")],
+                title=f"{project.name}: tornado, base NPV {_money(base)}")  # fmt: skip
+
+
+@app.command("montecarlo")
+def montecarlo_cmd(
+    file: Path = FILE_ARG,
+    draws: int = typer.Option(..., "--draws", "-n", help="Number of draws."),
+    seed: int = typer.Option(0, "--seed", help="Master seed (same seed, same result)."),
+    workers: int = typer.Option(1, "--workers", help="Local worker processes for sampling."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="'synchronous' or tcp://…"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Monte Carlo NPV over the project's uncertainty block: P10/P50/P90, P(NPV < 0)."""
+    project = _load(file)
+    result = _with_prices(
+        project,
+        lambda atlas: montecarlo(
+            project, draws, seed=seed, atlas=atlas, workers=workers, scheduler=scheduler
+        ),
+    )
+    doc: dict[str, Any] = {
+        "project": project.name,
+        "currency": project.currency,
+        "draws": draws,
+        "seed": seed,
+        "npv": result.summary(),
+        "uncertainty": {k: v.model_dump(exclude_none=True) for k, v in project.uncertainty.items()},
+        "assumptions": project.assumptions,
+    }
+    if as_json:
+        emit_json(doc)
+        return
+    rows = [{"stat": k, "value": v} for k, v in doc["npv"].items()]
+    title = f"{project.name}: {draws} draws, seed {seed}"
+    print_table(rows, [("stat", "NPV"), ("value", project.currency)], title=title)

@@ -1,0 +1,180 @@
+"""``orechain scenario``: validate, run, optimise and compare supply scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from orechain.cli.common import JSON_OPTION
+from orechain.cli.output import console, emit_json, print_table
+
+if TYPE_CHECKING:
+    from orechain.scenarios.spec import Scenario
+
+app = typer.Typer(help="Supply-network scenarios: disruptions, new suppliers, Monte Carlo.")
+
+FILE_ARG = typer.Argument(..., help="Scenario YAML file, or the name of a bundled scenario.")
+
+
+def _with_optional_atlas(scn: Scenario, func: Any) -> Any:
+    if scn.network is not None:
+        return func(None)
+    from orechain.cli.common import with_atlas
+
+    return with_atlas(func)
+
+
+@app.command()
+def validate(file: str = FILE_ARG, as_json: bool = JSON_OPTION) -> None:
+    """Check a scenario file: fields, ranges and every cross-reference."""
+    from orechain.scenarios.spec import load_scenario
+
+    scn = load_scenario(file)
+    info = {
+        "scenario": scn.name,
+        "valid": True,
+        "source": "explicit network" if scn.network else f"atlas: {scn.commodity_id}",
+        "years": [scn.horizon.start, scn.horizon.end],
+        "stages": scn.stages,
+        "regions": scn.demand_regions,
+        "disruptions": [d.id for d in scn.disruptions],
+        "mitigations": [m.id for m in scn.mitigations],
+        "uncertainty_blocks": len(scn.uncertainty),
+    }
+    if as_json:
+        emit_json(info)
+        return
+    console.print(
+        f"[green]valid[/green] {scn.name}: {info['source']}, {scn.horizon.start}–{scn.horizon.end}"
+    )
+
+
+@app.command()
+def run(
+    file: str = FILE_ARG,
+    draws: int = typer.Option(0, "--draws", help="Monte Carlo draws (0 = deterministic only)."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler, e.g. tcp://host:8786."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Master seed of the Monte Carlo draws."),
+    workers: int | None = typer.Option(None, "--workers", help="Local worker processes."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for result.json and draws.parquet."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Solve one LP per year; report shortfall, chokepoints and supply shares by origin."""
+    from orechain.scenarios.report import run_report
+    from orechain.scenarios.spec import load_scenario
+
+    scn = load_scenario(file)
+    doc, draw_table = _with_optional_atlas(
+        scn,
+        lambda atlas: run_report(
+            scn, atlas, draws=draws, seed=seed, workers=workers, scheduler=scheduler
+        ),
+    )
+    if out is not None:
+        _write_outputs(out, doc, draw_table)
+    if as_json:
+        emit_json(doc)
+        return
+    _print_run(doc)
+
+
+def _write_outputs(out: Path, doc: dict[str, Any], draw_table: Any) -> None:
+    import json
+
+    from orechain.cli.output import _clean
+
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / ".result.json.tmp"
+    tmp.write_text(json.dumps(_clean(doc), indent=2, default=str), encoding="utf-8")
+    tmp.replace(out / "result.json")
+    if draw_table is not None:
+        part = out / ".draws.parquet.tmp"
+        draw_table.to_parquet(part, index=False)
+        part.replace(out / "draws.parquet")
+
+
+def _print_run(doc: dict[str, Any]) -> None:
+    rows = [
+        {
+            "year": y["year"],
+            "demand_t": y["demand_t"],
+            "shortfall_t": y["shortfall_t"],
+            **{
+                f"chn_{s}": y["supply_share_by_origin"].get(s, {}).get("CHN", 0.0)
+                for s in y["supply_share_by_origin"]
+            },
+        }
+        for y in doc["years"]
+    ]
+    cols = [("year", "year"), ("demand_t", "demand t"), ("shortfall_t", "shortfall t")]
+    cols += (
+        [(k, k.replace("chn_", "CHN share ")) for k in rows[0] if k.startswith("chn_")]
+        if rows
+        else []
+    )
+    print_table(
+        rows,
+        cols,
+        title=f"{doc['scenario']} — {doc['focus_region']}",
+        caption="Assumptions: see --json",
+    )
+    if "without" in doc:
+        w = doc["without"]
+        console.print(
+            f"without {', '.join(w['removed'])}: "
+            f"shortfall {w['summary']['shortfall_t']:,.0f} t over the horizon"
+        )
+
+
+@app.command()
+def optimize(file: str = FILE_ARG, as_json: bool = JSON_OPTION) -> None:
+    """Diversify a buyer's sourcing: cost + risk penalty; cost vs worst-case frontier."""
+    from orechain.scenarios.optimize import optimize_scenario
+    from orechain.scenarios.spec import load_scenario
+
+    scn = load_scenario(file)
+    doc = optimize_scenario(scn)
+    if as_json:
+        emit_json(doc)
+        return
+    print_table(
+        doc["frontier"],
+        [
+            ("max_share", "max share"),
+            ("cost", "cost"),
+            ("worst_case_shortfall_t", "worst-case shortfall t"),
+        ],
+        title=f"{scn.name}: cost vs worst-case shortfall",
+    )
+
+
+@app.command()
+def compare(a: str = FILE_ARG, b: str = FILE_ARG, as_json: bool = JSON_OPTION) -> None:
+    """Run two scenarios and compare the focus region's shortfall and China's shares by year."""
+    from orechain.scenarios.report import compare_reports, run_report
+    from orechain.scenarios.spec import load_scenario
+
+    docs = []
+    for path in (a, b):
+        scn = load_scenario(path)
+        docs.append(_with_optional_atlas(scn, lambda atlas, s=scn: run_report(s, atlas))[0])
+    doc = compare_reports(docs[0], docs[1])
+    if as_json:
+        emit_json(doc)
+        return
+    print_table(
+        doc["years"],
+        [
+            ("year", "year"),
+            ("a_shortfall_t", "A shortfall t"),
+            ("b_shortfall_t", "B shortfall t"),
+            ("delta_t", "B − A t"),
+        ],
+        title=f"{doc['a']} vs {doc['b']}",
+    )

@@ -1,0 +1,333 @@
+"""Monte Carlo over a scenario's ``uncertainty`` blocks, on the shared Dask runner.
+
+Each draw samples one multiplier per capacity or demand block (held for the
+whole horizon) and, per year, whether each uncertain disruption happens. Draw
+``i`` uses the random stream that :func:`orechain.montecarlo.run_draws` gives it,
+so the results depend on the seed alone, not on workers or scheduler.
+
+Fast path: before dispatch, each year and disruption state is solved at the
+*envelope* — demand at its largest possible multiplier — once with base
+capacities and once with every capacity at its smallest multiplier. If the
+pessimistic envelope leaves no shortfall, no draw of that year and state can
+have one. Otherwise, if the base-capacity envelope leaves none, a draw whose
+capacities still cover that solution's node outputs has none either (the
+envelope flows, serving less demand, stay feasible: sinks may take more than
+they serve). The tests are vectorised NumPy comparisons; only the remaining
+draw-years solve an LP.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from orechain.montecarlo import quantiles, run_draws
+from orechain.scenarios.constraints import build_lp
+from orechain.scenarios.highs import solve_lp
+from orechain.scenarios.inputs import (
+    DemandPoint,
+    base_capacity,
+    demand_points,
+    stockpiles,
+    year_inputs,
+)
+from orechain.scenarios.network import Network
+from orechain.scenarios.spec import Distribution, Scenario, Uncertainty
+
+logger = logging.getLogger(__name__)
+
+TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Envelope solution of one year and disruption state."""
+
+    shortfall_free: bool
+    output: np.ndarray
+    """Node outputs of the envelope solution [t]."""
+    always_free: bool = False
+    """Shortfall-free even at the lowest capacity multipliers: every draw is."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a draw needs; pickled once per Dask task."""
+
+    net: Network
+    scn: Scenario
+    points: tuple[DemandPoint, ...]
+    cap_masks: tuple[np.ndarray, ...]
+    demand_masks: tuple[np.ndarray, ...]
+    uncertain: tuple[str, ...]
+    """Ids of disruptions whose occurrence is drawn."""
+    probability: tuple[float, ...]
+    envelope: np.ndarray
+    """Largest demand multiplier per demand point."""
+    references: dict[tuple[int, tuple[bool, ...]], Reference]
+    base_cap: np.ndarray
+    """Deterministic node capacity by year [years × nodes]."""
+
+
+def _sample(dist: Distribution, rng: np.random.Generator) -> float:
+    if dist.kind == "normal":
+        return max(0.0, float(rng.normal(dist.mean, dist.sd)))
+    if dist.kind == "lognormal":
+        return float(rng.lognormal(np.log(dist.mean), dist.sd))
+    low = dist.low if dist.low is not None else dist.mean
+    high = dist.high if dist.high is not None else dist.mean
+    if dist.kind == "uniform":
+        return float(rng.uniform(low, high))
+    mode = dist.mode if dist.mode is not None else (low + high) / 2
+    return float(rng.triangular(low, mode, high))
+
+
+def upper_multiplier(dist: Distribution) -> float:
+    """The largest multiplier a distribution gives (normal: mean + 5 sd; lognormal: P99.9999)."""
+    if dist.kind == "normal":
+        return dist.mean + 5 * dist.sd
+    if dist.kind == "lognormal":
+        return float(dist.mean * np.exp(4.75 * dist.sd))
+    return float(dist.high if dist.high is not None else dist.mean)
+
+
+def lower_multiplier(dist: Distribution) -> float:
+    """The smallest multiplier a distribution gives (normal: mean − 5 sd, floored at 0)."""
+    if dist.kind == "normal":
+        return max(0.0, dist.mean - 5 * dist.sd)
+    if dist.kind == "lognormal":
+        return float(dist.mean * np.exp(-4.75 * dist.sd))
+    return float(dist.low if dist.low is not None else dist.mean)
+
+
+def _cap_mask(net: Network, u: Uncertainty) -> np.ndarray:
+    return np.array(
+        [(u.country in (None, n.country)) and (u.stage in (None, n.stage)) for n in net.nodes]
+    )
+
+
+def _demand_mask(points: list[DemandPoint], u: Uncertainty) -> np.ndarray:
+    return np.array(
+        [(u.region in (None, p.region)) and (u.sector in (None, p.sector)) for p in points]
+    )
+
+
+def make_context(net: Network, scn: Scenario) -> Context:
+    """Resolve uncertainty selectors and solve the envelope references."""
+    points = demand_points(net, scn)
+    caps = [u for u in scn.uncertainty if u.target == "capacity"]
+    dems = [u for u in scn.uncertainty if u.target == "demand"]
+    dis = [u for u in scn.uncertainty if u.target == "disruption"]
+    dmasks = tuple(_demand_mask(points, u) for u in dems)
+    envelope = np.ones(len(points))
+    for u, mask in zip(dems, dmasks, strict=True):
+        assert u.distribution is not None
+        envelope[mask] *= max(1.0, upper_multiplier(u.distribution))
+    ctx = Context(
+        net,
+        scn,
+        tuple(points),
+        tuple(_cap_mask(net, u) for u in caps),
+        dmasks,
+        tuple(str(u.disruption) for u in dis),
+        tuple(float(u.probability or 0) for u in dis),
+        envelope,
+        {},
+        np.array([base_capacity(net, scn, y) for y in scn.horizon.years]),
+    )
+    return _with_references(ctx)
+
+
+def _active(ctx: Context, year: int, state: tuple[bool, ...]) -> set[str]:
+    fixed = {d.id for d in ctx.scn.disruptions if d.active(year) and d.id not in ctx.uncertain}
+    drawn = {d for d, on in zip(ctx.uncertain, state, strict=True) if on}
+    windowed = {d.id for d in ctx.scn.disruptions if d.active(year)}
+    return fixed | (drawn & windowed)
+
+
+def _with_references(ctx: Context) -> Context:
+    refs: dict[tuple[int, tuple[bool, ...]], Reference] = {}
+    low = np.ones(len(ctx.net.nodes))
+    for mask, dist in zip(ctx.cap_masks, _blocks(ctx, "capacity"), strict=True):
+        low[mask] *= min(1.0, lower_multiplier(dist))
+    for year in ctx.scn.horizon.years:
+        for state in product((False, True), repeat=len(ctx.uncertain)):
+            free, output = _envelope_solve(ctx, year, state, np.ones(len(ctx.net.nodes)))
+            always = free and _envelope_solve(ctx, year, state, low)[0]
+            refs[(year, state)] = Reference(free, output, always)
+    return Context(**{**ctx.__dict__, "references": refs})
+
+
+def _envelope_solve(
+    ctx: Context, year: int, state: tuple[bool, ...], cap_mult: np.ndarray
+) -> tuple[bool, np.ndarray]:
+    """Solve at envelope demand; True when nothing is short (never with stockpiles)."""
+    points = list(ctx.points)
+    inp = year_inputs(ctx.net, ctx.scn, points, year, _stock(ctx), _active(ctx, year, state))
+    inp.demand = inp.demand * ctx.envelope
+    inp.capacity = inp.capacity * cap_mult
+    lp, lay = build_lp(ctx.net, ctx.scn, points, inp)
+    sol = solve_lp(lp, lexicographic=True)
+    free = bool(np.all(inp.demand - sol.x[lay.served] <= TOL * np.maximum(1, inp.demand)))
+    return free and not stockpiles(ctx.scn), sol.x[lay.output]
+
+
+def _stock(ctx: Context) -> np.ndarray:
+    return np.array([s.tonnes for s in stockpiles(ctx.scn)], dtype=float)
+
+
+def simulate_draw(ctx: Context, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One draw: shortfall per year and demand point [t], and which years took the fast path.
+
+    Sampling order is fixed (capacity blocks, demand blocks, then one uniform
+    per year and uncertain disruption), so a draw depends on its stream alone.
+    """
+    node_mult = np.ones(len(ctx.net.nodes))
+    for mask, u in zip(ctx.cap_masks, _blocks(ctx, "capacity"), strict=True):
+        node_mult[mask] *= _sample(u, rng)
+    point_mult = np.ones(len(ctx.points))
+    for mask, u in zip(ctx.demand_masks, _blocks(ctx, "demand"), strict=True):
+        point_mult[mask] *= _sample(u, rng)
+    years = ctx.scn.horizon.years
+    occurs = rng.random((len(years), len(ctx.uncertain))) < np.asarray(ctx.probability)
+    refs = [ctx.references[(y, tuple(bool(b) for b in occurs[t]))] for t, y in enumerate(years)]
+    fast = _fast_path(ctx, refs, node_mult, point_mult)
+    shortfall = np.zeros((len(years), len(ctx.points)))
+    stock_left = _stock(ctx)
+    for t in np.nonzero(~fast)[0]:
+        shortfall[t], stock_left = _solve_draw_year(
+            ctx, years[t], occurs[t], node_mult, point_mult, stock_left
+        )
+    return shortfall, fast
+
+
+def _blocks(ctx: Context, target: str) -> list[Distribution]:
+    return [u.distribution for u in ctx.scn.uncertainty if u.target == target and u.distribution]
+
+
+def _fast_path(
+    ctx: Context, refs: list[Reference], node_mult: np.ndarray, point_mult: np.ndarray
+) -> np.ndarray:
+    """Years whose zero shortfall is certified by the envelope solution (vectorised)."""
+    free = np.array([r.shortfall_free for r in refs])
+    always = np.array([r.always_free for r in refs])
+    need = np.stack([r.output for r in refs])
+    covered = np.all(ctx.base_cap * node_mult >= need - TOL * np.maximum(1.0, need), axis=1)
+    within = bool(np.all(point_mult <= ctx.envelope + 1e-12))
+    return within & (always | (free & covered))
+
+
+def _solve_draw_year(
+    ctx: Context,
+    year: int,
+    occurs: np.ndarray,
+    node_mult: np.ndarray,
+    point_mult: np.ndarray,
+    stock_left: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    state = tuple(bool(b) for b in occurs)
+    points = list(ctx.points)
+    inp = year_inputs(ctx.net, ctx.scn, points, year, stock_left, _active(ctx, year, state))
+    inp.capacity = inp.capacity * node_mult
+    inp.demand = inp.demand * point_mult
+    lp, lay = build_lp(ctx.net, ctx.scn, points, inp)
+    sol = solve_lp(lp, lexicographic=bool(len(stock_left)))
+    gap = inp.demand - sol.x[lay.served]
+    gap[gap <= TOL * np.maximum(1.0, inp.demand)] = 0.0
+    return gap, stock_left - sol.x[lay.stock]
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Draw-level shortfalls and their summary."""
+
+    draws: pd.DataFrame
+    """Long form: draw, year, region, sector, shortfall_t, fast_path."""
+    summary: dict[str, object]
+    """Quantiles (P5/P50/P95) of shortfall by sector and year, exceedance probabilities."""
+    fast_share: float
+    """Share of draw-years settled by the fast path [0–1]."""
+
+
+def run_monte_carlo(
+    net: Network,
+    scn: Scenario,
+    draws: int,
+    *,
+    seed: int,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> MonteCarloResult:
+    """Run ``draws`` draws on Dask and summarise the focus region's shortfall.
+
+    Parameters
+    ----------
+    draws
+        Number of draws.
+    seed
+        Master seed: the same seed gives the same draws on any number of workers.
+    workers, scheduler
+        Passed to :func:`orechain.montecarlo.run_draws`.
+    """
+    ctx = make_context(net, scn)
+    out = run_draws(
+        partial(simulate_draw, ctx), draws, seed=seed, workers=workers, scheduler=scheduler
+    )
+    frame = draws_frame(ctx, out)
+    fast = float(np.mean([f.mean() for _, f in out])) if out else 0.0
+    return MonteCarloResult(frame, summarise_draws(frame, scn.focus_region), fast)
+
+
+def draws_frame(ctx: Context, out: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """Stack draw results into a long table (one row per draw, year and demand point)."""
+    years = np.array(ctx.scn.horizon.years)
+    n_y, n_p = len(years), len(ctx.points)
+    short = np.stack([s for s, _ in out])
+    fast = np.stack([f for _, f in out])
+    return pd.DataFrame(
+        {
+            "draw": np.repeat(np.arange(len(out)), n_y * n_p),
+            "year": np.tile(np.repeat(years, n_p), len(out)),
+            "region": np.tile([p.region for p in ctx.points], len(out) * n_y),
+            "sector": np.tile([p.sector for p in ctx.points], len(out) * n_y),
+            "shortfall_t": short.reshape(-1),
+            "fast_path": np.repeat(fast.reshape(-1), n_p),
+        }
+    )
+
+
+def summarise_draws(frame: pd.DataFrame, region: str) -> dict[str, object]:
+    """P5/P50/P95 shortfall by year (total and by sector) and P(shortfall > 0) for a region."""
+    sub = frame[frame.region == region]
+    total = sub.groupby(["draw", "year"], as_index=False).shortfall_t.sum()
+    by_year = {
+        int(y): {
+            **quantiles(g.shortfall_t.to_numpy()),
+            "p_exceed_0": float((g.shortfall_t > TOL).mean()),
+        }
+        for y, g in total.groupby("year")
+    }
+    by_sector: dict[str, dict[int, dict[str, float]]] = {}
+    for (sector, year), g in sub.groupby(["sector", "year"]):
+        by_sector.setdefault(str(sector), {})[int(year)] = quantiles(g.shortfall_t.to_numpy())
+    return {
+        "region": region,
+        "draws": int(frame.draw.nunique()),
+        "shortfall_t": by_year,
+        "by_sector": by_sector,
+    }
+
+
+def write_parquet(result: MonteCarloResult, path: Path) -> Path:
+    """Write the draw table to Parquet (written to a temporary name, then renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".parquet.tmp")
+    result.draws.to_parquet(tmp, index=False)
+    tmp.replace(path)
+    return path

@@ -1,0 +1,111 @@
+"""Scenario reports: the run, its comparison variant and Monte Carlo, as one JSON document.
+
+This is the shape ``orechain scenario run --json`` prints (``docs/scenarios.md``):
+``{scenario, years: [...], summary, assumptions, without?, monte_carlo?}``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from orechain.scenarios.results import to_json
+from orechain.scenarios.solve import build_network, run_scenario
+
+if TYPE_CHECKING:
+    from orechain.atlas.store import Atlas
+    from orechain.scenarios.spec import Scenario
+
+
+def run_report(
+    scn: Scenario,
+    atlas: Atlas | None,
+    *,
+    draws: int = 0,
+    seed: int = 0,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run a scenario (and its ``report.compare_without`` variant, and draws if asked).
+
+    Returns
+    -------
+    tuple
+        The JSON document and, with draws, the draw table for Parquet.
+    """
+    net = build_network(scn, atlas)
+    doc = to_json(run_scenario(scn, net=net))
+    removed = scn.report.compare_without
+    if removed:
+        other = run_scenario(scn.without(removed), net=net, variant=f"without {', '.join(removed)}")
+        alt = to_json(other)
+        doc["without"] = {"removed": removed, "years": alt["years"], "summary": alt["summary"]}
+    if scn.report.history and atlas is not None and scn.commodity_id:
+        doc["history"] = salient_history(atlas, scn.commodity_id)
+    table = None
+    if draws > 0:
+        from orechain.scenarios.montecarlo import run_monte_carlo
+
+        mc = run_monte_carlo(net, scn, draws, seed=seed, workers=workers, scheduler=scheduler)
+        doc["monte_carlo"] = {**mc.summary, "seed": seed, "fast_path_share": mc.fast_share}
+        table = mc.draws
+    return doc, table
+
+
+def compare_reports(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Year-by-year difference of two reports' focus-region shortfall and China shares."""
+    by_year = {y["year"]: y for y in b["years"]}
+    rows = []
+    for ya in a["years"]:
+        yb = by_year.get(ya["year"])
+        if yb is None:
+            continue
+        stages = sorted(set(ya["supply_share_by_origin"]) | set(yb["supply_share_by_origin"]))
+        rows.append(
+            {
+                "year": ya["year"],
+                "a_shortfall_t": ya["shortfall_t"],
+                "b_shortfall_t": yb["shortfall_t"],
+                "delta_t": yb["shortfall_t"] - ya["shortfall_t"],
+                "chn_share": {
+                    s: [
+                        ya["supply_share_by_origin"].get(s, {}).get("CHN", 0.0),
+                        yb["supply_share_by_origin"].get(s, {}).get("CHN", 0.0),
+                    ]
+                    for s in stages
+                },
+            }
+        )
+    return {
+        "a": a["scenario"],
+        "b": b["scenario"],
+        "years": rows,
+        "summary": [a["summary"], b["summary"]],
+    }
+
+
+def salient_history(atlas: Atlas, cid: str) -> dict[str, Any]:
+    """US imports, consumption and price by year from the latest USGS salient vintage.
+
+    Shown beside a scenario's predictions so that a modelled shortfall can be
+    read against what was actually imported and paid (USGS MCS salient tables).
+    """
+    frame = atlas.query(
+        """
+        SELECT year, variable, item, value, unit FROM salient
+        WHERE commodity = ? AND variable IN ('imports', 'consumption', 'price')
+        QUALIFY source_id = max(source_id) OVER (PARTITION BY year, item)
+        ORDER BY year, variable, item
+        """,
+        [cid],
+    )
+    years: dict[int, dict[str, Any]] = {}
+    for row in frame.itertuples():
+        entry = years.setdefault(int(row.year), {"imports_t": 0.0})
+        if row.variable == "imports" and row.unit == "t" and row.value == row.value:
+            entry["imports_t"] += float(row.value)
+        elif row.value == row.value:
+            entry[str(row.item)] = {"value": float(row.value), "unit": row.unit}
+    source = "USGS Mineral Commodity Summaries salient statistics (latest vintage per year)"
+    return {"source": source, "region": "USA", "years": years}

@@ -1,0 +1,214 @@
+"""Scenario results (frozen dataclasses) and origin tracing through the network.
+
+Supply shares by origin follow the proportional-sharing principle: every node
+is a well-mixed pool, so each tonne leaving it carries the origin mix of the
+tonnes that entered (Bialek 1996). Tracing from stage ``k`` tells, for a
+region's end use, which countries performed stage ``k`` on the material it
+received — "China's share of US separation supply" — including material that
+passed through third countries. HHI on the 0–10,000 scale per DESIGN.md, with
+``OTHER``, recycling and stockpile in the denominator but not as suppliers.
+
+References
+----------
+Bialek, J. (1996), Tracing the flow of electricity, IEE Proc. Gener. Transm.
+Distrib. 143(4), 313–320, doi:10.1049/ip-gtd:19960461.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from orechain.risk.concentration import hhi, shares
+from orechain.scenarios.network import Network
+
+PSEUDO_ORIGINS = ("OTHER", "recycling", "stockpile")
+"""Origins counted in a share's denominator but not as one supplier."""
+
+
+@dataclass(frozen=True)
+class SectorOutcome:
+    """Demand and service of one region × sector in one year."""
+
+    demand_t: float
+    """Demand [t, stage basis]."""
+    served_t: float
+    """Served demand [t]."""
+    shortfall_t: float
+    """Unserved demand [t]."""
+    stage: str
+
+
+@dataclass(frozen=True)
+class RegionYear:
+    """One region's outcome in one year."""
+
+    region: str
+    demand_t: float
+    served_t: float
+    shortfall_t: float
+    sectors: dict[str, SectorOutcome]
+    supply_share_by_origin: dict[str, dict[str, float]]
+    """Stage → origin ISO3 → share of the region's supply performed there [0–1]."""
+    hhi_by_stage: dict[str, float]
+    """Stage → HHI of those shares [0–10,000]."""
+
+
+@dataclass(frozen=True)
+class BindingConstraint:
+    """A constraint at its bound with a positive stage-1 shadow price."""
+
+    name: str
+    family: str
+    shadow_price: float
+    """Priority-weighted tonnes served per extra tonne of the right-hand side."""
+
+
+@dataclass(frozen=True)
+class YearResult:
+    """Everything one year's LP says."""
+
+    year: int
+    regions: dict[str, RegionYear]
+    flows: dict[str, float]
+    """Link name → flow [t, source basis]; zero flows omitted."""
+    stage_utilisation: dict[str, float]
+    """Stage → output / capacity [0–1]."""
+    binding_constraints: tuple[BindingConstraint, ...]
+    weighted_served: float
+    cost: float
+    """Total cost of the least-cost optimal solution [relative units]."""
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """A scenario's yearly results with the assumptions behind them."""
+
+    scenario: str
+    focus_region: str
+    years: tuple[YearResult, ...]
+    assumptions: tuple[str, ...]
+    data_sources: tuple[str, ...] = ()
+    variant: str = "as specified"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def year(self, year: int) -> YearResult:
+        """The result of one year."""
+        return next(y for y in self.years if y.year == year)
+
+
+def trace_origins(
+    net: Network, flows: np.ndarray, sink_extra: dict[int, dict[str, float]]
+) -> dict[int, dict[str, dict[str, float]]]:
+    """Tonnes received by each sink, by origin country of each stage (proportional sharing).
+
+    Parameters
+    ----------
+    flows
+        Flow on each link [t].
+    sink_extra
+        Sink → pseudo-origin (``recycling``, ``stockpile``) → tonnes delivered there.
+
+    Returns
+    -------
+    dict
+        Sink index → stage → origin → tonnes.
+    """
+    out: dict[int, dict[str, dict[str, float]]] = {j: {} for j in range(len(net.sinks))}
+    for k, stage in enumerate(net.stages):
+        comp, origins = _compositions(net, flows, k)
+        for j, sink in enumerate(net.sinks):
+            if net.stages.index(sink.stage) < k:
+                continue
+            received = np.zeros(len(origins))
+            for li, link in enumerate(net.links):
+                if link.to_sink and link.target == j and flows[li] > 0:
+                    received += flows[li] * comp[link.source]
+            tonnes = {o: float(t) for o, t in zip(origins, received, strict=True) if t > 1e-9}
+            out[j][stage] = {**tonnes, **sink_extra.get(j, {})}
+    return out
+
+
+def _compositions(net: Network, flows: np.ndarray, k: int) -> tuple[np.ndarray, list[str]]:
+    """Origin mix (rows sum to 1 or 0) of every node's output, for origins at stage ``k``."""
+    origins = sorted({n.country for n in net.nodes if n.stage == net.stages[k]})
+    col = {o: i for i, o in enumerate(origins)}
+    comp = np.zeros((len(net.nodes), len(origins)))
+    for i, n in enumerate(net.nodes):
+        if n.stage == net.stages[k]:
+            comp[i, col[n.country]] = 1.0
+    for stage in net.stages[k + 1 :]:
+        for m, node in enumerate(net.nodes):
+            if node.stage != stage:
+                continue
+            inflow = np.zeros(len(origins))
+            for li, link in enumerate(net.links):
+                if not link.to_sink and link.target == m and flows[li] > 0:
+                    inflow += flows[li] * comp[link.source]
+            total = inflow.sum()
+            comp[m] = inflow / total if total > 0 else 0.0
+    return comp, origins
+
+
+def share_and_hhi(tonnes: dict[str, float]) -> tuple[dict[str, float], float]:
+    """Shares of each origin (pseudo-origins included) and the HHI over real suppliers."""
+    total = sum(tonnes.values())
+    if total <= 0:
+        return {}, float("nan")
+    share_map = {o: t / total for o, t in sorted(tonnes.items(), key=lambda kv: -kv[1])}
+    real = pd.Series({o: t for o, t in tonnes.items() if o not in PSEUDO_ORIGINS}, dtype=float)
+    other = sum(t for o, t in tonnes.items() if o in PSEUDO_ORIGINS)
+    return share_map, hhi(shares(real, other=other))
+
+
+def to_json(result: ScenarioResult) -> dict[str, Any]:
+    """The JSON document of ``orechain scenario run --json`` (see docs/scenarios.md)."""
+    return {
+        "scenario": result.scenario,
+        "variant": result.variant,
+        "focus_region": result.focus_region,
+        "assumptions": list(result.assumptions),
+        "data_sources": list(result.data_sources),
+        "years": [_year_json(y, result.focus_region) for y in result.years],
+        "summary": summarise(result),
+        **result.extra,
+    }
+
+
+def _year_json(y: YearResult, focus: str) -> dict[str, Any]:
+    reg = y.regions[focus]
+    return {
+        "year": y.year,
+        "region": focus,
+        "demand_t": reg.demand_t,
+        "served_t": reg.served_t,
+        "shortfall_t": reg.shortfall_t,
+        "shortfall_by_sector": {s: o.shortfall_t for s, o in reg.sectors.items()},
+        "supply_share_by_origin": reg.supply_share_by_origin,
+        "hhi_by_stage": reg.hhi_by_stage,
+        "binding_constraints": [asdict(b) for b in y.binding_constraints],
+        "stage_utilisation": y.stage_utilisation,
+        "regions": {
+            r: {"demand_t": v.demand_t, "served_t": v.served_t, "shortfall_t": v.shortfall_t}
+            for r, v in y.regions.items()
+        },
+    }
+
+
+def summarise(result: ScenarioResult) -> dict[str, Any]:
+    """Totals over the horizon for the focus region."""
+    focus = [y.regions[result.focus_region] for y in result.years]
+    demand = sum(r.demand_t for r in focus)
+    short = sum(r.shortfall_t for r in focus)
+    worst = max(result.years, key=lambda y: y.regions[result.focus_region].shortfall_t)
+    return {
+        "region": result.focus_region,
+        "demand_t": demand,
+        "shortfall_t": short,
+        "shortfall_share": short / demand if demand > 0 else 0.0,
+        "worst_year": worst.year,
+        "worst_year_shortfall_t": worst.regions[result.focus_region].shortfall_t,
+    }

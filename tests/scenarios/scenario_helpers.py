@@ -1,0 +1,39 @@
+"""Small explicit networks with hand-solved optima."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def tiny(**overrides: Any) -> dict[str, Any]:
+    """Two mines → one refinery → USA (defence 30 t at weight 10, EV 100 t at weight 1).
+
+    Hand solution: the refinery (120 t) binds; defence is served in full, EV gets
+    90 t (shortfall 10 t); the refinery's shadow price is 1 (one more tonne serves
+    one more EV tonne). Least cost takes 100 t from mine A (cost 1) and 20 t
+    from mine B (cost 2).
+    """
+    raw: dict[str, Any] = {
+        "name": "tiny",
+        "horizon": {"start": 2025, "end": 2025},
+        "demand": [
+            {"region": "USA", "sector": "defence", "tonnes": 30, "source": "ASSUMPTION: test"},
+            {"region": "USA", "sector": "ev", "tonnes": 100, "source": "ASSUMPTION: test"},
+        ],
+        "priorities": {"defence": 10, "ev": 1},
+        "network": {
+            "stages": ["mining", "refining"],
+            "nodes": [
+                {"id": "A", "country": "AUS", "stage": "mining", "capacity_t": 100},
+                {"id": "B", "country": "CHN", "stage": "mining", "capacity_t": 50},
+                {"id": "R", "country": "USA", "stage": "refining", "capacity_t": 120},
+            ],
+            "links": [
+                {"from": "A", "to": "R", "cost_per_t": 1},
+                {"from": "B", "to": "R", "cost_per_t": 2},
+                {"from": "R", "to": "USA", "cost_per_t": 0},
+            ],
+        },
+    }
+    raw.update(overrides)
+    return raw
