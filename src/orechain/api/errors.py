@@ -36,6 +36,7 @@ __all__ = [
     "ApiError",
     "ErrorBody",
     "ErrorResponse",
+    "domain_error",
     "error_payload",
     "error_responses",
     "install_error_handlers",
@@ -126,7 +127,8 @@ def _respond(
     return JSONResponse(error_payload(status, code, message, details), status, headers=headers)
 
 
-async def _domain(request: Request, exc: Exception) -> JSONResponse:
+async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+    """The JSON error response of a domain error."""
     assert isinstance(exc, OreChainError)
     status, code = status_of(exc)
     details = None
@@ -165,7 +167,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error class to the one JSON error shape."""
-    app.add_exception_handler(OreChainError, _domain)
+    app.add_exception_handler(OreChainError, domain_error)
     app.add_exception_handler(ApiError, _api)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)

@@ -125,7 +125,7 @@ def irr_roots(cash_flows: ArrayLike) -> tuple[float, ...]:
         return ()
     roots = np.roots(cf[::-1])
     real = roots[(np.abs(roots.imag) <= 1e-9 * np.maximum(1.0, np.abs(roots))) & (roots.real > 0)]
-    rates = sorted({round(_polish(1.0 / x - 1.0, cf), 12) for x in real.real})
+    rates = sorted({round(float(_polish(1.0 / x - 1.0, cf)), 12) for x in real.real})
     scale = max(float(np.abs(cf).max()), 1.0)
     return tuple(r for r in rates if abs(float(npv(r, cf))) <= 1e-6 * scale)
 

@@ -261,9 +261,7 @@ def build_atlas_network(atlas: Atlas, scn: Scenario) -> Network:
             sink_links, totals = _sink_links(nodes, up, regions, stage.name, trade, scn, len(sinks))
             links += sink_links
             sinks += [Sink(r, stage.name) for r in regions]
-            base_demand.update(
-                {(r, stage.name): float(t) for r, t in zip(regions, totals, strict=True)}
-            )
+            base_demand.update(_residual_demand(scn, regions, stage.name, totals))
     return Network(
         stages=tuple(s.name for s in chain),
         nodes=tuple(nodes),
@@ -275,6 +273,25 @@ def build_atlas_network(atlas: Atlas, scn: Scenario) -> Network:
         assumptions=_assumptions(cid, chain, opts),
         data_sources=tuple(sorted({str(s) for f in outputs.values() for s in f.source.dropna()})),
     )
+
+
+def _residual_demand(
+    scn: Scenario, regions: list[str], stage: str, totals: np.ndarray
+) -> dict[tuple[str, str], float]:
+    """Base demand of ``tonnes: network`` regions, keeping world demand = world output.
+
+    Trade-sized base flows to a region with stated demand can fall short of
+    that demand (e.g. US antimony oxide imports are not in the HS basket); the
+    gap is taken from the residual regions in proportion to their base flows,
+    so stated demand is not double-counted on top of a fully allocated world.
+    """
+    stated = {r: _stated_demand(scn, r, stage) for r in regions}
+    flows = dict(zip(regions, (float(t) for t in totals), strict=True))
+    gap = sum(stated[r] - flows[r] for r in regions if stated[r] is not None)
+    residual = [r for r in regions if stated[r] is None]
+    pool = sum(flows[r] for r in residual)
+    scale = max(0.0, 1.0 - gap / pool) if pool > 0 else 0.0
+    return {(r, stage): flows[r] * scale for r in residual}
 
 
 def _has_demand(scn: Scenario, region: str, stage: str, chain: tuple[Stage, ...]) -> bool:
@@ -331,6 +348,8 @@ def _assumptions(cid: str, chain: tuple[Stage, ...], opts: Options) -> tuple[str
         "ASSUMPTION: base flows follow BACI exports where present, else domestic first, "
         "then proportional to partner capacity.",
         "ASSUMPTION: export restrictions apply to direct exports only (no re-export tracing).",
+        "ASSUMPTION: 'network' demand (e.g. rest of world) = base-year output allocated to it, "
+        "less any stated demand the trade-sized base flows do not cover.",
     ]
     for prev, stage in zip(chain, chain[1:], strict=False):
         factor, note = conversion_factor(cid, prev.name, stage.name)

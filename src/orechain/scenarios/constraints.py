@@ -185,17 +185,21 @@ def define_demand_constraints(
 def define_export_restriction_constraints(
     lp: LinearProgram, net: Network, lay: Layout, inp: YearInputs
 ) -> None:
-    """Export restriction: ``f_l ≤ (1 − share) · min(K_l, C_src(t))`` on every affected link."""
+    """Export restriction: ``Σ_{l ∈ restricted} f_l ≤ (1 − share) · E_ref``.
+
+    ``E_ref`` is the flow the same links carry in the same year without any
+    disruption, so a share of 0 leaves the optimum unchanged and a share of 1
+    stops the exports.
+    """
     for r in inp.restrictions:
-        for li in r.links:
-            link = net.links[li]
-            bound = float(inp.capacity[link.source])
-            if link.capacity_t is not None:
-                bound = min(bound, link.capacity_t)
-            name = f"{net.link_name(link)} export restriction ({r.id})"
-            lp.add_row(
-                "export_restriction", name, [int(lay.flow[li])], [1.0], -INF, (1 - r.share) * bound
-            )
+        if len(r.links) == 0:
+            continue
+        src = net.nodes[net.links[int(r.links[0])].source]
+        stages = sorted({net.nodes[net.links[int(i)].source].stage for i in r.links})
+        name = f"{src.country} {'/'.join(stages)} export restriction ({r.id})"
+        cols = [int(lay.flow[i]) for i in r.links]
+        bound = (1 - r.share) * inp.restriction_base.get(r.id, 0.0)
+        lp.add_row("export_restriction", name, cols, [1.0] * len(cols), -INF, bound)
 
 
 def define_stockpile_constraints(

@@ -64,6 +64,8 @@ class YearInputs:
     """Release allowed this year per stockpile [t]."""
     recycling_cap: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Secondary supply available per recycling mitigation [t]."""
+    restriction_base: dict[str, float] = field(default_factory=dict)
+    """Restriction id → flow on its links in the same year without disruptions [t]."""
 
 
 def demand_points(net: Network, scn: Scenario) -> list[DemandPoint]:
@@ -88,6 +90,15 @@ def demand_points(net: Network, scn: Scenario) -> list[DemandPoint]:
             )
         )
     return points
+
+
+def all_restrictions(net: Network, scn: Scenario) -> list[Restriction]:
+    """Every export restriction of the scenario, resolved to its links."""
+    return [
+        Restriction(d.id, d.share, restricted_links(net, scn, d))
+        for d in scn.disruptions
+        if isinstance(d, ExportRestriction)
+    ]
 
 
 def restricted_links(net: Network, scn: Scenario, r: ExportRestriction) -> np.ndarray:

@@ -73,6 +73,8 @@ class Context:
     references: dict[tuple[int, tuple[bool, ...]], Reference]
     base_cap: np.ndarray
     """Deterministic node capacity by year [years × nodes]."""
+    restriction_base: dict[int, dict[str, float]]
+    """Year → deterministic undisrupted flow on each restriction's links [t]."""
 
 
 def _sample(dist: Distribution, rng: np.random.Generator) -> float:
@@ -140,8 +142,20 @@ def make_context(net: Network, scn: Scenario) -> Context:
         envelope,
         {},
         np.array([base_capacity(net, scn, y) for y in scn.horizon.years]),
+        _restriction_bases(net, scn, points),
     )
     return _with_references(ctx)
+
+
+def _restriction_bases(
+    net: Network, scn: Scenario, points: list[DemandPoint]
+) -> dict[int, dict[str, float]]:
+    from orechain.scenarios.solve import restriction_bases
+
+    stock = np.array([s.tonnes for s in stockpiles(scn)], dtype=float)
+    if not any(d.type == "export_restriction" for d in scn.disruptions):
+        return {y: {} for y in scn.horizon.years}
+    return {y: restriction_bases(net, scn, points, y, stock) for y in scn.horizon.years}
 
 
 def _active(ctx: Context, year: int, state: tuple[bool, ...]) -> set[str]:
@@ -172,6 +186,7 @@ def _envelope_solve(
     inp = year_inputs(ctx.net, ctx.scn, points, year, _stock(ctx), _active(ctx, year, state))
     inp.demand = inp.demand * ctx.envelope
     inp.capacity = inp.capacity * cap_mult
+    inp.restriction_base = ctx.restriction_base[year]
     lp, lay = build_lp(ctx.net, ctx.scn, points, inp)
     sol = solve_lp(lp, lexicographic=True)
     free = bool(np.all(inp.demand - sol.x[lay.served] <= TOL * np.maximum(1, inp.demand)))
@@ -236,6 +251,7 @@ def _solve_draw_year(
     inp = year_inputs(ctx.net, ctx.scn, points, year, stock_left, _active(ctx, year, state))
     inp.capacity = inp.capacity * node_mult
     inp.demand = inp.demand * point_mult
+    inp.restriction_base = ctx.restriction_base[year]
     lp, lay = build_lp(ctx.net, ctx.scn, points, inp)
     sol = solve_lp(lp, lexicographic=bool(len(stock_left)))
     gap = inp.demand - sol.x[lay.served]

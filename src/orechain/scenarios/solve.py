@@ -16,6 +16,7 @@ from orechain.scenarios.highs import Solution, solve_lp
 from orechain.scenarios.inputs import (
     DemandPoint,
     YearInputs,
+    all_restrictions,
     demand_points,
     recyclers,
     stockpiles,
@@ -76,6 +77,16 @@ def solve_year(
     return solve_lp(lp, lexicographic=lexicographic), lp, lay
 
 
+def restriction_bases(
+    net: Network, scn: Scenario, points: list[DemandPoint], year: int, stock_left: np.ndarray
+) -> dict[str, float]:
+    """Each restriction's link flow in ``year`` with no disruption active (least-cost optimum)."""
+    inp = year_inputs(net, scn, points, year, stock_left, active=set())
+    sol, _, lay = solve_year(net, scn, points, inp)
+    flows = sol.x[lay.flow]
+    return {r.id: float(flows[r.links].sum()) for r in all_restrictions(net, scn)}
+
+
 def run_scenario(
     scn: Scenario,
     atlas: Atlas | None = None,
@@ -102,6 +113,8 @@ def run_scenario(
     years = []
     for year in scn.horizon.years:
         inp = year_inputs(net, scn, points, year, stock_left)
+        if inp.restrictions:
+            inp.restriction_base = restriction_bases(net, scn, points, year, stock_left)
         sol, lp, lay = solve_year(net, scn, points, inp)
         stock_left = stock_left - sol.x[lay.stock]
         years.append(year_result(net, scn, points, inp, sol, lp, lay))

@@ -8,6 +8,7 @@ from another host (the Content-Security-Policy says so too).
 from __future__ import annotations
 
 import json
+from html import escape
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from orechain import __version__
 from orechain.api.auth import services_of
+from orechain.api.errors import domain_error
 from orechain.api.routes.transparency import summary
 from orechain.api.services import Services
 from orechain.atlas.profile import country_profile
@@ -148,9 +150,7 @@ def mount(app: FastAPI, areas: list[str]) -> None:
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
-        from orechain.api.errors import _domain
-
         if request.url.path.startswith("/api/"):
-            return await _domain(request, exc)
+            return await domain_error(request, exc)
         return HTMLResponse(f"<!doctype html><title>Not found</title><h1>Not found</h1>"
-                            f"<p>{exc}</p><p><a href='/'>OreChain</a></p>", 404)  # fmt: skip
+                            f"<p>{escape(str(exc))}</p><p><a href='/'>OreChain</a></p>", 404)  # fmt: skip
