@@ -44,6 +44,7 @@ bench: install-test
 	$(BIN)/python bench/baci_import_concentration.py
 	$(BIN)/python bench/ledger_bench.py
 	$(BIN)/python bench/economics_bench.py
+	$(BIN)/python bench/scenarios_bench.py
 
 ## cli-docs: regenerate docs/cli-reference.md from --help (a test fails on drift)
 cli-docs: install

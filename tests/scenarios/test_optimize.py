@@ -29,7 +29,9 @@ def test_hand_solved_sourcing_excludes_china_and_caps_shares():
     spec = OptimizeSpec.model_validate({**SPEC, "max_share": 0.6})
     best = solve_sourcing(spec, 0.6)
     # AUS effective cost 1.2 < CAN 1.5: AUS takes its cap (60 = 0.6 · 100), CAN the rest
-    assert best["allocation"] == {"refining": {"AUS": pytest.approx(60.0), "CAN": pytest.approx(40.0)}}
+    assert best["allocation"] == {
+        "refining": {"AUS": pytest.approx(60.0), "CAN": pytest.approx(40.0)}
+    }
     assert best["cost"] == pytest.approx(60 * 1.2 + 40 * 1.5)
     assert best["worst_case_shortfall_t"] == pytest.approx(60.0)
 
@@ -48,4 +50,6 @@ def test_optimize_block_is_validated_with_the_scenario():
         parse_scenario(tiny(optimize={**SPEC, "exclude": "nato"}), "o.yaml")
     assert err.value.field == "optimize.exclude"
     with pytest.raises(InputError, match="unknown stage"):
-        parse_scenario(tiny(optimize={**SPEC, "stages": [{**SPEC["stages"][0], "stage": "magnet"}]}))
+        parse_scenario(
+            tiny(optimize={**SPEC, "stages": [{**SPEC["stages"][0], "stage": "magnet"}]})
+        )

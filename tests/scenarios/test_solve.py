@@ -41,7 +41,9 @@ def test_hand_solved_optimum_shortfall_flows_and_duals():
 
 def test_origin_shares_trace_through_the_refinery():
     usa = _year(tiny()).regions["USA"]
-    assert usa.supply_share_by_origin["mining"] == pytest.approx({"AUS": 100 / 120, "CHN": 20 / 120})
+    assert usa.supply_share_by_origin["mining"] == pytest.approx(
+        {"AUS": 100 / 120, "CHN": 20 / 120}
+    )
     assert usa.supply_share_by_origin["refining"] == {"USA": 1.0}
     assert usa.hhi_by_stage["refining"] == pytest.approx(10_000.0)
 
@@ -78,12 +80,26 @@ def test_partial_restriction_outage_new_capacity_stockpile_recycling():
     raw = tiny(
         horizon={"start": 2025, "end": 2027},
         disruptions=[
-            {"type": "outage", "id": "fire", "country": "AUS", "stage": "mining", "share": 0.5,
-             "start": 2025, "end": 2025},
+            {
+                "type": "outage",
+                "id": "fire",
+                "country": "AUS",
+                "stage": "mining",
+                "share": 0.5,
+                "start": 2025,
+                "end": 2025,
+            },
         ],
         mitigations=[
-            {"type": "new_capacity", "id": "newref", "country": "PAK", "stage": "refining",
-             "tonnes_per_year": 40, "start": 2026, "ramp": [0.5, 1.0]},
+            {
+                "type": "new_capacity",
+                "id": "newref",
+                "country": "PAK",
+                "stage": "refining",
+                "tonnes_per_year": 40,
+                "start": 2026,
+                "ramp": [0.5, 1.0],
+            },
             {"type": "stockpile", "id": "ndcs", "region": "USA", "tonnes": 15, "max_per_year": 10},
             {"type": "recycling", "id": "rec", "region": "USA", "share": 0.05, "start": 2027},
         ],

@@ -27,15 +27,27 @@ def layered_networks(draw):
         layers.append(ids)
         for i, nid in enumerate(ids):
             cap = draw(st.integers(0, 100))
-            nodes.append({"id": nid, "country": COUNTRIES[(3 * k + i) % 10], "stage": stage,
-                          "capacity_t": cap})
-    for up, down in zip(layers, layers[1:]):
+            nodes.append(
+                {
+                    "id": nid,
+                    "country": COUNTRIES[(3 * k + i) % 10],
+                    "stage": stage,
+                    "capacity_t": cap,
+                }
+            )
+    for up, down in zip(layers, layers[1:], strict=False):
         for a in up:
             for b in down:
                 if draw(st.booleans()):
                     cap = draw(st.one_of(st.none(), st.integers(0, 80)))
-                    links.append({"from": a, "to": b, "capacity_t": cap,
-                                  "cost_per_t": draw(st.integers(0, 5))})
+                    links.append(
+                        {
+                            "from": a,
+                            "to": b,
+                            "capacity_t": cap,
+                            "cost_per_t": draw(st.integers(0, 5)),
+                        }
+                    )
     for a in layers[-1]:
         links.append({"from": a, "to": "USA", "cost_per_t": 1})
     demand = draw(st.integers(0, 300))
@@ -73,13 +85,15 @@ def test_lp_served_equals_max_flow_and_flows_are_feasible(raw):
     assert served == pytest.approx(max_flow(raw), abs=1e-6)
     flows, output = sol.x[lay.flow], sol.x[lay.output]
     for i, node in enumerate(net.nodes):
-        out_sum = sum(f for f, link in zip(flows, net.links) if link.source == i)
+        out_sum = sum(f for f, link in zip(flows, net.links, strict=False) if link.source == i)
         assert out_sum == pytest.approx(output[i], abs=1e-6)
         if node.stage != "mining":
-            in_sum = sum(f for f, k in zip(flows, net.links) if not k.to_sink and k.target == i)
+            in_sum = sum(
+                f for f, k in zip(flows, net.links, strict=False) if not k.to_sink and k.target == i
+            )
             assert in_sum == pytest.approx(output[i], abs=1e-6)
         assert output[i] <= node.capacity_t + 1e-6
-    for f, link in zip(flows, net.links):
+    for f, link in zip(flows, net.links, strict=False):
         assert f >= -1e-9
         if link.capacity_t is not None:
             assert f <= link.capacity_t + 1e-6

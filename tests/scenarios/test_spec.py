@@ -4,10 +4,10 @@ import copy
 from pathlib import Path
 
 import pytest
+from scenario_helpers import tiny
 
 from orechain.errors import InputError
 from orechain.scenarios.spec import load_scenario, parse_scenario
-from scenario_helpers import tiny
 
 
 def test_tiny_scenario_validates():
@@ -21,14 +21,34 @@ def test_tiny_scenario_validates():
     ("patch", "field", "reason"),
     [
         (
-            {"disruptions": [{"type": "outage", "id": "o", "country": "XXX", "stage": "mining",
-                              "share": 1, "start": 2025}]},
+            {
+                "disruptions": [
+                    {
+                        "type": "outage",
+                        "id": "o",
+                        "country": "XXX",
+                        "stage": "mining",
+                        "share": 1,
+                        "start": 2025,
+                    }
+                ]
+            },
             "disruptions.0.outage.country",
             "unknown country code",
         ),
         (
-            {"disruptions": [{"type": "outage", "id": "o", "country": "AUS", "stage": "magnet",
-                              "share": 1, "start": 2025}]},
+            {
+                "disruptions": [
+                    {
+                        "type": "outage",
+                        "id": "o",
+                        "country": "AUS",
+                        "stage": "magnet",
+                        "share": 1,
+                        "start": 2025,
+                    }
+                ]
+            },
             "disruptions.0.stage",
             "unknown stage 'magnet'",
         ),
@@ -61,8 +81,18 @@ def test_bad_link_target_and_share_range():
     raw["network"]["links"][0]["to"] = "nowhere"
     with pytest.raises(InputError, match="neither a node nor a demand region"):
         parse_scenario(raw, "x.yaml")
-    bad = tiny(disruptions=[{"type": "export_restriction", "id": "r", "country": "CHN",
-                             "stages": ["mining"], "share": 1.5, "start": 2025}])
+    bad = tiny(
+        disruptions=[
+            {
+                "type": "export_restriction",
+                "id": "r",
+                "country": "CHN",
+                "stages": ["mining"],
+                "share": 1.5,
+                "start": 2025,
+            }
+        ]
+    )
     with pytest.raises(InputError, match="less than or equal to 1"):
         parse_scenario(bad, "x.yaml")
 

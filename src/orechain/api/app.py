@@ -7,6 +7,7 @@ yet (scenarios, economics) are left out of both.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -72,10 +73,22 @@ def _routers() -> list[tuple[str, APIRouter]]:
 def _lifespan(services: Services) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warm = asyncio.create_task(_warm(services))
         yield
+        warm.cancel()
         services.close()
 
     return lifespan
+
+
+async def _warm(services: Services) -> None:
+    """Compute the overview once at start-up, so the first page view is fast."""
+    from orechain.risk.overview import risk_overview
+
+    try:
+        await services.atlas.cached(("overview", None), lambda a: risk_overview(a))
+    except Exception:  # a broken atlas shows up on the first request instead
+        logger.exception("warming the risk overview failed")
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -109,9 +122,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     _mount_web(app, areas)
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                           allow_methods=["GET", "POST", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type"])  # fmt: skip
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     return app
 
 

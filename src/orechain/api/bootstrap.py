@@ -40,8 +40,12 @@ def ensure_ledger(settings: ServiceSettings) -> dict[str, Any]:
     if _has_ledger(url):
         with Ledger.open(url) as led:
             label = sample.LABEL if led.origin == sample.ORIGIN else None
-            return {"created": False, "origin": led.origin, "tree_size": led.tree.size,
-                    "label": label}  # fmt: skip
+            return {
+                "created": False,
+                "origin": led.origin,
+                "tree_size": led.tree.size,
+                "label": label,
+            }
     key = sample.log_key()
     with Ledger.create(url, sample.ORIGIN, key) as led:
         path = settings.resolved_log_key_path()
@@ -50,5 +54,9 @@ def ensure_ledger(settings: ServiceSettings) -> dict[str, Any]:
         led.submit_many(sample.sample_envelopes())
         create_checkpoint(led, key)
         logger.info("created the sample ledger at %s (%d events)", url, led.tree.size)
-        return {"created": True, "origin": led.origin, "tree_size": led.tree.size,
-                "label": sample.LABEL}  # fmt: skip
+        return {
+            "created": True,
+            "origin": led.origin,
+            "tree_size": led.tree.size,
+            "label": sample.LABEL,
+        }

@@ -52,9 +52,17 @@ class Job:
 
     def public(self, with_result: bool = True) -> dict[str, Any]:
         """The job as the API shows it."""
-        out = {"job_id": self.job_id, "kind": self.kind, "name": self.name,
-               "status": self.status, "progress": self.progress, "message": self.message,
-               "created": self.created, "finished": self.finished, "error": self.error}  # fmt: skip
+        out = {
+            "job_id": self.job_id,
+            "kind": self.kind,
+            "name": self.name,
+            "status": self.status,
+            "progress": self.progress,
+            "message": self.message,
+            "created": self.created,
+            "finished": self.finished,
+            "error": self.error,
+        }
         if with_result:
             out["result"] = self.result if self.status == "done" else None
         return out

@@ -24,6 +24,7 @@ __all__ = [
     "check_actor",
     "lot_detail",
     "lot_summary",
+    "may_see_event",
     "may_see_lot",
     "may_see_site",
     "search_lots",
@@ -33,19 +34,32 @@ __all__ = [
 
 def lot_summary(lot: Lot) -> dict[str, Any]:
     """The public identity of a lot."""
-    return {"lot_id": lot.lot_id, "product": lot.product, "commodity": lot.commodity,
-            "status": lot.status, "created_at": lot.created_at.isoformat()}  # fmt: skip
+    return {
+        "lot_id": lot.lot_id,
+        "product": lot.product,
+        "commodity": lot.commodity,
+        "status": lot.status,
+        "created_at": lot.created_at.isoformat(),
+        "events": list(lot.events),
+    }
 
 
 def lot_detail(state: LedgerState, lot: Lot) -> dict[str, Any]:
     """Everything recorded about a lot (confidential)."""
     site = state.sites.get(lot.site_id)
-    return {**lot_summary(lot), "quantity_t": lot.quantity_t, "remaining_t": lot.remaining_t,
-            "basis": lot.basis, "custodian": lot.custodian, "site_id": lot.site_id,
-            "site_country": site.country if site else None, "created_by": lot.created_by,
-            "grades": lot.grades, "destination": lot.destination,
-            "parents": [{"lot_id": p, "mass_t": m} for p, m in lot.parents],
-            "events": list(lot.events)}  # fmt: skip
+    return {
+        **lot_summary(lot),
+        "quantity_t": lot.quantity_t,
+        "remaining_t": lot.remaining_t,
+        "basis": lot.basis,
+        "custodian": lot.custodian,
+        "site_id": lot.site_id,
+        "site_country": site.country if site else None,
+        "created_by": lot.created_by,
+        "grades": lot.grades,
+        "destination": lot.destination,
+        "parents": [{"lot_id": p, "mass_t": m} for p, m in lot.parents],
+    }
 
 
 def search_lots(state: LedgerState, q: str | None, commodity: str | None) -> list[dict[str, Any]]:
@@ -80,6 +94,14 @@ def may_see_lot(state: LedgerState, lot_id: str, who: Principal) -> bool:
     return False
 
 
+def may_see_event(state: LedgerState, event_id: str, who: Principal) -> bool:
+    """Auditors and admins read every envelope; an operator those its organisation signed."""
+    if who.sees_all:
+        return True
+    event = state.events.get(event_id)
+    return who.role == "operator" and event is not None and event.actor == who.org_id
+
+
 def may_see_site(state: LedgerState, site_id: str, who: Principal) -> bool:
     """Auditors and admins see every site's accounts; an operator its own sites'."""
     return who.sees_all or (who.role == "operator" and state.site(site_id).operator == who.org_id)
@@ -98,8 +120,10 @@ def check_actor(envelopes: list[dict[str, Any]], who: Principal) -> None:
         event = env.get("event")
         actor = event.get("actor") if isinstance(event, dict) else None
         if actor != who.org_id:
-            msg = (f"envelope {i}: a token of organisation {who.org_id!r} may not submit "
-                   f"events acted by {actor!r}")  # fmt: skip
+            msg = (
+                f"envelope {i}: a token of organisation {who.org_id!r} may not submit "
+                f"events acted by {actor!r}"
+            )
             raise ApiError(403, msg)
 
 
@@ -125,20 +149,30 @@ def transparency_totals(state: LedgerState) -> dict[str, list[dict[str, Any]]]:
                 if lot is not None:
                     corridor[(*route, lot.commodity, lot.basis)] += lot.quantity_t
     return {
-        "by_commodity": [{"commodity": c, "basis": b, "quantity_t": q}
-                         for (c, b), q in sorted(by_commodity.items())],
-        "by_origin": [{"commodity": c, "origin": o, "basis": b, "quantity_t": q}
-                      for (c, o, b), q in sorted(by_origin.items())],
-        "by_corridor": [{"from_country": f, "to_country": t, "commodity": c, "basis": b,
-                         "quantity_t": q} for (f, t, c, b), q in sorted(corridor.items())],
-    }  # fmt: skip
+        "by_commodity": [
+            {"commodity": c, "basis": b, "quantity_t": q}
+            for (c, b), q in sorted(by_commodity.items())
+        ],
+        "by_origin": [
+            {"commodity": c, "origin": o, "basis": b, "quantity_t": q}
+            for (c, o, b), q in sorted(by_origin.items())
+        ],
+        "by_corridor": [
+            {"from_country": f, "to_country": t, "commodity": c, "basis": b, "quantity_t": q}
+            for (f, t, c, b), q in sorted(corridor.items())
+        ],
+    }
 
 
 def head(ledger: Ledger) -> dict[str, Any]:
     """The log's identity and current size."""
     tree = ledger.tree
-    return {"origin": ledger.origin, "vkey": ledger.vkey, "tree_size": tree.size,
-            "root_hash": tree.root().hex() if tree.size else None}  # fmt: skip
+    return {
+        "origin": ledger.origin,
+        "vkey": ledger.vkey,
+        "tree_size": tree.size,
+        "root_hash": tree.root().hex() if tree.size else None,
+    }
 
 
 def edges(state: LedgerState, lot_id: str) -> dict[str, Any]:
@@ -146,5 +180,9 @@ def edges(state: LedgerState, lot_id: str) -> dict[str, Any]:
     up, down = upstream(state, lot_id), downstream(state, lot_id)
     ids = {lot_id} | {e.parent for e in up + down} | {e.child for e in up + down}
     nodes = [lot_detail(state, state.lot(i)) for i in sorted(ids) if i in state.lots]
-    return {"lot_id": lot_id, "upstream": [asdict(e) for e in up],
-            "downstream": [asdict(e) for e in down], "lots": nodes}  # fmt: skip
+    return {
+        "lot_id": lot_id,
+        "upstream": [asdict(e) for e in up],
+        "downstream": [asdict(e) for e in down],
+        "lots": nodes,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 
 from orechain.api.auth import services_of
 from orechain.api.errors import error_responses
@@ -24,10 +24,12 @@ COMMON_ERRORS = error_responses(400, 401, 403, 404, 413, 422, 429)
 """Error responses every API route may give (all in the one error shape)."""
 
 
-class JsonBytes(Response):
-    """A response whose body is already-serialised JSON."""
+class JsonBytes(JSONResponse):
+    """A JSON response whose body may already be serialised (bytes pass through)."""
 
-    media_type = "application/json"
+    def render(self, content: Any) -> bytes:
+        """Bytes as they are; anything else as JSON."""
+        return content if isinstance(content, bytes) else super().render(content)
 
 
 def ok(model: Any, example: Any = None, description: str = "OK") -> dict[int | str, Any]:

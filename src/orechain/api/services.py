@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+CACHE_ENTRIES = 4096
+"""Most answers an atlas cache keeps (random queries must not grow memory without bound)."""
+
 __all__ = ["AtlasService", "LedgerService", "Services", "dump_json"]
 
 
@@ -53,16 +56,29 @@ def _clean(value: Any) -> Any:
 
 
 class _OneThread:
-    """An executor with a single thread that owns a connection."""
+    """An executor with a single thread that owns a connection.
+
+    The thread starts on first use and again after :meth:`shutdown`, so an app
+    whose lifespan ran (and closed its handles) keeps working if called again.
+    """
 
     def __init__(self, name: str) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._name = name
+        self._executor: ThreadPoolExecutor | None = None
+
+    @property
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self._name)
+        return self._executor
 
     async def _submit(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.wrap_future(self._pool.submit(fn, *args))
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 class AtlasService(_OneThread):
@@ -84,11 +100,13 @@ class AtlasService(_OneThread):
         return await self._submit(lambda: fn(self._handle()))
 
     async def cached(self, key: tuple[Any, ...], fn: Callable[[Atlas], Any]) -> bytes:
-        """JSON bytes of ``fn(atlas)``, computed once per ``key``."""
+        """JSON bytes of ``fn(atlas)``, computed once per ``key`` (oldest dropped past a bound)."""
         hit = self._cache.get(key)
         if hit is None:
             hit = await self.run(lambda a: dump_json(fn(a)))
             self._cache[key] = hit
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.pop(next(iter(self._cache)))
         return hit
 
     def close(self) -> None:
@@ -143,11 +161,10 @@ class Services:
 
     def close(self) -> None:
         """Release every handle."""
-        for extra in self.extras.values():
-            close = getattr(extra, "close", None)
-            if callable(close):
-                close()
+        for key in [k for k, v in self.extras.items() if callable(getattr(v, "close", None))]:
+            self.extras.pop(key).close()
         self.atlas.close()
         self.ledger.close()
         if self._tokens is not None:
-            self._tokens.close()
+            tokens, self._tokens = self._tokens, None
+            tokens.close()

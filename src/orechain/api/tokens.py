@@ -131,7 +131,7 @@ class TokenStore:
             (token_id, _digest(secret), org_id, role, label, now),
         )
         logger.info("created %s token %s for %s", role, token_id, org_id)
-        return f"{PREFIX}{token_id}_{secret}", TokenRecord(token_id, org_id, role, label, now)  # type: ignore[arg-type]
+        return f"{PREFIX}{token_id}_{secret}", TokenRecord(token_id, org_id, role, label, now)
 
     def revoke(self, token_id: str) -> TokenRecord:
         """Revoke a token by id (or by its full text).

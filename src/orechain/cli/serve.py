@@ -40,8 +40,11 @@ def serve(
 
     settings = ServiceSettings.from_env()
     settings = settings.with_database(database_url or settings.database_url)
-    env = {**settings.to_env(), "ORECHAIN_ANONYMOUS_READ": "0" if private else "1",
-           "ORECHAIN_CORS_ORIGINS": ",".join(cors_origin)}  # fmt: skip
+    env = {
+        **settings.to_env(),
+        "ORECHAIN_ANONYMOUS_READ": "0" if private else "1",
+        "ORECHAIN_CORS_ORIGINS": ",".join(cors_origin),
+    }
     os.environ.update(env)  # worker processes build their settings from the environment
     open_atlas(settings.core, read_only=True).close()  # build once, before workers race
     ledger = ensure_ledger(settings)
@@ -55,8 +58,15 @@ def serve(
         if ledger["label"]:
             typer.echo(f"  {ledger['label']}")
         typer.echo(f"OreChain is serving at {url}  (Ctrl-C to stop)")
-    uvicorn.run("orechain.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level=log_level, access_log=False)  # fmt: skip
+    uvicorn.run(
+        "orechain.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -18,8 +18,12 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="API tokens: create, revoke, list (stored hashed).", no_args_is_help=True)
 
-DbOpt = typer.Option(None, "--database-url", "--db",
-                     help="Ledger database holding the tokens (default as for serve).")  # fmt: skip
+DbOpt = typer.Option(
+    None,
+    "--database-url",
+    "--db",
+    help="Ledger database holding the tokens (default as for serve).",
+)
 JsonOpt = typer.Option(False, "--json", help="Print one JSON document.")
 
 

@@ -287,7 +287,7 @@ def _residual_demand(
     """
     stated = {r: _stated_demand(scn, r, stage) for r in regions}
     flows = dict(zip(regions, (float(t) for t in totals), strict=True))
-    gap = sum(stated[r] - flows[r] for r in regions if stated[r] is not None)
+    gap = sum(v - flows[r] for r, v in stated.items() if v is not None)
     residual = [r for r in regions if stated[r] is None]
     pool = sum(flows[r] for r in residual)
     scale = max(0.0, 1.0 - gap / pool) if pool > 0 else 0.0

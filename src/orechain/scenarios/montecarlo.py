@@ -38,7 +38,8 @@ from orechain.scenarios.inputs import (
     year_inputs,
 )
 from orechain.scenarios.network import Network
-from orechain.scenarios.spec import Distribution, Scenario, Uncertainty
+from orechain.scenarios.spec import Scenario
+from orechain.scenarios.spec_blocks import Distribution, Uncertainty
 
 logger = logging.getLogger(__name__)
 

@@ -137,7 +137,7 @@ def network_from_spec(scn: Scenario) -> Network:
 def _spec_link(
     link: object, index: dict[str, int], nodes: tuple[Node, ...], sinks: list[Sink]
 ) -> Link:
-    from orechain.scenarios.spec import LinkSpec
+    from orechain.scenarios.spec_blocks import LinkSpec
 
     assert isinstance(link, LinkSpec)
     src = index[link.source]

@@ -191,6 +191,7 @@ def _year_json(y: YearResult, focus: str) -> dict[str, Any]:
         "hhi_by_stage": reg.hhi_by_stage,
         "binding_constraints": [asdict(b) for b in y.binding_constraints],
         "stage_utilisation": y.stage_utilisation,
+        "cost": y.cost,
         "regions": {
             r: {"demand_t": v.demand_t, "served_t": v.served_t, "shortfall_t": v.shortfall_t}
             for r, v in y.regions.items()

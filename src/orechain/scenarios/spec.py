@@ -19,8 +19,6 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -28,9 +26,14 @@ from pydantic import (
 )
 
 from orechain.atlas.commodities import resolve_commodity
-from orechain.atlas.countries import country_name
-from orechain.errors import InputError, NotFoundError
+from orechain.errors import InputError
 from orechain.scenarios.chains import canonical_stage, chain_for
+from orechain.scenarios.spec_blocks import (
+    NetworkSpec,
+    Uncertainty,
+    _Model,
+    check_country,
+)
 
 ROW = "ROW"
 """Region name meaning every country not in another region."""
@@ -41,25 +44,9 @@ PSEUDO_COUNTRIES = ("OTHER",)
 _FIELD = re.compile(r"^\[(?P<field>[^\]]+)\] (?P<reason>.*)$", re.S)
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
 def _fail(field: str, reason: str) -> None:
     msg = f"[{field}] {reason}"
     raise ValueError(msg)
-
-
-def check_country(code: str) -> str:
-    """An upper-case ISO3 code (or ``OTHER``); ValueError if unknown."""
-    iso3 = code.strip().upper()
-    if iso3 in PSEUDO_COUNTRIES:
-        return iso3
-    try:
-        country_name(iso3)
-    except NotFoundError as exc:
-        raise ValueError(str(exc)) from None
-    return iso3
 
 
 Country = Annotated[str, AfterValidator(check_country)]
@@ -203,59 +190,6 @@ class Recycling(_Model):
 
 
 Mitigation = Annotated[NewCapacity | Stockpile | Recycling, Field(discriminator="type")]
-
-
-class Distribution(_Model):
-    """A multiplier's distribution (numpy parameterisation)."""
-
-    kind: Literal["normal", "uniform", "triangular", "lognormal"]
-    mean: float = 1.0
-    sd: float = Field(0.0, ge=0)
-    low: float | None = None
-    mode: float | None = None
-    high: float | None = None
-
-
-class Uncertainty(_Model):
-    """One uncertain input: a capacity or demand multiplier, or a disruption's odds."""
-
-    target: Literal["capacity", "demand", "disruption"]
-    country: Country | None = None
-    stage: StageName | None = None
-    region: str | None = None
-    sector: str | None = None
-    disruption: str | None = None
-    distribution: Distribution | None = None
-    probability: float | None = Field(None, ge=0.0, le=1.0)
-    note: str = ""
-
-
-class NodeSpec(_Model):
-    """A node of an explicit network."""
-
-    id: str
-    country: Country
-    stage: StageName
-    capacity_t: float = Field(ge=0)
-    cost_per_t: float = Field(0.0, ge=0)
-    yield_: float = Field(1.0, gt=0, alias="yield")
-
-
-class LinkSpec(_Model):
-    """A link of an explicit network; ``to`` is a node id or a demand region."""
-
-    source: str = Field(alias="from")
-    to: str
-    capacity_t: float | None = Field(None, ge=0)
-    cost_per_t: float = Field(1.0, ge=0)
-
-
-class NetworkSpec(_Model):
-    """An explicit network (a company's own suppliers, or a test case)."""
-
-    stages: list[StageName] = Field(min_length=1)
-    nodes: list[NodeSpec] = Field(min_length=1)
-    links: list[LinkSpec] = Field(min_length=1)
 
 
 class Options(_Model):

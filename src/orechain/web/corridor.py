@@ -28,7 +28,13 @@ logger = logging.getLogger(__name__)
 CORRIDOR_COMMODITIES = ("rare-earths", "antimony", "copper")
 """The commodities of the first Pakistan → US shipment (seed article)."""
 
-__all__ = ["CORRIDOR_COMMODITIES", "corridor_facts", "render_corridor", "svg_bars", "write_corridor"]
+__all__ = [
+    "CORRIDOR_COMMODITIES",
+    "corridor_facts",
+    "render_corridor",
+    "svg_bars",
+    "write_corridor",
+]
 
 _ENV = Environment(
     loader=PackageLoader("orechain.web", "templates"),
@@ -51,14 +57,25 @@ def _china_share(atlas: Atlas, row: OverviewRow) -> float | None:
 def stage_rows(atlas: Atlas, rows: list[OverviewRow], commodity: str) -> list[dict[str, Any]]:
     """China's share, HHI and source at each stage of one commodity, mining first."""
     order = {"mine": 0, "processing": 1, "refining": 2, "refinery": 2, "smelter": 2}
-    picked = sorted((r for r in rows if r.commodity == commodity),
-                    key=lambda r: (order.get(r.measure, 5), r.measure))  # fmt: skip
+    picked = sorted(
+        (r for r in rows if r.commodity == commodity),
+        key=lambda r: (order.get(r.measure, 5), r.measure),
+    )
     return [
-        {"commodity": r.commodity, "name": r.name, "stage": r.measure, "year": r.year,
-         "china_share": _china_share(atlas, r), "top_country": r.top_country, "hhi": r.hhi,
-         "lower_bound": r.note is not None, "source_id": r.source_id, "note": r.note}
+        {
+            "commodity": r.commodity,
+            "name": r.name,
+            "stage": r.measure,
+            "year": r.year,
+            "china_share": _china_share(atlas, r),
+            "top_country": r.top_country,
+            "hhi": r.hhi,
+            "lower_bound": r.note is not None,
+            "source_id": r.source_id,
+            "note": r.note,
+        }
         for r in picked
-    ]  # fmt: skip
+    ]
 
 
 def corridor_facts(atlas: Atlas, year: int | None = None) -> dict[str, Any]:
@@ -69,26 +86,42 @@ def corridor_facts(atlas: Atlas, year: int | None = None) -> dict[str, Any]:
     for cid in CORRIDOR_COMMODITIES:
         first = next((r for r in rows if r.commodity == cid), None)
         if first is not None:
-            nir.append({"commodity": cid, "name": first.name, "year": first.year,
-                        "net_import_reliance": first.net_import_reliance,
-                        "flag": first.net_import_reliance_flag})  # fmt: skip
+            nir.append(
+                {
+                    "commodity": cid,
+                    "name": first.name,
+                    "year": first.year,
+                    "net_import_reliance": first.net_import_reliance,
+                    "flag": first.net_import_reliance_flag,
+                }
+            )
     return {"stages": stages, "nir": nir}
 
 
-def svg_bars(items: list[tuple[str, float | None]], *, maximum: float = 1.0, unit: str = "%",
-             scale: float = 100.0, title: str = "") -> Markup:  # fmt: skip
+def svg_bars(
+    items: list[tuple[str, float | None]],
+    *,
+    maximum: float = 1.0,
+    unit: str = "%",
+    scale: float = 100.0,
+    title: str = "",
+) -> Markup:
     """A horizontal bar chart as inline SVG (for files that must not load scripts)."""
     height = 26 * len(items) + 10
-    parts = [f'<svg role="img" aria-label="{escape(title)}" viewBox="0 0 520 {height}" '
-             f'width="520" height="{height}" xmlns="http://www.w3.org/2000/svg">']  # fmt: skip
+    parts = [
+        f'<svg role="img" aria-label="{escape(title)}" viewBox="0 0 520 {height}" '
+        f'width="520" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+    ]
     for i, (label, value) in enumerate(items):
         y = 5 + 26 * i
         width = 0.0 if value is None else 300 * max(0.0, value) / maximum
         text = "n/a" if value is None else f"{value * scale:.0f} {unit}"
-        parts.append(f'<text x="150" y="{y + 16}" text-anchor="end" font-size="13">'
-                     f"{escape(label)}</text>"
-                     f'<rect x="158" y="{y + 3}" width="{width:.1f}" height="17" fill="#b4462b"/>'
-                     f'<text x="{164 + width:.1f}" y="{y + 16}" font-size="13">{text}</text>')  # fmt: skip
+        parts.append(
+            f'<text x="150" y="{y + 16}" text-anchor="end" font-size="13">'
+            f"{escape(label)}</text>"
+            f'<rect x="158" y="{y + 3}" width="{width:.1f}" height="17" fill="#b4462b"/>'
+            f'<text x="{164 + width:.1f}" y="{y + 16}" font-size="13">{text}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -100,18 +133,32 @@ def render_corridor(
 ) -> str:
     """The corridor report as one HTML string: no scripts, no external files."""
     charts = {
-        cid: svg_bars([(f"{r['stage']} ({r['year']})", r["china_share"]) for r in rows],
-                      title=f"China's share at each stage of {cid}")
-        for cid, rows in facts["stages"].items() if rows
-    }  # fmt: skip
+        cid: svg_bars(
+            [(f"{r['stage']} ({r['year']})", r["china_share"]) for r in rows],
+            title=f"China's share at each stage of {cid}",
+        )
+        for cid, rows in facts["stages"].items()
+        if rows
+    }
     nir_chart = svg_bars(
-        [(r["name"], None if r["net_import_reliance"] is None else r["net_import_reliance"] / 100)
-         for r in facts["nir"]], title="U.S. net import reliance")  # fmt: skip
+        [
+            (
+                r["name"],
+                None if r["net_import_reliance"] is None else r["net_import_reliance"] / 100,
+            )
+            for r in facts["nir"]
+        ],
+        title="U.S. net import reliance",
+    )
     return _ENV.get_template("report_corridor.html.j2").render(
-        facts=facts, charts=charts, nir_chart=nir_chart, checkpoint=checkpoint,
-        scenario=scenario, version=__version__,
+        facts=facts,
+        charts=charts,
+        nir_chart=nir_chart,
+        checkpoint=checkpoint,
+        scenario=scenario,
+        version=__version__,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    )  # fmt: skip
+    )
 
 
 def write_corridor(html: str, path: Path) -> Path:

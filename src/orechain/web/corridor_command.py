@@ -24,8 +24,12 @@ CORRIDOR_SCENARIO = "pakistan-us-corridor"
 def scenario_digest(doc: dict[str, Any]) -> dict[str, Any]:
     """Headline of a corridor run: shortfall and China's last-year shares, with and without."""
     last = doc["years"][-1]
-    out: dict[str, Any] = {"scenario": doc["scenario"], "region": doc["summary"]["region"],
-                           "year": last["year"], "with": _side(doc["summary"], last)}  # fmt: skip
+    out: dict[str, Any] = {
+        "scenario": doc["scenario"],
+        "region": doc["summary"]["region"],
+        "year": last["year"],
+        "with": _side(doc["summary"], last),
+    }
     comparison = doc.get("comparison")
     if comparison:
         out["variant"] = comparison["variant"]
@@ -34,10 +38,15 @@ def scenario_digest(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _side(summary: dict[str, Any], last: dict[str, Any]) -> dict[str, Any]:
-    china = {stage: shares.get("CHN", 0.0)
-             for stage, shares in last.get("supply_share_by_origin", {}).items()}  # fmt: skip
-    return {"shortfall_t": summary["shortfall_t"], "shortfall_share": summary["shortfall_share"],
-            "china_share_last_year": china}  # fmt: skip
+    china = {
+        stage: shares.get("CHN", 0.0)
+        for stage, shares in last.get("supply_share_by_origin", {}).items()
+    }
+    return {
+        "shortfall_t": summary["shortfall_t"],
+        "shortfall_share": summary["shortfall_share"],
+        "china_share_last_year": china,
+    }
 
 
 def corridor_scenario(atlas: Atlas) -> dict[str, Any] | None:
@@ -82,11 +91,13 @@ def build_corridor_report(settings: ServiceSettings | None = None) -> str:
 
 
 def corridor(
-    out: Path = typer.Option(Path("out/orechain-corridor.html"), "--out", "-o",
-                             help="Where to write the HTML report."),
-    database_url: str | None = typer.Option(None, "--database-url", "--db",
-                                            help="Ledger for the checkpoint section."),
-) -> None:  # fmt: skip
+    out: Path = typer.Option(
+        Path("out/orechain-corridor.html"), "--out", "-o", help="Where to write the HTML report."
+    ),
+    database_url: str | None = typer.Option(
+        None, "--database-url", "--db", help="Ledger for the checkpoint section."
+    ),
+) -> None:
     """Write the Pakistan → US corridor report (charts embedded, no scripts, works offline)."""
     settings = ServiceSettings.from_env()
     if database_url:

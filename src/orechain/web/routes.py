@@ -8,8 +8,8 @@ from another host (the Content-Security-Policy says so too).
 from __future__ import annotations
 
 import json
-from html import escape
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +59,20 @@ async def _memo(svc: Services, key: str, fn: Callable[[Atlas], Any]) -> Any:
 
 
 def _page(request: Request, name: str, title: str, areas: list[str], **context: Any) -> Response:
-    path = "/" if name == "overview" else f"/{name}"
+    path = {"overview": "/", "country": "/atlas"}.get(name, f"/{name}")
     nav = [(href, label) for href, label in NAV if href == "/" or href.strip("/") in areas]
     return TEMPLATES.TemplateResponse(
-        request, f"{name}.html.j2",
-        {"title": title, "page": name, "active": path, "nav": nav, "version": __version__,
-         **context},
-    )  # fmt: skip
+        request,
+        f"{name}.html.j2",
+        {
+            "title": title,
+            "page": name,
+            "active": path,
+            "nav": nav,
+            "version": __version__,
+            **context,
+        },
+    )
 
 
 def _pages(app: FastAPI, areas: list[str]) -> None:  # noqa: C901 - one small handler per page
@@ -74,21 +81,32 @@ def _pages(app: FastAPI, areas: list[str]) -> None:  # noqa: C901 - one small ha
         svc = services_of(request)
         facts = await _memo(svc, "corridor", corridor_facts)
         ledger = await svc.ledger.run(summary)
-        return _page(request, "overview", "Pakistan → United States corridor", areas,
-                     facts=facts, ledger=ledger, scenarios="scenarios" in areas)  # fmt: skip
+        return _page(
+            request,
+            "overview",
+            "Pakistan → United States corridor",
+            areas,
+            facts=facts,
+            ledger=ledger,
+            scenarios="scenarios" in areas,
+        )
 
     @app.get("/atlas", response_class=HTMLResponse, include_in_schema=False)
     async def atlas(request: Request) -> Response:
-        rows = await _memo(services_of(request), "commodities",
-                           lambda a: list_commodities(a)[["commodity", "name"]])  # fmt: skip
+        rows = await _memo(
+            services_of(request),
+            "commodities",
+            lambda a: list_commodities(a)[["commodity", "name"]].to_dict("records"),
+        )
         return _page(request, "atlas", "Atlas", areas, commodities=rows)
 
     @app.get("/atlas/country/{country}", response_class=HTMLResponse, include_in_schema=False)
     async def country(request: Request, country: str) -> Response:
         svc = services_of(request)
         profile = await _memo(svc, f"profile:{country}", lambda a: country_profile(a, country))
-        return _page(request, "country", f"Country profile: {profile['name']}", areas,
-                     profile=profile)  # fmt: skip
+        return _page(
+            request, "country", f"Country profile: {profile['name']}", areas, profile=profile
+        )
 
     @app.get("/risk", response_class=HTMLResponse, include_in_schema=False)
     async def risk(request: Request) -> Response:
@@ -134,11 +152,11 @@ def _report(app: FastAPI) -> None:
         svc = services_of(request)
         cache: dict[str, str] = svc.extras.setdefault("report_cache", {})
         if "corridor" not in cache:
-            cache["corridor"] = await svc.atlas.run(
-                lambda a: build_corridor_report(svc.settings)
-            )
-        return HTMLResponse(cache["corridor"], headers={
-            "Content-Disposition": 'attachment; filename="orechain-corridor.html"'})  # fmt: skip
+            cache["corridor"] = await svc.atlas.run(lambda a: build_corridor_report(svc.settings))
+        return HTMLResponse(
+            cache["corridor"],
+            headers={"Content-Disposition": 'attachment; filename="orechain-corridor.html"'},
+        )
 
 
 def mount(app: FastAPI, areas: list[str]) -> None:
@@ -152,5 +170,8 @@ def mount(app: FastAPI, areas: list[str]) -> None:
     async def not_found(request: Request, exc: NotFoundError) -> Response:
         if request.url.path.startswith("/api/"):
             return await domain_error(request, exc)
-        return HTMLResponse(f"<!doctype html><title>Not found</title><h1>Not found</h1>"
-                            f"<p>{escape(str(exc))}</p><p><a href='/'>OreChain</a></p>", 404)  # fmt: skip
+        return HTMLResponse(
+            f"<!doctype html><title>Not found</title><h1>Not found</h1>"
+            f"<p>{escape(str(exc))}</p><p><a href='/'>OreChain</a></p>",
+            404,
+        )

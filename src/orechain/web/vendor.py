@@ -30,14 +30,25 @@ class Vendored:
 
 VENDORED: tuple[Vendored, ...] = (
     Vendored("d3", "7.9.2", "dist/d3.min.js", "d3-7.9.2.min.js", "ISC"),
-    Vendored("d3-sankey", "0.12.3", "dist/d3-sankey.min.js", "d3-sankey-0.12.3.min.js",
-             "BSD-3-Clause"),
-    Vendored("topojson-client", "3.1.0", "dist/topojson-client.min.js",
-             "topojson-client-3.1.0.min.js", "ISC"),
-    Vendored("world-atlas", "2.0.2", "countries-110m.json", "world-atlas-2.0.2-countries-110m.json",
-             "ISC (geometry: Natural Earth, public domain)"),
+    Vendored(
+        "d3-sankey", "0.12.3", "dist/d3-sankey.min.js", "d3-sankey-0.12.3.min.js", "BSD-3-Clause"
+    ),
+    Vendored(
+        "topojson-client",
+        "3.1.0",
+        "dist/topojson-client.min.js",
+        "topojson-client-3.1.0.min.js",
+        "ISC",
+    ),
+    Vendored(
+        "world-atlas",
+        "2.0.2",
+        "countries-110m.json",
+        "world-atlas-2.0.2-countries-110m.json",
+        "ISC (geometry: Natural Earth, public domain)",
+    ),
     Vendored("@noble/ed25519", "2.3.0", "index.js", "noble-ed25519-2.3.0.js", "MIT"),
-)  # fmt: skip
+)
 """Every vendored file, with the npm package it comes from."""
 
 

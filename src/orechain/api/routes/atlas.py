@@ -103,9 +103,17 @@ def _with_m49(atlas: Atlas, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _production(atlas: Atlas, commodity: str, measure: str, year: int | None, source: str) -> Any:
     sel = select_production(atlas, commodity, measure, year, source=source)
     rows = _with_m49(atlas, sel.rows.to_dict("records"))
-    return {"commodity": sel.commodity, "measure": sel.measure, "year": sel.year,
-            "source_id": sel.source_id, "type": sel.type, "unit": sel.unit, "basis": sel.basis,
-            "note": sel.note, "rows": rows}  # fmt: skip
+    return {
+        "commodity": sel.commodity,
+        "measure": sel.measure,
+        "year": sel.year,
+        "source_id": sel.source_id,
+        "type": sel.type,
+        "unit": sel.unit,
+        "basis": sel.basis,
+        "note": sel.note,
+        "rows": rows,
+    }
 
 
 def _reserves(atlas: Atlas, commodity: str, year: int | None) -> dict[str, Any]:
@@ -126,8 +134,14 @@ def _reserves(atlas: Atlas, commodity: str, year: int | None) -> dict[str, Any]:
         raise NotFoundError(msg)
     head = rows.iloc[0]
     body = rows.drop(columns=["type", "unit", "source_id"]).to_dict("records")
-    return {"commodity": cid, "year": int(year), "source_id": str(head["source_id"]),
-            "type": head["type"], "unit": head["unit"], "rows": _with_m49(atlas, body)}  # fmt: skip
+    return {
+        "commodity": cid,
+        "year": int(year),
+        "source_id": str(head["source_id"]),
+        "type": head["type"],
+        "unit": head["unit"],
+        "rows": _with_m49(atlas, body),
+    }
 
 
 def _trade(atlas: Atlas, filters: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
@@ -140,8 +154,13 @@ def _trade(atlas: Atlas, filters: dict[str, Any], limit: int, offset: int) -> di
         [*params, limit, offset],
     )
     end = offset + limit
-    return {"items": rows.to_dict("records"), "total": total, "limit": limit, "offset": offset,
-            "next_offset": end if end < total else None}  # fmt: skip
+    return {
+        "items": rows.to_dict("records"),
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "next_offset": end if end < total else None,
+    }
 
 
 def _commodities(atlas: Atlas) -> list[dict[str, Any]]:
@@ -165,9 +184,13 @@ async def commodities(svc: Svc, limit: Limit = 100, offset: Offset = 0) -> JsonB
 
 MeasureQuery = Annotated[
     str,
-    Query(min_length=1, max_length=60, description="mine, refinery, smelter, a stage, ...",
-          examples=["mine"]),
-]  # fmt: skip
+    Query(
+        min_length=1,
+        max_length=60,
+        description="mine, refinery, smelter, a stage, ...",
+        examples=["mine"],
+    ),
+]
 
 
 @router.get("/production/{commodity}", response_class=JsonBytes, responses=ok(Production))
@@ -211,18 +234,24 @@ async def trade(
     offset: Offset = 0,
 ) -> JsonBytes:
     """Bilateral trade flows, filtered and paginated."""
-    filters = {k: v for k, v in
-               {"reporter": reporter, "partner": partner, "hs6": hs6, "year": year}.items()
-               if v is not None}  # fmt: skip
+    filters = {
+        k: v
+        for k, v in {"reporter": reporter, "partner": partner, "hs6": hs6, "year": year}.items()
+        if v is not None
+    }
     key = ("trade", tuple(sorted(filters.items())), limit, offset)
     return JsonBytes(await svc.atlas.cached(key, lambda a: _trade(a, filters, limit, offset)))
 
 
 CountryPath = Annotated[
     str,
-    Path(min_length=2, max_length=80, description="ISO3 code or name",
-         openapi_examples={"Pakistan": {"value": "PAK"}}),
-]  # fmt: skip
+    Path(
+        min_length=2,
+        max_length=80,
+        description="ISO3 code or name",
+        openapi_examples={"Pakistan": {"value": "PAK"}},
+    ),
+]
 
 
 @router.get("/countries/{country}", response_class=JsonBytes, responses=ok(CountryProfile))

@@ -51,8 +51,9 @@ def projects_dir() -> FsPath:
 class ProjectRef(BaseModel):
     """A bundled project by name, or an inline project document."""
 
-    name: str | None = Field(default=None, pattern=NAME_PATTERN,
-                             examples=["pakistan-polymetallic-refinery"])
+    name: str | None = Field(
+        default=None, pattern=NAME_PATTERN, examples=["pakistan-polymetallic-refinery"]
+    )
     project: dict[str, Any] | None = Field(default=None, description="Inline project document.")
 
 
@@ -127,9 +128,16 @@ def _sensitivity(req: SensitivityRequest) -> Any:
         project = load_ref(req)
         prep = prepare(project, a)
         base, bars = tornado(prep, req.pct)
-        return {"project": project.name, "currency": project.currency, "base_npv": base,
-                "pct": req.pct, "tornado": [b.__dict__ for b in bars], "spider": spider(prep),
-                "breakevens": breakevens(prep), "assumptions": project.assumptions}  # fmt: skip
+        return {
+            "project": project.name,
+            "currency": project.currency,
+            "base_npv": base,
+            "pct": req.pct,
+            "tornado": [b.__dict__ for b in bars],
+            "spider": spider(prep),
+            "breakevens": breakevens(prep),
+            "assumptions": project.assumptions,
+        }
 
     return compute
 
@@ -154,8 +162,13 @@ async def projects() -> list[dict[str, Any]]:
     out = []
     for path in sorted(projects_dir().glob("*.yaml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        out.append({"name": path.stem, "title": str(raw.get("name", path.stem)),
-                    "description": str(raw.get("description", "")).strip()})  # fmt: skip
+        out.append(
+            {
+                "name": path.stem,
+                "title": str(raw.get("name", path.stem)),
+                "description": str(raw.get("description", "")).strip(),
+            }
+        )
     return out
 
 

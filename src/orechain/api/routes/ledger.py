@@ -41,9 +41,11 @@ class SubmitEvents(BaseModel):
     """A batch of signed envelopes, appended all together or not at all."""
 
     envelopes: list[dict[str, Any]] = Field(
-        min_length=1, max_length=1000, examples=[[_EXAMPLE_ENVELOPE]],
+        min_length=1,
+        max_length=1000,
+        examples=[[_EXAMPLE_ENVELOPE]],
         description="Signed envelopes (see docs/ledger.md); every actor must be the token's org.",
-    )  # fmt: skip
+    )
 
 
 class LotSummary(BaseModel):
@@ -54,6 +56,7 @@ class LotSummary(BaseModel):
     commodity: str
     status: str = Field(examples=["active"])
     created_at: str
+    events: list[str] = Field(description="Ids of the events that touched the lot, in order.")
 
 
 class LotDetail(LotSummary):
@@ -69,7 +72,6 @@ class LotDetail(LotSummary):
     grades: dict[str, float]
     destination: str | None
     parents: list[dict[str, Any]]
-    events: list[str]
 
 
 class Origin(BaseModel):
@@ -96,8 +98,9 @@ class CheckpointOut(BaseModel):
 
 
 @router.post("/events", response_model=list[Receipt], status_code=201)
-async def submit_events(body: SubmitEvents, svc: Svc,
-                        who: Annotated[Principal, Depends(access("write"))]) -> list[Receipt]:  # fmt: skip
+async def submit_events(
+    body: SubmitEvents, svc: Svc, who: Annotated[Principal, Depends(access("write"))]
+) -> list[Receipt]:
     """Append signed events for the token's organisation; all of the batch or none."""
     views.check_actor(body.envelopes, who)
     return await svc.ledger.run(lambda led: led.submit_many(body.envelopes))
@@ -180,9 +183,10 @@ async def massbalance(
     svc: Svc,
     who: Confidential,
     site_id: Annotated[str, Path(min_length=1, max_length=128, examples=["US-SEP-1"])],
-    period: Annotated[str, Query(max_length=40, description="YYYY, YYYY-Qn, YYYY-MM, a/b",
-                                 examples=["2026"])],
-) -> CustodyReport:  # fmt: skip
+    period: Annotated[
+        str, Query(max_length=40, description="YYYY, YYYY-Qn, YYYY-MM, a/b", examples=["2026"])
+    ],
+) -> CustodyReport:
     """ISO 22095 custody accounting of a site over a period (confidential)."""
 
     def read(led: Ledger) -> CustodyReport:
@@ -203,15 +207,19 @@ async def event(
 
     def read(led: Ledger) -> dict[str, Any]:
         entry = led.entry(event_id)
-        return {"event_id": entry.event_id, "leaf_index": entry.index,
-                "envelope": entry.envelope.decode("utf-8")}  # fmt: skip
+        return {
+            "event_id": entry.event_id,
+            "leaf_index": entry.index,
+            "envelope": entry.envelope.decode("utf-8"),
+        }
 
     return await svc.ledger.run(read)
 
 
 @router.post("/checkpoints", response_model=CheckpointOut, status_code=201)
-async def sign_checkpoint(svc: Svc,
-                          who: Annotated[Principal, Depends(access("sign"))]) -> dict[str, Any]:  # fmt: skip
+async def sign_checkpoint(
+    svc: Svc, who: Annotated[Principal, Depends(access("sign"))]
+) -> dict[str, Any]:
     """Sign and store a checkpoint over every committed entry (admins, operators)."""
     path = svc.settings.resolved_log_key_path()
     if not path.is_file():
@@ -223,5 +231,3 @@ async def sign_checkpoint(svc: Svc,
         return {"tree_size": int(note.split("\n")[1]), "checkpoint": note}
 
     return await svc.ledger.run(sign)
-
-

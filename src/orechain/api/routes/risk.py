@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -9,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from orechain.api.auth import access
 from orechain.api.responses import CommodityPath, JsonBytes, Svc, YearQuery, ok
+from orechain.api.services import Services
 from orechain.atlas.store import Atlas
 from orechain.risk.commodity import CommodityRisk, commodity_risk
 from orechain.risk.imports import ImportMix, import_mix
@@ -22,9 +24,16 @@ __all__ = ["ExposureRow", "exposure_rows", "router"]
 Iso3 = Annotated[str, Query(pattern="^[A-Z]{3}$", description="ISO3 code", examples=["USA"])]
 
 RISK_EXAMPLE = {
-    "commodity": "rare-earths", "measure": "mine", "year": 2024, "hhi": 4969.0, "cr1": 0.69,
-    "cr3": 0.85, "top_country": "CHN", "unit": "metric tons", "basis": "REO",
-}  # fmt: skip
+    "commodity": "rare-earths",
+    "measure": "mine",
+    "year": 2024,
+    "hhi": 4969.0,
+    "cr1": 0.69,
+    "cr3": 0.85,
+    "top_country": "CHN",
+    "unit": "metric tons",
+    "basis": "REO",
+}
 
 
 class ExposureRow(BaseModel):
@@ -39,37 +48,46 @@ class ExposureRow(BaseModel):
     top_country: str | None
 
 
-def exposure_rows(rows: list[OverviewRow]) -> list[dict[str, Any]]:
+def exposure_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per commodity, the stage with the highest governance-weighted HHI and its U.S. NIR.
 
     The "importance" axis of the EU criticality matrix (economic importance) is not
     in the atlas; the page plots U.S. net import reliance instead and says so.
     """
-    best: dict[str, OverviewRow] = {}
+    best: dict[str, dict[str, Any]] = {}
     for r in rows:
-        current = best.get(r.commodity)
-        if current is None or (r.hhi_wgi or -1.0) > (current.hhi_wgi or -1.0):
-            best[r.commodity] = r
+        current = best.get(r["commodity"])
+        if current is None or (r["hhi_wgi"] or -1.0) > (current["hhi_wgi"] or -1.0):
+            best[r["commodity"]] = r
     return [
-        {"commodity": r.commodity, "name": r.name, "stage": r.measure, "hhi_wgi": r.hhi_wgi,
-         "hhi": r.hhi, "net_import_reliance": r.net_import_reliance,
-         "top_country": r.top_country}
-        for r in sorted(best.values(), key=lambda r: r.commodity)
-    ]  # fmt: skip
+        {
+            "commodity": r["commodity"],
+            "name": r["name"],
+            "stage": r["measure"],
+            "hhi_wgi": r["hhi_wgi"],
+            "hhi": r["hhi"],
+            "net_import_reliance": r["net_import_reliance"],
+            "top_country": r["top_country"],
+        }
+        for r in sorted(best.values(), key=lambda r: r["commodity"])
+    ]
 
 
 @router.get("/overview", response_class=JsonBytes, responses=ok(list[OverviewRow]))
 async def overview(svc: Svc, year: YearQuery = None) -> JsonBytes:
     """One row per commodity × stage: top country, CR1, CR3, HHI, HHI_WGI, U.S. NIR."""
-    return JsonBytes(await svc.atlas.cached(("overview", year), lambda a: risk_overview(a, year)))
+    return JsonBytes(await _overview(svc, year))
+
+
+async def _overview(svc: Services, year: int | None) -> bytes:
+    return await svc.atlas.cached(("overview", year), lambda a: risk_overview(a, year))
 
 
 @router.get("/exposure", response_class=JsonBytes, responses=ok(list[ExposureRow]))
 async def exposure(svc: Svc, year: YearQuery = None) -> JsonBytes:
     """Exposure matrix rows: worst-stage governance-weighted HHI vs U.S. import reliance."""
-    return JsonBytes(
-        await svc.atlas.cached(("exposure", year), lambda a: exposure_rows(risk_overview(a, year)))
-    )
+    rows = json.loads(await _overview(svc, year))
+    return JsonBytes(await svc.atlas.cached(("exposure", year), lambda a: exposure_rows(rows)))
 
 
 @router.get(

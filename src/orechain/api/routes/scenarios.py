@@ -33,9 +33,11 @@ __all__ = ["available", "engine", "load_text", "router"]
 
 NamePath = Annotated[
     str,
-    Path(pattern=r"^[A-Za-z0-9_.-]{1,80}$",
-         openapi_examples={"corridor": {"value": "pakistan-us-corridor"}}),
-]  # fmt: skip
+    Path(
+        pattern=r"^[A-Za-z0-9_.-]{1,80}$",
+        openapi_examples={"corridor": {"value": "pakistan-us-corridor"}},
+    ),
+]
 
 
 def available() -> bool:
@@ -124,9 +126,14 @@ def _bundled() -> list[dict[str, Any]]:
     out = []
     for path in bundled_scenarios():
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        out.append({"name": path.stem, "title": str(raw.get("name", path.stem)),
-                    "description": str(raw.get("description", "")).strip(),
-                    "commodity": raw.get("commodity")})  # fmt: skip
+        out.append(
+            {
+                "name": path.stem,
+                "title": str(raw.get("name", path.stem)),
+                "description": str(raw.get("description", "")).strip(),
+                "commodity": raw.get("commodity"),
+            }
+        )
     return out
 
 
@@ -154,8 +161,13 @@ async def validate(req: ScenarioRequest) -> dict[str, Any]:
         scn = load_text(req)
     except OreChainError as exc:
         details = getattr(exc, "__dict__", {})
-        return {"valid": False, "error": {"message": str(exc), **{
-            k: details.get(k) for k in ("source", "row", "field") if k in details}}}  # fmt: skip
+        return {
+            "valid": False,
+            "error": {
+                "message": str(exc),
+                **{k: details.get(k) for k in ("source", "row", "field") if k in details},
+            },
+        }
     return {"valid": True, "name": scn.name}
 
 

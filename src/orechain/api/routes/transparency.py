@@ -7,13 +7,14 @@ browser (SHA-256 via WebCrypto, Ed25519 checkpoint signatures).
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from orechain.api import ledger_views as views
-from orechain.api.auth import access
+from orechain.api.auth import Principal, access
 from orechain.api.pagination import Limit, Offset, Page, paginate
 from orechain.api.responses import COMMON_ERRORS, Svc
 from orechain.errors import NotFoundError
@@ -21,12 +22,8 @@ from orechain.ledger import sample
 from orechain.ledger.log import consistency_bundle, inclusion_bundle, latest_checkpoint
 from orechain.ledger.service import Ledger
 
-router = APIRouter(
-    prefix="/api/transparency",
-    tags=["transparency"],
-    dependencies=[Depends(access("public"))],
-    responses=COMMON_ERRORS,
-)
+router = APIRouter(prefix="/api/transparency", tags=["transparency"], responses=COMMON_ERRORS)
+Public = Annotated[Principal, Depends(access("public"))]
 
 __all__ = ["router", "summary"]
 
@@ -59,7 +56,11 @@ class InclusionBundle(BaseModel):
     event_id: str
     leaf_index: int
     tree_size: int
-    envelope: str = Field(description="The leaf: RFC 8785 canonical JSON of the envelope.")
+    envelope: str | None = Field(
+        description="The leaf: RFC 8785 canonical JSON of the envelope; null unless the caller "
+        "may read the event (auditors, admins, the acting operator)."
+    )
+    leaf_hash: str = Field(description="Base64 SHA-256(0x00 || envelope) (RFC 9162 §2.1.1).")
     inclusion_path: list[str] = Field(description="Base64 sibling hashes, leaf to root.")
     checkpoint: str
 
@@ -92,18 +93,24 @@ def summary(ledger: Ledger) -> dict[str, Any]:
     except NotFoundError:
         note = None
     is_sample = ledger.origin == sample.ORIGIN
-    return {**views.head(ledger), "checkpoint": note, "label": sample.LABEL if is_sample else None,
-            "totals": views.transparency_totals(ledger.state)}  # fmt: skip
+    return {
+        **views.head(ledger),
+        "checkpoint": note,
+        "label": sample.LABEL if is_sample else None,
+        "totals": views.transparency_totals(ledger.state),
+    }
 
 
 @router.get("", response_model=Transparency)
-async def transparency(svc: Svc) -> dict[str, Any]:
+async def transparency(svc: Svc, who: Public) -> dict[str, Any]:
     """Latest signed checkpoint, the verifier key and totals by commodity, origin, corridor."""
     return await svc.ledger.run(summary)
 
 
 @router.get("/checkpoints", response_model=Page[CheckpointOut])
-async def checkpoints(svc: Svc, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+async def checkpoints(
+    svc: Svc, who: Public, limit: Limit = 50, offset: Offset = 0
+) -> dict[str, Any]:
     """Every stored signed checkpoint, by tree size (paginated)."""
     rows = await svc.ledger.run(lambda led: led.store.checkpoints())
     items = [{"tree_size": s, "checkpoint": n} for s, n in rows]
@@ -112,22 +119,31 @@ async def checkpoints(svc: Svc, limit: Limit = 50, offset: Offset = 0) -> dict[s
 
 EventPath = Annotated[
     str,
-    Path(min_length=1, max_length=128, description="Event id or leaf index",
-         openapi_examples={"merge": {"value": "0"}}),
-]  # fmt: skip
+    Path(
+        min_length=1,
+        max_length=128,
+        description="Event id or leaf index",
+        openapi_examples={"merge": {"value": "0"}},
+    ),
+]
 
 
 @router.get("/proofs/inclusion/{event}", response_model=InclusionBundle)
 async def inclusion(
     event: EventPath,
     svc: Svc,
+    who: Public,
     against: Annotated[Literal["latest", "first"], Query()] = "latest",
 ) -> dict[str, Any]:
     """Inclusion proof of an event under the latest (or first covering) signed checkpoint."""
 
     def prove(led: Ledger) -> dict[str, Any]:
         note = latest_checkpoint(led) if against == "latest" else None
-        return inclusion_bundle(led, event, note)
+        bundle = inclusion_bundle(led, event, note)
+        bundle["leaf_hash"] = base64.b64encode(led.entry(bundle["leaf_index"]).leaf_hash).decode()
+        if not views.may_see_event(led.state, bundle["event_id"], who):
+            bundle["envelope"] = None
+        return bundle
 
     return await svc.ledger.run(prove)
 
@@ -135,6 +151,7 @@ async def inclusion(
 @router.get("/proofs/consistency", response_model=ConsistencyBundle)
 async def consistency(
     svc: Svc,
+    who: Public,
     old_size: Annotated[int, Query(ge=1, le=2**40, examples=[10])],
     new_size: Annotated[int | None, Query(ge=1, le=2**40, examples=[40])] = None,
 ) -> dict[str, Any]:

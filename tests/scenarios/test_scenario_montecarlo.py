@@ -20,13 +20,27 @@ UNCERTAIN = tiny(
         {"region": "USA", "sector": "ev", "tonnes": 50, "source": "ASSUMPTION: test"},
     ],
     disruptions=[
-        {"type": "export_restriction", "id": "ban", "country": "CHN", "stages": ["mining"],
-         "to": ["USA"], "share": 1.0, "start": 2025}
+        {
+            "type": "export_restriction",
+            "id": "ban",
+            "country": "CHN",
+            "stages": ["mining"],
+            "to": ["USA"],
+            "share": 1.0,
+            "start": 2025,
+        }
     ],
     uncertainty=[
-        {"target": "capacity", "country": "AUS", "distribution": {"kind": "triangular", "low": 0.5,
-                                                                  "mode": 1.0, "high": 1.1}},
-        {"target": "demand", "region": "USA", "distribution": {"kind": "normal", "mean": 1, "sd": 0.02}},
+        {
+            "target": "capacity",
+            "country": "AUS",
+            "distribution": {"kind": "triangular", "low": 0.5, "mode": 1.0, "high": 1.1},
+        },
+        {
+            "target": "demand",
+            "region": "USA",
+            "distribution": {"kind": "normal", "mean": 1, "sd": 0.02},
+        },
         {"target": "disruption", "disruption": "ban", "probability": 0.4},
     ],
 )
@@ -74,4 +88,11 @@ def test_quantiles_and_exceedance_are_reported():
     assert set(years) == {2025, 2026, 2027}
     assert {"p5", "p50", "p95", "p_exceed_0"} <= set(years[2025])
     assert 0.0 <= years[2025]["p_exceed_0"] <= 1.0
-    assert set(res.draws.columns) == {"draw", "year", "region", "sector", "shortfall_t", "fast_path"}
+    assert set(res.draws.columns) == {
+        "draw",
+        "year",
+        "region",
+        "sector",
+        "shortfall_t",
+        "fast_path",
+    }

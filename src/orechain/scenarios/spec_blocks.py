@@ -1,0 +1,87 @@
+"""Scenario blocks without cross-references of their own: uncertainty and explicit networks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from orechain.atlas.countries import country_name
+from orechain.errors import NotFoundError
+from orechain.scenarios.chains import canonical_stage
+
+PSEUDO_COUNTRIES = ("OTHER",)
+"""Supplier codes that are not ISO3 countries ("other countries" in a source)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def check_country(code: str) -> str:
+    """An upper-case ISO3 code (or ``OTHER``); ValueError if unknown."""
+    iso3 = code.strip().upper()
+    if iso3 in PSEUDO_COUNTRIES:
+        return iso3
+    try:
+        country_name(iso3)
+    except NotFoundError as exc:
+        raise ValueError(str(exc)) from None
+    return iso3
+
+
+Country = Annotated[str, AfterValidator(check_country)]
+StageName = Annotated[str, AfterValidator(canonical_stage)]
+
+
+class Distribution(_Model):
+    """A multiplier's distribution (numpy parameterisation)."""
+
+    kind: Literal["normal", "uniform", "triangular", "lognormal"]
+    mean: float = 1.0
+    sd: float = Field(0.0, ge=0)
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+
+
+class Uncertainty(_Model):
+    """One uncertain input: a capacity or demand multiplier, or a disruption's odds."""
+
+    target: Literal["capacity", "demand", "disruption"]
+    country: Country | None = None
+    stage: StageName | None = None
+    region: str | None = None
+    sector: str | None = None
+    disruption: str | None = None
+    distribution: Distribution | None = None
+    probability: float | None = Field(None, ge=0.0, le=1.0)
+    note: str = ""
+
+
+class NodeSpec(_Model):
+    """A node of an explicit network."""
+
+    id: str
+    country: Country
+    stage: StageName
+    capacity_t: float = Field(ge=0)
+    cost_per_t: float = Field(0.0, ge=0)
+    yield_: float = Field(1.0, gt=0, alias="yield")
+
+
+class LinkSpec(_Model):
+    """A link of an explicit network; ``to`` is a node id or a demand region."""
+
+    source: str = Field(alias="from")
+    to: str
+    capacity_t: float | None = Field(None, ge=0)
+    cost_per_t: float = Field(1.0, ge=0)
+
+
+class NetworkSpec(_Model):
+    """An explicit network (a company's own suppliers, or a test case)."""
+
+    stages: list[StageName] = Field(min_length=1)
+    nodes: list[NodeSpec] = Field(min_length=1)
+    links: list[LinkSpec] = Field(min_length=1)

@@ -1,0 +1,31 @@
+"""Helpers of the API tests: settings over the session atlas, the principals, auth headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from orechain.api.settings import ServiceSettings
+from orechain.settings import Settings
+
+PRINCIPALS: dict[str, tuple[str, str] | None] = {
+    "anonymous": None,
+    "viewer": ("viewer-org", "viewer"),
+    "auditor": ("audit-firm", "auditor"),
+    "admin": ("orechain-ops", "admin"),
+    "op-magnets": ("us-magnets", "operator"),
+    "op-pk": ("pk-mining", "operator"),
+    "op-cn": ("cn-separator", "operator"),
+}
+"""Who calls in the tenant × role × endpoint matrix: (organisation, role)."""
+
+
+def make_settings(atlas_path: Path, folder: Path, **overrides: Any) -> ServiceSettings:
+    """Service settings over the session atlas and a ledger file in ``folder``."""
+    core = Settings(cache_dir=folder / "cache", atlas_path=atlas_path)
+    return ServiceSettings(core=core, database_url=str(folder / "ledger.db"), **overrides)
+
+
+def auth(token: str | None) -> dict[str, str]:
+    """Headers carrying ``token`` (none for anonymous)."""
+    return {} if token is None else {"Authorization": f"Bearer {token}"}

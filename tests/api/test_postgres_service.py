@@ -1,0 +1,147 @@
+"""``orechain serve`` on PostgreSQL with two uvicorn workers sharing one ledger.
+
+Marked ``postgres``: skips with the reason when the server is unreachable
+locally and FAILS when ``CI`` is set (the pattern of tests/ledger/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from orechain.api.tokens import TokenStore
+from orechain.ledger import sample
+from orechain.ledger.audit import audit
+from orechain.ledger.envelope import sign_event
+from orechain.ledger.service import Ledger
+
+pytestmark = pytest.mark.postgres
+
+PG_URL = os.environ.get("ORECHAIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    try:
+        with psycopg.connect(PG_URL, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        reason = f"PostgreSQL not reachable at {PG_URL}: {exc}".splitlines()[0]
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set and {reason}")
+        pytest.skip(reason)
+    schema = f"service_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _call(url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method="POST" if body is not None else "GET")
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - loopback only
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.fixture
+def served(pg_url: str, atlas_path: Path, tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ORECHAIN_ATLAS": str(atlas_path),
+        "ORECHAIN_LOG_KEY": str(tmp_path / "log-key.pem"),
+        "ORECHAIN_RATE_LIMIT": "0",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "orechain.cli",
+        "serve",
+        "--database-url",
+        pg_url,
+        "--workers",
+        "2",
+        "--port",
+        str(port),
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if _call(url + "api/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("orechain serve did not come up")
+        yield url
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert url in out  # the URL was printed
+
+
+def _event(n: int) -> dict:
+    event = {
+        "type": "register-site",
+        "event_id": f"pg-site-{n}",
+        "actor": "us-magnets",
+        "time": "2026-03-01T00:00:00Z",
+        "site_id": f"pg-store-{n}",
+        "site_name": "Illustrative store",
+        "kind": "warehouse",
+        "country": "USA",
+        "operator": "us-magnets",
+    }
+    return sign_event(event, sample.org_key("us-magnets"))
+
+
+def test_two_workers_share_one_postgres_ledger(served: str, pg_url: str):
+    store = TokenStore(pg_url)
+    token = store.create("us-magnets", "operator")[0]
+    store.close()
+    first = _call(served + "api/transparency")[1]
+    assert first["tree_size"] == 40  # the sample corridor, created at first start
+    with ThreadPoolExecutor(8) as pool:
+        results = list(
+            pool.map(
+                lambda n: _call(served + "api/ledger/events", {"envelopes": [_event(n)]}, token),
+                range(24),
+            )
+        )
+    assert {status for status, _ in results} == {201}
+    indices = sorted(body[0]["leaf_index"] for _, body in results)
+    assert indices == list(range(40, 64))
+    sizes = {_call(served + "api/transparency")[1]["tree_size"] for _ in range(10)}
+    assert sizes == {64}  # every worker caught up with the other's commits
+    with Ledger.open(pg_url) as led:
+        assert audit(led).ok

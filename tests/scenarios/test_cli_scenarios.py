@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from scenario_helpers import tiny
+from typer.testing import CliRunner
+
+from orechain.cli import app
+from orechain.scenarios.bundled import bundled_dir, bundled_scenarios
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _write(tmp_path: Path, raw: dict) -> str:
+    path = tmp_path / "scn.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return str(path)
+
+
+def _json(args: list[str]) -> dict:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_bundled_copies_match_the_repository_folder():
+    names = sorted(p.name for p in bundled_scenarios())
+    assert names == [
+        "antimony-export-ban.yaml",
+        "china-ree-export-controls.yaml",
+        "pakistan-us-corridor.yaml",
+    ]
+    for name in names:
+        assert (ROOT / "scenarios" / name).read_bytes() == (bundled_dir() / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "name", ["pakistan-us-corridor", "china-ree-export-controls", "antimony-export-ban"]
+)
+def test_bundled_scenarios_validate_and_label_assumptions(name):
+    doc = _json(["scenario", "validate", name, "--json"])
+    assert doc["valid"] is True
+    raw = yaml.safe_load((bundled_dir() / f"{name}.yaml").read_text("utf-8"))
+    for d in raw["demand"]:
+        assert d["source"].startswith("ASSUMPTION") or "USGS" in d["source"]
+
+
+def test_validate_reports_bad_input_with_exit_2(tmp_path):
+    raw = tiny(priorities={"wind": 2})
+    result = runner.invoke(app, ["scenario", "validate", _write(tmp_path, raw)])
+    assert result.exit_code == 2
+    assert "priorities.wind" in result.stderr
+    assert "scn.yaml" in result.stderr
+
+
+def test_run_json_shape_on_an_explicit_network(tmp_path):
+    doc = _json(["scenario", "run", _write(tmp_path, tiny()), "--json"])
+    year = doc["years"][0]
+    for key in (
+        "year",
+        "demand_t",
+        "served_t",
+        "shortfall_t",
+        "shortfall_by_sector",
+        "supply_share_by_origin",
+        "hhi_by_stage",
+        "binding_constraints",
+    ):
+        assert key in year
+    assert year["shortfall_by_sector"] == {"defence": 0.0, "ev": pytest.approx(10.0)}
+    assert doc["summary"]["shortfall_t"] == pytest.approx(10.0)
+
+
+def test_draws_with_a_seed_give_the_same_quantiles_twice(tmp_path):
+    raw = tiny(
+        uncertainty=[
+            {
+                "target": "demand",
+                "region": "USA",
+                "distribution": {"kind": "normal", "mean": 1, "sd": 0.2},
+            }
+        ]
+    )
+    path = _write(tmp_path, raw)
+    out = tmp_path / "out"
+    args = ["scenario", "run", path, "--draws", "50", "--seed", "7", "--workers", "1", "--json"]
+    first = _json([*args, "--out", str(out)])
+    second = _json(args)
+    assert first["monte_carlo"]["shortfall_t"] == second["monte_carlo"]["shortfall_t"]
+    assert set(first["monte_carlo"]["shortfall_t"]["2025"]) >= {"p5", "p50", "p95", "p_exceed_0"}
+    assert (out / "draws.parquet").exists()
+    assert (out / "result.json").exists()
+
+
+def test_corridor_runs_with_and_without_pakistan(atlas_env):
+    doc = _json(["scenario", "run", "scenarios/pakistan-us-corridor.yaml", "--json"])
+    assert doc["focus_region"] == "USA"
+    assert [y["year"] for y in doc["years"]] == list(range(2025, 2036))
+    assert doc["without"]["removed"] == ["pk-concentrate", "pk-separation"]
+    first = doc["years"][0]
+    assert set(first["supply_share_by_origin"]) == {"mining", "separation", "metal", "magnet"}
+    assert first["supply_share_by_origin"]["magnet"].get("CHN", 0.0) == 0.0  # direct ban
+    assert any("ASSUMPTION" in a for a in doc["assumptions"])
+    later = {y["year"]: y for y in doc["years"]}[2035]
+    assert later["supply_share_by_origin"]["separation"].get("PAK", 0.0) > 0.0
+
+
+def test_compare_and_optimize(atlas_env, tmp_path):
+    doc = _json(
+        ["scenario", "compare", "china-ree-export-controls", "pakistan-us-corridor", "--json"]
+    )
+    assert doc["a"] == "china-ree-export-controls"
+    assert doc["years"]
+    opt = _json(["scenario", "optimize", "pakistan-us-corridor", "--json"])
+    assert "CHN" not in opt["allocation"]["magnet"]
+    assert opt["frontier"][0]["max_share"] == 1.0
