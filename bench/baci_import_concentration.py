@@ -110,6 +110,43 @@ def run_duckdb(path: Path, out: Path) -> dict[str, float]:
     return {"seconds": seconds, "rss_before_mb": before, "rows": rows}
 
 
+def stored_path(path: Path) -> Path:
+    """The same year loaded once into a DuckDB file (columnar), as the atlas keeps trade."""
+    return path.with_suffix(".duckdb")
+
+
+def store(path: Path) -> float:
+    """Load the CSV into a DuckDB table once (cached); return the load time [s]."""
+    import duckdb
+
+    from orechain.risk.trade_concentration import baci_csv_relation
+
+    db = stored_path(path)
+    if db.exists():
+        return float("nan")
+    start = time.perf_counter()
+    con = duckdb.connect(str(db.with_suffix(".part")))
+    con.execute(f"CREATE TABLE flows AS SELECT * FROM {baci_csv_relation(str(path))}")
+    con.close()
+    db.with_suffix(".part").replace(db)
+    return time.perf_counter() - start
+
+
+def run_duckdb_stored(path: Path, out: Path) -> dict[str, float]:
+    import duckdb
+
+    from orechain.risk.trade_concentration import write_supplier_concentration
+
+    con = duckdb.connect(str(stored_path(path)), read_only=True)
+    con.execute("SET threads = 2")
+    con.execute("SET preserve_insertion_order = false")
+    before = _rss_mb()
+    start = time.perf_counter()
+    rows = write_supplier_concentration(con, "flows", str(out), unique_flows=True)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rss_before_mb": before, "rows": rows}
+
+
 def run_pandas(path: Path, out: Path) -> dict[str, float]:
     import pandas as pd
 
@@ -146,7 +183,8 @@ def _rss_mb() -> float:
 
 
 def child(engine: str, path: Path, out: Path) -> None:
-    stats = (run_duckdb if engine == "duckdb" else run_pandas)(path, out)
+    runners = {"duckdb": run_duckdb, "duckdb-stored": run_duckdb_stored, "pandas": run_pandas}
+    stats = runners[engine](path, out)
     stats["peak_rss_mb"] = _rss_mb()
     print(json.dumps(stats))
 
@@ -187,7 +225,9 @@ def compare(duck: Path, pand: Path) -> dict[str, float]:
     }
 
 
-def report(rows: int, path: Path, duck: dict, pand: dict, check: dict) -> str:
+def report(
+    rows: int, path: Path, duck: dict, pand: dict, check: dict, stored: dict, load_s: float
+) -> str:
     size_mb = path.stat().st_size / 1e6
     ratio = pand["median_s"] / duck["median_s"]
     lines = [
@@ -204,6 +244,14 @@ def report(rows: int, path: Path, duck: dict, pand: dict, check: dict) -> str:
         f"{duck['peak_rss_mb']:.0f} | {duck['rss_before_mb']:.0f} |",
         f"| pandas (pyarrow CSV engine + groupby) | {pand['median_s']:.2f} | {pand['all_s']} | "
         f"{pand['peak_rss_mb']:.0f} | {pand['rss_before_mb']:.0f} |",
+        f"| DuckDB over the year stored as a DuckDB table (query only) | {stored['median_s']:.2f} "
+        f"| {stored['all_s']} | {stored['peak_rss_mb']:.0f} | {stored['rss_before_mb']:.0f} |",
+        "",
+        "Each run: read, aggregate per importer × HS6 (supplier HHI, top supplier and share), "
+        "write the result as Parquet; in a fresh process. The stored row is the atlas's way: "
+        "load the year once"
+        + (f" ({load_s:.1f} s this run)" if load_s == load_s else " (cached from an earlier run)")
+        + ", then query it.",
         "",
         f"pandas / DuckDB wall-time ratio: **{ratio:.1f}×**. Target for DuckDB: ≤ 1 s and "
         f"≤ 500 MB — time {'met' if duck['median_s'] <= 1 else 'NOT met'}, memory "
@@ -222,7 +270,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", choices=["duckdb", "pandas"])
+    parser.add_argument("--child", choices=["duckdb", "duckdb-stored", "pandas"])
     parser.add_argument("--path", type=Path)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
@@ -230,11 +278,13 @@ def main() -> None:
         child(args.child, args.path, args.out)
         return
     path = generate(args.rows)
+    load_s = store(path)
     with tempfile.TemporaryDirectory() as tmp:
         duck = measure("duckdb", path, args.runs, Path(tmp))
         pand = measure("pandas", path, args.runs, Path(tmp))
+        stored = measure("duckdb-stored", path, args.runs, Path(tmp))
         check = compare(duck["out"], pand["out"])  # type: ignore[arg-type]
-    text = report(args.rows, path, duck, pand, check)
+    text = report(args.rows, path, duck, pand, check, stored, load_s)
     OUT.mkdir(exist_ok=True)
     (OUT / "baci.md").write_text(text, encoding="utf-8")
     print(text)
