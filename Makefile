@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint pytest bench install install-test lock cli-docs clean
+.PHONY: run test lint pytest bench install install-test lock cli-docs clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,10 @@ $(STAMP_TEST): pyproject.toml requirements.lock | $(BIN)/python
 install: $(STAMP_RUN)
 install-test: $(STAMP_TEST)
 
-## run: install, then print the supply-concentration overview and write it as HTML
+## run: install, print the concentration overview (also written as HTML), start the dashboard
 run: install
 	$(BIN)/orechain report overview --out out/orechain-overview.html
+	$(BIN)/orechain serve --host 127.0.0.1 --port 8000
 
 ## test: install test tools, then lint (ruff, mypy) and run the test suite
 test: install-test lint pytest
@@ -35,8 +36,12 @@ lint: install-test
 	$(BIN)/ruff format --check src tests bench docs/examples
 	$(BIN)/mypy
 
-pytest: install-test
+pytest: install-test chromium
 	$(BIN)/pytest -q
+
+## chromium: Debian's Chromium for the browser tests (never `playwright install`)
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 ## bench: benchmarks recorded in docs/benchmarks.md
 bench: install-test
@@ -45,6 +50,8 @@ bench: install-test
 	$(BIN)/python bench/ledger_bench.py
 	$(BIN)/python bench/economics_bench.py
 	$(BIN)/python bench/scenarios_bench.py
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/service_bench.py
 
 ## cli-docs: regenerate docs/cli-reference.md from --help (a test fails on drift)
 cli-docs: install

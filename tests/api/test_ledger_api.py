@@ -82,3 +82,18 @@ def test_event_envelope_for_auditors(client, tokens):
     ).json()
     assert event["leaf_index"] == 0
     assert event["envelope"].startswith("{")
+
+
+def test_a_write_refreshes_cached_public_reads(client, tokens):
+    from orechain.ledger import sample
+    from orechain.ledger.envelope import sign_event
+
+    before = client.get("/api/transparency").json()["tree_size"]
+    assert client.get("/api/transparency").json()["tree_size"] == before  # served from memory
+    event = {"type": "register-site", "event_id": "cache-site-1", "actor": "us-magnets",
+             "time": "2026-03-02T00:00:00Z", "site_id": "cache-store-1", "site_name": "Store",
+             "kind": "warehouse", "country": "USA", "operator": "us-magnets"}  # fmt: skip
+    body = {"envelopes": [sign_event(event, sample.org_key("us-magnets"))]}
+    posted = client.post("/api/ledger/events", json=body, headers=auth(tokens["op-magnets"]))
+    assert posted.status_code == 201
+    assert client.get("/api/transparency").json()["tree_size"] == before + 1

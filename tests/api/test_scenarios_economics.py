@@ -39,10 +39,13 @@ def test_run_in_background_then_result(client):
     assert result["comparison"]["variant"].startswith("without")
     listed = client.get("/api/scenarios/runs").json()["items"]
     assert any(j["job_id"] == done["job_id"] for j in listed)
+    again = client.post("/api/scenarios/runs", json={"name": "pakistan-us-corridor"}).json()
+    assert again["job_id"] == done["job_id"]  # a bundled scenario is solved once
 
 
 def test_cancel(client):
-    job = client.post("/api/scenarios/runs", json={"name": "pakistan-us-corridor"}).json()
+    text = client.get("/api/scenarios/bundled/pakistan-us-corridor").json()["yaml"]
+    job = client.post("/api/scenarios/runs", json={"yaml": text}).json()
     cancelled = client.delete(f"/api/scenarios/runs/{job['job_id']}").json()
     assert cancelled["job_id"] == job["job_id"]
     final = _wait(client, job["job_id"])

@@ -19,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
 from orechain import __version__
+from orechain.api.cache import ResponseCache
 from orechain.api.errors import install_error_handlers
 from orechain.api.limits import ServiceMiddleware
 from orechain.api.services import Services
@@ -120,6 +121,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__, "areas": areas}
 
     _mount_web(app, areas)
+    app.add_middleware(ResponseCache)
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

@@ -30,7 +30,16 @@ from orechain.api.limits import RateLimiter
 from orechain.api.services import Services
 from orechain.api.tokens import TokenRecord
 
-__all__ = ["Access", "Principal", "access", "services_of"]
+__all__ = [
+    "Access",
+    "Principal",
+    "access",
+    "authorise",
+    "get_services",
+    "identify",
+    "rate_limit",
+    "services_of",
+]
 
 Access = Literal["public", "read", "confidential", "write", "sign", "admin"]
 
@@ -69,6 +78,11 @@ def services_of(request: Request) -> Services:
     return services
 
 
+async def get_services(request: Request) -> Services:
+    """:func:`services_of` as an async dependency (a sync one would hop to a thread)."""
+    return services_of(request)
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization")
     if not header:
@@ -103,7 +117,8 @@ class TokenCache:
         return record
 
 
-def _identify(request: Request) -> Principal:
+def identify(request: Request) -> Principal:
+    """The caller of ``request`` (anonymous without a token); 401 for a bad token."""
     token = _bearer(request)
     if token is None:
         return Principal("anonymous")
@@ -115,7 +130,8 @@ def _identify(request: Request) -> Principal:
     return Principal(record.role, record.org_id, record.token_id)
 
 
-def _rate_limit(request: Request, who: Principal) -> None:
+def rate_limit(request: Request, who: Principal) -> None:
+    """Take one request from the caller's bucket; 429 with Retry-After when empty."""
     services = services_of(request)
     limiter: RateLimiter = services.extras.setdefault("limiter", RateLimiter())
     if who.token_id is not None:
@@ -129,7 +145,8 @@ def _rate_limit(request: Request, who: Principal) -> None:
         raise ApiError(429, msg, headers={"Retry-After": str(wait)})
 
 
-def _authorise(request: Request, who: Principal, level: Access) -> None:
+def authorise(request: Request, who: Principal, level: Access) -> None:
+    """Refuse with 401/403 unless ``who`` may act at ``level``."""
     allowed = ALLOWED[level]
     if who.role in allowed:
         return
@@ -146,9 +163,9 @@ def access(level: Access) -> Callable[[Request], Awaitable[Principal]]:
     """A FastAPI dependency: identify the caller, apply its rate limit, check ``level``."""
 
     async def dependency(request: Request) -> Principal:
-        who = _identify(request)
-        _rate_limit(request, who)
-        _authorise(request, who, level)
+        who = identify(request)
+        rate_limit(request, who)
+        authorise(request, who, level)
         return who
 
     return dependency

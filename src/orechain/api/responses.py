@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from orechain.api.auth import services_of
+from orechain.api.auth import get_services
 from orechain.api.errors import error_responses
 from orechain.api.services import Services
 
@@ -40,7 +40,7 @@ def ok(model: Any, example: Any = None, description: str = "OK") -> dict[int | s
     return {200: entry, **COMMON_ERRORS}
 
 
-Svc = Annotated[Services, Depends(services_of)]
+Svc = Annotated[Services, Depends(get_services)]
 """The process's :class:`Services`, injected into a handler."""
 
 CommodityPath = Annotated[

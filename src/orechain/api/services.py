@@ -124,6 +124,7 @@ class LedgerService(_OneThread):
         super().__init__("ledger")
         self.settings = settings
         self._ledger: Ledger | None = None
+        self._cache: dict[tuple[Any, ...], bytes] = {}
 
     def _handle(self) -> Ledger:
         if self._ledger is None:
@@ -133,6 +134,26 @@ class LedgerService(_OneThread):
     async def run(self, fn: Callable[[Ledger], T]) -> T:
         """Run ``fn(ledger)`` on the ledger thread."""
         return await self._submit(lambda: fn(self._handle()))
+
+    async def cached(self, key: tuple[Any, ...], fn: Callable[[Ledger], Any]) -> bytes:
+        """JSON bytes of ``fn(ledger)``, recomputed when the log or its checkpoints grow.
+
+        The state is a function of the log, so an answer keyed by the tree size and
+        the latest checkpoint size stays right until another event or checkpoint lands.
+        """
+
+        def work(led: Ledger) -> bytes:
+            checkpoints = led.store.checkpoints()
+            version = (led.tree.size, checkpoints[-1][0] if checkpoints else -1)
+            hit = self._cache.get((*key, *version))
+            if hit is None:
+                hit = dump_json(fn(led))
+                self._cache[(*key, *version)] = hit
+                while len(self._cache) > CACHE_ENTRIES:
+                    self._cache.pop(next(iter(self._cache)))
+            return hit
+
+        return await self.run(work)
 
     def close(self) -> None:
         """Close the ledger store and stop the thread."""

@@ -62,7 +62,8 @@ class ServiceSettings:
     max_page_size
         Largest ``limit`` a paginated endpoint accepts.
     scenario_workers
-        Scenario runs executed at the same time per process.
+        Scenario runs executed at the same time per process (1: HiGHS solves are not
+        known to be thread-safe, so runs queue).
     """
 
     core: Settings = field(default_factory=Settings.from_env)
@@ -74,7 +75,7 @@ class ServiceSettings:
     max_body_bytes: int = 1_048_576
     cors_origins: tuple[str, ...] = ()
     max_page_size: int = 500
-    scenario_workers: int = 2
+    scenario_workers: int = 1
 
     @classmethod
     def from_env(cls) -> ServiceSettings:

@@ -11,8 +11,10 @@ from orechain.cli.output import console, print_table
 from orechain.cli.risk import OVERVIEW_COLUMNS, overview_table_rows
 from orechain.report.overview import write_overview
 from orechain.risk.overview import risk_overview
+from orechain.web.corridor_command import corridor
 
 app = typer.Typer(help="Reports written as self-contained HTML files.", no_args_is_help=True)
+app.command("corridor")(corridor)
 
 
 @app.command("overview")

@@ -16,7 +16,7 @@ from orechain.api import ledger_views as views
 from orechain.api.auth import Principal, access
 from orechain.api.errors import ApiError
 from orechain.api.pagination import Limit, Offset, Page, paginate
-from orechain.api.responses import COMMON_ERRORS, Svc
+from orechain.api.responses import COMMON_ERRORS, JsonBytes, Svc, ok
 from orechain.ledger import keys, sample
 from orechain.ledger.compliance import RuleResult, run_rule
 from orechain.ledger.custody_models import CustodyReport, site_report
@@ -146,11 +146,14 @@ async def provenance(lot_id: LotPath, svc: Svc, who: Confidential) -> dict[str, 
     return await svc.ledger.run(read)
 
 
-@router.get("/lots/{lot_id}/origin", response_model=Origin)
-async def origin(lot_id: LotPath, svc: Svc, who: Reader) -> dict[str, Any]:
+@router.get("/lots/{lot_id}/origin", response_class=JsonBytes, responses=ok(Origin))
+async def origin(lot_id: LotPath, svc: Svc, who: Reader) -> JsonBytes:
     """Origin shares by stage and country, propagated through blends by mass (public)."""
-    shares = await svc.ledger.run(lambda led: origin_shares(led.state, lot_id))
-    return {"lot_id": lot_id, "origin_shares": shares}
+
+    def read(led: Ledger) -> dict[str, Any]:
+        return {"lot_id": lot_id, "origin_shares": origin_shares(led.state, lot_id)}
+
+    return JsonBytes(await svc.ledger.cached(("origin", lot_id), read))
 
 
 RULE_DOC = "dfars-2027, restricted-stage-origin, min-verified-share, assay-before-export, "

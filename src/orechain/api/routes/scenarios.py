@@ -11,7 +11,7 @@ import json
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
 from orechain.api.auth import access
@@ -193,14 +193,24 @@ def _work(svc: Services, scn: Any) -> Any:
 
 
 @router.post("/runs", response_model=JobOut, status_code=202)
-async def submit_run(req: ScenarioRequest, svc: Svc, request: Request) -> dict[str, Any]:
-    """Start a run in the background; poll ``GET /api/scenarios/runs/{job_id}``."""
+async def submit_run(req: ScenarioRequest, svc: Svc) -> dict[str, Any]:
+    """Start a run in the background; poll ``GET /api/scenarios/runs/{job_id}``.
+
+    A bundled scenario is deterministic, so a queued, running or finished run of it
+    is answered again instead of solving it anew.
+    """
     if engine() is None:
         msg = "the scenario engine (orechain.scenarios.solve) is not installed yet"
         raise InputError(msg)
     scn = load_text(req)
-    job = _jobs(svc).submit("scenario", str(scn.name), _work(svc, scn))
-    return job.public()
+    jobs = _jobs(svc)
+    if req.yaml_text is None:
+        for job in jobs.list():
+            live = job.status in ("queued", "running", "done")
+            if job.kind == "scenario-bundled" and job.name == scn.name and live:
+                return job.public()
+    kind = "scenario" if req.yaml_text is not None else "scenario-bundled"
+    return jobs.submit(kind, str(scn.name), _work(svc, scn)).public()
 
 
 @router.get("/runs", response_model=Page[JobOut])

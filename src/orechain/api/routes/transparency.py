@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from orechain.api import ledger_views as views
 from orechain.api.auth import Principal, access
 from orechain.api.pagination import Limit, Offset, Page, paginate
-from orechain.api.responses import COMMON_ERRORS, Svc
+from orechain.api.responses import COMMON_ERRORS, JsonBytes, Svc, ok
 from orechain.errors import NotFoundError
 from orechain.ledger import sample
 from orechain.ledger.log import consistency_bundle, inclusion_bundle, latest_checkpoint
@@ -101,10 +101,10 @@ def summary(ledger: Ledger) -> dict[str, Any]:
     }
 
 
-@router.get("", response_model=Transparency)
-async def transparency(svc: Svc, who: Public) -> dict[str, Any]:
+@router.get("", response_class=JsonBytes, responses=ok(Transparency))
+async def transparency(svc: Svc, who: Public) -> JsonBytes:
     """Latest signed checkpoint, the verifier key and totals by commodity, origin, corridor."""
-    return await svc.ledger.run(summary)
+    return JsonBytes(await svc.ledger.cached(("transparency",), summary))
 
 
 @router.get("/checkpoints", response_model=Page[CheckpointOut])
