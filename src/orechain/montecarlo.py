@@ -15,11 +15,14 @@ https://numpy.org/doc/stable/reference/random/parallel.html.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import TypeVar
 
 import dask
 import numpy as np
+from dask.diagnostics import ProgressBar
 
 from orechain.errors import InputError
 
@@ -55,6 +58,7 @@ def run_draws(
     workers: int | None = None,
     scheduler: str | None = None,
     chunk_size: int | None = None,
+    progress: bool = False,
 ) -> list[T]:
     """Run ``func`` once per draw and return the results in draw order.
 
@@ -73,6 +77,8 @@ def run_draws(
         run inline, or a distributed scheduler address such as ``tcp://host:8786``.
     chunk_size
         Draws per task (default: about four tasks per worker).
+    progress
+        Show a progress bar on stderr (local schedulers; for the CLI).
     """
     seeds = draw_seeds(seed, draws)
     n_workers = workers or (dask.system.CPU_COUNT or 1)
@@ -84,10 +90,10 @@ def run_draws(
 
         with Client(scheduler) as client:
             results = client.gather(client.compute(tasks))
-    elif scheduler == "synchronous" or n_workers == 1:
-        results = dask.compute(*tasks, scheduler="synchronous")
     else:
-        results = dask.compute(*tasks, scheduler="processes", num_workers=n_workers)
+        local = "synchronous" if scheduler == "synchronous" or n_workers == 1 else "processes"
+        with ProgressBar(out=sys.stderr) if progress else nullcontext():
+            results = dask.compute(*tasks, scheduler=local, num_workers=n_workers)
     return [r for chunk in results for r in chunk]
 
 

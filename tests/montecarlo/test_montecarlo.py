@@ -28,3 +28,11 @@ def test_quantiles_and_bad_draws():
     assert q == pytest.approx({"p10": 10.0, "p50": 50.0, "p90": 90.0})
     with pytest.raises(InputError, match="draws must be at least 1"):
         run_draws(normal_draw, 0, seed=1)
+
+
+def test_progress_bar_goes_to_stderr(capsys):
+    results = run_draws(normal_draw, 20, seed=3, scheduler="synchronous", progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "100%" in captured.err
+    assert results == run_draws(normal_draw, 20, seed=3, scheduler="synchronous")

@@ -72,28 +72,42 @@ def _as_production_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, str, str | No
     return out.sort_values("value", ascending=False), "t" if use_quantity else "share", note
 
 
+STAGE_ROWS_SQL = """
+    SELECT s.*, c.name FROM stage_shares s LEFT JOIN countries c ON c.iso3 = s.country
+"""
+
+
+def all_stage_rows(atlas: Atlas) -> pd.DataFrame:
+    """Every stage-share row with the country name, for many selections at once."""
+    return atlas.query(STAGE_ROWS_SQL)
+
+
 def select_stage_shares(
-    atlas: Atlas, commodity: str, stage: str, year: int | None = None
+    atlas: Atlas,
+    commodity: str,
+    stage: str,
+    year: int | None = None,
+    *,
+    rows: pd.DataFrame | None = None,
 ) -> ProductionSelection:
     """Published shares of one stage, as a selection with a caveat ``note`` where due.
 
     The year is the given one or the latest; within it, the source with most
-    country rows.
+    country rows. ``rows`` (from :func:`all_stage_rows`) saves the query.
     """
-    frame = atlas.query(
-        """
-        SELECT s.*, c.name FROM stage_shares s LEFT JOIN countries c ON c.iso3 = s.country
-        WHERE s.commodity = ? AND s.stage = ?
-        """,
-        [commodity, stage],
-    )
+    if rows is None:
+        frame = atlas.query(
+            STAGE_ROWS_SQL + " WHERE s.commodity = ? AND s.stage = ?", [commodity, stage]
+        )
+    else:
+        frame = rows[(rows["commodity"] == commodity) & (rows["stage"] == stage)]
     if frame.empty:
         have = ", ".join(stage_names(atlas, commodity)) or "none"
         msg = f"no published shares of stage {stage!r} for {commodity}; stages: {have}"
         raise NotFoundError(msg)
     chosen_year, source_id = _pick_source(frame, year)
-    rows = frame[(frame["year"] == chosen_year) & (frame["source_id"] == source_id)]
-    prod_rows, unit, note = _as_production_rows(rows)
+    chosen = frame[(frame["year"] == chosen_year) & (frame["source_id"] == source_id)]
+    prod_rows, unit, note = _as_production_rows(chosen)
     return ProductionSelection(
         commodity=commodity,
         measure=stage,
@@ -111,10 +125,17 @@ EQUIVALENT_MEASURE = {"mining": "mine", "refining": "refinery", "smelting": "sme
 """Stage-share stages that a USGS production measure already answers."""
 
 
-def extra_stages(atlas: Atlas, commodity: str, production_measures: list[str]) -> list[str]:
+def extra_stages(
+    atlas: Atlas,
+    commodity: str,
+    production_measures: list[str],
+    *,
+    rows: pd.DataFrame | None = None,
+) -> list[str]:
     """Stages with published shares that production data does not already cover."""
-    return [
-        s
-        for s in stage_names(atlas, commodity)
-        if EQUIVALENT_MEASURE.get(s) not in production_measures
-    ]
+    if rows is None:
+        names = stage_names(atlas, commodity)
+    else:
+        found = set(rows.loc[rows["commodity"] == commodity, "stage"])
+        names = [s for s in STAGE_ORDER if s in found] + sorted(found - set(STAGE_ORDER))
+    return [s for s in names if EQUIVALENT_MEASURE.get(s) not in production_measures]

@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
+from collections.abc import Iterable
 
 import typer
 
 from orechain import __version__
-from orechain.cli.common import OreChainGroup
-
-app = typer.Typer(
-    name="orechain",
-    cls=OreChainGroup,
-    add_completion=False,
-    help="OreChain: critical-mineral supply chains — atlas, risk, scenarios, economics, ledger.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
+from orechain.cli.group import OreChainGroup
 
 SUBCOMMANDS = {
     "atlas": "orechain.cli.atlas",
@@ -34,7 +27,7 @@ SUBCOMMANDS = {
     "serve": "orechain.cli.serve",
     "token": "orechain.cli.token",
 }
-"""Sub-apps by name; each module exposes ``app``. Missing modules are skipped."""
+"""Sub-apps by name; each module exposes ``app`` (or ``register(root)``)."""
 
 
 def _version(value: bool) -> None:
@@ -43,8 +36,7 @@ def _version(value: bool) -> None:
         raise typer.Exit
 
 
-@app.callback()
-def root(
+def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
@@ -54,23 +46,42 @@ def root(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
 
 
-def _register() -> None:
-    for name, module in SUBCOMMANDS.items():
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue
-            raise
+def build_app(names: Iterable[str] | None = None) -> typer.Typer:
+    """The root app with the named areas (default: all) registered."""
+    root = typer.Typer(
+        name="orechain",
+        cls=OreChainGroup,
+        add_completion=False,
+        help="OreChain: critical-mineral supply chains — atlas, risk, scenarios, economics, "
+        "ledger.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    root.callback()(_root)
+    for name in names if names is not None else SUBCOMMANDS:
+        mod = importlib.import_module(SUBCOMMANDS[name])
         if hasattr(mod, "register"):
-            mod.register(app)
+            mod.register(root)
         else:
-            app.add_typer(mod.app, name=name)
+            root.add_typer(mod.app, name=name)
+    return root
 
 
-_register()
+def _requested(argv: list[str]) -> list[str] | None:
+    """The one area named on the command line, or None (help, version: load all)."""
+    first = next((a for a in argv[1:] if not a.startswith("-")), None)
+    return [first] if first in SUBCOMMANDS else None
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``orechain.cli.app``: the full app, built on first access (PEP 562)."""
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: imports only the area the command line names."""
+    build_app(_requested(sys.argv))()

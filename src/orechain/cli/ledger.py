@@ -17,7 +17,7 @@ from typing import Any
 import platformdirs
 import typer
 
-from orechain.cli.common import DefaultCommandGroup
+from orechain.cli.group import DefaultCommandGroup
 from orechain.cli.output import emit_json, print_table
 from orechain.errors import IntegrityError
 from orechain.settings import Settings

@@ -73,7 +73,13 @@ def run(
     doc, draw_table = _with_optional_atlas(
         scn,
         lambda atlas: run_report(
-            scn, atlas, draws=draws, seed=seed, workers=workers, scheduler=scheduler
+            scn,
+            atlas,
+            draws=draws,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            progress=draws > 0,
         ),
     )
     if out is not None:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from orechain.atlas.query import DEFAULT_SOURCE, select_all_series, series_rows
 from orechain.atlas.schema import UNATTRIBUTED
-from orechain.atlas.stages import extra_stages, select_stage_shares
+from orechain.atlas.stages import all_stage_rows, extra_stages, select_stage_shares
 from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
 from orechain.risk.concentration import concentration_ratio, hhi, shares
@@ -80,7 +80,7 @@ def risk_overview(
         out.append(
             _row(s, group, str(names.get(s.commodity, s.commodity)), wgi_cache[int(s.year)], nir)
         )
-    out.extend(_stage_share_rows(atlas, series, names, year, nir_rows))
+    out.extend(_stage_share_rows(atlas, series, names, year, nir_rows, wgi_cache))
     return sorted(out, key=lambda r: (-r.hhi, r.commodity, r.measure))
 
 
@@ -120,17 +120,20 @@ def _stage_share_rows(
     names: pd.Series,
     year: int | None,
     nir_rows: pd.DataFrame,
+    wgi_cache: dict[int, pd.Series],
 ) -> list[OverviewRow]:
     """Rows for stages only published as shares (e.g. rare-earth refining)."""
     covered = series.groupby("commodity")["measure"].apply(list).to_dict()
-    commodities = atlas.query("SELECT DISTINCT commodity FROM stage_shares")["commodity"]
+    rows = all_stage_rows(atlas)
     out = []
-    for cid in sorted(commodities):
-        for stage in extra_stages(atlas, cid, covered.get(cid, [])):
+    for cid in sorted(rows["commodity"].unique()):
+        for stage in extra_stages(atlas, cid, covered.get(cid, []), rows=rows):
             try:
-                sel = select_stage_shares(atlas, cid, stage, year)
+                sel = select_stage_shares(atlas, cid, stage, year, rows=rows)
             except NotFoundError:
                 continue
+            if sel.year not in wgi_cache:
+                wgi_cache[sel.year] = governance_scores(atlas, sel.year)
             nir = net_import_reliance(atlas, cid, sel.year, published=nir_rows)
             key = pd.Series(
                 {
@@ -143,8 +146,6 @@ def _stage_share_rows(
             )
             group = sel.rows.assign(commodity=cid, measure=stage, unit=sel.unit, basis=None)
             group = group[group["value"].notna() & (group["country"] != "WORLD")]
-            row = _row(
-                key, group, str(names.get(cid, cid)), governance_scores(atlas, sel.year), nir
-            )
+            row = _row(key, group, str(names.get(cid, cid)), wgi_cache[sel.year], nir)
             out.append(replace(row, note=sel.note))
     return out

@@ -280,6 +280,7 @@ def run_monte_carlo(
     seed: int,
     workers: int | None = None,
     scheduler: str | None = None,
+    progress: bool = False,
 ) -> MonteCarloResult:
     """Run ``draws`` draws on Dask and summarise the focus region's shortfall.
 
@@ -289,12 +290,17 @@ def run_monte_carlo(
         Number of draws.
     seed
         Master seed: the same seed gives the same draws on any number of workers.
-    workers, scheduler
+    workers, scheduler, progress
         Passed to :func:`orechain.montecarlo.run_draws`.
     """
     ctx = make_context(net, scn)
     out = run_draws(
-        partial(simulate_draw, ctx), draws, seed=seed, workers=workers, scheduler=scheduler
+        partial(simulate_draw, ctx),
+        draws,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
     )
     frame = draws_frame(ctx, out)
     fast = float(np.mean([f.mean() for _, f in out])) if out else 0.0

@@ -26,6 +26,7 @@ def run_report(
     seed: int = 0,
     workers: int | None = None,
     scheduler: str | None = None,
+    progress: bool = False,
 ) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """Run a scenario (and its ``report.compare_without`` variant, and draws if asked).
 
@@ -47,7 +48,9 @@ def run_report(
     if draws > 0:
         from orechain.scenarios.montecarlo import run_monte_carlo
 
-        mc = run_monte_carlo(net, scn, draws, seed=seed, workers=workers, scheduler=scheduler)
+        mc = run_monte_carlo(
+            net, scn, draws, seed=seed, workers=workers, scheduler=scheduler, progress=progress
+        )
         doc["monte_carlo"] = {**mc.summary, "seed": seed, "fast_path_share": mc.fast_share}
         table = mc.draws
     return doc, table
