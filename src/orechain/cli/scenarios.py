@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +80,7 @@ def run(
             seed=seed,
             workers=workers,
             scheduler=scheduler,
-            progress=draws > 0,
+            progress=draws > 0 and sys.stderr.isatty(),
         ),
     )
     if out is not None:
