@@ -107,3 +107,21 @@ def test_auditor_sees_provenance_graph(page, live_server, auditor_token):
     assert "FAIL" in pg.inner_text("#compliance")
     pg.click("#mb-form button")
     pg.locator("#massbalance", has_text="steps").wait_for(timeout=20_000)  # no eval under the CSP
+
+
+@pytest.mark.parametrize("path", ["", "atlas", "risk", "ledger", "transparency"])
+def test_pages_fit_a_phone_screen(browser, live_server, path):
+    """Responsive layout: at 375 px nothing forces a horizontal scroll of the page."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    try:
+        pg = context.new_page()
+        pg.goto(live_server + path)
+        pg.wait_for_selector("h1", timeout=20_000)
+        pg.wait_for_load_state("networkidle")
+        overflow = pg.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"{path or 'overview'} is {overflow}px wider than the screen"
+        assert pg.locator("nav[aria-label=Main]").is_visible()
+    finally:
+        context.close()
