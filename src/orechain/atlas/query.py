@@ -107,6 +107,48 @@ def _pick_type(candidates: pd.DataFrame, product: str | None, cid: str) -> str:
     return str(matches[0])
 
 
+def _year_and_vintage(
+    frame: pd.DataFrame, year: int | None, what: str
+) -> tuple[int, str, pd.DataFrame]:
+    """The year (given, else latest), its latest source vintage, and that vintage's rows.
+
+    ``what`` names the data in the error, e.g. ``"'mine' data for antimony"``.
+    """
+    chosen = int(frame["year"].max()) if year is None else int(year)
+    in_year = frame[frame["year"] == chosen]
+    if in_year.empty:
+        years = ", ".join(str(y) for y in sorted(frame["year"].unique()))
+        msg = f"no {what} in {chosen}; years with data: {years}"
+        raise NotFoundError(msg)
+    source_id = str(in_year["source_id"].max())
+    return chosen, source_id, in_year[in_year["source_id"] == source_id]
+
+
+def _selection(
+    rows: pd.DataFrame,
+    *,
+    commodity: str,
+    measure: str,
+    year: int,
+    source_id: str,
+    chosen: str,
+    types: set[str],
+) -> ProductionSelection:
+    """A selection from its rows (unit and basis taken from the first row that states them)."""
+    units, bases = rows["unit"].dropna(), rows["basis"].dropna()
+    return ProductionSelection(
+        commodity=commodity,
+        measure=measure,
+        year=year,
+        source_id=source_id,
+        type=chosen,
+        unit=str(units.iloc[0]) if len(units) else "",
+        basis=str(bases.iloc[0]) if len(bases) else None,
+        rows=rows.drop(columns=["unit", "basis"]),
+        other_types=tuple(sorted(types - {chosen})),
+    )
+
+
 def select_production(
     atlas: Atlas,
     commodity: str,
@@ -147,14 +189,7 @@ def select_production(
         have = ", ".join(measures(atlas, cid, source) + stages) or "none"
         msg = f"no {measure!r} data for {cid} in {source}; measures with data: {have}"
         raise NotFoundError(msg)
-    year = int(cands["year"].max()) if year is None else int(year)
-    in_year = cands[cands["year"] == year]
-    if in_year.empty:
-        years = ", ".join(str(y) for y in sorted(cands["year"].unique()))
-        msg = f"no {measure!r} data for {cid} in {year}; years with data: {years}"
-        raise NotFoundError(msg)
-    source_id = str(in_year["source_id"].max())
-    series = in_year[in_year["source_id"] == source_id]
+    year, source_id, series = _year_and_vintage(cands, year, f"{measure!r} data for {cid}")
     chosen = _pick_type(series, product, cid)
     rows = atlas.query(
         """
@@ -166,19 +201,10 @@ def select_production(
         """,
         [cid, measure, year, source_id, chosen],
     )
-    units = rows["unit"].dropna()
-    bases = rows["basis"].dropna()
-    return ProductionSelection(
-        commodity=cid,
-        measure=measure,
-        year=year,
-        source_id=source_id,
-        type=chosen,
-        unit=str(units.iloc[0]) if len(units) else "",
-        basis=str(bases.iloc[0]) if len(bases) else None,
-        rows=rows.drop(columns=["unit", "basis"]),
-        other_types=tuple(sorted(set(series["type"]) - {chosen})),
-    )
+    return _selection(
+        rows, commodity=cid, measure=measure, year=year, source_id=source_id,
+        chosen=chosen, types=set(series["type"]),
+    )  # fmt: skip
 
 
 def select_reserves(
@@ -204,18 +230,8 @@ def select_reserves(
     if frame.empty:
         msg = f"no reserves of {cid} in {source}"
         raise NotFoundError(msg)
-    year = int(frame["year"].max()) if year is None else int(year)
-    in_year = frame[frame["year"] == year]
-    if in_year.empty:
-        years = ", ".join(str(y) for y in sorted(frame["year"].unique()))
-        msg = f"no reserves of {cid} for {year}; years with reserves: {years}"
-        raise NotFoundError(msg)
-    source_id = str(in_year["source_id"].max())
-    series = (
-        in_year[in_year["source_id"] == source_id]
-        .groupby("type")
-        .agg(n=("value", "count"), total=("value", "sum"))
-    )
+    year, source_id, vintage = _year_and_vintage(frame, year, f"reserves of {cid}")
+    series = vintage.groupby("type").agg(n=("value", "count"), total=("value", "sum"))
     chosen = _pick_type(series.reset_index(), product, cid)
     rows = atlas.query(
         "SELECT country, country_name, value, unit, quantity_t, basis, FALSE AS estimated, "
@@ -223,18 +239,10 @@ def select_reserves(
         "AND type IS NOT DISTINCT FROM ? ORDER BY value DESC NULLS LAST, country",
         [cid, year, source_id, chosen],
     )
-    units, bases = rows["unit"].dropna(), rows["basis"].dropna()
-    return ProductionSelection(
-        commodity=cid,
-        measure="reserves",
-        year=year,
-        source_id=source_id,
-        type=chosen,
-        unit=str(units.iloc[0]) if len(units) else "",
-        basis=str(bases.iloc[0]) if len(bases) else None,
-        rows=rows.drop(columns=["unit", "basis"]),
-        other_types=tuple(sorted(set(series.index) - {chosen})),
-    )
+    return _selection(
+        rows, commodity=cid, measure="reserves", year=year, source_id=source_id,
+        chosen=chosen, types=set(series.index),
+    )  # fmt: skip
 
 
 def select_all_series(
