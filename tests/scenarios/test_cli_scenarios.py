@@ -106,7 +106,8 @@ def test_corridor_runs_with_and_without_pakistan(atlas_env):
     assert first["supply_share_by_origin"]["magnet"].get("CHN", 0.0) == 0.0  # direct ban
     assert any("ASSUMPTION" in a for a in doc["assumptions"])
     later = {y["year"]: y for y in doc["years"]}[2035]
-    assert later["supply_share_by_origin"]["separation"].get("PAK", 0.0) > 0.0
+    # Pakistani concentrate reaches the US under its offtake (mining stage of US supply).
+    assert later["supply_share_by_origin"]["mining"].get("PAK", 0.0) > 0.0
 
 
 def test_compare_and_optimize(atlas_env, tmp_path):
@@ -130,3 +131,22 @@ def test_corridor_draws_with_a_seed_give_the_same_quantiles_twice(atlas_env):
     assert one["monte_carlo"]["draws"] == 100
     assert one["monte_carlo"] == two["monte_carlo"]
     assert set(one["monte_carlo"]["shortfall_t"]["2026"]) >= {"p5", "p50", "p95"}
+
+
+def test_offtake_sends_new_capacity_only_to_its_buyers(atlas):
+    from orechain.scenarios.bundled import bundled_dir
+    from orechain.scenarios.solve import run_scenario
+    from orechain.scenarios.spec import load_scenario
+
+    scn = load_scenario(bundled_dir() / "pakistan-us-corridor.yaml")
+    result = run_scenario(scn, atlas)
+    sales = {
+        name: flow
+        for y in result.years
+        for name, flow in y.flows.items()
+        if name.startswith("PAK ") and "(pk-" in name.split("→")[0]
+    }
+    assert sales, "the Pakistani capacity never sold anything"
+    for name in sales:
+        buyer = name.split("→")[1].strip()
+        assert buyer.startswith(("USA ", "PAK ")), name

@@ -158,6 +158,7 @@ def add_mitigation_nodes(
     per tonne (it has no supply contracts yet) and sells to every node of the
     next stage and every sink on its own stage at ``offtake_cost`` (it is built
     against offtake agreements, so its output is taken before base contracts).
+    With ``offtake`` countries, it sells only to their plants and end uses.
     """
     from orechain.scenarios.spec import NewCapacity
 
@@ -173,10 +174,26 @@ def add_mitigation_nodes(
             )
         )
         new = len(nodes) - 1
-        links.extend(
-            _mitigation_links(nodes, net.sinks, new, k, net.stages, (spot_cost, offtake_cost))
-        )
+        routes = _mitigation_links(nodes, net.sinks, new, k, net.stages, (spot_cost, offtake_cost))
+        links.extend(_to_offtakers(routes, nodes, net.sinks, new, set(m.offtake)))
     return replace(net, nodes=tuple(nodes), links=tuple(links))
+
+
+def _to_offtakers(
+    routes: list[Link], nodes: list[Node], sinks: tuple[Sink, ...], new: int, buyers: set[str]
+) -> list[Link]:
+    """Keep the new node's sales routes to its offtake buyers only (all if none named)."""
+    if not buyers:
+        return routes
+
+    def allowed(link: Link) -> bool:
+        if link.source != new:
+            return True
+        if link.to_sink:
+            return sinks[link.target].region in buyers
+        return nodes[link.target].country in buyers
+
+    return [r for r in routes if allowed(r)]
 
 
 def _stage_yield(net: Network, stage: str) -> float:

@@ -149,6 +149,11 @@ class NewCapacity(_Model):
     ramp: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(default_factory=lambda: [1.0])
     build_rate_limit: float | None = Field(None, gt=0, description="[t/yr per year]")
     cost_per_t: float = Field(0.0, ge=0)
+    offtake: list[Country] = Field(
+        default_factory=list,
+        description="Buyers (ISO3) that take the whole output under offtake agreements; "
+        "empty: sells to any next-stage plant or end use.",
+    )
     note: str = ""
 
     def capacity(self, year: int) -> float:
