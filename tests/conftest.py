@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import psycopg
 import pytest
 
 from orechain.atlas.store import Atlas, build_atlas, create_tables, open_atlas
@@ -49,3 +51,32 @@ def pytest_configure(config: pytest.Config) -> None:
     """Keep tests away from the user's cache directory."""
     if "ORECHAIN_CACHE_DIR" not in os.environ:
         os.environ["ORECHAIN_CACHE_DIR"] = str(Path(config.rootpath) / ".pytest_cache" / "orechain")
+
+
+# PostgreSQL: tests marked ``postgres`` skip with a reason when the server is
+# unreachable locally, but FAIL when ``CI`` is set (CI must run them).
+PG_URL = os.environ.get("ORECHAIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def pg_base_url() -> str:
+    try:
+        with psycopg.connect(PG_URL, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        reason = f"PostgreSQL not reachable at {PG_URL}: {exc}".splitlines()[0]
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set and {reason}")
+        pytest.skip(reason)
+    return PG_URL
+
+
+@pytest.fixture
+def pg_url(pg_base_url: str) -> Iterator[str]:
+    schema = f"ledger_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_base_url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in pg_base_url else "?"
+    yield f"{pg_base_url}{sep}options=-csearch_path%3D{schema}"
+    with psycopg.connect(pg_base_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -1,7 +1,7 @@
 """``orechain serve`` on PostgreSQL with two uvicorn workers sharing one ledger.
 
 Marked ``postgres``: skips with the reason when the server is unreachable
-locally and FAILS when ``CI`` is set (the pattern of tests/ledger/conftest.py).
+locally and FAILS when ``CI`` is set (the ``pg_url`` fixture of tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from orechain.api.tokens import TokenStore
@@ -28,27 +26,6 @@ from orechain.ledger.envelope import sign_event
 from orechain.ledger.service import Ledger
 
 pytestmark = pytest.mark.postgres
-
-PG_URL = os.environ.get("ORECHAIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    try:
-        with psycopg.connect(PG_URL, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except psycopg.Error as exc:
-        reason = f"PostgreSQL not reachable at {PG_URL}: {exc}".splitlines()[0]
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set and {reason}")
-        pytest.skip(reason)
-    schema = f"service_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def _free_port() -> int:

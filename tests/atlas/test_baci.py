@@ -23,9 +23,8 @@ TINY = (
 
 
 @pytest.fixture
-def atlas() -> Atlas:
-    con = duckdb.connect()
-    create_tables(con)
+def atlas(con: duckdb.DuckDBPyConnection) -> Atlas:
+    """An empty atlas (the loader tests' own; shadows the session atlas)."""
     return Atlas(con)
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from orechain.atlas.ingest import comtrade
-from orechain.atlas.store import Atlas, create_tables
+from orechain.atlas.store import Atlas
 from orechain.errors import InputError
 
 FOLDER = Path(__file__).resolve().parents[1] / "data" / "un_comtrade_cmm"
@@ -21,9 +21,8 @@ COLS = (
 
 
 @pytest.fixture
-def atlas() -> Atlas:
-    con = duckdb.connect()
-    create_tables(con)
+def atlas(con: duckdb.DuckDBPyConnection) -> Atlas:
+    """An empty atlas (the loader tests' own; shadows the session atlas)."""
     return Atlas(con)
 
 

@@ -1,14 +1,12 @@
 """The FastAPI application: ``create_app(settings)``.
 
 One app serves the REST API under ``/api``, the OpenAPI schema at
-``/openapi.json`` and the dashboard pages. Areas whose packages are not installed
-yet (scenarios, economics) are left out of both.
+``/openapi.json`` and the dashboard pages.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,21 +20,24 @@ from orechain import __version__
 from orechain.api.cache import ResponseCache
 from orechain.api.errors import install_error_handlers
 from orechain.api.limits import ServiceMiddleware
+from orechain.api.routes import atlas, economics, ledger, risk, scenarios, transparency
 from orechain.api.services import Services
 from orechain.api.settings import ServiceSettings
+from orechain.web import routes as web_routes
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OPTIONAL_ROUTERS", "create_app"]
+__all__ = ["ROUTERS", "create_app"]
 
-CORE_ROUTERS = (
-    "orechain.api.routes.atlas",
-    "orechain.api.routes.risk",
-    "orechain.api.routes.ledger",
-    "orechain.api.routes.transparency",
-)
-OPTIONAL_ROUTERS = ("orechain.api.routes.scenarios", "orechain.api.routes.economics")
-"""Route modules whose ``available()`` says whether their domain package exists yet."""
+ROUTERS: dict[str, APIRouter] = {
+    "atlas": atlas.router,
+    "risk": risk.router,
+    "ledger": ledger.router,
+    "transparency": transparency.router,
+    "scenarios": scenarios.router,
+    "economics": economics.router,
+}
+"""Area name → its API router."""
 
 DESCRIPTION = """OreChain REST API: critical-mineral supply chains.
 
@@ -57,18 +58,6 @@ class Health(BaseModel):
     status: str
     version: str
     areas: list[str]
-
-
-def _routers() -> list[tuple[str, APIRouter]]:
-    out = []
-    for name in CORE_ROUTERS + OPTIONAL_ROUTERS:
-        module = importlib.import_module(name)
-        available = getattr(module, "available", None)
-        if available is not None and not available():
-            logger.info("%s left out: its domain package is not available", name)
-            continue
-        out.append((name.rsplit(".", 1)[-1], module.router))
-    return out
 
 
 def _lifespan(services: Services) -> Any:
@@ -110,17 +99,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    areas = []
-    for area, router in _routers():
+    for router in ROUTERS.values():
         app.include_router(router)
-        areas.append(area)
+    areas = list(ROUTERS)
 
     @app.get("/api/health", tags=["meta"], response_model=Health)
     async def health() -> dict[str, Any]:
         """Liveness and the areas served."""
         return {"status": "ok", "version": __version__, "areas": areas}
 
-    _mount_web(app, areas)
+    web_routes.mount(app)
     app.add_middleware(ResponseCache)
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
@@ -131,13 +119,3 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     return app
-
-
-def _mount_web(app: FastAPI, areas: list[str]) -> None:
-    try:
-        web = importlib.import_module("orechain.web.routes")
-    except ModuleNotFoundError as exc:
-        if exc.name != "orechain.web.routes":
-            raise
-        return
-    web.mount(app, areas)

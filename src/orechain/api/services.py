@@ -22,6 +22,7 @@ from fastapi.encoders import jsonable_encoder
 from orechain.api.settings import ServiceSettings
 from orechain.api.tokens import TokenStore
 from orechain.atlas.store import Atlas, open_atlas
+from orechain.jsonsafe import to_jsonable
 from orechain.ledger.service import Ledger
 
 logger = logging.getLogger(__name__)
@@ -39,20 +40,8 @@ def dump_json(value: Any) -> bytes:
     if is_dataclass(value) and not isinstance(value, type):
         value = asdict(value)
     return json.dumps(
-        jsonable_encoder(_clean(value)), separators=(",", ":"), allow_nan=False
+        jsonable_encoder(to_jsonable(value)), separators=(",", ":"), allow_nan=False
     ).encode("utf-8")
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):  # numpy scalar
-        return _clean(value.item())
-    return value
 
 
 class _OneThread:

@@ -196,7 +196,7 @@ def select_production(
         SELECT country, country_name, value, unit, quantity_t, basis, estimated, qualifier, note
         FROM production
         WHERE commodity = ? AND measure = ? AND year = ? AND source_id = ?
-          AND type IS NOT DISTINCT FROM ?
+          AND type = ?
         ORDER BY value DESC NULLS LAST, country
         """,
         [cid, measure, year, source_id, chosen],
@@ -236,7 +236,7 @@ def select_reserves(
     rows = atlas.query(
         "SELECT country, country_name, value, unit, quantity_t, basis, FALSE AS estimated, "
         "qualifier, note FROM reserves WHERE commodity = ? AND year = ? AND source_id = ? "
-        "AND type IS NOT DISTINCT FROM ? ORDER BY value DESC NULLS LAST, country",
+        "AND type = ? ORDER BY value DESC NULLS LAST, country",
         [cid, year, source_id, chosen],
     )
     return _selection(
@@ -289,9 +289,7 @@ def series_rows(atlas: Atlas, series: pd.DataFrame) -> pd.DataFrame:
             """
             SELECT p.commodity, p.measure, p.country, p.value, p.unit, p.basis
             FROM production p
-            JOIN _series s ON p.commodity = s.commodity AND p.measure = s.measure
-                AND p.year = s.year AND p.source_id = s.source_id
-                AND p.type IS NOT DISTINCT FROM s.type
+            JOIN _series s USING (commodity, measure, year, source_id, type)
             WHERE p.value IS NOT NULL AND p.country <> 'WORLD'
             """
         )

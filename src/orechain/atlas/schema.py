@@ -105,7 +105,12 @@ PRODUCTION = Table(
     (
         C("commodity", "VARCHAR", "Commodity id", nullable=False),
         C("measure", "VARCHAR", "mine, refinery, smelter, plant, '<m> capacity'", nullable=False),
-        C("type", "VARCHAR", "The measure as published, e.g. 'Mine production, copper content'"),
+        C(
+            "type",
+            "VARCHAR",
+            "The measure as published, e.g. 'Mine production, copper content'",
+            nullable=False,
+        ),
         C("country", "VARCHAR", "ISO3, or WORLD / OTHER", nullable=False),
         C("country_name", "VARCHAR", "The country label as published (cleaned of footnotes)"),
         C("year", "INTEGER", "Data year", nullable=False),
@@ -125,7 +130,7 @@ RESERVES = Table(
     "Reserves by commodity and country, per source vintage.",
     (
         C("commodity", "VARCHAR", "Commodity id", nullable=False),
-        C("type", "VARCHAR", "The row's type text as published"),
+        C("type", "VARCHAR", "The row's type text as published", nullable=False),
         C("country", "VARCHAR", "ISO3, or WORLD / OTHER", nullable=False),
         C("country_name", "VARCHAR", "The country label as published"),
         C("year", "INTEGER", "Year the reserves refer to", nullable=False),

@@ -8,7 +8,6 @@ from typing import Any
 import typer
 
 from orechain.atlas.store import Atlas, open_atlas
-from orechain.cli.group import DefaultCommandGroup, OreChainGroup
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document instead of a table.")
 YEAR_OPTION = typer.Option(None, "--year", "-y", help="Data year (default: latest with data).")
@@ -28,13 +27,3 @@ def with_atlas(func: Callable[[Atlas], Any], *, read_only: bool = True) -> Any:
         return func(atlas)
     finally:
         atlas.close()
-
-
-__all__ = [
-    "JSON_OPTION",
-    "MEASURE_HELP",
-    "YEAR_OPTION",
-    "DefaultCommandGroup",
-    "OreChainGroup",
-    "with_atlas",
-]

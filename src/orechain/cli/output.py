@@ -11,26 +11,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from orechain.jsonsafe import to_jsonable
+
 console = Console()
 err_console = Console(stderr=True)
 
 
-def _clean(obj: Any) -> Any:
-    """Make values JSON-safe: NaN → null, numpy scalars → Python."""
-    if isinstance(obj, Mapping):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if hasattr(obj, "tolist") and not isinstance(obj, str | bytes):
-        obj = obj.tolist()  # numpy arrays and scalars
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
-        return None
-    return obj
-
-
 def emit_json(obj: Any) -> None:
     """Print one JSON document to stdout."""
-    sys.stdout.write(json.dumps(_clean(obj), indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(to_jsonable(obj), indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 PLAIN_KEYS = ("year", "first_year", "last_year")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
-
 import typer
 
 from orechain.cli.common import (
     JSON_OPTION,
     MEASURE_HELP,
     YEAR_OPTION,
-    DefaultCommandGroup,
     with_atlas,
 )
+from orechain.cli.group import DefaultCommandGroup
+from orechain.cli.imports import register as register_imports
 from orechain.cli.output import console, emit_json, fmt, print_table
 from orechain.risk.commodity import CommodityRisk, commodity_risk
 from orechain.risk.overview import OverviewRow, risk_overview
@@ -175,14 +174,4 @@ def supply(
     )
 
 
-def _register_imports() -> None:
-    try:
-        module = importlib.import_module("orechain.cli.imports")
-    except ModuleNotFoundError as exc:
-        if exc.name != "orechain.cli.imports":
-            raise
-        return
-    module.register(app)
-
-
-_register_imports()
+register_imports(app)

@@ -10,6 +10,7 @@ import typer
 
 from orechain.cli.common import JSON_OPTION
 from orechain.cli.output import console, emit_json, print_table
+from orechain.jsonsafe import to_jsonable
 
 if TYPE_CHECKING:
     from orechain.scenarios.spec import Scenario
@@ -94,11 +95,9 @@ def run(
 def _write_outputs(out: Path, doc: dict[str, Any], draw_table: Any) -> None:
     import json
 
-    from orechain.cli.output import _clean
-
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / ".result.json.tmp"
-    tmp.write_text(json.dumps(_clean(doc), indent=2, default=str), encoding="utf-8")
+    tmp.write_text(json.dumps(to_jsonable(doc), indent=2, default=str), encoding="utf-8")
     tmp.replace(out / "result.json")
     if draw_table is not None:
         part = out / ".draws.parquet.tmp"

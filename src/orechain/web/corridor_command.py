@@ -50,17 +50,16 @@ def _side(summary: dict[str, Any], last: dict[str, Any]) -> dict[str, Any]:
 
 
 def corridor_scenario(atlas: Atlas) -> dict[str, Any] | None:
-    """Digest of the bundled corridor scenario, or None without the scenario engine."""
-    try:
-        from orechain.api.scenario_runs import run_for_dashboard
-        from orechain.scenarios.bundled import resolve_scenario_path
-        from orechain.scenarios.spec import load_scenario
-    except ModuleNotFoundError:
-        return None
+    """Digest of the bundled corridor scenario, or None when it cannot be run."""
+    # Imported here: the scenario engine is heavy and only this report section needs it.
+    from orechain.api.scenario_runs import run_for_dashboard
+    from orechain.scenarios.bundled import resolve_scenario_path
+    from orechain.scenarios.spec import load_scenario
+
     try:
         scn = load_scenario(resolve_scenario_path(CORRIDOR_SCENARIO))
         doc = run_for_dashboard(scn, atlas, Job("report", "scenario", CORRIDOR_SCENARIO))
-    except (OreChainError, ModuleNotFoundError) as exc:
+    except OreChainError as exc:
         logger.warning("corridor scenario left out of the report: %s", exc)
         return None
     return scenario_digest(doc)

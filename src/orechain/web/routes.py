@@ -22,6 +22,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from orechain import __version__
 from orechain.api.auth import services_of
 from orechain.api.errors import domain_error
+from orechain.api.routes.economics import projects as list_projects
+from orechain.api.routes.scenarios import bundled as list_scenarios
 from orechain.api.routes.transparency import summary
 from orechain.api.services import Services
 from orechain.atlas.profile import country_profile
@@ -58,9 +60,8 @@ async def _memo(svc: Services, key: str, fn: Callable[[Atlas], Any]) -> Any:
     return json.loads(data)
 
 
-def _page(request: Request, name: str, title: str, areas: list[str], **context: Any) -> Response:
+def _page(request: Request, name: str, title: str, **context: Any) -> Response:
     path = {"overview": "/", "country": "/atlas"}.get(name, f"/{name}")
-    nav = [(href, label) for href, label in NAV if href == "/" or href.strip("/") in areas]
     return TEMPLATES.TemplateResponse(
         request,
         f"{name}.html.j2",
@@ -68,14 +69,14 @@ def _page(request: Request, name: str, title: str, areas: list[str], **context: 
             "title": title,
             "page": name,
             "active": path,
-            "nav": nav,
+            "nav": NAV,
             "version": __version__,
             **context,
         },
     )
 
 
-def _pages(app: FastAPI, areas: list[str]) -> None:  # noqa: C901 - one small handler per page
+def _pages(app: FastAPI) -> None:  # noqa: C901 - one small handler per page
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def overview(request: Request) -> Response:
         svc = services_of(request)
@@ -85,10 +86,8 @@ def _pages(app: FastAPI, areas: list[str]) -> None:  # noqa: C901 - one small ha
             request,
             "overview",
             "Pakistan → United States corridor",
-            areas,
             facts=facts,
             ledger=ledger,
-            scenarios="scenarios" in areas,
         )
 
     @app.get("/atlas", response_class=HTMLResponse, include_in_schema=False)
@@ -98,50 +97,38 @@ def _pages(app: FastAPI, areas: list[str]) -> None:  # noqa: C901 - one small ha
             "commodities",
             lambda a: list_commodities(a)[["commodity", "name"]].to_dict("records"),
         )
-        return _page(request, "atlas", "Atlas", areas, commodities=rows)
+        return _page(request, "atlas", "Atlas", commodities=rows)
 
     @app.get("/atlas/country/{country}", response_class=HTMLResponse, include_in_schema=False)
     async def country(request: Request, country: str) -> Response:
         svc = services_of(request)
         profile = await _memo(svc, f"profile:{country}", lambda a: country_profile(a, country))
-        return _page(
-            request, "country", f"Country profile: {profile['name']}", areas, profile=profile
-        )
+        return _page(request, "country", f"Country profile: {profile['name']}", profile=profile)
 
     @app.get("/risk", response_class=HTMLResponse, include_in_schema=False)
     async def risk(request: Request) -> Response:
         svc = services_of(request)
         rows = json.loads(await svc.atlas.cached(("overview", None), lambda a: risk_overview(a)))
         commodities = sorted({r["commodity"] for r in rows} | set(CORRIDOR_COMMODITIES))
-        return _page(request, "risk", "Risk", areas, rows=rows, commodities=commodities)
+        return _page(request, "risk", "Risk", rows=rows, commodities=commodities)
 
     @app.get("/transparency", response_class=HTMLResponse, include_in_schema=False)
     async def transparency(request: Request) -> Response:
         t = await services_of(request).ledger.run(summary)
-        return _page(request, "transparency", "Transparency", areas, t=t)
+        return _page(request, "transparency", "Transparency", t=t)
 
     @app.get("/ledger", response_class=HTMLResponse, include_in_schema=False)
     async def ledger(request: Request) -> Response:
         t = await services_of(request).ledger.run(summary)
-        return _page(request, "ledger", "Ledger", areas, label=t["label"])
+        return _page(request, "ledger", "Ledger", label=t["label"])
 
-    _optional_pages(app, areas)
+    @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
+    async def scenarios(request: Request) -> Response:
+        return _page(request, "scenarios", "Scenarios", bundled=await list_scenarios())
 
-
-def _optional_pages(app: FastAPI, areas: list[str]) -> None:
-    if "scenarios" in areas:
-        from orechain.api.routes.scenarios import bundled as list_scenarios
-
-        @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
-        async def scenarios(request: Request) -> Response:
-            return _page(request, "scenarios", "Scenarios", areas, bundled=await list_scenarios())
-
-    if "economics" in areas:
-        from orechain.api.routes.economics import projects as list_projects
-
-        @app.get("/economics", response_class=HTMLResponse, include_in_schema=False)
-        async def economics(request: Request) -> Response:
-            return _page(request, "economics", "Economics", areas, projects=await list_projects())
+    @app.get("/economics", response_class=HTMLResponse, include_in_schema=False)
+    async def economics(request: Request) -> Response:
+        return _page(request, "economics", "Economics", projects=await list_projects())
 
 
 def _report(app: FastAPI) -> None:
@@ -159,11 +146,11 @@ def _report(app: FastAPI) -> None:
         )
 
 
-def mount(app: FastAPI, areas: list[str]) -> None:
+def mount(app: FastAPI) -> None:
     """Add the static files and every page to ``app``."""
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
-    _pages(app, areas)
+    _pages(app)
     _report(app)
 
     @app.exception_handler(NotFoundError)

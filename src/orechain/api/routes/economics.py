@@ -7,7 +7,6 @@ client chooses.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
@@ -28,19 +27,9 @@ router = APIRouter(
     responses=COMMON_ERRORS,
 )
 
-__all__ = ["available", "router"]
+__all__ = ["router"]
 
 NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,80}$"
-
-
-def available() -> bool:
-    """Whether the economics package with compare and sensitivity is installed."""
-    try:
-        for name in ("results", "compare", "sensitivity", "production", "project"):
-            importlib.import_module(f"orechain.economics.{name}")
-    except ModuleNotFoundError:
-        return False
-    return True
 
 
 def projects_dir() -> FsPath:

@@ -1,12 +1,10 @@
 """``/api/scenarios``: bundled scenarios, validation, background runs (status, result, cancel).
 
-Listing and validation need only :mod:`orechain.scenarios.spec`; the run endpoints
-appear when the engine (:func:`orechain.scenarios.solve.run_scenario`) is installed.
+Runs call :func:`orechain.scenarios.solve.run_scenario` on a background job.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Annotated, Any
 
@@ -29,7 +27,7 @@ router = APIRouter(
     responses=COMMON_ERRORS,
 )
 
-__all__ = ["available", "engine", "load_text", "router"]
+__all__ = ["load_text", "router"]
 
 NamePath = Annotated[
     str,
@@ -38,24 +36,6 @@ NamePath = Annotated[
         openapi_examples={"corridor": {"value": "pakistan-us-corridor"}},
     ),
 ]
-
-
-def available() -> bool:
-    """Whether the scenario spec module is installed."""
-    try:
-        importlib.import_module("orechain.scenarios.spec")
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
-def engine() -> Any:
-    """``run_scenario`` of the engine, or None while it is not installed."""
-    try:
-        module = importlib.import_module("orechain.scenarios.solve")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, "run_scenario", None)
 
 
 class ScenarioRequest(BaseModel):
@@ -199,9 +179,6 @@ async def submit_run(req: ScenarioRequest, svc: Svc) -> dict[str, Any]:
     A bundled scenario is deterministic, so a queued, running or finished run of it
     is answered again instead of solving it anew.
     """
-    if engine() is None:
-        msg = "the scenario engine (orechain.scenarios.solve) is not installed yet"
-        raise InputError(msg)
     scn = load_text(req)
     jobs = _jobs(svc)
     if req.yaml_text is None:

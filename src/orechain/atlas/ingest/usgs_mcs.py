@@ -33,8 +33,6 @@ USGS, 2025, Mineral Commodity Summaries 2025 Data Release, doi:10.5066/P13XCP3R
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import io
 import logging
 import re
@@ -48,6 +46,7 @@ import pandas as pd
 from orechain.atlas import countries
 from orechain.atlas.commodities import resolve_commodity
 from orechain.atlas.ingest import LoadReport
+from orechain.atlas.ingest.usgs_salient import load_salient_file, load_trends_file
 from orechain.atlas.ingest.values import clean_text, parse_value
 from orechain.atlas.schema import PRODUCTION, RESERVES
 from orechain.atlas.store import insert_frame
@@ -401,9 +400,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, source_id: str) -> LoadRepo
 
     Every world file is parsed and validated before any row is inserted; the
     caller's transaction makes the whole load all-or-nothing. Salient and
-    industry-trends files go to ``orechain.atlas.ingest.usgs_salient`` when that
-    module is installed (``load_salient_file`` / ``load_trends_file``), and are
-    skipped with a warning otherwise.
+    industry-trends files go to :func:`load_salient_file` / :func:`load_trends_file`.
     """
     files = sorted(p for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file())
     kinds = {p: classify_file(p) for p in files}
@@ -428,13 +425,9 @@ def _load_salient(
     source_id: str,
     rows: dict[str, int],
 ) -> list[str]:
-    name = "orechain.atlas.ingest.usgs_salient"
-    if importlib.util.find_spec(name) is None:
-        return [f"{len(files)} salient/industry-trends files skipped: {name} is not installed"]
-    module = importlib.import_module(name)
     warnings: list[str] = []
     for path, kind in files.items():
-        loader = module.load_salient_file if kind == "salient" else module.load_trends_file
+        loader = load_salient_file if kind == "salient" else load_trends_file
         report = loader(con, path, source_id)
         for table, n in report.rows.items():
             rows[table] = rows.get(table, 0) + n
