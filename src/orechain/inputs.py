@@ -98,9 +98,11 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     file = Path(path)
     source = str(file)
     if not file.exists():
-        raise InputError("file not found", source=source)
+        msg = "file not found"
+        raise InputError(msg, source=source)
     if file.is_dir():
-        raise InputError("is a directory, expected a file", source=source)
+        msg = "is a directory, expected a file"
+        raise InputError(msg, source=source)
     try:
         size = file.stat().st_size
         if size > max_bytes:
@@ -108,7 +110,8 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
             raise InputError(msg, source=source)
         data = file.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", source=source) from None
+        msg = f"cannot read the file: {exc.strerror or exc}"
+        raise InputError(msg, source=source) from None
     return decode_text(data, source)
 
 
@@ -137,7 +140,7 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if isinstance(key, Hashable) and key in seen:
                 raise yaml.constructor.ConstructorError(
                     None,
@@ -192,9 +195,11 @@ def load_yaml_text(text: str, source: str, *, max_abs: float | None = MAX_ABS_NU
         mark = exc.problem_mark or exc.context_mark
         reason = _one_line(exc.problem or exc.context or "syntax error")
         row = mark.line + 1 if mark is not None else None
-        raise InputError(f"not valid YAML: {reason}", source=source, row=row) from None
+        msg = f"not valid YAML: {reason}"
+        raise InputError(msg, source=source, row=row) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {_one_line(exc)}", source=source) from None
+        msg = f"not valid YAML: {_one_line(exc)}"
+        raise InputError(msg, source=source) from None
     except RecursionError:
         msg = f"nested more than {MAX_NESTING} levels deep"
         raise InputError(msg, source=source) from None
@@ -281,7 +286,8 @@ def _check_magnitude(
     value: float, source: str | None, field: str | None, max_abs: float | None
 ) -> None:
     if isinstance(value, float) and not math.isfinite(value):
-        raise InputError(f"{value} is not a finite number", source=source, field=field)
+        msg = f"{value} is not a finite number"
+        raise InputError(msg, source=source, field=field)
     if max_abs is not None and abs(value) > max_abs:
         msg = f"{_short(value)} is out of range (magnitude at most {max_abs:g})"
         raise InputError(msg, source=source, field=field)
@@ -316,9 +322,11 @@ def check_number(
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(f"{value!r} is not a number", source=source, field=field) from None
+        msg = f"{value!r} is not a number"
+        raise InputError(msg, source=source, field=field) from None
     if not math.isfinite(number):
-        raise InputError(f"{value} is not a finite number", source=source, field=field)
+        msg = f"{value} is not a finite number"
+        raise InputError(msg, source=source, field=field)
     low_bad = lo is not None and (number <= lo if lo_open else number < lo)
     high_bad = hi is not None and (number >= hi if hi_open else number > hi)
     if low_bad or high_bad:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from typer._click import exceptions as cx
 import typer
+from typer._click import exceptions as cx
 from typer.core import TyperGroup
 
 from orechain.cli.errors import describe, fail, usage_line
