@@ -46,7 +46,9 @@ class InputError(OreChainError, ValueError):
             where.append(str(self.source))
         if self.row is not None:
             where.append(f"row {self.row}")
-        if self.field is not None:
+        if self.field is not None and self.field.startswith("-"):
+            where.append(f"option {self.field}")  # a command-line option, e.g. --pct
+        elif self.field is not None:
             where.append(f"column {self.field!r}")
         prefix = ", ".join(where)
         return f"{prefix}: {self.reason}" if prefix else self.reason

@@ -18,7 +18,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import dask
 import numpy as np
@@ -39,6 +39,9 @@ def draw_seeds(seed: int, draws: int) -> list[np.random.SeedSequence]:
     if draws < 1:
         msg = f"draws must be at least 1, got {draws}"
         raise InputError(msg, field="draws")
+    if seed < 0:
+        msg = f"seed must be a non-negative integer, got {seed}"
+        raise InputError(msg, field="seed")
     return list(np.random.SeedSequence(seed).spawn(draws))
 
 
@@ -86,15 +89,32 @@ def run_draws(
     tasks = [dask.delayed(_run_chunk)(func, chunk) for chunk in _chunks(seeds, size)]
     logger.info("running %d draws in %d tasks", draws, len(tasks))
     if scheduler is not None and "://" in scheduler:
-        from distributed import Client
-
-        with Client(scheduler) as client:
+        with _connect(scheduler) as client:
             results = client.gather(client.compute(tasks))
     else:
         local = "synchronous" if scheduler == "synchronous" or n_workers == 1 else "processes"
         with ProgressBar(out=sys.stderr) if progress else nullcontext():
             results = dask.compute(*tasks, scheduler=local, num_workers=n_workers)
     return [r for chunk in results for r in chunk]
+
+
+CONNECT_TIMEOUT_S = 5.0
+"""How long to wait for a distributed scheduler before calling it unreachable [s]."""
+
+
+def _connect(address: str) -> Any:
+    """A ``distributed.Client`` of ``address``; InputError quickly if nobody answers."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        msg = (
+            f"Dask scheduler {address} is unreachable within {CONNECT_TIMEOUT_S:g} s ({reason}); "
+            "start it or omit --scheduler"
+        )
+        raise InputError(msg) from None
 
 
 def quantiles(values: np.ndarray, probs: Sequence[float] = (0.05, 0.5, 0.95)) -> dict[str, float]:

@@ -161,8 +161,13 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette answers this one outside every middleware, so the security
+    # headers the service middleware adds to other responses are added here.
+    from orechain.api.limits import SECURITY_HEADERS
+
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return _respond(500, "internal_error", "internal error; see the server log")
+    headers = {k.decode(): v.decode() for k, v in SECURITY_HEADERS}
+    return _respond(500, "internal_error", "internal error; see the server log", None, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -14,6 +14,7 @@ import threading
 import time
 from typing import Any
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orechain.api.errors import error_payload
@@ -69,8 +70,15 @@ class RateLimiter:
         return None
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(StarletteHTTPException):
+    """A streamed body passed the limit; an HTTP 413 so body parsers let it through.
+
+    FastAPI turns any other exception raised while reading the body into 400
+    "error parsing the body"; an ``HTTPException`` it re-raises as it is.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body exceeds {limit} bytes")
 
 
 class ServiceMiddleware:
@@ -112,7 +120,7 @@ class ServiceMiddleware:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_body_bytes:
-                raise _TooLarge
+                raise _TooLarge(self.max_body_bytes)
             return message
 
         return wrapped

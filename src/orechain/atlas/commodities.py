@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
 from orechain.atlas.sources import data_dir
 from orechain.errors import NotFoundError
+from orechain.inputs import read_yaml
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ def normalise_name(text: str) -> str:
 @cache
 def catalogue() -> tuple[Commodity, ...]:
     """All commodities of the bundled catalogue."""
-    raw = yaml.safe_load((data_dir() / "reference" / "commodities.yaml").read_text("utf-8"))
+    raw = read_yaml(data_dir() / "reference" / "commodities.yaml")
     return tuple(
         Commodity(
             commodity=e["id"],

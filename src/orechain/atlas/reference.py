@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-import yaml
 
 from orechain.atlas.countries import iso_countries
 from orechain.atlas.ingest import LoadReport
 from orechain.atlas.schema import COMMODITIES, COUNTRIES
 from orechain.atlas.store import insert_frame
 from orechain.errors import InputError
+from orechain.inputs import read_yaml
 
 if TYPE_CHECKING:
     import duckdb
@@ -40,7 +40,7 @@ def read_commodities(path: Path) -> pd.DataFrame:
         When an entry lacks ``id`` or ``name``, or an id appears twice; the
         message names the entry (1-based) and the field.
     """
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     rows = []
     for i, entry in enumerate(raw.get("commodities") or [], start=1):
         for key in ("id", "name"):

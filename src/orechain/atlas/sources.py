@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-import yaml
-
 from orechain.errors import InputError
+from orechain.inputs import read_yaml
 
 
 def data_dir() -> Path:
@@ -60,7 +59,7 @@ def load_sources(folder: Path | None = None) -> list[Source]:
 
 
 def _read_register(path: Path) -> list[Source]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     out: list[Source] = []
     for i, entry in enumerate(raw.get("sources", []), start=1):
         for key in REQUIRED:

@@ -163,22 +163,43 @@ class Atlas:
         """Run a read query and return a DataFrame."""
         return self.con.execute(sql, params or []).df()
 
-    def ingest(self, kind: str, path: Path, source_id: str | None = None) -> LoadReport:
+    def ingest(
+        self, kind: str, path: Path, source_id: str | None = None, *, force: bool = False
+    ) -> LoadReport:
         """Load one file with the loader for ``kind``, all or nothing.
 
         Rows already loaded under the same ``source_id`` are replaced, so
-        re-ingesting a corrected file does not duplicate rows.
+        re-ingesting a corrected file does not duplicate rows. A load that finds
+        no rows, or far fewer than it replaces, is refused unless ``force``
+        (:mod:`orechain.atlas.ingest.guard`).
         """
+        from orechain.atlas.ingest.guard import check_replacement
+
         if not path.exists():
             msg = "no such file or directory"
             raise InputError(msg, source=str(path))
         loader = get_loader(kind)
         sid = source_id or default_source_id(kind, path)
+        tables = [
+            t.name for t in TABLES.values() if "source_id" in t.column_names and t.name != "sources"
+        ]
         with transaction(self.con):
-            for table in TABLES.values():
-                if "source_id" in table.column_names and table.name != "sources":
-                    self.con.execute(f"DELETE FROM {table.name} WHERE source_id = ?", [sid])
-            return loader(self.con, path, sid)
+            before = self._rows_of(tables, sid)
+            for name in tables:
+                self.con.execute(f"DELETE FROM {name} WHERE source_id = ?", [sid])
+            report = loader(self.con, path, sid)
+            check_replacement(str(path), sid, before, self._rows_of(tables, sid), force=force)
+            return report
+
+    def _rows_of(self, tables: list[str], source_id: str) -> int:
+        """Rows filed under ``source_id`` over ``tables``."""
+        total = 0
+        for name in tables:
+            found = self.con.execute(
+                f"SELECT count(*) FROM {name} WHERE source_id = ?", [source_id]
+            ).fetchone()
+            total += int(found[0]) if found else 0
+        return total
 
     def close(self) -> None:
         """Close the connection."""

@@ -146,12 +146,17 @@ def ingest(
     kind: str = typer.Argument(..., help=f"Source kind: {', '.join(sorted(LOADERS))}."),
     path: Path = typer.Argument(..., help="File or folder to load."),
     source_id: str | None = typer.Option(None, "--source-id", help="Id to file the rows under."),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Load even if the file has no rows or far fewer than the vintage it replaces.",
+    ),
     json: bool = JSON_OPTION,
 ) -> None:
     """Load a data file into the atlas: all rows or, on any bad row, none."""
 
     def run(atlas: Atlas) -> object:
-        return atlas.ingest(kind, path, source_id)
+        return atlas.ingest(kind, path, source_id, force=force)
 
     report = with_atlas(run, read_only=False)
     if json:

@@ -16,6 +16,7 @@ from orechain.economics.production import prepare
 from orechain.economics.project import Project, load_project
 from orechain.economics.results import evaluate_project
 from orechain.economics.sensitivity import breakevens, montecarlo, spider, tornado
+from orechain.inputs import check_pct
 
 app = typer.Typer(help="Value-chain economics: NPV, IRR, host-country take, jobs.")
 
@@ -120,10 +121,13 @@ def _cell(value: Any) -> Any:
 @app.command("sensitivity")
 def sensitivity(
     file: Path = FILE_ARG,
-    pct: float = typer.Option(20.0, "--pct", help="Tornado change in each factor [%]."),
+    pct: float = typer.Option(
+        20.0, "--pct", help="Tornado change in each factor [%], 0 < pct ≤ 90."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Tornado (±pct % per factor), spider table and break-even factor levels."""
+    check_pct(pct, "--pct")
     project = _load(file)
     prep = _with_prices(project, lambda atlas: prepare(project, atlas))
     base, bars = tornado(prep, pct)
@@ -149,9 +153,9 @@ def sensitivity(
 @app.command("montecarlo")
 def montecarlo_cmd(
     file: Path = FILE_ARG,
-    draws: int = typer.Option(..., "--draws", "-n", help="Number of draws."),
-    seed: int = typer.Option(0, "--seed", help="Master seed (same seed, same result)."),
-    workers: int = typer.Option(1, "--workers", help="Local worker processes for sampling."),
+    draws: int = typer.Option(..., "--draws", "-n", min=1, help="Number of draws."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Master seed (same seed, same result)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Local worker processes for sampling."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="'synchronous' or tcp://…"),
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -5,22 +5,41 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from typer._click import exceptions as cx
 from typer.core import TyperGroup
 
-from orechain.cli.output import err_console
-from orechain.errors import OreChainError
+from orechain.cli.errors import describe, fail, usage_line
 
 
 class OreChainGroup(TyperGroup):
-    """Root group: turns any :class:`OreChainError` into one line on stderr and exit 2."""
+    """Root group: any input error becomes one line on stderr and exit 2.
+
+    The mapping (domain errors, file and decode errors, overflow, unreachable
+    databases, usage errors) lives in :mod:`orechain.cli.errors`.
+    """
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        """Parse the root options; a usage error is one line, not a help panel."""
+        try:
+            return super().parse_args(ctx, args)
+        except cx.NoArgsIsHelpError:
+            raise
+        except cx.UsageError as exc:
+            fail(usage_line(exc))
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
-        """Invoke the command, mapping domain errors to exit code 2."""
+        """Invoke the command, mapping input errors to one line and exit code 2."""
         try:
             return super().invoke(ctx)
-        except OreChainError as exc:
-            err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(code=2) from exc
+        except cx.NoArgsIsHelpError:
+            raise
+        except cx.ClickException as exc:
+            fail(usage_line(exc))
+        except Exception as exc:
+            reason = describe(exc)
+            if reason is None:
+                raise
+            fail(reason)
 
 
 class DefaultCommandGroup(TyperGroup):

@@ -139,6 +139,16 @@ def supply(
     json: bool = JSON_OPTION,
 ) -> None:
     """EU supply risk per stage and its maximum, with every input marked data or assumption."""
+    from orechain.inputs import check_number
+
+    for flag, value, lo, hi in (
+        ("--import-reliance", import_reliance, 0.0, 1.0),
+        ("--substitution-index", substitution_index, 0.0, 1.0),
+        ("--trade-restriction", trade_restriction, 1.0, None),
+        ("--eol-rir", eol_rir, 0.0, 1.0),
+    ):
+        if value is not None:
+            check_number(value, flag, lo=lo, hi=hi)
     result = with_atlas(
         lambda a: supply_risk(
             a,

@@ -10,6 +10,7 @@ import typer
 
 from orechain.cli.common import JSON_OPTION
 from orechain.cli.output import console, emit_json, print_table
+from orechain.errors import InputError
 from orechain.jsonsafe import to_jsonable
 
 if TYPE_CHECKING:
@@ -56,12 +57,14 @@ def validate(file: str = FILE_ARG, as_json: bool = JSON_OPTION) -> None:
 @app.command()
 def run(
     file: str = FILE_ARG,
-    draws: int = typer.Option(0, "--draws", help="Monte Carlo draws (0 = deterministic only)."),
+    draws: int = typer.Option(
+        0, "--draws", min=0, help="Monte Carlo draws (0 = deterministic only)."
+    ),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler, e.g. tcp://host:8786."
     ),
-    seed: int = typer.Option(0, "--seed", help="Master seed of the Monte Carlo draws."),
-    workers: int | None = typer.Option(None, "--workers", help="Local worker processes."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Master seed of the Monte Carlo draws."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Local worker processes."),
     out: Path | None = typer.Option(
         None, "--out", help="Folder for result.json and draws.parquet."
     ),
@@ -71,6 +74,9 @@ def run(
     from orechain.scenarios.report import run_report
     from orechain.scenarios.spec import load_scenario
 
+    if out is not None and out.exists() and not out.is_dir():
+        msg = "names an existing file; give a folder for result.json and draws.parquet"
+        raise InputError(msg, source=str(out), field="--out")
     scn = load_scenario(file)
     doc, draw_table = _with_optional_atlas(
         scn,

@@ -17,11 +17,19 @@ import logging
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from orechain.economics.prices import PriceSpec
 from orechain.errors import InputError
+from orechain.inputs import MAX_TONNES, check_iso3, check_tree, check_year, read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +107,9 @@ class Stage(_Model):
     id: str
     kind: StageKind
     feed: str | None = Field(default=None, description="Product id consumed; None = ore-fed.")
-    throughput_t_per_yr: float = Field(gt=0, description="Nameplate gross feed [t/yr] at 365 d.")
+    throughput_t_per_yr: float = Field(
+        gt=0, le=MAX_TONNES, description="Nameplate gross feed [t/yr] at 365 d."
+    )
     feed_grade: dict[str, Fraction] = Field(default_factory=dict, description="Ore content [t/t].")
     operating_days: float = Field(default=365.0, gt=0, le=366)
     production_start: int = Field(ge=0, description="Year index of first production.")
@@ -219,6 +229,22 @@ class Project(_Model):
         """Folder of the project file (scenario files are relative to it)."""
         return self._base_dir
 
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        try:
+            return check_iso3(value, "country")
+        except InputError as exc:
+            raise ValueError(exc.reason) from None
+
+    @field_validator("start_year")
+    @classmethod
+    def _plausible_year(cls, value: int) -> int:
+        try:
+            return check_year(value, "start_year")
+        except InputError as exc:
+            raise ValueError(exc.reason) from None
+
     @model_validator(mode="after")
     def _cross_references(self) -> Project:
         check_stage_graph(self)
@@ -297,6 +323,7 @@ def project_from_dict(raw: object, *, source: str, base_dir: Path | None = None)
     if not isinstance(raw, dict):
         msg = "a project file must hold a mapping"
         raise InputError(msg, source=source)
+    check_tree(raw, source)  # NaN, inf, 1e308, deep nesting: before any field is read
     try:
         project = Project.model_validate(raw)
     except ValidationError as exc:
@@ -327,12 +354,5 @@ def load_project(path: Path | str) -> Project:
         the reason, for unreadable YAML or any invalid value.
     """
     path = Path(path)
-    if not path.exists():
-        msg = "project file not found"
-        raise InputError(msg, source=str(path))
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        msg = f"not valid YAML: {exc}"
-        raise InputError(msg, source=str(path)) from exc
+    raw = read_yaml(path)
     return project_from_dict(raw, source=str(path), base_dir=path.parent)

@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     Field,
@@ -27,6 +26,7 @@ from pydantic import (
 
 from orechain.atlas.commodities import resolve_commodity
 from orechain.errors import InputError
+from orechain.inputs import check_tree, check_year, read_yaml
 from orechain.scenarios.chains import canonical_stage, chain_for
 from orechain.scenarios.spec_blocks import (
     NetworkSpec,
@@ -64,6 +64,11 @@ class Horizon(_Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> Horizon:
+        for name in ("start", "end"):
+            try:
+                check_year(getattr(self, name), f"horizon.{name}")
+            except InputError as exc:
+                _fail(f"horizon.{name}", exc.reason)
         if self.end < self.start:
             _fail("horizon.end", f"end {self.end} is before start {self.start}")
         return self
@@ -315,6 +320,7 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
     if not isinstance(raw, dict):
         msg = "a scenario file must be a YAML mapping"
         raise InputError(msg, source=source)
+    check_tree(raw, source)  # NaN, inf, 1e308, deep nesting: before any field is read
     try:
         return Scenario.model_validate({**raw, "source_path": source})
     except ValidationError as exc:
@@ -339,10 +345,5 @@ def load_scenario(path: str | Path) -> Scenario:
     from orechain.scenarios.bundled import resolve_scenario_path
 
     file = resolve_scenario_path(path)
-    try:
-        raw = yaml.safe_load(file.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        msg = f"not valid YAML: {getattr(exc, 'problem', exc)}"
-        raise InputError(msg, source=str(file), row=mark.line + 1 if mark else None) from None
+    raw = read_yaml(file)
     return parse_scenario(raw, str(file))

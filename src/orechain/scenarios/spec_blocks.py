@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from orechain.atlas.countries import country_name
 from orechain.errors import NotFoundError
@@ -43,6 +43,25 @@ class Distribution(_Model):
     low: float | None = None
     mode: float | None = None
     high: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Distribution:
+        """Check low ≤ mode ≤ high (low < high if triangular) now; numpy fails mid-run."""
+        if self.kind in ("triangular", "uniform"):
+            low = self.low if self.low is not None else self.mean
+            high = self.high if self.high is not None else self.mean
+            mode = self.mode if self.mode is not None else (low + high) / 2
+            strict = self.kind == "triangular"
+            if (low >= high) if strict else (low > high):
+                msg = f"{self.kind} distribution needs low < high, got low {low:g}, high {high:g}"
+                raise ValueError(msg)
+            if not low <= mode <= high:
+                msg = (
+                    f"{self.kind} distribution needs low ≤ mode ≤ high, got low {low:g}, "
+                    f"mode {mode:g}, high {high:g}"
+                )
+                raise ValueError(msg)
+        return self
 
 
 class Uncertainty(_Model):

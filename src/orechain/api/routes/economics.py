@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
@@ -19,6 +18,7 @@ from orechain.api.responses import COMMON_ERRORS, JsonBytes, Svc, ok
 from orechain.atlas.sources import data_dir
 from orechain.atlas.store import Atlas
 from orechain.errors import InputError
+from orechain.inputs import SENSITIVITY_PCT_MAX, read_yaml
 
 router = APIRouter(
     prefix="/api/economics",
@@ -56,7 +56,9 @@ class CompareRequest(BaseModel):
 class SensitivityRequest(ProjectRef):
     """A project and the change applied to each factor."""
 
-    pct: float = Field(default=20.0, gt=0, le=90, description="Change per factor [%].")
+    pct: float = Field(
+        default=20.0, gt=0, le=SENSITIVITY_PCT_MAX, description="Change per factor [%]."
+    )
 
 
 class BundledProject(BaseModel):
@@ -150,7 +152,7 @@ async def projects() -> list[dict[str, Any]]:
     """The bundled example projects."""
     out = []
     for path in sorted(projects_dir().glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path) or {}
         out.append(
             {
                 "name": path.stem,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
@@ -19,6 +18,7 @@ from orechain.api.responses import COMMON_ERRORS, Svc
 from orechain.api.services import Services, dump_json
 from orechain.atlas.store import open_atlas
 from orechain.errors import InputError, OreChainError
+from orechain.inputs import load_yaml_text, read_yaml
 
 router = APIRouter(
     prefix="/api/scenarios",
@@ -85,11 +85,7 @@ def load_text(req: ScenarioRequest) -> Any:
     from orechain.scenarios.spec import load_scenario, parse_scenario
 
     if req.yaml_text is not None:
-        try:
-            raw = yaml.safe_load(req.yaml_text)
-        except yaml.YAMLError as exc:
-            msg = f"not valid YAML: {exc}".splitlines()[0]
-            raise InputError(msg, source="<request>") from exc
+        raw = load_yaml_text(req.yaml_text, "<request>")
         return parse_scenario(raw, source="<request>")
     if req.name is None:
         msg = "give a bundled scenario 'name' or its 'yaml' text"
@@ -105,7 +101,7 @@ def _bundled() -> list[dict[str, Any]]:
 
     out = []
     for path in bundled_scenarios():
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
         out.append(
             {
                 "name": path.stem,

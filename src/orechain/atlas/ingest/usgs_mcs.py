@@ -151,6 +151,9 @@ def read_usgs_world(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(io.StringIO(decoded), dtype=object, keep_default_na=False,
                             skip_blank_lines=False)  # fmt: skip
+    except pd.errors.EmptyDataError:
+        msg = "empty file: expected a header row and data rows"
+        raise InputError(msg, source=str(path)) from None
     except pd.errors.ParserError as exc:
         found = re.search(r"line (\d+), saw (\d+)", str(exc))
         if found is None:
@@ -267,6 +270,10 @@ def _row_context(
 
 def _record(row: _Row, col: ValueColumn, raw: str, notes: list[str], path: Path) -> dict[str, Any]:
     cell = parse_value(raw, source=str(path), row=row.rowno, field=col.name)
+    if cell.value is not None and cell.value < 0:
+        what = {"prod": "production", "cap": "capacity"}.get(col.kind, col.kind)
+        msg = f"negative {what} {cell.value:g}: published quantities are never below zero"
+        raise InputError(msg, source=str(path), row=row.rowno, field=col.name)
     stated = _NOTE_UNIT.search(notes[0] if notes else "") if col.kind == "reserves" else None
     unit = f"{stated[1].lower()} metric tons" if stated else row.unit or col.unit
     if unit is not None and unit not in TONNES_PER_UNIT:
