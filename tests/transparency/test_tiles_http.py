@@ -68,6 +68,16 @@ def test_spec_client_reads_the_served_log(api_server: str) -> None:
     err.value.close()
 
 
+def test_monitor_follows_the_served_log(api_server: str, tmp_path: Path) -> None:
+    state = tmp_path / "monitor.json"
+    args = ["ledger", "monitor", api_server, "--vkey", VKEY, "--state", str(state)]
+    res = CliRunner().invoke(build_app(), args)
+    assert res.exit_code == 0, res.output
+    assert f"OK {sample.ORIGIN}: size 40 (+40 verified)" in res.output
+    again = CliRunner().invoke(build_app(), [*args, "--json"])
+    assert json.loads(again.output)["new_entries"] == 0
+
+
 def test_spec_client_on_a_static_multi_level_tree(tmp_path: Path) -> None:
     """70,000 leaves: full and partial tiles on three levels, written in two increments."""
     hashes = [leaf_hash(i.to_bytes(4, "big")) for i in range(70_000)]

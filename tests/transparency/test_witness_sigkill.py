@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import child_env, free_port, stop, wait_http
+from test_witness import LOG_KEY, LOG_VKEY, ORIGIN
 from typer.testing import CliRunner
 
+from conftest import child_env, free_port, stop, wait_http
 from orechain.cli import build_app
 from orechain.ledger.checkpoint import Checkpoint, sign_checkpoint
 from orechain.ledger.merkle import MerkleLog
 from orechain.transparency.policy import add_checkpoint_body
-from test_witness import LOG_KEY, LOG_VKEY, ORIGIN
 
 FORK_AT = 5
 CYCLES = 12

@@ -129,19 +129,34 @@ def monitor(
 def verify_checkpoint(
     checkpoint: Path = typer.Argument(..., help="Signed checkpoint note (with cosignatures)."),
     witness_policy: Path = typer.Option(..., "--witness-policy", help=POLICY_HELP),
+    proof: Path | None = typer.Option(
+        None, "--proof", help="Inclusion bundle to check against this checkpoint too."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Accept a checkpoint only if a policy log signed it and the witness quorum cosigned it."""
+    from orechain.ledger.checkpoint import encode_vkey
+    from orechain.ledger.verify import verify_inclusion_bundle
     from orechain.transparency.policy import load_policy, verify_with_policy
 
-    cp, witnesses = verify_with_policy(
-        checkpoint.read_text(encoding="utf-8"), load_policy(witness_policy)
-    )
-    out = {"ok": True, "origin": cp.origin, "tree_size": cp.tree_size,
-           "root_hash": cp.root_hash.hex(), "witnesses": witnesses}  # fmt: skip
-    emit_json(out) if as_json else typer.echo(
+    policy = load_policy(witness_policy)
+    note = checkpoint.read_text(encoding="utf-8")
+    cp, witnesses = verify_with_policy(note, policy)
+    out: dict[str, Any] = {"ok": True, "origin": cp.origin, "tree_size": cp.tree_size,
+                           "root_hash": cp.root_hash.hex(), "witnesses": witnesses}  # fmt: skip
+    if proof is not None:
+        bundle = json.loads(proof.read_text(encoding="utf-8"))
+        name, public, _ = next(log for log in policy.logs if log[0] == cp.origin)
+        res = verify_inclusion_bundle(bundle, encode_vkey(name, public), note)
+        out["event_id"], out["leaf_index"] = res.event_id, res.leaf_index
+    if as_json:
+        emit_json(out)
+        return
+    typer.echo(
         f"OK {cp.origin} size {cp.tree_size}, cosigned by {', '.join(witnesses) or 'nobody'}"
     )
+    if proof is not None:
+        typer.echo(f"  includes {out['event_id']} at leaf {out['leaf_index']}")
 
 
 def register(app: typer.Typer) -> None:
