@@ -9,6 +9,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tlog_spec_client as spec
@@ -116,3 +117,29 @@ def test_cli_tiles_writes_the_same_tree_as_static_files(ledger_path: Path, tmp_p
         build_app(), ["ledger", "tiles", "--db", str(ledger_path), "--out", str(out)]
     )
     assert again.exit_code == 0, again.output  # idempotent; the directory remembers envelopes
+
+
+def _json(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url) as resp:
+        return dict(json.loads(resp.read()))
+
+
+def test_entries_api_lets_an_auditor_mirror_the_log(api_server: str) -> None:
+    first = _json(f"{api_server}/api/log/entries?limit=15")
+    assert (first["total"], len(first["items"]), first["next_offset"]) == (40, 15, 15)
+    rest = _json(f"{api_server}/api/log/entries?limit=500&offset=15")
+    items = first["items"] + rest["items"]
+    assert [e["index"] for e in items] == list(range(40))
+    assert rest["next_offset"] is None
+    size, leaves = _check_tree(api_server, VKEY, [])
+    assert [base64.b64decode(e["leaf_hash"]) for e in items] == leaves
+    assert items[39]["event_id"] == "demo-039-merge"
+    orgs = _json(f"{api_server}/api/log/orgs?limit=2&offset=1")
+    assert orgs["total"] == 7
+    org = orgs["items"][0]
+    assert set(org) == {"org_id", "name", "country", "roles", "keys"}
+    assert org["keys"][0]["valid_until"] is None
+    assert len(base64.b64decode(org["keys"][0]["public_key"])) == 32
+    cps = _json(f"{api_server}/api/log/checkpoints")
+    assert cps["items"][0]["tree_size"] == 40
+    assert cps["items"][0]["cosigned"] == spec.fetch(api_server, "checkpoint").decode()

@@ -25,7 +25,7 @@ from fastapi.responses import Response
 
 from orechain.api.auth import Principal, access
 from orechain.api.errors import ApiError
-from orechain.api.responses import Svc
+from orechain.api.responses import COMMON_ERRORS, Svc
 from orechain.errors import InputError, OreChainError
 from orechain.ledger.service import Ledger
 from orechain.transparency.publish import default_tiles_dir, publish, published_checkpoint
@@ -33,7 +33,7 @@ from orechain.transparency.tiles import TileWriter, parse_tile_path
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(tags=["tiles"])
+router = APIRouter(tags=["tiles"], responses=COMMON_ERRORS)
 Confidential = Annotated[Principal, Depends(access("confidential"))]
 
 __all__ = ["router"]
@@ -105,13 +105,16 @@ async def _tile(request: Request, svc: Svc, path: str) -> Response:
     return Response(data, media_type=OCTETS, headers=IMMUTABLE)
 
 
-@router.get("/tile/entries/{rest:path}", response_class=Response)
+OCTET_RESPONSE = {200: {"content": {OCTETS: {}}, "description": "Tile bytes"}}
+
+
+@router.get("/tile/entries/{rest:path}", response_class=Response, responses=OCTET_RESPONSE)
 async def entry_bundle(request: Request, svc: Svc, who: Confidential, rest: str) -> Response:
     """Entry bundle of full signed envelopes (confidential: auditors and admins)."""
     return await _tile(request, svc, f"tile/entries/{rest}")
 
 
-@router.get("/tile/{rest:path}", response_class=Response)
+@router.get("/tile/{rest:path}", response_class=Response, responses=OCTET_RESPONSE)
 async def tile(request: Request, svc: Svc, rest: str) -> Response:
     """A hash tile ``tile/<L>/<N>[.p/<W>]`` or a public-safe ``tile/public-entries/…`` bundle."""
     return await _tile(request, svc, f"tile/{rest}")
