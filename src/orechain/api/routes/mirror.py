@@ -1,4 +1,4 @@
-"""``/api/log``: public, paginated listings so an auditor can mirror the log without database access.
+"""``/api/log``: public, paginated listings so an auditor can mirror the log without a database.
 
 * ``/api/log/entries`` — every leaf in order: index, leaf hash, event id, type and time
   (the public view; envelopes stay confidential, see ``tile/entries``).
@@ -94,7 +94,7 @@ async def entries(svc: Svc, who: Public, limit: Limit = 100, offset: Offset = 0)
 
     def page(led: Ledger) -> dict[str, Any]:
         total = led.store.size()
-        items = []
+        items: list[dict[str, Any]] = []
         for e in led.store.entries(offset):
             if len(items) == limit or e.index >= total:
                 break

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -105,7 +105,9 @@ async def _tile(request: Request, svc: Svc, path: str) -> Response:
     return Response(data, media_type=OCTETS, headers=IMMUTABLE)
 
 
-OCTET_RESPONSE = {200: {"content": {OCTETS: {}}, "description": "Tile bytes"}}
+OCTET_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {OCTETS: {}}, "description": "Tile bytes"}
+}
 
 
 @router.get("/tile/entries/{rest:path}", response_class=Response, responses=OCTET_RESPONSE)
