@@ -20,7 +20,16 @@ from orechain import __version__
 from orechain.api.cache import ResponseCache
 from orechain.api.errors import install_error_handlers
 from orechain.api.limits import ServiceMiddleware
-from orechain.api.routes import atlas, economics, ledger, risk, scenarios, transparency
+from orechain.api.routes import (
+    atlas,
+    economics,
+    ledger,
+    mirror,
+    risk,
+    scenarios,
+    tiles,
+    transparency,
+)
 from orechain.api.services import Services
 from orechain.api.settings import ServiceSettings
 from orechain.web import routes as web_routes
@@ -36,6 +45,8 @@ ROUTERS: dict[str, APIRouter] = {
     "transparency": transparency.router,
     "scenarios": scenarios.router,
     "economics": economics.router,
+    "tiles": tiles.router,
+    "log": mirror.router,
 }
 """Area name → its API router."""
 

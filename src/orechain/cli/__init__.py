@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "econ": "orechain.cli.economics",
     "serve": "orechain.cli.serve",
     "token": "orechain.cli.token",
+    "witness": "orechain.cli.witness",
 }
 """Sub-apps by name; each module exposes ``app`` (or ``register(root)``)."""
 

@@ -486,3 +486,12 @@ def import_(
             led, _lines(file), source=str(file), batch_size=batch, expect_root=expect_root
         )
     _show(asdict(summary), as_json, "import")
+
+
+def _register_transparency() -> None:
+    from orechain.cli import transparency
+
+    transparency.register(app)
+
+
+_register_transparency()

@@ -1,0 +1,122 @@
+"""The log per C2SP ``tlog-tiles``: ``/checkpoint``, ``/tile/<L>/<N>[.p/<W>]``, entry bundles.
+
+Tiles are files written by :class:`orechain.transparency.tiles.TileWriter` as the
+log grows; a request only reads a file. ``GET /checkpoint`` first publishes the
+latest stored checkpoint if it is newer than the published one (catching the
+tiles up by the new entries only), then serves it with a 2-second cache
+lifetime. Tiles and bundles never change once written, so they carry
+``Cache-Control: public, max-age=31536000, immutable`` and any CDN may keep them.
+
+Hash tiles, ``/checkpoint`` and ``tile/public-entries/…`` are public and not rate
+limited (static, cheap reads meant for mirrors and CDNs); ``tile/entries/…``
+carries full signed envelopes and needs a token allowed to read confidential
+records (auditor, admin).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from orechain.api.auth import Principal, access
+from orechain.api.errors import ApiError
+from orechain.api.responses import COMMON_ERRORS, Svc
+from orechain.errors import InputError, OreChainError
+from orechain.ledger.service import Ledger
+from orechain.transparency.publish import default_tiles_dir, publish, published_checkpoint
+from orechain.transparency.tiles import TileWriter, parse_tile_path
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["tiles"], responses=COMMON_ERRORS)
+Confidential = Annotated[Principal, Depends(access("confidential"))]
+
+__all__ = ["router"]
+
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+CHECKPOINT_CACHE = {"Cache-Control": "public, max-age=2"}
+OCTETS = "application/octet-stream"
+REFRESH_SECONDS = 1.0
+"""At most one look for a newer stored checkpoint per this interval [s]."""
+
+
+def _root(request: Request, svc: Svc) -> Path:
+    root: Path | None = svc.extras.get("tiles_dir")
+    if root is None:
+        root = default_tiles_dir(svc.settings.database_url, svc.settings.core)
+        svc.extras["tiles_dir"] = root
+    return root
+
+
+def _refresh(led: Ledger, root: Path) -> None:
+    """Publish the latest stored checkpoint if the published one is older."""
+    stored = led.store.checkpoints()
+    current = published_checkpoint(root)
+    if not stored or (current is not None and current.startswith(stored[-1][1].split("\n\n")[0])):
+        return
+    from orechain.transparency.policy import cosigner_from_env
+
+    try:
+        publish(led, root, note=stored[-1][1], cosign=cosigner_from_env())
+    except OreChainError as exc:  # keep serving the last good checkpoint
+        logger.warning("not publishing the checkpoint at size %d: %s", stored[-1][0], exc)
+
+
+async def _maybe_refresh(request: Request, svc: Svc, root: Path) -> None:
+    now = time.monotonic()
+    if now - svc.extras.get("tiles_refreshed", -1e9) < REFRESH_SECONDS:
+        return
+    svc.extras["tiles_refreshed"] = now
+    await svc.ledger.run(lambda led: _refresh(led, root))
+
+
+@router.get(
+    "/checkpoint", response_class=Response, responses={200: {"content": {"text/plain": {}}}}
+)
+async def checkpoint(request: Request, svc: Svc) -> Response:
+    """The latest published signed checkpoint (tlog-checkpoint), witness cosignatures included."""
+    root = _root(request, svc)
+    await _maybe_refresh(request, svc, root)
+    note = published_checkpoint(root)
+    if note is None:
+        raise ApiError(404, "no checkpoint published yet; run `orechain ledger checkpoint`")
+    return Response(note, media_type="text/plain; charset=utf-8", headers=CHECKPOINT_CACHE)
+
+
+async def _tile(request: Request, svc: Svc, path: str) -> Response:
+    try:
+        parsed = parse_tile_path(path)
+    except InputError as exc:
+        raise ApiError(404, str(exc)) from exc
+    root = _root(request, svc)
+    file = root / path
+    if not file.is_file() and not parsed.partial:
+        # A full tile the last publication did not reach yet: tile what is committed.
+        await svc.ledger.run(lambda led: TileWriter(root).catch_up(led.store))
+    try:
+        data = file.read_bytes()
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise ApiError(404, f"no tile {path}") from exc
+    return Response(data, media_type=OCTETS, headers=IMMUTABLE)
+
+
+OCTET_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {OCTETS: {}}, "description": "Tile bytes"}
+}
+
+
+@router.get("/tile/entries/{rest:path}", response_class=Response, responses=OCTET_RESPONSE)
+async def entry_bundle(request: Request, svc: Svc, who: Confidential, rest: str) -> Response:
+    """Entry bundle of full signed envelopes (confidential: auditors and admins)."""
+    return await _tile(request, svc, f"tile/entries/{rest}")
+
+
+@router.get("/tile/{rest:path}", response_class=Response, responses=OCTET_RESPONSE)
+async def tile(request: Request, svc: Svc, rest: str) -> Response:
+    """A hash tile ``tile/<L>/<N>[.p/<W>]`` or a public-safe ``tile/public-entries/…`` bundle."""
+    return await _tile(request, svc, f"tile/{rest}")

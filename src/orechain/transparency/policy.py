@@ -1,0 +1,288 @@
+"""Trust policies (C2SP ``tlog-policy``): which logs, which witnesses, what quorum.
+
+A checkpoint is valid under a policy when one listed log signed it and the
+quorum of witnesses cosigned it. A reader who insists on the quorum cannot be
+shown a rolled-back or split view of the log unless the quorum's witnesses
+collude, because each witness cosigns only checkpoints consistent with every one
+it cosigned before (:mod:`orechain.transparency.witness`).
+
+This module also holds the log's side of ``tlog-witness``: asking each witness
+of the policy to cosign a new checkpoint (with a consistency proof from the size
+the witness last saw) and publishing only when the quorum answered.
+
+Policy file syntax (one item per line, ``#`` comments)::
+
+    log <vkey> [<url>]
+    witness <name> <vkey> [<url>]
+    group <name> all|any|<k> <name>...
+    quorum <name>|none
+
+References
+----------
+.. [1] C2SP tlog-policy, https://c2sp.org/tlog-policy
+.. [2] C2SP tlog-witness, https://c2sp.org/tlog-witness
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orechain.errors import InputError, IntegrityError
+from orechain.ledger.checkpoint import Checkpoint, parse_checkpoint, parse_vkey, verify_checkpoint
+from orechain.ledger.service import Ledger
+from orechain.transparency.cosignature import Cosigner, parse_witness_vkey, verify_cosignature
+from orechain.transparency.publish import CosignFn
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Group",
+    "TrustPolicy",
+    "add_checkpoint_body",
+    "collect_cosignatures",
+    "cosigner_from_env",
+    "load_policy",
+    "parse_policy",
+    "verify_with_policy",
+]
+
+WITNESS_TIMEOUT = 10.0
+"""Seconds to wait for one witness [s]."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """``k`` of ``members`` (witness or group names) must have witnessed."""
+
+    name: str
+    k: int
+    members: tuple[str, ...]
+
+
+@dataclass
+class TrustPolicy:
+    """A parsed policy file."""
+
+    logs: list[tuple[str, bytes, str | None]] = field(default_factory=list)
+    """(origin / key name, Ed25519 public key, URL)."""
+    witnesses: dict[str, tuple[Cosigner, str | None]] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    quorum: str | None = None
+
+    def witnessed(self, signed: set[str], name: str | None = None) -> bool:
+        """Whether the witnesses named in ``signed`` satisfy ``name`` (default: the quorum)."""
+        target = self.quorum if name is None else name
+        if target == "none":
+            return True
+        if target in self.witnesses:
+            return target in signed
+        group = self.groups[str(target)]
+        return sum(self.witnessed(signed, m) for m in group.members) >= group.k
+
+
+def _err(row: int, reason: str, source: str) -> InputError:
+    return InputError(reason, source=source, row=row)
+
+
+def parse_policy(text: str, *, source: str = "policy") -> TrustPolicy:
+    """Parse a tlog-policy file.
+
+    Raises
+    ------
+    InputError
+        Naming the line: unknown keyword, bad key, duplicate or undefined name,
+        bad threshold, missing or repeated quorum.
+    """
+    pol = TrustPolicy()
+    keys_seen: set[bytes] = set()
+    for row, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip(" \t")
+        if not line or line.startswith("#"):
+            continue
+        items = line.replace("\t", " ").split()
+        kw, args = items[0], items[1:]
+        if kw == "log" and len(args) in (1, 2):
+            try:
+                name, public = parse_vkey(args[0])
+            except InputError as exc:
+                raise _err(row, exc.reason, source) from exc
+            if public in keys_seen:
+                raise _err(row, "duplicate log key", source)
+            keys_seen.add(public)
+            pol.logs.append((name, public, args[1] if len(args) == 2 else None))
+        elif kw == "witness" and len(args) in (2, 3):
+            name = args[0]
+            if name in pol.witnesses or name in pol.groups or name == "none":
+                raise _err(row, f"name {name!r} is already defined", source)
+            try:
+                cosigner = parse_witness_vkey(args[1])
+            except InputError as exc:
+                raise _err(row, exc.reason, source) from exc
+            if cosigner.public in keys_seen:
+                raise _err(row, "duplicate witness key", source)
+            keys_seen.add(cosigner.public)
+            pol.witnesses[name] = (cosigner, args[2] if len(args) == 3 else None)
+        elif kw == "group" and len(args) >= 3:
+            pol.groups[args[0]] = _group(pol, args, row, source)
+        elif kw == "quorum" and len(args) == 1:
+            if pol.quorum is not None:
+                raise _err(row, "a policy has exactly one quorum line", source)
+            if args[0] != "none" and args[0] not in pol.witnesses and args[0] not in pol.groups:
+                raise _err(row, f"quorum names undefined {args[0]!r}", source)
+            pol.quorum = args[0]
+        else:
+            raise _err(row, f"cannot read policy line {line!r}", source)
+    if pol.quorum is None:
+        msg = "policy has no quorum line"
+        raise InputError(msg, source=source)
+    return pol
+
+
+def _group(pol: TrustPolicy, args: list[str], row: int, source: str) -> Group:
+    name, k_text, members = args[0], args[1], tuple(args[2:])
+    if name in pol.witnesses or name in pol.groups or name == "none":
+        raise _err(row, f"name {name!r} is already defined", source)
+    if len(set(members)) != len(members):
+        raise _err(row, "a group lists each member at most once", source)
+    for m in members:
+        if m not in pol.witnesses and m not in pol.groups:
+            raise _err(row, f"group member {m!r} is not defined on a preceding line", source)
+    if k_text == "all":
+        k = len(members)
+    elif k_text == "any":
+        k = 1
+    elif k_text.isdigit() and 1 <= int(k_text) <= len(members) and k_text == str(int(k_text)):
+        k = int(k_text)
+    else:
+        raise _err(row, f"threshold {k_text!r} must be all, any or 1..{len(members)}", source)
+    return Group(name, k, members)
+
+
+def load_policy(path: Path) -> TrustPolicy:
+    """Read and parse a policy file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        msg = f"cannot read policy: {exc.strerror}"
+        raise InputError(msg, source=str(path)) from exc
+    return parse_policy(text, source=str(path))
+
+
+def verify_with_policy(note: str, policy: TrustPolicy) -> tuple[Checkpoint, list[str]]:
+    """Accept ``note`` only if a policy log signed it and the witness quorum cosigned it.
+
+    Returns
+    -------
+    tuple
+        The checkpoint and the names of the witnesses whose cosignatures verified.
+
+    Raises
+    ------
+    IntegrityError
+        No listed log signed it, a matching signature is bad, or the quorum is unmet.
+    """
+    cp: Checkpoint | None = None
+    for name, public, _ in policy.logs:
+        try:
+            cp = verify_checkpoint(note, name, public)
+            break
+        except IntegrityError:
+            continue
+    if cp is None:
+        msg = "checkpoint is not signed by any log of the policy"
+        raise IntegrityError(msg)
+    signed = [n for n, (c, _) in policy.witnesses.items() if verify_cosignature(note, c)]
+    if not policy.witnessed(set(signed)):
+        msg = (
+            f"checkpoint at size {cp.tree_size} lacks the witness quorum {policy.quorum!r} "
+            f"(cosigned by: {', '.join(signed) or 'none'})"
+        )
+        raise IntegrityError(msg)
+    return cp, signed
+
+
+def add_checkpoint_body(old_size: int, proof: list[bytes], note: str) -> bytes:
+    """Request body of ``POST <witness>/add-checkpoint``."""
+    lines = [f"old {old_size}"] + [base64.b64encode(h).decode() for h in proof]
+    return ("\n".join(lines) + "\n\n" + note).encode()
+
+
+def _post(url: str, body: bytes) -> tuple[int, str]:
+    req = urllib.request.Request(url.rstrip("/") + "/add-checkpoint", data=body, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=WITNESS_TIMEOUT) as resp:  # noqa: S310
+            return int(resp.status), resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def _ask(ledger: Ledger, url: str, note: str, cp: Checkpoint, old: int) -> str | None:
+    """Cosignature lines from one witness (retrying once with the size it reports on 409)."""
+    for _ in range(2):
+        proof = ledger.tree.consistency_proof(old, cp.tree_size) if old > 0 else []
+        status, text = _post(url, add_checkpoint_body(old, proof, note))
+        if status == 200:
+            return text
+        if status == 409 and text.strip().isdigit() and int(text.strip()) <= cp.tree_size:
+            old = int(text.strip())
+            continue
+        logger.warning("witness %s refused size %d: HTTP %d %s", url, cp.tree_size, status, text)
+        return None
+    return None
+
+
+def collect_cosignatures(
+    ledger: Ledger, note: str, policy: TrustPolicy, previous: str | None = None
+) -> str:
+    """Ask every witness of ``policy`` to cosign ``note``; return it with the valid cosignatures.
+
+    Raises
+    ------
+    IntegrityError
+        If the cosignatures gathered do not meet the quorum (nothing is published).
+    """
+    cp = parse_checkpoint(note)[0]
+    old = parse_checkpoint(previous)[0].tree_size if previous else 0
+    extra: list[str] = []
+    for name, (cosigner, url) in policy.witnesses.items():
+        if url is None:
+            continue
+        try:
+            answer = _ask(ledger, url, note, cp, old)
+        except OSError as exc:
+            logger.warning("witness %s (%s) unreachable: %s", name, url, exc)
+            continue
+        if answer is None:
+            continue
+        for line in answer.splitlines():
+            candidate = note + line + "\n"
+            try:
+                if verify_cosignature(candidate, cosigner):
+                    extra.append(line + "\n")
+            except IntegrityError:
+                logger.warning("witness %s returned a bad cosignature", name)
+    cosigned = note + "".join(extra)
+    verify_with_policy(cosigned, policy)
+    return cosigned
+
+
+def cosigner_from_env() -> CosignFn | None:
+    """The cosigner :func:`~orechain.transparency.publish.publish` uses, from the environment.
+
+    ``ORECHAIN_WITNESS_POLICY`` names a tlog-policy file; unset means no witnesses.
+    """
+    path = os.environ.get("ORECHAIN_WITNESS_POLICY")
+    if not path:
+        return None
+    policy = load_policy(Path(path))
+
+    def cosign(ledger: Ledger, note: str, previous: str | None) -> str:
+        return collect_cosignatures(ledger, note, policy, previous)
+
+    return cosign

@@ -1,0 +1,192 @@
+"""The tlog-witness add-checkpoint protocol, cosignatures and trust policies."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from orechain.errors import InputError, IntegrityError
+from orechain.ledger import keys, sample
+from orechain.ledger.checkpoint import Checkpoint, encode_vkey, sign_checkpoint
+from orechain.ledger.merkle import EMPTY_ROOT, MerkleLog
+from orechain.transparency.cosignature import (
+    Cosigner,
+    cosign,
+    cosignature_key_id,
+    encode_witness_vkey,
+    parse_witness_vkey,
+    verify_cosignature,
+)
+from orechain.transparency.policy import (
+    add_checkpoint_body,
+    parse_policy,
+    verify_with_policy,
+)
+from orechain.transparency.witness import Witness, WitnessError
+
+ORIGIN = "test.orechain.invalid/log"
+LOG_KEY = keys.demo_key("test-log")
+LOG_VKEY = encode_vkey(ORIGIN, keys.public_bytes(LOG_KEY))
+
+
+def tree(n: int, tag: bytes = b"a") -> MerkleLog:
+    return MerkleLog.from_leaves(tag + i.to_bytes(4, "big") for i in range(n))
+
+
+def note(log: MerkleLog, size: int, key: keys.Ed25519PrivateKey = LOG_KEY) -> str:
+    return sign_checkpoint(Checkpoint(ORIGIN, size, log.root(size)), ORIGIN, key)
+
+
+def request(log: MerkleLog, old: int, new: int) -> bytes:
+    proof = log.consistency_proof(old, new) if old else []
+    return add_checkpoint_body(old, proof, note(log, new))
+
+
+@pytest.fixture
+def witness(tmp_path: Path) -> Witness:
+    w = Witness(tmp_path / "w.db", "witness.test/w1", keys.demo_key("w1"))
+    w.trust_log(LOG_VKEY)
+    return w
+
+
+def status(w: Witness, body: bytes) -> int:
+    try:
+        w.add_checkpoint(body)
+    except WitnessError as exc:
+        return exc.status
+    return 200
+
+
+def test_cosignature_verifies_and_binds_the_body(witness: Witness) -> None:
+    log = tree(10)
+    line = witness.add_checkpoint(request(log, 0, 10))
+    cosigner = parse_witness_vkey(witness.vkey)
+    cosigned = note(log, 10) + line
+    assert verify_cosignature(cosigned, cosigner) is not None
+    other = note(tree(10, b"b"), 10)
+    with pytest.raises(IntegrityError):
+        verify_cosignature(other + line, cosigner)
+    raw = base64.b64decode(line.split(" ")[2])
+    assert raw[:4] == cosignature_key_id("witness.test/w1", cosigner.public)
+    assert int.from_bytes(raw[4:12], "big") > 1_600_000_000  # a POSIX timestamp
+
+
+def test_log_key_and_witness_key_types_differ() -> None:
+    pub = keys.public_bytes(LOG_KEY)
+    assert cosignature_key_id(ORIGIN, pub) != encode_vkey(ORIGIN, pub).split("+")[1]
+    with pytest.raises(InputError, match="type 0x04"):
+        parse_witness_vkey(encode_vkey(ORIGIN, pub))
+
+
+def test_add_checkpoint_status_codes(witness: Witness) -> None:
+    log = tree(20)
+    assert status(witness, request(log, 0, 8)) == 200
+    assert status(witness, request(log, 8, 12)) == 200
+    with pytest.raises(WitnessError) as stale:
+        witness.add_checkpoint(request(log, 8, 16))
+    assert (stale.value.status, stale.value.body, stale.value.content_type) == (
+        409, "12\n", "text/x.tlog.size",
+    )  # fmt: skip
+    assert status(witness, request(log, 12, 12)) == 200  # same size, same root: cosigned again
+    fork = tree(20, b"b")
+    assert status(witness, add_checkpoint_body(12, log.consistency_proof(12, 16),
+                                               note(fork, 16))) == 422  # fmt: skip
+    assert status(witness, add_checkpoint_body(12, [], note(fork, 12))) == 422
+    assert status(witness, add_checkpoint_body(16, [], note(log, 14))) == 400
+    assert status(witness, request(log, 12, 16)[:-3] + b"xx\n") == 403  # bad log signature
+    other = keys.demo_key("not-the-log")
+    assert status(witness, add_checkpoint_body(12, [], note(log, 12, other))) == 403
+    unknown = sign_checkpoint(Checkpoint("elsewhere", 1, EMPTY_ROOT), "elsewhere", LOG_KEY)
+    assert status(witness, add_checkpoint_body(0, [], unknown)) == 404
+    assert status(witness, b"old 012\n\n" + note(log, 12).encode()) == 400
+    assert [r[1] for r in witness.refusals()] == [409, 422, 422]
+    assert witness.logs() == [(ORIGIN, 12)]
+
+
+def test_empty_tree_checkpoint_needs_the_empty_root(witness: Witness) -> None:
+    bad = sign_checkpoint(Checkpoint(ORIGIN, 0, b"\x01" * 32), ORIGIN, LOG_KEY)
+    assert status(witness, add_checkpoint_body(0, [], bad)) == 422
+    assert status(witness, add_checkpoint_body(0, [b"\x00" * 32], note(tree(3), 3))) == 422
+
+
+def test_state_survives_reopening(tmp_path: Path, witness: Witness) -> None:
+    log = tree(9)
+    witness.add_checkpoint(request(log, 0, 9))
+    witness.close()
+    again = Witness(tmp_path / "w.db", "witness.test/w1", keys.demo_key("w1"))
+    assert status(again, request(tree(9, b"b"), 0, 9)) == 409
+    assert again.latest(ORIGIN) is not None
+
+
+POLICY = """
+# example of tlog-policy
+log {log}
+witness X1 {x1}
+witness X2 {x2}
+witness Y1 {y1}
+group X 2 X1 X2
+group XY all X Y1
+quorum XY
+"""
+
+
+def _wkeys() -> dict[str, keys.Ed25519PrivateKey]:
+    return {n: keys.demo_key(n) for n in ("X1", "X2", "Y1")}
+
+
+def _policy_text() -> str:
+    ks = _wkeys()
+    vk = {n.lower(): encode_witness_vkey(f"w/{n}", keys.public_bytes(k)) for n, k in ks.items()}
+    return POLICY.format(log=LOG_VKEY, **vk)
+
+
+def test_policy_quorum_needs_every_group() -> None:
+    pol = parse_policy(_policy_text())
+    log = tree(5)
+    base = note(log, 5)
+    ks = _wkeys()
+    lines = {n: cosign(base, f"w/{n}", k) for n, k in ks.items()}
+    with pytest.raises(IntegrityError, match="lacks the witness quorum"):
+        verify_with_policy(base + lines["X1"] + lines["Y1"], pol)
+    cp, signed = verify_with_policy(base + lines["X1"] + lines["X2"] + lines["Y1"], pol)
+    assert cp.tree_size == 5
+    assert sorted(signed) == ["X1", "X2", "Y1"]
+    forged = note(log, 5, keys.demo_key("impostor"))
+    with pytest.raises(IntegrityError, match="not signed by any log"):
+        verify_with_policy(forged + lines["X1"] + lines["X2"] + lines["Y1"], pol)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("quorum nobody\n", "undefined"),
+        ("witness a {x1}\ngroup g 3 a\nquorum g\n", "threshold"),
+        ("witness a {x1}\nwitness b {x1}\nquorum a\n", "duplicate"),
+        ("witness a {x1}\n", "no quorum"),
+        ("frobnicate\nquorum none\n", "cannot read"),
+        ("group g any a\nquorum g\n", "not defined on a preceding line"),
+    ],
+)
+def test_policy_errors_name_the_line(text: str, reason: str) -> None:
+    x1 = encode_witness_vkey("w/X1", keys.public_bytes(keys.demo_key("X1")))
+    with pytest.raises(InputError, match=reason):
+        parse_policy(text.format(x1=x1), source="p.txt")
+
+
+@given(st.sets(st.integers(0, 5)), st.integers(1, 6))
+def test_threshold_group_counts_members(signed: set[int], k: int) -> None:
+    names = [f"w{i}" for i in range(6)]
+    lines = [f"witness {n} {encode_witness_vkey(n, keys.public_bytes(keys.demo_key(n)))}"
+             for n in names]  # fmt: skip
+    pol = parse_policy("\n".join([*lines, f"group g {k} {' '.join(names)}", "quorum g"]))
+    assert pol.witnessed({names[i] for i in signed}) == (len(signed) >= k)
+
+
+def test_cosigner_dataclass_key_id() -> None:
+    c = Cosigner("w", keys.public_bytes(keys.demo_key("w")))
+    assert c.key_id == cosignature_key_id("w", c.public)
+    assert sample.ORIGIN  # the sample log origin is a valid key name
