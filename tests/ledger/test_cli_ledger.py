@@ -36,7 +36,7 @@ def test_sample_end_to_end(tmp_path: Path) -> None:
     assert json.loads(out)["origin_shares"]["mining"] == {"PAK": 0.5, "CHN": 0.5}
     code, out = _run("lot", "US-MAGNET-001", "--db", db, "--json")
     assert json.loads(out)["custodian"] == "us-magnets"
-    code, out = _run("prove", "demo-039-merge", "--db", db)
+    code, out = _run("proof", "inclusion", "demo-039-merge", "--db", db)
     assert code == 0, out
     (tmp_path / "proof.json").write_text(out)
     code, out = _run("verify", "--proof", str(tmp_path / "proof.json"), "--vkey", info["vkey"])

@@ -86,7 +86,10 @@ def test_proofs_and_offline_verify(sample_db: str, tmp_path: Path) -> None:
     incl.write_text(_run("proof", "inclusion", "17", "--db", sample_db)[1])
     vkey = _vkey(sample_db)
     ok = _json("verify", "--checkpoint", str(cp1), "--proof", str(incl), "--vkey", vkey)
-    assert ok == {"ok": True, "event_id": "demo-017-transform", "leaf_index": 17, "tree_size": 40}
+    assert {k: ok[k] for k in ("ok", "event_id", "leaf_index", "tree_size", "event_type")} == {
+        "ok": True, "event_id": "demo-017-transform", "leaf_index": 17, "tree_size": 40,
+        "event_type": "transform",
+    }  # fmt: skip
     cons = tmp_path / "cons.json"
     cons.write_text(_run("proof", "consistency", "20", "40", "--db", sample_db)[1])
     code, out = _run("verify", "--proof", str(cons), "--vkey", vkey)
@@ -101,6 +104,12 @@ def test_proofs_and_offline_verify(sample_db: str, tmp_path: Path) -> None:
                str(cp1), "--db", sample_db)  # fmt: skip
     assert ok == {"ok": True, "old_size": 40, "new_size": 40}
     incl.write_text(incl.read_text().replace("pk-conc", "pk-xxxx"))
+    code, out = _run("verify", "--proof", str(incl), "--vkey", vkey)
+    assert code == 2
+    assert "leaf_hash is not the hash of its envelope" in out
+    tampered = json.loads(incl.read_text())
+    del tampered["leaf_hash"]
+    incl.write_text(json.dumps(tampered))
     code, out = _run("verify", "--proof", str(incl), "--vkey", vkey)
     assert code == 2
     assert "inclusion proof of leaf 17 fails" in out

@@ -37,6 +37,7 @@ def test_checkpoint_inclusion_consistency_offline(sample_ledger: Ledger) -> None
         assert verify_inclusion_bundle(bundle, vkey).leaf_index == sample_ledger.entry(ref).index
     bundle = inclusion_bundle(sample_ledger, 3)
     bundle["envelope"] = bundle["envelope"].replace("registry", "registrx")
+    del bundle["leaf_hash"]
     with pytest.raises(IntegrityError, match="inclusion proof of leaf 3"):
         verify_inclusion_bundle(bundle, vkey)
     cons = consistency_bundle(sample_ledger, n1)

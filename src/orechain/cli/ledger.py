@@ -7,7 +7,6 @@ on stderr and exit code 2 (``check`` exits 1 when a rule fails).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -19,7 +18,7 @@ import typer
 
 from orechain.cli.group import DefaultCommandGroup
 from orechain.cli.output import emit_json, print_table
-from orechain.errors import IntegrityError
+from orechain.errors import InputError, IntegrityError
 from orechain.settings import Settings
 
 app = typer.Typer(help="Chain-of-custody ledger: events, provenance, proofs, audit.")
@@ -375,17 +374,17 @@ def proof_consistency(
         emit_json(consistency_bundle(led, old, new))
 
 
-@app.command(hidden=True)
-def prove(
-    event: str = typer.Argument(..., help="Event id or leaf index."),
-    db: str | None = DbOpt,
-    old_size: int | None = typer.Option(None, help="Instead: consistency proof from this size."),
-) -> None:
-    """Alias of ``proof inclusion`` / ``proof consistency`` (kept for older scripts)."""
-    if old_size is not None:
-        proof_consistency(old_size, int(event), db, True)
-    else:
-        proof_inclusion(event, db, True)
+def _read_file(path: Path) -> bytes:
+    """Bytes of a regular file, or a one-line error (missing, a directory, unreadable)."""
+    if not path.is_file():
+        what = "is a directory" if path.is_dir() else "does not exist"
+        msg = f"{path} {what}; expected a file"
+        raise InputError(msg, source=str(path))
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        msg = f"cannot read: {exc.strerror}"
+        raise InputError(msg, source=str(path)) from exc
 
 
 def _vkey(vkey: str | None, db: str | None) -> str:
@@ -405,10 +404,14 @@ def verify(
     as_json: bool = JsonOpt,
 ) -> None:
     """Verify a proof offline: needs only the log's verifier key and the files."""
+    from orechain.ledger.canonical import parse_json
     from orechain.ledger.verify import verify_consistency_bundle, verify_inclusion_bundle
 
     key = _vkey(vkey, db)
-    bundle = json.loads(proof.read_text(encoding="utf-8"))
+    bundle = parse_json(_read_file(proof), source=str(proof))
+    if not isinstance(bundle, dict):
+        msg = "a proof bundle must be a JSON object"
+        raise InputError(msg, source=str(proof))
     cp_text = checkpoint_file.read_text(encoding="utf-8") if checkpoint_file else None
     if str(bundle.get("kind", "")).startswith("orechain-consistency"):
         old_text = old_checkpoint.read_text(encoding="utf-8") if old_checkpoint else None
@@ -416,8 +419,15 @@ def verify(
         out: dict[str, Any] = {"ok": True, "old_size": old.tree_size, "new_size": new.tree_size}
     else:
         res = verify_inclusion_bundle(bundle, key, cp_text)
-        out = {"ok": True, "event_id": res.event_id, "leaf_index": res.leaf_index,
-               "tree_size": res.checkpoint.tree_size}  # fmt: skip
+        out = res.to_dict()
+        if not as_json:
+            what = (
+                f"event {res.event_id} ({res.event_type} by {res.actor}, key {res.key_id})"
+                if res.event_id
+                else f"leaf hash {out['leaf_hash']} (event body withheld: its id is not proven)"
+            )
+            typer.echo(f"OK {what} is leaf {res.leaf_index} of the log at size {out['tree_size']}")
+            return
     emit_json(out) if as_json else typer.echo(f"OK {out}")
 
 

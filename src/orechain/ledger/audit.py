@@ -3,11 +3,13 @@
 Checks, in order, for each stored row: the leaf indices run 0, 1, 2… without gap
 or duplicate (a deleted or inserted row); the stored leaf hash is the hash of the
 stored envelope (an edited row); the running root equals the stored root after
-the append (a reordered row); the event, replayed through the full acceptance
-checks from an empty state, is accepted (a forged or re-signed row). Finally every
-stored checkpoint must verify under the log key and match the recomputed root at
-its size: if an attacker rewrote rows and their hashes consistently, the signed
-checkpoints still catch it.
+the append (a reordered row); the envelope bytes are RFC 8785 canonical and every
+column that queries use (event id in both tables, idempotency key, type, actor,
+time) equals what the envelope says (a relabelled row); the event, replayed
+through the full acceptance checks from an empty state, is accepted (a forged or
+re-signed row). Finally every stored checkpoint must verify under the log key
+and match the recomputed root at its size: if an attacker rewrote rows and their
+hashes consistently, the signed checkpoints still catch it.
 
 References
 ----------
@@ -18,12 +20,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from orechain.errors import OreChainError
+from orechain.errors import IntegrityError, OreChainError
 from orechain.ledger import acceptance
 from orechain.ledger.checkpoint import verify_checkpoint
 from orechain.ledger.domain import LedgerState
-from orechain.ledger.envelope import open_envelope
+from orechain.ledger.envelope import SignedEnvelope, open_envelope
+from orechain.ledger.events import format_time
 from orechain.ledger.merkle import MerkleLog, leaf_hash
 from orechain.ledger.service import Ledger
 
@@ -58,9 +62,9 @@ def audit(ledger: Ledger, vkey_public: bytes | None = None) -> AuditReport:
         attacker with database access could also replace, so pass it when you can).
     """
     tree, state = MerkleLog(), LedgerState()
-    for expected, (index, event_id, envelope, stored_hash, root_after) in enumerate(
-        ledger.store.raw_rows()
-    ):
+    for expected, row in enumerate(ledger.store.raw_rows()):
+        index, envelope, stored_hash, root_after = row[0], row[7], row[8], row[9]
+        event_id = row[2] if row[2] is not None else row[1]
         if index != expected:
             where = expected if index is None or index > expected else index
             return _fail(tree, where, f"leaf index {index} found where {expected} was expected")
@@ -72,10 +76,38 @@ def audit(ledger: Ledger, vkey_public: bytes | None = None) -> AuditReport:
         if root_after is None or tree.root() != bytes(root_after):
             return _fail(tree, expected, "running root differs from the stored root (reordered?)")
         try:
-            acceptance.accept(state, open_envelope(bytes(envelope)), ledger.policy)
+            env = open_envelope(bytes(envelope), require_canonical=True)
+            _check_columns(row, env)
+            acceptance.accept(state, env, ledger.policy)
         except OreChainError as exc:
             return _fail(tree, expected, f"event {event_id!r} fails replay: {exc}")
     return _check_checkpoints(ledger, tree, vkey_public or ledger.log_public_key)
+
+
+COLUMNS = (
+    "ledger_log.event_id",
+    "event_id",
+    "idempotency_key",
+    "event_type",
+    "actor",
+    "event_time",
+)
+"""Stored columns that queries use, in :meth:`Store.raw_rows` order after the leaf index."""
+
+
+def _check_columns(row: tuple[Any, ...], env: SignedEnvelope) -> None:
+    """Every queried column must equal what the canonical envelope says.
+
+    Lookups (``proof inclusion ID``, idempotent resubmission, listings) read the
+    columns, not the envelope; a column edited on its own would make them serve
+    another row or hide one, while hashes and signatures still verify.
+    """
+    e = env.event
+    want = (e.event_id, e.event_id, env.idempotency_key, e.name, e.actor, format_time(e.time))
+    for name, stored, expected in zip(COLUMNS, row[1:7], want, strict=True):
+        if stored != expected:
+            msg = f"stored column {name} is {stored!r}, the envelope says {expected!r}"
+            raise IntegrityError(msg)
 
 
 def _check_checkpoints(ledger: Ledger, tree: MerkleLog, public: bytes) -> AuditReport:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationError
 
 from orechain.errors import InputError
 
@@ -25,6 +25,17 @@ Tonnes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegTonnes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Ident = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][\w.:/-]*$")]
+
+
+def _not_all_digits(value: str) -> str:
+    """Event ids that are all digits would read as leaf indices in lookups: refuse them."""
+    if value.isdigit():
+        msg = "an event id must not be all digits (digits alone name a leaf index)"
+        raise ValueError(msg)
+    return value
+
+
+EventId = Annotated[Ident, AfterValidator(_not_all_digits)]
 Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Text = Annotated[str, Field(max_length=2000)]
 
@@ -126,7 +137,7 @@ class Event:
 
     __pydantic_config__ = _CONFIG
     name: ClassVar[str] = ""
-    event_id: Ident
+    event_id: EventId
     actor: Ident
     time: AwareDatetime
 

@@ -17,10 +17,12 @@ import base64
 import logging
 from typing import Any
 
-from orechain.errors import InputError, IntegrityError, NotFoundError
-from orechain.ledger import keys
+from orechain.errors import InputError, IntegrityError, NotFoundError, OreChainError
+from orechain.ledger import keys, merkle
 from orechain.ledger.checkpoint import Checkpoint, sign_checkpoint, verify_checkpoint
+from orechain.ledger.envelope import open_envelope
 from orechain.ledger.service import Ledger
+from orechain.ledger.store import Entry
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +94,11 @@ def inclusion_bundle(
     if entry.index >= cp.tree_size:
         msg = f"entry {entry.index} is not covered by a checkpoint of size {cp.tree_size}"
         raise InputError(msg)
+    _check_row(entry)
     proof = ledger.tree.inclusion_proof(entry.index, cp.tree_size)
+    if ledger.tree.leaf_hash_at(entry.index) != entry.leaf_hash:
+        msg = f"stored leaf {entry.index} differs from the log's tree; run `orechain ledger audit`"
+        raise IntegrityError(msg)
     return {
         "kind": INCLUSION_KIND,
         "origin": ledger.origin,
@@ -100,9 +106,28 @@ def inclusion_bundle(
         "leaf_index": entry.index,
         "tree_size": cp.tree_size,
         "envelope": entry.envelope.decode("utf-8"),
+        "leaf_hash": _b64(entry.leaf_hash),
         "inclusion_path": [_b64(h) for h in proof],
         "checkpoint": checkpoint,
     }
+
+
+def _check_row(entry: Entry) -> None:
+    """Refuse to prove a row whose columns disagree with its own leaf bytes.
+
+    A relabelled row (its ``event_id`` column edited) would otherwise get the
+    proof of another event; ``audit`` names such rows, this keeps the proof
+    endpoint from serving them meanwhile.
+    """
+    bad = merkle.leaf_hash(entry.envelope) != entry.leaf_hash
+    if not bad:
+        try:
+            bad = open_envelope(entry.envelope).event.event_id != entry.event_id
+        except OreChainError:
+            bad = True
+    if bad:
+        msg = f"stored row of leaf {entry.index} does not match its envelope; run `audit`"
+        raise IntegrityError(msg)
 
 
 def consistency_bundle(

@@ -235,19 +235,25 @@ class Ledger:
         )  # fmt: skip
 
     def entry(self, ref: str | int) -> Entry:
-        """The log entry of an event id or a leaf index.
+        """The log entry of an event id or a leaf index (an all-digit ``ref`` is an index).
 
         Raises
         ------
         NotFoundError
             If there is none.
         """
+        found: Entry | None = None
         if isinstance(ref, int) or ref.isdigit():
-            found = self.store.find(index=int(ref))
+            # Event ids are never all digits (events.EventId), so digits are an index.
+            index = int(ref)
+            if 0 <= index < self.store.size():
+                found = self.store.find(index=index)
         else:
             found = self.store.find(event_id=ref)
         if found is None:
             msg = f"no log entry for {ref!r}"
+            if isinstance(ref, int) or ref.isdigit():
+                msg += f" (leaf indices run from 0 to {self.store.size() - 1})"
             raise NotFoundError(msg)
         return found
 

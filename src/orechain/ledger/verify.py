@@ -19,6 +19,8 @@ from typing import Any
 from orechain.errors import InputError, IntegrityError
 from orechain.ledger import merkle
 from orechain.ledger.checkpoint import Checkpoint, parse_vkey, verify_checkpoint
+from orechain.ledger.envelope import SignedEnvelope, open_envelope
+from orechain.ledger.events import format_time
 from orechain.ledger.log import CONSISTENCY_KIND, INCLUSION_KIND
 
 __all__ = ["VerifiedInclusion", "verify_consistency_bundle", "verify_inclusion_bundle"]
@@ -26,11 +28,36 @@ __all__ = ["VerifiedInclusion", "verify_consistency_bundle", "verify_inclusion_b
 
 @dataclass(frozen=True)
 class VerifiedInclusion:
-    """What a successful inclusion check establishes."""
+    """What a successful inclusion check establishes, all derived from the proven leaf.
 
-    event_id: str
+    ``event_id``, ``actor`` and ``key_id`` come from the envelope in the bundle,
+    never from the bundle's own labels; a public bundle (envelope withheld)
+    proves only ``leaf_hash``, and these are None.
+    """
+
     leaf_index: int
     checkpoint: Checkpoint
+    leaf_hash: bytes
+    event_id: str | None = None
+    actor: str | None = None
+    key_id: str | None = None
+    event_type: str | None = None
+    event_time: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary for the CLI."""
+        return {
+            "ok": True,
+            "leaf_index": self.leaf_index,
+            "tree_size": self.checkpoint.tree_size,
+            "leaf_hash": base64.b64encode(self.leaf_hash).decode(),
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "actor": self.actor,
+            "key_id": self.key_id,
+            "event_time": self.event_time,
+            "proves": "the envelope" if self.event_id else "the leaf hash only (body withheld)",
+        }
 
 
 def _b64list(items: Any, field: str) -> list[bytes]:
@@ -69,17 +96,56 @@ def verify_inclusion_bundle(
     """
     _require_kind(bundle, INCLUSION_KIND)
     name, public = parse_vkey(vkey)
-    cp = verify_checkpoint(checkpoint or bundle["checkpoint"], name, public)
+    cp = verify_checkpoint(_note(checkpoint, bundle, "checkpoint"), name, public)
     if cp.origin != bundle.get("origin") or cp.tree_size != bundle.get("tree_size"):
         msg = "bundle origin or tree size does not match its checkpoint"
         raise IntegrityError(msg)
-    leaf = merkle.leaf_hash(str(bundle["envelope"]).encode("utf-8"))
+    leaf, env = _proven_leaf(bundle)
     path = _b64list(bundle.get("inclusion_path"), "inclusion_path")
-    index = int(bundle["leaf_index"])
+    index = bundle.get("leaf_index")
+    if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+        msg = "leaf_index must be a non-negative integer"
+        raise InputError(msg, field="leaf_index")
     if not merkle.verify_inclusion(leaf, index, cp.tree_size, path, cp.root_hash):
         msg = f"inclusion proof of leaf {index} fails against the checkpoint at size {cp.tree_size}"
         raise IntegrityError(msg)
-    return VerifiedInclusion(str(bundle.get("event_id")), index, cp)
+    if env is None:
+        return VerifiedInclusion(index, cp, leaf)
+    event = env.event
+    return VerifiedInclusion(
+        index, cp, leaf, event.event_id, event.actor, env.key_id, event.name,
+        format_time(event.time),
+    )  # fmt: skip
+
+
+def _proven_leaf(bundle: dict[str, Any]) -> tuple[bytes, SignedEnvelope | None]:
+    """The leaf hash to prove, from the envelope if present, else from ``leaf_hash``.
+
+    Labels in the bundle (``event_id``, ``leaf_hash``) must agree with the
+    envelope; they are never reported on their own word.
+    """
+    envelope = bundle.get("envelope")
+    claimed = bundle.get("leaf_hash")
+    claimed_hash = _b64list([claimed], "leaf_hash")[0] if claimed is not None else None
+    if envelope is None:
+        if claimed_hash is None:
+            msg = "the bundle has neither an envelope nor a leaf_hash"
+            raise InputError(msg, field="envelope")
+        return claimed_hash, None
+    if not isinstance(envelope, str):
+        msg = "envelope must be the leaf's canonical JSON text"
+        raise InputError(msg, field="envelope")
+    data = envelope.encode("utf-8")
+    env = open_envelope(data, source="bundle envelope", require_canonical=True)
+    leaf = merkle.leaf_hash(data)
+    if claimed_hash is not None and claimed_hash != leaf:
+        msg = "the bundle's leaf_hash is not the hash of its envelope"
+        raise IntegrityError(msg)
+    label = bundle.get("event_id")
+    if label is not None and label != env.event.event_id:
+        msg = f"the bundle names event {label!r} but its envelope is event {env.event.event_id!r}"
+        raise IntegrityError(msg)
+    return leaf, env
 
 
 def _note(given: str | None, bundle: dict[str, Any], key: str) -> str:

@@ -7,7 +7,6 @@ browser (SHA-256 via WebCrypto, Ed25519 checkpoint signatures).
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -140,7 +139,6 @@ async def inclusion(
     def prove(led: Ledger) -> dict[str, Any]:
         note = latest_checkpoint(led) if against == "latest" else None
         bundle = inclusion_bundle(led, event, note)
-        bundle["leaf_hash"] = base64.b64encode(led.entry(bundle["leaf_index"]).leaf_hash).decode()
         if not views.may_see_event(led.state, bundle["event_id"], who):
             bundle["envelope"] = None
         return bundle

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = ["SCHEMA_VERSION", "Entry", "Store", "Writer"]
 
@@ -79,12 +79,13 @@ class Store(Protocol):
         """Committed entries from ``start`` on, in index order."""
         ...
 
-    def raw_rows(
-        self,
-    ) -> Iterator[tuple[int | None, str | None, bytes | None, bytes | None, bytes | None]]:
-        """(leaf index, event id, envelope, leaf hash, root after) of every row, for ``audit``.
+    def raw_rows(self) -> Iterator[tuple[Any, ...]]:
+        """Every stored column of every row, for ``audit``.
 
-        Ordered by leaf index, with events that lack a leaf last (index None).
+        (leaf index, leaf's event id, event id, idempotency key, event type, actor,
+        event time, envelope, leaf hash, root after), ordered by leaf index, with
+        events that lack a leaf last (index None) and leaves without an event
+        having None in the event columns.
         """
         ...
 

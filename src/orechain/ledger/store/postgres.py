@@ -111,7 +111,7 @@ class PostgresStore:
             rows = cur.fetchall()
         return sql.iter_entries(iter(rows))
 
-    def raw_rows(self) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
+    def raw_rows(self) -> Iterator[tuple[Any, ...]]:
         """Every event and leaf row, joined, for audit."""
         return iter(self._execute(sql.SELECT_RAW).fetchall())
 

@@ -59,7 +59,8 @@ SELECT_BY_KEY = (
     "WHERE e.idempotency_key = ?"
 )
 SELECT_RAW = (
-    "SELECT l.leaf_index, e.event_id, e.envelope, l.leaf_hash, l.root_after "
+    "SELECT l.leaf_index, l.event_id, e.event_id, e.idempotency_key, e.event_type, e.actor, "
+    "e.event_time, e.envelope, l.leaf_hash, l.root_after "
     "FROM ledger_events e FULL OUTER JOIN ledger_log l ON e.event_id = l.event_id "
     "ORDER BY l.leaf_index IS NULL, l.leaf_index, e.event_id"
 )

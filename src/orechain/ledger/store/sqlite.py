@@ -97,7 +97,7 @@ class SqliteStore:
         """Committed entries from ``start``."""
         return sql.iter_entries(self.conn.execute(sql.SELECT_ENTRIES, (start,)))
 
-    def raw_rows(self) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
+    def raw_rows(self) -> Iterator[tuple[Any, ...]]:
         """Every event and leaf row, joined, for audit."""
         return iter(self.conn.execute(sql.SELECT_RAW))
 
