@@ -28,7 +28,8 @@ def commodities(json: bool = JSON_OPTION) -> None:
         emit_json(records)
         return
     for r in records:
-        r["measures"] = ", ".join(r["measures"] or [])
+        measures = r["measures"]
+        r["measures"] = ", ".join(list(measures) if measures is not None else [])
         r["years"] = f"{r['first_year']}–{r['last_year']}" if r["first_year"] else ""
     print_table(
         records,
