@@ -23,10 +23,11 @@ $(STAMP_TEST): pyproject.toml requirements.lock | $(BIN)/python
 install: $(STAMP_RUN)
 install-test: $(STAMP_TEST)
 
-## run: install, print the concentration overview (also written as HTML), start the dashboard
+## run: install, write the concentration overview as HTML, print a short summary, start the dashboard
 run: install
-	$(BIN)/orechain report overview --out out/orechain-overview.html
-	$(BIN)/orechain serve --host 127.0.0.1 --port 8000
+	@$(BIN)/orechain report overview --quiet --out out/orechain-overview.html
+	@$(BIN)/orechain risk overview --top 10
+	@$(BIN)/orechain serve --host 127.0.0.1 --port 8000
 
 ## test: install test tools, then lint (ruff, mypy) and run the test suite
 test: install-test lint pytest

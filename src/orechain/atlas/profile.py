@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -34,6 +34,21 @@ class ProfileEntry:
 
 
 @dataclass(frozen=True)
+class ExportLine:
+    """A country's exports of one HS code in one year, from BACI bilateral trade."""
+
+    commodity: str
+    hs6: str
+    description: str | None
+    year: int
+    value_usd: float
+    quantity_t: float | None
+    partners: list[dict[str, Any]]
+    """Largest buyers: iso3, value_usd, share (0..1) of this line's value."""
+    source_id: str
+
+
+@dataclass(frozen=True)
 class CountryProfile:
     """A country's place in every commodity's supply."""
 
@@ -41,6 +56,10 @@ class CountryProfile:
     name: str
     region: str | None
     entries: list[ProfileEntry]
+    exports: list[ExportLine] = field(default_factory=list)
+    """BACI exports of the corridor commodities' HS codes (latest year with data)."""
+    notes: list[str] = field(default_factory=list)
+    """Why a corridor commodity has no production row (the source publishes none)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
@@ -123,4 +142,96 @@ def country_profile(atlas: Atlas, country: str, year: int | None = None) -> Coun
         name=name,
         region=None if region is None or pd.isna(region) else str(region),
         entries=entries,
+        exports=corridor_exports(atlas, iso3),
+        notes=_missing_notes(atlas, iso3, name, entries),
     )
+
+
+CORRIDOR = ("rare-earths", "antimony", "copper")
+"""The shipment that motivates the project: rare earths, antimony and copper concentrate."""
+EXPORT_CODES = {
+    "rare-earths": ("284610", "284690", "280530"),
+    "antimony": ("261710", "811010"),
+    "copper": ("260300", "740311"),
+}
+"""HS6 codes shown in a profile's exports: compounds/metals, ores and concentrates, refined."""
+
+
+def _missing_notes(atlas: Atlas, iso3: str, name: str, entries: list[ProfileEntry]) -> list[str]:
+    """Say why a corridor commodity is absent: no source in the atlas publishes it."""
+    notes = []
+    for cid in CORRIDOR:
+        if any(e.commodity == cid and e.measure != "reserves" for e in entries):
+            continue
+        held = atlas.con.execute(
+            "SELECT DISTINCT source_id FROM production WHERE commodity = ? AND country = ? "
+            "AND value IS NOT NULL ORDER BY 1",
+            [cid, iso3],
+        ).fetchall()
+        if held:
+            also = (
+                f"; {', '.join(r[0] for r in held)} does (`orechain atlas show {cid} --source wmd`)"
+            )
+        else:
+            also = "; no other source in the atlas does either"
+        notes.append(
+            f"{cid}: USGS Mineral Commodity Summaries publish no production for {name} in the "
+            f"latest vintage{also}. The exports table shows what trade data record."
+        )
+    return notes
+
+
+def corridor_exports(atlas: Atlas, iso3: str, top: int = 3) -> list[ExportLine]:
+    """The country's BACI exports of the corridor HS codes, latest year, largest buyers.
+
+    Each HS code comes from the newest BACI nomenclature holding it (HS17 before
+    HS92), as in :mod:`orechain.risk.imports`.
+    """
+    out: list[ExportLine] = []
+    for cid, codes in EXPORT_CODES.items():
+        for hs6 in codes:
+            rows = atlas.con.execute(
+                """
+                WITH pick AS (
+                    SELECT source_id, nomenclature, max(year) AS year FROM trade
+                    WHERE reporter = ? AND hs6 = ? AND flow = 'export'
+                      AND nomenclature LIKE 'HS__'
+                    GROUP BY ALL
+                    ORDER BY year DESC, nomenclature DESC LIMIT 1
+                )
+                SELECT t.partner, sum(t.value_usd), sum(t.quantity_kg) / 1000, pick.year,
+                       pick.source_id
+                FROM trade t JOIN pick USING (source_id, nomenclature, year)
+                WHERE t.reporter = ? AND t.hs6 = ? AND t.flow = 'export'
+                GROUP BY t.partner, pick.year, pick.source_id
+                ORDER BY 2 DESC
+                """,
+                [iso3, hs6, iso3, hs6],
+            ).fetchall()
+            if not rows:
+                continue
+            total = sum(float(r[1] or 0) for r in rows)
+            qty = [r[2] for r in rows if r[2] is not None]
+            desc = atlas.con.execute(
+                "SELECT description FROM hs_map WHERE hs6 = ? LIMIT 1", [hs6]
+            ).fetchone()
+            out.append(
+                ExportLine(
+                    commodity=cid,
+                    hs6=hs6,
+                    description=str(desc[0]) if desc else None,
+                    year=int(rows[0][3]),
+                    value_usd=total,
+                    quantity_t=float(sum(qty)) if qty else None,
+                    partners=[
+                        {
+                            "iso3": str(r[0]),
+                            "value_usd": float(r[1] or 0),
+                            "share": float(r[1] or 0) / total if total else None,
+                        }
+                        for r in rows[:top]
+                    ],  # fmt: skip
+                    source_id=str(rows[0][4]),
+                )
+            )
+    return out

@@ -38,7 +38,8 @@ class ProductionSelection:
     unit: str
     basis: str | None
     rows: pd.DataFrame
-    """Columns: country, country_name, value, quantity_t, estimated, qualifier, note."""
+    """Columns: country, country_name (canonical, from the countries table), value, quantity_t,
+    estimated, qualifier, note, published_name (the source's own label)."""
     other_types: tuple[str, ...] = ()
     """Other series of the same measure in that vintage (e.g. ilmenite beside rutile)."""
     note: str | None = None
@@ -193,11 +194,13 @@ def select_production(
     chosen = _pick_type(series, product, cid)
     rows = atlas.query(
         """
-        SELECT country, country_name, value, unit, quantity_t, basis, estimated, qualifier, note
-        FROM production
-        WHERE commodity = ? AND measure = ? AND year = ? AND source_id = ?
-          AND type = ?
-        ORDER BY value DESC NULLS LAST, country
+        SELECT p.country, COALESCE(c.name, p.country_name) AS country_name, p.value, p.unit,
+               p.quantity_t, p.basis, p.estimated, p.qualifier, p.note,
+               p.country_name AS published_name
+        FROM production p LEFT JOIN countries c ON c.iso3 = p.country
+        WHERE p.commodity = ? AND p.measure = ? AND p.year = ? AND p.source_id = ?
+          AND p.type = ?
+        ORDER BY p.value DESC NULLS LAST, p.country
         """,
         [cid, measure, year, source_id, chosen],
     )
@@ -234,9 +237,12 @@ def select_reserves(
     series = vintage.groupby("type").agg(n=("value", "count"), total=("value", "sum"))
     chosen = _pick_type(series.reset_index(), product, cid)
     rows = atlas.query(
-        "SELECT country, country_name, value, unit, quantity_t, basis, FALSE AS estimated, "
-        "qualifier, note FROM reserves WHERE commodity = ? AND year = ? AND source_id = ? "
-        "AND type = ? ORDER BY value DESC NULLS LAST, country",
+        "SELECT r.country, COALESCE(c.name, r.country_name) AS country_name, r.value, r.unit, "
+        "r.quantity_t, r.basis, FALSE AS estimated, r.qualifier, r.note, "
+        "r.country_name AS published_name "
+        "FROM reserves r LEFT JOIN countries c ON c.iso3 = r.country "
+        "WHERE r.commodity = ? AND r.year = ? AND r.source_id = ? "
+        "AND r.type = ? ORDER BY r.value DESC NULLS LAST, r.country",
         [cid, year, source_id, chosen],
     )
     return _selection(

@@ -12,7 +12,7 @@ from orechain.atlas.query import list_commodities, select_production
 from orechain.atlas.sources import load_sources
 from orechain.atlas.store import LOADERS, Atlas, rebuild_atlas
 from orechain.cli.common import JSON_OPTION, MEASURE_HELP, YEAR_OPTION, with_atlas
-from orechain.cli.output import console, emit_json, print_table
+from orechain.cli.output import console, emit_json, print_table, say
 
 app = typer.Typer(
     help="Reference data: commodities, production, reserves, trade.", no_args_is_help=True
@@ -28,7 +28,8 @@ def commodities(json: bool = JSON_OPTION) -> None:
         emit_json(records)
         return
     for r in records:
-        r["measures"] = ", ".join(r["measures"] or [])
+        measures = r["measures"]
+        r["measures"] = ", ".join(list(measures) if measures is not None else [])
         r["years"] = f"{r['first_year']}–{r['last_year']}" if r["first_year"] else ""
     print_table(
         records,
@@ -113,14 +114,48 @@ def country(
             ("commodity", "commodity"),
             ("measure", "measure"),
             ("year", "year"),
-            ("value", "value"),
+            ("value", "value [unit →]"),
             ("unit", "unit"),
-            ("share_pct", "world share %"),
+            ("share_pct", "world share [%]"),
             ("rank_of", "rank"),
             ("source_id", "source"),
         ],
-        title=f"{profile.name} ({profile.iso3})",
+        title=f"{profile.name} ({profile.iso3}): production and reserves",
+        caption="Sources: USGS Mineral Commodity Summaries (latest vintage with the year); "
+        "world share = value / (Σ countries + other countries).",
     )
+    for note in profile.notes:
+        say(f"note: {note}")
+    if profile.exports:
+        print_table(
+            [
+                {
+                    "commodity": x.commodity,
+                    "hs6": x.hs6,
+                    "description": (x.description or "")[:60],
+                    "year": x.year,
+                    "value_usd": x.value_usd,
+                    "quantity_t": x.quantity_t,
+                    "partners": ", ".join(
+                        f"{p['iso3']} {100 * p['share']:.0f} %" for p in x.partners
+                    ),
+                    "source_id": x.source_id,
+                }
+                for x in profile.exports
+            ],
+            [
+                ("commodity", "commodity"),
+                ("hs6", "HS6"),
+                ("description", "product"),
+                ("year", "year"),
+                ("value_usd", "exports [USD]"),
+                ("quantity_t", "quantity [t]"),
+                ("partners", "largest buyers [% of value]"),
+                ("source_id", "source"),
+            ],
+            title=f"{profile.name}: exports of the corridor commodities (BACI bilateral trade)",
+            caption="CEPII BACI reconciled flows; newest nomenclature holding each code.",
+        )
 
 
 @app.command("rebuild")

@@ -10,12 +10,13 @@ import typer
 
 from orechain.atlas.sources import data_dir
 from orechain.cli.common import JSON_OPTION, with_atlas
-from orechain.cli.output import console, emit_json, print_table
+from orechain.cli.output import console, emit_json, print_table, say
 from orechain.economics.compare import compare_projects
 from orechain.economics.production import prepare
 from orechain.economics.project import Project, load_project
 from orechain.economics.results import evaluate_project
 from orechain.economics.sensitivity import breakevens, montecarlo, spider, tornado
+from orechain.formatting import is_missing, money, number, percent, points, ratio
 from orechain.inputs import check_pct
 
 app = typer.Typer(help="Value-chain economics: NPV, IRR, host-country take, jobs.")
@@ -97,25 +98,65 @@ def compare(
     if as_json:
         emit_json(doc)
         return
-    keys = ("npv", "irr", "host_take", "jobs", "export_revenue")
-    rows = [
-        {"what": k, "A": _cell(doc["base"][k]), "B": _cell(doc["alternative"][k]),
-         "B − A": _cell(doc["incremental"][k])}
-        for k in keys
-    ]  # fmt: skip
-    print_table(rows, [("what", ""), ("A", a.name), ("B", b.name), ("B − A", "B − A")])
-    stop = doc["refining_stops_paying"]
-    console.print(f"Refining stops paying below {stop['price_multiplier']} x the deck prices: "
-                  f"{stop['prices']}", highlight=False)  # fmt: skip
+    print_comparison(doc, a.name, b.name)
     _print_assumptions(b.assumptions, result.alternative.price_sources)
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, dict):
-        value = value.get("total", value.get("operations"))
-    if isinstance(value, float) and abs(value) < 5:
-        return f"{value:.1%}"
-    return _money(value) if isinstance(value, float) else value
+def print_comparison(doc: dict[str, Any], name_a: str, name_b: str) -> None:
+    """Human table of an export-versus-refine comparison.
+
+    The "B − A" column is the difference of the two columns (percentage points
+    for IRR); the incremental IRR (the IRR of B's cash flows minus A's) is a
+    different figure and gets its own labelled line.
+    """
+    cur = doc["currency"] or ""
+    rate = doc.get("discount_rate")
+    base, alt, inc = doc["base"], doc["alternative"], doc["incremental"]
+    npv_label = f"NPV @ {percent(rate, 0)} [M {cur}]" if rate is not None else f"NPV [M {cur}]"
+
+    def m(v: Any) -> str:
+        return money(v).removesuffix(" M") if not is_missing(v) else money(v)
+
+    def total(v: Any) -> Any:
+        return v.get("total", v.get("operations")) if isinstance(v, dict) else v
+
+    rows = [
+        {"what": npv_label, "A": m(base["npv"]), "B": m(alt["npv"]), "d": m(inc["npv"])},
+        {"what": "IRR [%]", "A": percent(base["irr"]), "B": percent(alt["irr"]),
+         "d": points(_diff(alt["irr"], base["irr"]))},
+        {"what": f"host-country take [M {cur}]", "A": m(total(base["host_take"])),
+         "B": m(total(alt["host_take"])), "d": m(inc["host_take"])},
+        {"what": "jobs (operations) [persons]", "A": number(total(base["jobs"])),
+         "B": number(total(alt["jobs"])), "d": number(inc["jobs"])},
+        {"what": f"export revenue [M {cur}]", "A": m(base["export_revenue"]),
+         "B": m(alt["export_revenue"]), "d": m(inc["export_revenue"])},
+    ]  # fmt: skip
+    print_table(
+        rows,
+        [("what", ""), ("A", f"A: {name_a}"), ("B", f"B: {name_b}"), ("d", "B − A")],
+        title=f"Export concentrate (A) versus refine at home (B), {cur}",
+        caption="B − A: B's figure minus A's (IRR in percentage points). "
+        "Source: the project files (labelled assumptions) and USGS MCS prices.",
+    )
+    inc_irr = percent(inc["irr"]) if not is_missing(inc["irr"]) else inc.get("irr_reason") or "–"
+    say(
+        f"Incremental IRR (IRR of B's cash flows minus A's, the return on the extra "
+        f"investment in refining): {inc_irr}"
+    )
+    stop = doc["refining_stops_paying"]
+    if stop and not is_missing(stop.get("price_multiplier")):
+        prices = ", ".join(
+            f"{name.split(' [')[0]} {number(v)} {name.partition('[')[2].rstrip(']')}".rstrip()
+            for name, v in stop["prices"].items()
+        )
+        say(
+            f"Refining stops paying (B − A NPV < 0) when deck prices fall below "
+            f"{ratio(stop['price_multiplier'])} × the base deck: {prices}"
+        )
+
+
+def _diff(b: Any, a: Any) -> float | None:
+    return None if is_missing(a) or is_missing(b) else float(b) - float(a)
 
 
 @app.command("sensitivity")

@@ -6,20 +6,26 @@ A thin layer over :func:`orechain.risk.imports.import_mix`; registered on the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from orechain.cli.common import JSON_OPTION, YEAR_OPTION, with_atlas
-from orechain.cli.output import console, emit_json, fmt, print_table
-from orechain.errors import InputError
+from orechain.cli.output import emit_json, fmt, print_table, say
+from orechain.errors import InputError, NotFoundError
+from orechain.risk.geopolrisk import GeoPolRisk, geopolrisk
 from orechain.risk.imports import ImportMix, import_mix
+
+if TYPE_CHECKING:
+    from orechain.atlas.store import Atlas
 
 PARTNER_COLUMNS = [
     ("iso3", "ISO3"),
     ("name", "partner"),
     ("value_usd", "value [USD]"),
     ("quantity_t", "quantity [t]"),
-    ("share_pct", "share %"),
-    ("governance", "g (0-1, 1 worst)"),
+    ("share_pct", "share [%]"),
+    ("governance", "governance risk g [0 best – 1 worst]"),
 ]
 
 
@@ -37,15 +43,23 @@ def imports(
     if by not in ("value", "quantity"):
         msg = f"--by must be 'value' or 'quantity', not {by!r}"
         raise InputError(msg, field="--by")
-    mix = with_atlas(
-        lambda a: import_mix(
-            a, commodity, importer, year, hs, "value" if by == "value" else "quantity"
-        )
-    )
+
+    def run(a: Atlas) -> tuple[ImportMix, GeoPolRisk | str]:
+        mix = import_mix(a, commodity, importer, year, hs, "value" if by == "value" else "quantity")
+        try:
+            gpr: GeoPolRisk | str = geopolrisk(a, commodity, mix.importer, mix.year)
+        except NotFoundError as exc:
+            gpr = str(exc)
+        return mix, gpr
+
+    mix, gpr = with_atlas(run)
     if json:
-        emit_json(mix.to_dict())
+        doc = mix.to_dict()
+        doc["geopolrisk"] = gpr.to_dict() if isinstance(gpr, GeoPolRisk) else {"error": gpr}
+        emit_json(doc)
         return
     print_mix(mix)
+    print_geopolrisk(gpr)
 
 
 def print_mix(mix: ImportMix) -> None:
@@ -60,13 +74,30 @@ def print_mix(mix: ImportMix) -> None:
         caption=f"Sources: {sources}",
     )
     top = f"{mix.top_partner} {100 * mix.top_share:.1f} %" if mix.top_share is not None else "–"
-    console.print(
+    say(
         f"total {fmt(mix.total_value_usd)} USD, {fmt(mix.total_quantity_t)} t; top {top}; "
-        f"HHI {mix.hhi:,.0f}; import risk (GeoPolRisk form, {mix.governance_indicator}) "
-        f"{fmt(mix.import_risk, 3)}"
+        f"import HHI {mix.hhi:,.0f} (0–10,000); governance-weighted import risk by {mix.by} "
+        f"({mix.governance_indicator}, no domestic production; a variant, not the published "
+        f"GeoPolRisk) {fmt(mix.import_risk, 3)}"
     )
+    say("g: partner's WGI rescaled to 0–1 (1 = worst governance); '–' = no WGI score (0.5 used).")
     for note in mix.notes:
-        console.print(f"note: {note}")
+        say(f"note: {note}")
+
+
+def print_geopolrisk(gpr: GeoPolRisk | str) -> None:
+    """One paragraph: the published GeoPolRisk figures, or why they are missing."""
+    if isinstance(gpr, str):
+        say(f"GeoPolRisk (published method): not available — {gpr}")
+        return
+    say(
+        f"GeoPolRisk (published method; BACI HS92 quantities [t] for HS {', '.join(gpr.hs_codes)}, "
+        f"WGI Political Stability, World Mining Data production): import risk "
+        f"{gpr.import_risk:.3f}, production HHI {gpr.hhi:.3f}, score {gpr.score:.4f}, "
+        f"characterisation factor {gpr.characterisation_factor:.3f} eq. kg Cu/kg "
+        f"(imports {fmt(gpr.imports_t)} t at {gpr.price_usd_per_kg:.2f} USD/kg; domestic "
+        f"production {fmt(gpr.domestic_production_t)} t)"
+    )
 
 
 def register(risk_app: typer.Typer) -> None:

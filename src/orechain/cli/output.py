@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from orechain.formatting import number
 from orechain.jsonsafe import to_jsonable
 
 console = Console()
@@ -27,18 +28,8 @@ PLAIN_KEYS = ("year", "first_year", "last_year")
 
 
 def fmt(value: Any, digits: int = 2) -> str:
-    """Format a number for a table cell (thousands separators; '–' for missing)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if abs(value) >= 1000 or value == int(value):
-            return f"{value:,.0f}"
-        return f"{value:,.{digits}f}"
-    return str(value)
+    """Format a number for a table cell (the one formatter, :func:`orechain.formatting.number`)."""
+    return number(value, digits)
 
 
 def print_table(
@@ -61,4 +52,25 @@ def print_table(
                 for key, _ in columns
             )
         )
-    console.print(table)
+    print_wide(table)
+
+
+WIDE = 200
+"""Width of tables printed to a pipe or file: no 80-column cut when not on a terminal."""
+
+
+def print_wide(renderable: Any) -> None:
+    """Print on a terminal at its width; to a pipe or file up to ``WIDE`` columns."""
+    _fit_width()
+    console.print(renderable)
+
+
+def _fit_width() -> None:
+    """The terminal's width on a terminal, ``WIDE`` on a pipe (checked per print)."""
+    console.width = shutil.get_terminal_size().columns if console.is_terminal else WIDE
+
+
+def say(text: str) -> None:
+    """Print one line of prose; not wrapped when stdout is a pipe or file."""
+    _fit_width()
+    console.print(text, markup=False, highlight=False, soft_wrap=not console.is_terminal)

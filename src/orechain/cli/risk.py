@@ -12,7 +12,7 @@ from orechain.cli.common import (
 )
 from orechain.cli.group import DefaultCommandGroup
 from orechain.cli.imports import register as register_imports
-from orechain.cli.output import console, emit_json, fmt, print_table
+from orechain.cli.output import emit_json, fmt, print_table, say
 from orechain.risk.commodity import CommodityRisk, commodity_risk
 from orechain.risk.overview import OverviewRow, risk_overview
 from orechain.risk.supply_risk import supply_risk
@@ -27,19 +27,29 @@ OVERVIEW_COLUMNS = [
     ("name", "commodity"),
     ("measure", "measure"),
     ("year", "year"),
+    ("n_countries", "countries reporting"),
     ("top_country", "top"),
-    ("cr1_pct", "CR1 %"),
-    ("cr3_pct", "CR3 %"),
-    ("hhi", "HHI"),
-    ("hhi_wgi", "HHI_WGI"),
-    ("nir", "US NIR %"),
+    ("cr1_pct", "CR1 [%]"),
+    ("cr3_pct", "CR3 [%]"),
+    ("hhi", "HHI [0–10,000]"),
+    ("hhi_wgi", "HHI_WGI [0–10]"),
+    ("nir", "US NIR [%]"),
 ]
+OVERVIEW_CAPTION = (
+    "Sources: USGS Mineral Commodity Summaries (latest vintage with the year), IEA/EU stage "
+    "shares, World Bank WGI. '*' after the count: only one country reports that series, so "
+    "100 % / HHI 10,000 reflect coverage, not concentration (listed last). "
+    "US NIR: U.S. net import reliance; E = net exporter, W = withheld, NA = not available. "
+    "'≥' HHI: the source names only its top suppliers."
+)
 
 
 @app.command("commodity", hidden=True)
 def commodity(
     name: str = typer.Argument(..., help="Commodity name, alias or id."),
-    measure: str = typer.Option("mine", "--measure", "-m", help=MEASURE_HELP),
+    measure: str | None = typer.Option(
+        None, "--measure", "-m", help=MEASURE_HELP + " Default: mine, else the primary measure."
+    ),
     year: int | None = YEAR_OPTION,
     source: str = typer.Option("usgs-mcs", "--source", help="usgs-mcs, wmd, or a source id."),
     product: str | None = typer.Option(None, "--product", help="Pick one series by its type text."),
@@ -55,34 +65,51 @@ def commodity(
     _print_risk(result)
 
 
+NIR_FLAGS = {
+    "E": "E = net exporter (USGS: exports exceed consumption)",
+    "W": "W = withheld by USGS to avoid disclosing company data",
+    "NA": "NA = not available",
+}
+"""Letters USGS prints in the net-import-reliance column, explained beside the figure."""
+
+
 def _print_risk(r: CommodityRisk) -> None:
     rows = [
-        {**c.__dict__, "share_pct": None if c.share is None else 100 * c.share} for c in r.countries
-    ]
+        {**c.__dict__, "share_pct": None if c.share is None else 100 * c.share,
+         "flag": "W (withheld)" if c.qualifier == "W" else c.qualifier}
+        for c in r.countries
+    ]  # fmt: skip
     print_table(
         rows,
         [
             ("iso3", "ISO3"),
             ("name", "country"),
-            ("value", f"value [{r.unit}]"),
-            ("share_pct", "share %"),
-            ("qualifier", "flag"),
+            ("value", f"production [{r.unit}]"),
+            ("share_pct", "share [%]"),
+            ("flag", "flag"),
         ],
         title=f"{r.commodity} — {r.measure}: {r.type} — {r.year}",
         caption=f"Sources: {', '.join(r.sources)}",
     )
-    nir = fmt(r.net_import_reliance) + (
-        f" ({r.net_import_reliance_flag})" if r.net_import_reliance_flag else ""
-    )
-    console.print(
+    flag = r.net_import_reliance_flag
+    nir = f"{fmt(r.net_import_reliance)} %" if r.net_import_reliance is not None else (flag or "–")
+    say(
         f"total {fmt(r.total)} {r.unit} (published world total {fmt(r.world_total_published)}); "
         f"top {r.top_country}; CR1 {100 * r.cr1:.1f} %; CR3 {100 * r.cr3:.1f} %; "
-        f"HHI {r.hhi:,.0f}; HHI_WGI {fmt(r.hhi_wgi)}; US net import reliance {nir} %"
+        f"HHI {r.hhi:,.0f} (0–10,000); HHI_WGI {fmt(r.hhi_wgi)} (0–10, EU method); "
+        f"US net import reliance {nir}"
     )
+    if flag in NIR_FLAGS:
+        say(f"US net import reliance: {NIR_FLAGS[flag]}")
+    if r.withheld:
+        say(
+            f"withheld (W): {', '.join(r.withheld)} — the source withholds the value; "
+            "left null and out of the shares"
+        )
     for note in r.notes:
-        console.print(f"note: {note}")
+        say(f"note: {note}")
     for comp in r.comparison:
-        console.print(
+        say(
             f"{comp.source_id}: total {fmt(comp.total)} {comp.unit}; top {comp.top_country}; "
             f"CR1 {100 * comp.cr1:.1f} %; HHI {comp.hhi:,.0f}; "
             f"{len(comp.differences)} countries differ"
@@ -90,17 +117,25 @@ def _print_risk(r: CommodityRisk) -> None:
 
 
 @app.command("overview")
-def overview(year: int | None = YEAR_OPTION, json: bool = JSON_OPTION) -> None:
+def overview(
+    year: int | None = YEAR_OPTION,
+    top: int | None = typer.Option(
+        None, "--top", min=1, help="Print only the N most concentrated series."
+    ),
+    json: bool = JSON_OPTION,
+) -> None:
     """One row per commodity × measure: top country, CR1, CR3, HHI, HHI_WGI, US NIR."""
     rows = with_atlas(lambda a: risk_overview(a, year))
+    shown = rows[:top] if top else rows
     if json:
-        emit_json([r.to_dict() for r in rows])
+        emit_json([r.to_dict() for r in shown])
         return
-    print_table(
-        overview_table_rows(rows),
-        OVERVIEW_COLUMNS,
-        title="Supply concentration by commodity and stage (sorted by HHI)",
-    )
+    title = "Supply concentration by commodity and stage (sorted by HHI)"
+    if top:
+        title = f"The {len(shown)} most concentrated of {len(rows)} series (sorted by HHI)"
+    print_table(overview_table_rows(shown), OVERVIEW_COLUMNS, title=title, caption=OVERVIEW_CAPTION)
+    if top and len(rows) > len(shown):
+        say("Full overview: orechain risk overview")
 
 
 def overview_table_rows(rows: list[OverviewRow]) -> list[dict[str, object]]:
@@ -114,6 +149,7 @@ def overview_table_rows(rows: list[OverviewRow]) -> list[dict[str, object]]:
             "nir": r.net_import_reliance_flag
             if r.net_import_reliance is None
             else r.net_import_reliance,
+            "n_countries": f"{r.n_countries} *" if r.single_reporter else r.n_countries,
         }
         for r in rows
     ]

@@ -152,7 +152,7 @@ def _comparison(
 def commodity_risk(
     atlas: Atlas,
     commodity: str,
-    measure: str = "mine",
+    measure: str | None = None,
     year: int | None = None,
     *,
     source: str = DEFAULT_SOURCE,
@@ -166,8 +166,17 @@ def commodity_risk(
     largest one and three shares; ``HHI_WGI = Σ s_c²·WGI_c``. Withheld values
     (USGS "W") are left out of the shares and listed in ``withheld``.
     """
+    notes: list[str] = []
+    if measure is None:
+        measure = primary_measure(atlas, commodity, source)
+        if measure != "mine":
+            notes.append(f"no mine production series: showing the primary measure, {measure}")
     sel = select_production(atlas, commodity, measure, year, source=source, product=product)
     share, rows = _country_shares(sel)
+    notes += _vintage_notes(atlas, sel, year)
+    if "note" in sel.rows.columns:
+        notes += sorted({str(n) for n in sel.rows["note"].dropna() if "ASSUMPTION" in str(n)})
+    notes += _separate_series_notes(atlas, sel, share)
     wgi = governance_scores(atlas, sel.year)
     total = float(sel.countries["value"].sum(skipna=True)) + sel.other_value
     published = sel.world_total_published
@@ -202,5 +211,68 @@ def commodity_risk(
             | ({nir.source_id} if nir.source_id else set())
         ),
         comparison=comparison,
-        notes=[sel.note] if sel.note else [],
+        notes=([sel.note] if sel.note else []) + notes,
     )
+
+
+PRIMARY_ORDER = ("mine", "plant", "refinery", "smelter")
+"""Preferred measures when the caller names none: the first one with data."""
+
+
+def primary_measure(atlas: Atlas, commodity: str, source: str = DEFAULT_SOURCE) -> str:
+    """The commodity's primary measure (mine, else plant, refinery, smelter with data).
+
+    Gallium has no mine series: its primary measure is plant production.
+    """
+    from orechain.atlas.query import measures
+
+    have = measures(atlas, commodity, source)
+    for m in PRIMARY_ORDER:
+        if m in have:
+            return m
+    return have[0] if have else "mine"
+
+
+def _vintage_notes(atlas: Atlas, sel: ProductionSelection, year: int | None) -> list[str]:
+    """Say so when the latest vintage has no values and an older one answers."""
+    latest = atlas.con.execute(
+        "SELECT max(source_id) FROM production WHERE source_id LIKE ? AND commodity = ?",
+        [sel.source_id.rsplit("-", 1)[0] + "-%", sel.commodity],
+    ).fetchone()
+    newest = latest[0] if latest else None
+    if newest is None or newest == sel.source_id or year is not None:
+        return []
+    return [
+        f"{newest} publishes no {sel.measure} values for {sel.commodity}: "
+        f"using the latest vintage with data, {sel.source_id} (year {sel.year})"
+    ]
+
+
+def _separate_series_notes(atlas: Atlas, sel: ProductionSelection, share: pd.Series) -> list[str]:
+    """Countries published under another series of the same measure, said so.
+
+    E.g. the U.S. cobalt row "Mine production, estimated": not in the shares; the
+    note gives what CR1 would be with it.
+    """
+    if not sel.other_types:
+        return []
+    marks = ", ".join("?" for _ in sel.other_types)
+    extra = atlas.con.execute(
+        f"""SELECT country, value, type FROM production
+        WHERE commodity = ? AND measure = ? AND year = ? AND source_id = ?
+          AND type IN ({marks}) AND value IS NOT NULL AND country NOT IN ('WORLD', 'OTHER')""",
+        [sel.commodity, sel.measure, sel.year, sel.source_id, *sel.other_types],
+    ).fetchall()
+    known = set(sel.countries["country"])
+    extra = [(c, float(v), t) for c, v, t in extra if c not in known]
+    if not extra:
+        return []
+    total = float(sel.countries["value"].sum(skipna=True)) + sel.other_value
+    grand = total + sum(v for _, v, _ in extra)
+    top = float(share.iloc[0]) * total if len(share) else 0.0
+    listed = "; ".join(f"{c} {v:,.0f} {sel.unit} ('{t}')" for c, v, t in extra)
+    return [
+        f"not in the shares: {listed}, published as a separate series; "
+        f"with it CR1 would be {100 * top / grand:.2f} % instead of "
+        f"{100 * top / total:.2f} %"
+    ]

@@ -103,7 +103,10 @@ class ImportMix:
     top_partner: str | None
     top_share: float | None
     import_risk: float | None
-    """GeoPolRisk-style import risk on 0–1 (see module notes); None without WGI data."""
+    """Governance-weighted import risk on 0–1 in the GeoPolRisk *form* but a variant
+    of it (shares by ``by``, WGI ``governance_indicator``, no domestic production
+    unless given); the published method is :mod:`orechain.risk.geopolrisk`.
+    None without WGI data."""
     governance_indicator: str
     total_value_usd: float
     total_quantity_t: float | None
@@ -289,13 +292,35 @@ def import_mix(
     if year is None and not candidates.empty:
         year = int(candidates["year"].max())
     if year is None or candidates[candidates["year"] == year].empty:
-        when = f" in {year}" if year is not None else ""
-        msg = f"no BACI imports of {cid} (HS {', '.join(codes)}) into {iso}{when}"
-        raise NotFoundError(msg)
+        raise NotFoundError(_no_flows_reason(atlas, cid, codes, iso, year))
     picked = _pick_sources(candidates, year)
     head = {"commodity": cid, "importer": iso, "year": year, "hs_codes": tuple(codes), "by": by}
     flows = _flows(atlas, iso, year, picked)
     return _assemble(atlas, head, flows, picked, wgi_indicator, domestic_production_t)
+
+
+def _no_flows_reason(atlas: Atlas, cid: str, codes: list[str], iso: str, year: int | None) -> str:
+    """Why there is no mix: the data lack that year, or the importer bought nothing.
+
+    "No imports" is a finding about trade; "no data for that year" is a gap in
+    the bundled extracts. The two must not read the same.
+    """
+    hs = ", ".join(codes)
+    marks = ", ".join("?" for _ in codes)
+    if year is None:
+        return f"no BACI imports of {cid} (HS {hs}) into {iso} in any year"
+    held = atlas.con.execute(
+        f"SELECT count(*) FROM trade WHERE {BACI_ROWS} AND year = ? AND hs6 IN ({marks})",
+        [year, *codes],
+    ).fetchone()
+    if held is not None and held[0] > 0:
+        return f"no BACI imports of {cid} (HS {hs}) into {iso} in {year} (BACI has other flows)"
+    years = atlas.con.execute(
+        f"SELECT DISTINCT year FROM trade WHERE {BACI_ROWS} AND hs6 IN ({marks}) ORDER BY year",
+        codes,
+    ).fetchall()
+    have = f"years with data: {years[0][0]}–{years[-1][0]}" if years else "no year has data"
+    return f"no BACI data for HS {hs} in {year} in the atlas ({have}); not a finding of no imports"
 
 
 def _assemble(

@@ -47,7 +47,11 @@ class OverviewRow:
     net_import_reliance: float | None
     net_import_reliance_flag: str | None
     n_countries: int
+    """Countries with a value in the series (the 'other countries' line not counted)."""
     note: str | None = None
+    single_reporter: bool = False
+    """Only one country reports (and no 'other countries'): 100 % and HHI 10,000 are
+    an artefact of coverage, not a finding of concentration; sorted after the rest."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
@@ -58,6 +62,8 @@ def risk_overview(
     atlas: Atlas, year: int | None = None, *, source: str = DEFAULT_SOURCE
 ) -> list[OverviewRow]:
     """Concentration of every commodity × measure, sorted by HHI (highest first).
+
+    Series only one country reports come last (flagged ``single_reporter``).
 
     Parameters
     ----------
@@ -81,7 +87,7 @@ def risk_overview(
             _row(s, group, str(names.get(s.commodity, s.commodity)), wgi_cache[int(s.year)], nir)
         )
     out.extend(_stage_share_rows(atlas, series, names, year, nir_rows, wgi_cache))
-    return sorted(out, key=lambda r: (-r.hhi, r.commodity, r.measure))
+    return sorted(out, key=lambda r: (r.single_reporter, -r.hhi, r.commodity, r.measure))
 
 
 def _row(
@@ -110,7 +116,8 @@ def _row(
         hhi_wgi=hhi_wgi(share, wgi) if len(wgi) else None,
         net_import_reliance=nir.value_pct,
         net_import_reliance_flag=nir.flag,
-        n_countries=len(share),
+        n_countries=int((countries > 0).sum()),
+        single_reporter=int((countries > 0).sum()) <= 1 and other <= 0,
     )
 
 

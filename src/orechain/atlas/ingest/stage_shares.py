@@ -231,10 +231,27 @@ def parse_refining(path: Path) -> tuple[pd.DataFrame, list[str]]:
         field = f"rows[{at}].reported"
         country = _iso3_code(str(reported.get("iso3", "")), str(path), f"{field}.iso3")
         share = _share(reported.get("pct"), str(path), f"{field}.pct", 100.0)
-        note = (f"{reported.get('form')}: top producer only, as compiled by critical-materials-"
-                "atlas from IEA GCMO 2025 / USGS MCS 2024-25 (year not stated)")  # fmt: skip
+        note = (f"ASSUMPTION: {reported.get('form')}: top producer only, a curated value "
+                "compiled by critical-materials-atlas from IEA GCMO 2025 / USGS MCS 2024-25 "
+                "without a page citation (year not stated); not a primary-source figure. "
+                + _baci_refined_share(entry, country))  # fmt: skip
         rows.append((commodity, stage, country, REFINED_YEAR, share, None, note))
     return pd.DataFrame.from_records(rows, columns=COLUMNS), warnings
+
+
+def _baci_refined_share(entry: dict[str, Any], iso3: str) -> str:
+    """The same file's BACI export share of the refined form, to show beside the claim."""
+    refined = entry.get("refined") or {}
+    top = refined.get("top") or []
+    mine = next((t.get("pct") for t in top if t.get("iso3") == iso3), None)
+    share = refined.get("chn") if iso3 == "CHN" else mine
+    leader = top[0] if top else {}
+    form = entry.get("refined_form", "refined form")
+    said = f"{iso3} {share} %" if share is not None else f"{iso3} not among the top exporters"
+    return (
+        f"Beside it, BACI HS17 exports of {form} (value, mean 2022-2024): {said}; "
+        f"leader {leader.get('iso3', '?')} {leader.get('pct', '?')} %."
+    )
 
 
 def parse_curated(path: Path) -> tuple[pd.DataFrame, list[str]]:

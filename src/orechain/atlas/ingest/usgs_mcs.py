@@ -300,6 +300,23 @@ def _record(row: _Row, col: ValueColumn, raw: str, notes: list[str], path: Path)
     }
 
 
+_WITHHELD_NOTE = re.compile(r"\bW for (\d{2})(?:\s*[-–]\s*(\d{2}))?\b")
+
+
+def _withheld_years(note: str) -> set[int]:
+    """Years a note declares withheld: ``"W for 23-24"`` → {2023, 2024}.
+
+    MCS 2025 leaves the value cells of withheld rows empty and says so in the
+    notes; the README promises withheld values stay as null rows with a flag.
+    """
+    years: set[int] = set()
+    for first, last in _WITHHELD_NOTE.findall(note):
+        a = 2000 + int(first)
+        b = 2000 + int(last) if last else a
+        years.update(range(a, b + 1))
+    return years
+
+
 def _parse_row(
     row: _Row, cells: dict[str, str], values: list[ValueColumn], notes: dict[str, str], path: Path
 ) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -307,10 +324,13 @@ def _parse_row(
     extras = [c for c in cells if c.startswith(UNHEADED) and clean_text(cells[c])]
     unheaded = [f"{c}: {clean_text(cells[c])}" for c in extras]
     for col in values:
-        if not clean_text(cells[col.name]):
-            continue
         note = clean_text(cells[notes[col.kind]]) if col.kind in notes else ""
-        rec = _record(row, col, cells[col.name], [n for n in (note, *unheaded) if n], path)
+        raw = cells[col.name]
+        if not clean_text(raw):
+            if col.year is None or col.year not in _withheld_years(note):
+                continue
+            raw = "W"  # MCS 2025 states "W for 23-24" in the notes, leaving the cells empty
+        rec = _record(row, col, raw, [n for n in (note, *unheaded) if n], path)
         if col.kind == "reserves":
             yield "reserves", rec
             continue

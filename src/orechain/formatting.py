@@ -1,0 +1,77 @@
+"""One number formatter for every human-facing figure (CLI, API display fields, web, reports).
+
+The same figure must read the same wherever it is shown: thousands separators,
+two significant decimals below 1,000, '–' for a missing value, percentages
+with one decimal and a space before the sign, money in millions with its
+currency. Kept free of heavy imports: the CLI imports it at start-up.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MISSING = "–"
+"""Shown for a missing or not-a-number value."""
+
+
+def is_missing(value: Any) -> bool:
+    """True for None and NaN (pandas/numpy missing values included)."""
+    if value is None:
+        return True
+    try:
+        return bool(math.isnan(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value: Any, digits: int = 2) -> str:
+    """A number for a table cell: ``1,234``, ``12.35``, ``0.05``; '–' when missing.
+
+    Integers and values of 1,000 or more get thousands separators and no
+    decimals; smaller values ``digits`` decimals. Booleans read yes/no; other
+    objects their ``str``.
+    """
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalar
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if abs(value) >= 1000 or value == int(value):
+            return f"{value:,.0f}"
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def percent(fraction: Any, digits: int = 1) -> str:
+    """A fraction as a percentage: ``0.4412`` → ``44.1 %``; '–' when missing."""
+    if is_missing(fraction):
+        return MISSING
+    return f"{100 * float(fraction):,.{digits}f} %"
+
+
+def points(delta: Any, digits: int = 1) -> str:
+    """A difference of two fractions in percentage points: ``-0.043`` → ``-4.3 pp``."""
+    if is_missing(delta):
+        return MISSING
+    return f"{100 * float(delta):+,.{digits}f} pp"
+
+
+def money(value: Any, currency: str = "", *, scale: str = "M") -> str:
+    """Money in millions (``M``) or units: ``-31,842,631`` → ``-31.8 M USD``."""
+    if is_missing(value):
+        return MISSING
+    amount = float(value)
+    text = f"{amount / 1e6:,.1f} M" if scale == "M" else f"{amount:,.0f}"
+    return f"{text} {currency}".strip()
+
+
+def ratio(value: Any, digits: int = 2) -> str:
+    """A plain multiplier or index, fixed decimals: ``1.4832`` → ``1.48``."""
+    if is_missing(value):
+        return MISSING
+    return f"{float(value):,.{digits}f}"
