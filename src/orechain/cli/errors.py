@@ -53,8 +53,8 @@ def _module_error(exc: BaseException) -> str | None:
 
 def describe(exc: BaseException) -> str | None:
     """The one-line reason for an input error, or None when ``exc`` is a bug."""
-    if isinstance(exc, typer.Exit | typer.Abort | cx.ClickException):
-        return None
+    if isinstance(exc, typer.Exit | typer.Abort | cx.ClickException | BrokenPipeError):
+        return None  # click's own handling (a closed stdout pipe exits quietly)
     if isinstance(exc, OreChainError):
         return _one_line(exc)
     found = _module_error(exc)
