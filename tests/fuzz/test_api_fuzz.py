@@ -15,7 +15,7 @@ import yaml
 from fuzz_helpers import CORPUS, ApiClient, sha256
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import DOCUMENTS, mutated_yaml
+from fuzz_strategies import DOCUMENTS, mutated_yaml
 
 from orechain.api.app import create_app
 from orechain.api.limits import SECURITY_HEADERS
