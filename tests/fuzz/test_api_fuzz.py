@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 from fuzz_helpers import CORPUS, ApiClient, sha256
+from fuzz_strategies import DOCUMENTS, mutated_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from fuzz_strategies import DOCUMENTS, mutated_yaml
 
 from orechain.api.app import create_app
 from orechain.api.limits import SECURITY_HEADERS

@@ -12,9 +12,9 @@ import tempfile
 from pathlib import Path
 
 from fuzz_helpers import CORPUS, assert_contract, assert_rejected
+from fuzz_strategies import BAD_FLOATS, NUMBER_TEXT, mutated_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from fuzz_strategies import BAD_FLOATS, NUMBER_TEXT, mutated_yaml
 
 from orechain.atlas.sources import data_dir
 
