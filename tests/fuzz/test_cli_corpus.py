@@ -211,3 +211,18 @@ def test_ingest_shrinking_a_vintage_is_refused_unless_forced(atlas_copy: Path, t
     code, out, err = invoke(*args, "--force")
     assert code == 0, err
     assert "Loaded" in out
+
+
+@pytest.mark.parametrize(
+    ("proof", "reason"),
+    [
+        (SCENARIOS / "latin1.yaml", "not UTF-8"),
+        (SCENARIOS / "binary.yaml", ""),
+        (CORPUS / "json" / "nan.json", ""),
+        (SCENARIOS / "bad-syntax.yaml", "not valid JSON"),
+        (CORPUS, "is a directory"),
+    ],
+)
+def test_ledger_verify_of_a_bad_proof_file(proof: Path, reason: str):
+    """Decode errors of any command are mapped once, in orechain.cli.errors."""
+    assert_rejected("ledger", "verify", "--proof", proof, "--vkey", "x", reason=reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from pathlib import Path
@@ -151,6 +152,10 @@ def test_docs_state_the_bounds():
         (sqlite3.DatabaseError("file is not a database"), "database error: file is not a"),
         (psycopg.OperationalError("connection failed:\nrefused"), "database unreachable"),
         (ValueError("Exceeds the limit (4300 digits) for integer string conversion"), "4,300"),
+        (
+            json.JSONDecodeError("Expecting value", "{\n", 2),
+            "not valid JSON: Expecting value (line 2",
+        ),
     ],
 )
 def test_error_mapping_is_one_line(exc: BaseException, expected: str):

@@ -10,6 +10,7 @@ Imported at start-up, so it imports nothing heavy at module level.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 from typing import NoReturn
@@ -60,6 +61,8 @@ def describe(exc: BaseException) -> str | None:
     found = _module_error(exc)
     if found is not None:
         return found
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
     if isinstance(exc, UnicodeDecodeError):
         return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); expected a UTF-8 text file"
     if isinstance(exc, RecursionError):
