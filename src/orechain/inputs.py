@@ -31,9 +31,11 @@ __all__ = [
     "DATA_FIRST_YEAR",
     "DATA_LAST_YEAR",
     "MAX_ABS_NUMBER",
+    "MAX_DRAWS",
     "MAX_FILE_BYTES",
     "MAX_NESTING",
     "MAX_TONNES",
+    "MAX_WORKERS",
     "SENSITIVITY_PCT_MAX",
     "YEAR_MARGIN",
     "YEAR_MAX",
@@ -78,6 +80,12 @@ YEAR_MARGIN = 75
 
 YEAR_MIN = DATA_FIRST_YEAR - YEAR_MARGIN
 YEAR_MAX = DATA_LAST_YEAR + YEAR_MARGIN
+
+MAX_DRAWS = 1_000_000
+"""Most Monte Carlo draws one command runs (a million LP solves per year is days of work)."""
+
+MAX_WORKERS = 1024
+"""Most local worker processes one command starts."""
 
 SENSITIVITY_PCT_MAX = 90.0
 """Largest tornado change per factor [%]; the CLI and the API accept 0 < pct ≤ 90."""

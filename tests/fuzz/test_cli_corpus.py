@@ -76,7 +76,15 @@ def test_scenario_missing_file_and_directory(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("option", "value"), [("--draws", "-5"), ("--seed", "-1"), ("--workers", "-1")]
+    ("option", "value"),
+    [
+        ("--draws", "-5"),
+        ("--seed", "-1"),
+        ("--workers", "-1"),
+        ("--draws", "99999999999999999999"),
+        ("--workers", "99999999999999999999"),
+        ("--draws", "9" * 5000),
+    ],
 )
 def test_scenario_run_options(option: str, value: str):
     assert_rejected("scenario", "run", TINY, option, value, reason=option)
