@@ -178,3 +178,11 @@ def test_unreachable_postgres_is_one_line():
     assert_rejected(
         "ledger", "audit", "--db", "postgresql://127.0.0.1:1/test", reason="database unreachable"
     )
+
+
+def test_deep_flow_yaml_is_refused_before_the_quadratic_scanner():
+    """2,000 nested '[' took PyYAML seconds; brackets in strings and comments do not count."""
+    with pytest.raises(InputError, match="nested more than"):
+        load_yaml_text("[" * 2000 + "]" * 2000, "deep.yaml")
+    text = "a: [" + '"[[[", ' * 100 + "'{{{', " * 100 + "1]  # " + "[" * 300
+    assert len(load_yaml_text(text, "ok.yaml")["a"]) == 201
