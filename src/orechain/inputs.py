@@ -31,9 +31,11 @@ __all__ = [
     "DATA_FIRST_YEAR",
     "DATA_LAST_YEAR",
     "MAX_ABS_NUMBER",
+    "MAX_DRAWS",
     "MAX_FILE_BYTES",
     "MAX_NESTING",
     "MAX_TONNES",
+    "MAX_WORKERS",
     "SENSITIVITY_PCT_MAX",
     "YEAR_MARGIN",
     "YEAR_MAX",
@@ -78,6 +80,12 @@ YEAR_MARGIN = 75
 
 YEAR_MIN = DATA_FIRST_YEAR - YEAR_MARGIN
 YEAR_MAX = DATA_LAST_YEAR + YEAR_MARGIN
+
+MAX_DRAWS = 1_000_000
+"""Most Monte Carlo draws one command runs (a million LP solves per year is days of work)."""
+
+MAX_WORKERS = 1024
+"""Most local worker processes one command starts."""
 
 SENSITIVITY_PCT_MAX = 90.0
 """Largest tornado change per factor [%]; the CLI and the API accept 0 < pct ≤ 90."""
@@ -189,6 +197,9 @@ def load_yaml_text(text: str, source: str, *, max_abs: float | None = MAX_ABS_NU
         line = text.count("\n", 0, text.index("\x00")) + 1
         msg = "contains a NUL byte: expected a UTF-8 text file, not a binary one"
         raise InputError(msg, source=source, row=line)
+    if _flow_depth_exceeds(text, 4 * MAX_NESTING):
+        msg = f"nested more than {MAX_NESTING} levels deep"
+        raise InputError(msg, source=source)
     try:
         raw = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -207,6 +218,28 @@ def load_yaml_text(text: str, source: str, *, max_abs: float | None = MAX_ABS_NU
         raise InputError(_TOO_LONG, source=source) from None
     check_tree(raw, source, max_abs=max_abs)
     return raw
+
+
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_QUOTED_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'|#[^\n]*')
+
+
+def _flow_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether ``[``/``{`` nest deeper than ``limit`` (brackets in strings counted too).
+
+    PyYAML's scanner is quadratic in flow depth: 2,000 nested ``[`` take
+    seconds before the recursion limit stops it. The limit is far above
+    :data:`MAX_NESTING`; quoted strings and comments are skipped.
+    """
+    depth = 0
+    for char in _NOT_BRACKET.sub("", _QUOTED_OR_COMMENT.sub("", text)):
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth = max(0, depth - 1)
+    return False
 
 
 def read_yaml(path: str | Path, *, max_abs: float | None = MAX_ABS_NUMBER) -> Any:
@@ -266,7 +299,7 @@ def check_tree(raw: Any, source: str, *, max_abs: float | None = MAX_ABS_NUMBER)
         node, where = stack.pop()
         if len(where) > MAX_NESTING:
             msg = f"nested more than {MAX_NESTING} levels deep"
-            raise InputError(msg, source=source, field=_path(where[:MAX_NESTING]))
+            raise InputError(msg, source=source, field=_path(where[:4]) + "…")
         if isinstance(node, dict | list):
             if id(node) in seen:
                 continue

@@ -113,7 +113,9 @@ def test_missing_column_and_other_flows(atlas: Atlas, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="missing column"):
         atlas.ingest("comtrade", bad, "x")
     path = write(tmp_path / "c.csv", "2020,842,RX,0,0,H5,2846,C00,0,0,8,1,1,100")
-    report = atlas.ingest("comtrade", path, "y")
+    with pytest.raises(InputError, match="found no rows"):  # only re-exports: nothing to load
+        atlas.ingest("comtrade", path, "y")
+    report = atlas.ingest("comtrade", path, "y", force=True)
     assert report.rows == {"trade": 0}
     assert any("RX" in w for w in report.warnings)
 

@@ -8,7 +8,9 @@ traceback; an accepted one exits 0.
 from __future__ import annotations
 
 import hashlib
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -66,3 +68,29 @@ def deep_json(depth: int) -> str:
 def deep_yaml_block(depth: int) -> str:
     """A block-style YAML mapping nested ``depth`` levels deep."""
     return "".join(f"{'  ' * i}k{i}:\n" for i in range(depth)) + f"{'  ' * depth}x: 1\n"
+
+
+class ApiClient:
+    """httpx over the ASGI app in-process; server exceptions come back as 500 responses."""
+
+    def __init__(self, app: Any) -> None:
+        import anyio.from_thread
+        import httpx
+
+        self._stack = ExitStack()
+        self._portal = self._stack.enter_context(anyio.from_thread.start_blocking_portal())
+        transport = httpx.ASGITransport(
+            app=app, raise_app_exceptions=False, client=("127.0.0.1", 50001)
+        )
+        self._client = httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1")
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        """One request; returns the ``httpx.Response``."""
+        return self._portal.call(lambda: self._client.request(method, url, **kwargs))
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._portal.call(self._client.aclose)
+        self._stack.close()

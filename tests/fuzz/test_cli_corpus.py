@@ -76,7 +76,15 @@ def test_scenario_missing_file_and_directory(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("option", "value"), [("--draws", "-5"), ("--seed", "-1"), ("--workers", "-1")]
+    ("option", "value"),
+    [
+        ("--draws", "-5"),
+        ("--seed", "-1"),
+        ("--workers", "-1"),
+        ("--draws", "99999999999999999999"),
+        ("--workers", "99999999999999999999"),
+        ("--draws", "9" * 5000),
+    ],
 )
 def test_scenario_run_options(option: str, value: str):
     assert_rejected("scenario", "run", TINY, option, value, reason=option)
@@ -211,3 +219,18 @@ def test_ingest_shrinking_a_vintage_is_refused_unless_forced(atlas_copy: Path, t
     code, out, err = invoke(*args, "--force")
     assert code == 0, err
     assert "Loaded" in out
+
+
+@pytest.mark.parametrize(
+    ("proof", "reason"),
+    [
+        (SCENARIOS / "latin1.yaml", "not UTF-8"),
+        (SCENARIOS / "binary.yaml", ""),
+        (CORPUS / "json" / "nan.json", ""),
+        (SCENARIOS / "bad-syntax.yaml", "not valid JSON"),
+        (CORPUS, "is a directory"),
+    ],
+)
+def test_ledger_verify_of_a_bad_proof_file(proof: Path, reason: str):
+    """Decode errors of any command are mapped once, in orechain.cli.errors."""
+    assert_rejected("ledger", "verify", "--proof", proof, "--vkey", "x", reason=reason)

@@ -17,7 +17,7 @@ from orechain.economics.project import Project, load_project
 from orechain.economics.results import evaluate_project
 from orechain.economics.sensitivity import breakevens, montecarlo, spider, tornado
 from orechain.formatting import is_missing, money, number, percent, points, ratio
-from orechain.inputs import check_pct
+from orechain.inputs import MAX_DRAWS, MAX_WORKERS, check_pct
 
 app = typer.Typer(help="Value-chain economics: NPV, IRR, host-country take, jobs.")
 
@@ -194,9 +194,11 @@ def sensitivity(
 @app.command("montecarlo")
 def montecarlo_cmd(
     file: Path = FILE_ARG,
-    draws: int = typer.Option(..., "--draws", "-n", min=1, help="Number of draws."),
+    draws: int = typer.Option(..., "--draws", "-n", min=1, max=MAX_DRAWS, help="Number of draws."),
     seed: int = typer.Option(0, "--seed", min=0, help="Master seed (same seed, same result)."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Local worker processes for sampling."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=MAX_WORKERS, help="Local worker processes for sampling."
+    ),
     scheduler: str | None = typer.Option(None, "--scheduler", help="'synchronous' or tcp://…"),
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -10,6 +10,7 @@ Imported at start-up, so it imports nothing heavy at module level.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 from typing import NoReturn
@@ -53,13 +54,15 @@ def _module_error(exc: BaseException) -> str | None:
 
 def describe(exc: BaseException) -> str | None:
     """The one-line reason for an input error, or None when ``exc`` is a bug."""
-    if isinstance(exc, typer.Exit | typer.Abort | cx.ClickException):
-        return None
+    if isinstance(exc, typer.Exit | typer.Abort | cx.ClickException | BrokenPipeError):
+        return None  # click's own handling (a closed stdout pipe exits quietly)
     if isinstance(exc, OreChainError):
         return _one_line(exc)
     found = _module_error(exc)
     if found is not None:
         return found
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
     if isinstance(exc, UnicodeDecodeError):
         return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); expected a UTF-8 text file"
     if isinstance(exc, RecursionError):

@@ -11,6 +11,7 @@ import typer
 from orechain.cli.common import JSON_OPTION
 from orechain.cli.output import console, emit_json, print_table
 from orechain.errors import InputError
+from orechain.inputs import MAX_DRAWS, MAX_WORKERS
 from orechain.jsonsafe import to_jsonable
 
 if TYPE_CHECKING:
@@ -58,13 +59,15 @@ def validate(file: str = FILE_ARG, as_json: bool = JSON_OPTION) -> None:
 def run(
     file: str = FILE_ARG,
     draws: int = typer.Option(
-        0, "--draws", min=0, help="Monte Carlo draws (0 = deterministic only)."
+        0, "--draws", min=0, max=MAX_DRAWS, help="Monte Carlo draws (0 = deterministic only)."
     ),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler, e.g. tcp://host:8786."
     ),
     seed: int = typer.Option(0, "--seed", min=0, help="Master seed of the Monte Carlo draws."),
-    workers: int | None = typer.Option(None, "--workers", min=1, help="Local worker processes."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, max=MAX_WORKERS, help="Local worker processes."
+    ),
     out: Path | None = typer.Option(
         None, "--out", help="Folder for result.json and draws.parquet."
     ),

@@ -9,12 +9,12 @@ per-year series of one numeric field, or the shortfall share
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
 from orechain.errors import InputError
+from orechain.inputs import read_json
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +23,7 @@ SHORTFALL_SHARE = "shortfall_share"
 
 
 def _read_years(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        msg = "scenario output file not found"
-        raise InputError(msg, source=str(path))
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        msg = f"not valid JSON ({exc.msg} at line {exc.lineno})"
-        raise InputError(msg, source=str(path)) from exc
+    doc = read_json(path, max_abs=None)  # missing, binary, deep, NaN: one InputError
     years = doc.get("years") if isinstance(doc, dict) else None
     if not isinstance(years, list) or not years:
         msg = "expected a scenario output with a non-empty 'years' list"
