@@ -34,7 +34,7 @@ from typing import Any
 
 from orechain.errors import InputError, IntegrityError, OreChainError
 from orechain.ledger.checkpoint import Checkpoint, parse_vkey, verify_checkpoint
-from orechain.ledger.merkle import HASH_SIZE, node_hash, root_from_hashes
+from orechain.ledger.merkle import HASH_SIZE, node_hash
 from orechain.transparency.policy import TrustPolicy, verify_with_policy
 from orechain.transparency.tiles import (
     CHECKPOINT_PATH,
@@ -42,6 +42,7 @@ from orechain.transparency.tiles import (
     bundle_records,
     entries_path,
     tile_path,
+    tile_root,
 )
 
 __all__ = ["Finding", "MonitorState", "TileSource", "follow", "fold_root"]
@@ -251,7 +252,7 @@ def _fold_tiles(
                     replay.finding = (at, f"entry breaks the ledger rules: {why}")
                     break
         if offset == 0 and width == TILE_WIDTH:
-            _push(peaks, 8, root_from_hashes(hashes))
+            _push(peaks, 8, tile_root(hashes))
         else:
             for h in hashes[offset:]:
                 _push(peaks, 0, h)

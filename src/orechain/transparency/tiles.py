@@ -57,6 +57,7 @@ __all__ = [
     "parse_tile_path",
     "public_record",
     "tile_path",
+    "tile_root",
     "tree_root_from_rows",
 ]
 
@@ -208,7 +209,7 @@ def leaf_data(entry: Entry) -> bytes:
     return entry.envelope
 
 
-def _tile_root(row: list[bytes]) -> bytes:
+def tile_root(row: list[bytes]) -> bytes:
     """MTH of a full tile's 256 hashes (a perfect subtree): 255 node hashes, inlined."""
     sha, one = hashlib.sha256, b"\x01"
     level = row
@@ -350,7 +351,7 @@ class TileWriter:
         if level + 1 == len(self.rows):
             self.rows.append([])
         up = self.rows[level + 1]
-        up.append(_tile_root(row))
+        up.append(tile_root(row))
         if len(up) == TILE_WIDTH:
             self.rows[level + 1] = []
             self._full(level + 1, up)
