@@ -139,8 +139,10 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     (root / "checkpoint").write_text(sign_checkpoint(cp, ORIGIN, key))
     files = sum(1 for _ in root.rglob("*") if _.is_file())
     size_mb = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 1e6
-    rows.append(f"| tile write, hash-only | {N:,} leaves in {write:.1f} s | "
-                f"**{N / write:,.0f} leaves/s** | {files:,} files, {size_mb:,.0f} MB |")  # fmt: skip
+    rows.append(
+        f"| tile write, hash-only | {N:,} leaves in {write:.1f} s | "
+        f"**{N / write:,.0f} leaves/s** | {files:,} files, {size_mb:,.0f} MB |"
+    )
     print(rows[-1], file=sys.stderr)
     del hashes
 
@@ -167,9 +169,11 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         wait(f"http://127.0.0.1:{static_port}/{paths[0]}", web)
         ours = wrk(f"http://127.0.0.1:{api_port}", paths, work)
         peer = wrk(f"http://127.0.0.1:{static_port}", paths, work)
+        cached = wrk(f"http://127.0.0.1:{api_port}", ["api/transparency"], work)
         for name, r in (
             ("`orechain` app, 1 uvicorn worker", ours),
             ("nginx, 1 worker (peer)", peer),
+            ("cached `GET /api/transparency`, same worker (reference)", cached),
         ):
             rows.append(f"| tile serving: {name} | {r['rps']:,.0f} requests/s | "
                         f"p99 {r['p99_ms']:.1f} ms | non-2xx {r['errors']:.0f} |")  # fmt: skip
