@@ -190,3 +190,35 @@ def test_cosigner_dataclass_key_id() -> None:
     c = Cosigner("w", keys.public_bytes(keys.demo_key("w")))
     assert c.key_id == cosignature_key_id("w", c.public)
     assert sample.ORIGIN  # the sample log origin is a valid key name
+
+
+def test_witness_cli_init_trust_show(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from orechain.cli import build_app
+
+    db = str(tmp_path / "w.db")
+    run = CliRunner().invoke
+    res = run(build_app(), ["witness", "init", "--db", db, "--name", "w.example/w9"])
+    assert res.exit_code == 0, res.output
+    vkey = res.output.strip().splitlines()[-1]
+    assert parse_witness_vkey(vkey).name == "w.example/w9"
+    again = run(build_app(), ["witness", "init", "--db", db, "--name", "w.example/w9"])
+    assert again.exit_code == 2
+    assert "already exists" in again.output
+    res = run(build_app(), ["witness", "trust-log", LOG_VKEY, "--db", db])
+    assert f"Witness now follows {ORIGIN}" in res.output
+    from orechain.ledger.keys import load_private_key
+
+    w = Witness(Path(db), "w.example/w9", load_private_key(Path(db + ".key.pem")))
+    w.add_checkpoint(request(tree(4), 0, 4))
+    assert status(w, add_checkpoint_body(4, [], note(tree(4, b"b"), 4))) == 422
+    w.close()
+    shown = run(build_app(), ["witness", "show", "--db", db])
+    assert shown.exit_code == 0, shown.output
+    assert ORIGIN in shown.output
+    assert "refused checkpoints" in shown.output
+    assert "422" in shown.output
+    missing = run(build_app(), ["witness", "show", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 2
+    assert "orechain witness init" in missing.output
