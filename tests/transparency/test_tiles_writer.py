@@ -25,7 +25,7 @@ from orechain.transparency.tiles import (
     tile_path,
 )
 
-HASHES = [leaf_hash(i.to_bytes(4, "big")) for i in range(1400)]
+HASHES = [leaf_hash(i.to_bytes(4, "big")) for i in range(6 * 400)]
 
 
 def _tree(root: Path) -> dict[str, bytes]:

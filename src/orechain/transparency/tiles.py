@@ -247,17 +247,15 @@ def tree_root_from_rows(rows: list[list[bytes]]) -> bytes:
     return r
 
 
-_MADE: set[str] = set()
-
-
 def _atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary name and rename: readers see the old file or the new one."""
-    parent = str(path.parent)
-    if parent not in _MADE:
+    tmp = f"{path.parent}/.{path.name}.{os.getpid()}.tmp"
+    try:
+        fh = open(tmp, "wb")  # noqa: PTH123, SIM115 - hot path: no Path object per tile
+    except FileNotFoundError:  # first file of a new directory
         path.parent.mkdir(parents=True, exist_ok=True)
-        _MADE.add(parent)
-    tmp = f"{parent}/.{path.name}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as fh:  # noqa: PTH123 - hot path: avoid Path objects per tile
+        fh = open(tmp, "wb")  # noqa: PTH123, SIM115
+    with fh:
         fh.write(data)
     os.replace(tmp, path)  # noqa: PTH105
 
