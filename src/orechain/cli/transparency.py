@@ -109,19 +109,18 @@ def monitor(
     src = TileSource(url, token=os.environ.get("ORECHAIN_TOKEN"))
     try:
         new, found, checked = follow(src, old, key, policy=policy, entries=entries)
-    finally:
-        src.close()
-    if found is None:
-        for w in witness:
+        for w in witness if found is None else []:
             wsrc = TileSource(w)
             try:
                 note = wsrc.get(witness_checkpoint_path(new.origin))
             finally:
                 wsrc.close()
             if note is not None:
-                found = compare_with_witness(new, note.decode("utf-8"), key, policy)
+                found = compare_with_witness(new, note.decode("utf-8"), key, policy, src)
             if found is not None:
                 break
+    finally:
+        src.close()
     if found is not None:
         path = evidence or state.with_suffix(".evidence.json")
         path.write_text(json.dumps(finding_dict(found), indent=2), encoding="utf-8")
