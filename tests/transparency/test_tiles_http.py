@@ -79,6 +79,25 @@ def test_monitor_follows_the_served_log(api_server: str, tmp_path: Path) -> None
     assert json.loads(again.output)["new_entries"] == 0
 
 
+def test_monitor_replays_envelopes_with_an_auditor_token(
+    api_server: str, ledger_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orechain.api.tokens import TokenStore
+
+    store = TokenStore(str(ledger_path))
+    token, _ = store.create("demo-registry", "auditor", "monitor")
+    store.close()
+    args = ["ledger", "monitor", api_server, "--vkey", VKEY, "--entries",
+            "--state", str(tmp_path / "m.json")]  # fmt: skip
+    res = CliRunner().invoke(build_app(), args)
+    assert res.exit_code == 2  # envelopes are confidential: 401 without a token
+    assert "401" in res.output
+    monkeypatch.setenv("ORECHAIN_TOKEN", token)
+    res = CliRunner().invoke(build_app(), args)
+    assert res.exit_code == 0, res.output
+    assert "size 40 (+40 verified)" in res.output
+
+
 def test_spec_client_on_a_static_multi_level_tree(tmp_path: Path) -> None:
     """70,000 leaves: full and partial tiles on three levels, written in two increments."""
     hashes = [leaf_hash(i.to_bytes(4, "big")) for i in range(70_000)]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orechain.errors import InputError, IntegrityError
@@ -222,3 +224,44 @@ def test_witness_cli_init_trust_show(tmp_path: Path) -> None:
     missing = run(build_app(), ["witness", "show", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 2
     assert "orechain witness init" in missing.output
+
+
+COSIGN_COUNTS: list[int] = []
+FORKS = {tag: MerkleLog.from_leaves([b"s0", b"s1", b"s2"] + [tag + bytes([i]) for i in range(40)])
+         for tag in (b"A", b"B")}  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([b"A", b"B"]), st.integers(0, 43), st.integers(0, 43)),
+                max_size=25))  # fmt: skip
+def test_witness_never_cosigns_both_sides_of_a_fork(steps: list[tuple[bytes, int, int]]) -> None:
+    """Whatever a dishonest log submits (any old size, any fork), cosignatures stay on one path."""
+    folder = tempfile.mkdtemp(prefix="witness-prop-")
+    w = Witness(Path(folder) / "w.db", "w.test/p", keys.demo_key("p"))
+    w.trust_log(LOG_VKEY)
+    cosigned: list[tuple[bytes, int]] = []
+    believed = 0
+    for tag, old, new in steps:
+        log = FORKS[tag]
+        old = believed if old % 2 else old  # half the time, the size the witness reported
+        proof = log.consistency_proof(old, new) if 0 < old <= new else []
+        try:
+            w.add_checkpoint(add_checkpoint_body(old, proof, note(log, new)))
+        except WitnessError as exc:
+            if exc.status == 409:
+                believed = int(exc.body)
+            continue
+        cosigned.append((tag, new))
+        believed = new
+    w.close()
+    shutil.rmtree(folder)
+    COSIGN_COUNTS.append(len(cosigned))
+    assert len({tag for tag, size in cosigned if size > 3}) <= 1
+    sizes = [size for _, size in cosigned]
+    assert sizes == sorted(sizes)
+
+
+def test_the_fork_property_saw_cosignatures() -> None:
+    """Guard against a vacuous property: the generated runs did cosign checkpoints."""
+    test_witness_never_cosigns_both_sides_of_a_fork()
+    assert sum(COSIGN_COUNTS) > 20
