@@ -103,7 +103,10 @@ async def _tile(request: Request, svc: Svc, path: str) -> Response:
     file = root / path
     if not file.is_file() and not parsed.partial:
         # A full tile the last publication did not reach yet: tile what is committed.
-        await svc.ledger.run(lambda led: TileWriter(root).catch_up(led.store))
+        try:
+            await svc.ledger.run(lambda led: TileWriter(root).catch_up(led.store))
+        except OreChainError as exc:  # a rolled-back store must not take the tiles with it
+            logger.warning("not tiling on request: %s", exc)
     try:
         data = file.read_bytes()
     except (FileNotFoundError, NotADirectoryError) as exc:
