@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -265,3 +266,41 @@ def test_the_fork_property_saw_cosignatures() -> None:
     """Guard against a vacuous property: the generated runs did cosign checkpoints."""
     test_witness_never_cosigns_both_sides_of_a_fork()
     assert sum(COSIGN_COUNTS) > 20
+
+
+def test_witness_http_refuses_malformed_requests(witness: Witness) -> None:
+    import http.client
+    import threading
+
+    from orechain.transparency.witness import serve_witness
+
+    server = serve_witness(witness, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        conn.request("POST", "/add-checkpoint", b"x" * 70_000)
+        assert conn.getresponse().status == 413
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        conn.putrequest("POST", "/add-checkpoint")
+        conn.putheader("Content-Length", "-5")
+        conn.endheaders()
+        assert conn.getresponse().status == 400
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        conn.request("POST", "/add-checkpoint", request(tree(3), 0, 3))
+        resp = conn.getresponse()
+        assert resp.status == 200
+        assert resp.read().decode().startswith("\u2014 witness.test/w1 ")
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        origin_hash = hashlib.sha256(ORIGIN.encode()).hexdigest()
+        conn.request("GET", f"/{origin_hash}/checkpoint")
+        resp = conn.getresponse()
+        body = resp.read().decode()
+        assert resp.status == 200
+        assert verify_cosignature(body, parse_witness_vkey(witness.vkey)) is not None
+        conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()
