@@ -202,6 +202,20 @@ def test_split_view_is_detected_by_a_reader_that_asks_a_witness(
     cp, signed = verify_with_policy((tmp_path / "view-a" / "checkpoint").read_text(), policy)
     assert cp.tree_size == 33
     assert signed == ["w1", "w2"]
+    # The witness is behind the view: the reader checks its own tree at the witness's size.
+    other.submit_many(extra_events(2, "later"))
+    create_checkpoint(other, sample.log_key())
+    publish(other, tmp_path / "view-c")
+    led.submit_many(ENVS[33:35])
+    create_checkpoint(led, sample.log_key())
+    publish(led, tmp_path / "view-a2")  # honest growth the witnesses have not seen yet
+    for view, code in (("view-c", 1), ("view-a2", 0)):
+        res = runner.invoke(
+            build_app(), ["ledger", "monitor", str(tmp_path / view), "--vkey", led.vkey,
+                          "--state", str(tmp_path / f"{view}.json"), "--witness", witnesses[1][1]],
+        )  # fmt: skip
+        assert res.exit_code == code, (view, res.output)
+    assert "size 35" in res.output
     led.close()
     other.close()
 

@@ -79,6 +79,25 @@ def test_monitor_follows_the_served_log(api_server: str, tmp_path: Path) -> None
     assert json.loads(again.output)["new_entries"] == 0
 
 
+def test_monitor_replays_envelopes_with_an_auditor_token(
+    api_server: str, ledger_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orechain.api.tokens import TokenStore
+
+    store = TokenStore(str(ledger_path))
+    token, _ = store.create("demo-registry", "auditor", "monitor")
+    store.close()
+    args = ["ledger", "monitor", api_server, "--vkey", VKEY, "--entries",
+            "--state", str(tmp_path / "m.json")]  # fmt: skip
+    res = CliRunner().invoke(build_app(), args)
+    assert res.exit_code == 2  # envelopes are confidential: 401 without a token
+    assert "401" in res.output
+    monkeypatch.setenv("ORECHAIN_TOKEN", token)
+    res = CliRunner().invoke(build_app(), args)
+    assert res.exit_code == 0, res.output
+    assert "size 40 (+40 verified)" in res.output
+
+
 def test_spec_client_on_a_static_multi_level_tree(tmp_path: Path) -> None:
     """70,000 leaves: full and partial tiles on three levels, written in two increments."""
     hashes = [leaf_hash(i.to_bytes(4, "big")) for i in range(70_000)]
@@ -143,3 +162,30 @@ def test_entries_api_lets_an_auditor_mirror_the_log(api_server: str) -> None:
     cps = _json(f"{api_server}/api/log/checkpoints")
     assert cps["items"][0]["tree_size"] == 40
     assert cps["items"][0]["cosigned"] == spec.fetch(api_server, "checkpoint").decode()
+
+
+def test_server_keeps_the_published_tree_when_its_store_is_rolled_back(
+    api_server: str, ledger_path: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+    import time
+
+    from orechain.ledger.log import create_checkpoint
+    from orechain.ledger.service import Ledger
+
+    first = spec.fetch(api_server, "checkpoint").decode()
+    assert first.split("\n")[1] == "40"
+    old = tmp_path / "old.db"
+    with Ledger.create(str(old), sample.ORIGIN, sample.log_key()) as led:
+        led.submit_many(sample.sample_envelopes()[:20])
+        create_checkpoint(led, sample.log_key())
+    with sqlite3.connect(old) as src, sqlite3.connect(ledger_path) as dst:
+        src.backup(dst)  # the operator restores an old backup under the running server
+    src.close()
+    dst.close()
+    time.sleep(1.2)  # past the refresh interval
+    assert spec.fetch(api_server, "checkpoint").decode() == first
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{api_server}/tile/0/001")  # a full tile that does not exist
+    assert err.value.code == 404
+    err.value.close()

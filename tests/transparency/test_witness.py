@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orechain.errors import InputError, IntegrityError
@@ -190,3 +193,114 @@ def test_cosigner_dataclass_key_id() -> None:
     c = Cosigner("w", keys.public_bytes(keys.demo_key("w")))
     assert c.key_id == cosignature_key_id("w", c.public)
     assert sample.ORIGIN  # the sample log origin is a valid key name
+
+
+def test_witness_cli_init_trust_show(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from orechain.cli import build_app
+
+    db = str(tmp_path / "w.db")
+    run = CliRunner().invoke
+    res = run(build_app(), ["witness", "init", "--db", db, "--name", "w.example/w9"])
+    assert res.exit_code == 0, res.output
+    vkey = res.output.strip().splitlines()[-1]
+    assert parse_witness_vkey(vkey).name == "w.example/w9"
+    again = run(build_app(), ["witness", "init", "--db", db, "--name", "w.example/w9"])
+    assert again.exit_code == 2
+    assert "already exists" in again.output
+    res = run(build_app(), ["witness", "trust-log", LOG_VKEY, "--db", db])
+    assert f"Witness now follows {ORIGIN}" in res.output
+    from orechain.ledger.keys import load_private_key
+
+    w = Witness(Path(db), "w.example/w9", load_private_key(Path(db + ".key.pem")))
+    w.add_checkpoint(request(tree(4), 0, 4))
+    assert status(w, add_checkpoint_body(4, [], note(tree(4, b"b"), 4))) == 422
+    w.close()
+    shown = run(build_app(), ["witness", "show", "--db", db])
+    assert shown.exit_code == 0, shown.output
+    assert ORIGIN in shown.output
+    assert "refused checkpoints" in shown.output
+    assert "422" in shown.output
+    missing = run(build_app(), ["witness", "show", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 2
+    assert "orechain witness init" in missing.output
+
+
+COSIGN_COUNTS: list[int] = []
+FORKS = {tag: MerkleLog.from_leaves([b"s0", b"s1", b"s2"] + [tag + bytes([i]) for i in range(40)])
+         for tag in (b"A", b"B")}  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([b"A", b"B"]), st.integers(0, 43), st.integers(0, 43)),
+                max_size=25))  # fmt: skip
+def test_witness_never_cosigns_both_sides_of_a_fork(steps: list[tuple[bytes, int, int]]) -> None:
+    """Whatever a dishonest log submits (any old size, any fork), cosignatures stay on one path."""
+    folder = tempfile.mkdtemp(prefix="witness-prop-")
+    w = Witness(Path(folder) / "w.db", "w.test/p", keys.demo_key("p"))
+    w.trust_log(LOG_VKEY)
+    cosigned: list[tuple[bytes, int]] = []
+    believed = 0
+    for tag, old, new in steps:
+        log = FORKS[tag]
+        old = believed if old % 2 else old  # half the time, the size the witness reported
+        proof = log.consistency_proof(old, new) if 0 < old <= new else []
+        try:
+            w.add_checkpoint(add_checkpoint_body(old, proof, note(log, new)))
+        except WitnessError as exc:
+            if exc.status == 409:
+                believed = int(exc.body)
+            continue
+        cosigned.append((tag, new))
+        believed = new
+    w.close()
+    shutil.rmtree(folder)
+    COSIGN_COUNTS.append(len(cosigned))
+    assert len({tag for tag, size in cosigned if size > 3}) <= 1
+    sizes = [size for _, size in cosigned]
+    assert sizes == sorted(sizes)
+
+
+def test_the_fork_property_saw_cosignatures() -> None:
+    """Guard against a vacuous property: the generated runs did cosign checkpoints."""
+    test_witness_never_cosigns_both_sides_of_a_fork()
+    assert sum(COSIGN_COUNTS) > 20
+
+
+def test_witness_http_refuses_malformed_requests(witness: Witness) -> None:
+    import http.client
+    import threading
+
+    from orechain.transparency.witness import serve_witness
+
+    server = serve_witness(witness, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        conn.request("POST", "/add-checkpoint", b"x" * 70_000)
+        assert conn.getresponse().status == 413
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        conn.putrequest("POST", "/add-checkpoint")
+        conn.putheader("Content-Length", "-5")
+        conn.endheaders()
+        assert conn.getresponse().status == 400
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        conn.request("POST", "/add-checkpoint", request(tree(3), 0, 3))
+        resp = conn.getresponse()
+        assert resp.status == 200
+        assert resp.read().decode().startswith("\u2014 witness.test/w1 ")
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        origin_hash = hashlib.sha256(ORIGIN.encode()).hexdigest()
+        conn.request("GET", f"/{origin_hash}/checkpoint")
+        resp = conn.getresponse()
+        body = resp.read().decode()
+        assert resp.status == 200
+        assert verify_cosignature(body, parse_witness_vkey(witness.vkey)) is not None
+        conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()

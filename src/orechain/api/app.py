@@ -121,6 +121,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     web_routes.mount(app)
     app.add_middleware(ResponseCache)
+    app.add_middleware(tiles.TileFiles)
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

@@ -64,9 +64,23 @@ def tiles(
         typer.echo(f"  signed by: {', '.join(facts['signatures'])}")
 
 
+def _vkey(vkey: str | None, db: str | None) -> str:
+    if vkey is None:
+        from orechain.ledger.service import Ledger
+
+        with Ledger.open(_url(db)) as led:
+            return led.vkey
+    return Path(vkey).read_text(encoding="utf-8").strip() if Path(vkey).is_file() else vkey
+
+
 def monitor(
     url: str = typer.Argument(..., help="Log prefix: http(s)://host/ or a tile directory."),
-    vkey: str = typer.Option(..., help="The log's verifier key (name+hash+key) or a file."),
+    vkey: str | None = typer.Option(
+        None, help="The log's verifier key (name+hash+key) or a file; default: read from --db."
+    ),
+    db: str | None = typer.Option(
+        None, "--database-url", "--db", help="A copy of the ledger to take the log key from."
+    ),
     state: Path = typer.Option(..., "--state", help="JSON file the monitor keeps between runs."),
     witness_policy: Path | None = typer.Option(None, "--witness-policy", help=POLICY_HELP),
     witness: list[str] = typer.Option(
@@ -89,25 +103,24 @@ def monitor(
     )
     from orechain.transparency.policy import load_policy
 
-    key = Path(vkey).read_text(encoding="utf-8").strip() if Path(vkey).is_file() else vkey
+    key = _vkey(vkey, db)
     policy = load_policy(witness_policy) if witness_policy else None
     old = MonitorState.load(state)
     src = TileSource(url, token=os.environ.get("ORECHAIN_TOKEN"))
     try:
         new, found, checked = follow(src, old, key, policy=policy, entries=entries)
-    finally:
-        src.close()
-    if found is None:
-        for w in witness:
+        for w in witness if found is None else []:
             wsrc = TileSource(w)
             try:
                 note = wsrc.get(witness_checkpoint_path(new.origin))
             finally:
                 wsrc.close()
             if note is not None:
-                found = compare_with_witness(new, note.decode("utf-8"), key, policy)
+                found = compare_with_witness(new, note.decode("utf-8"), key, policy, src)
             if found is not None:
                 break
+    finally:
+        src.close()
     if found is not None:
         path = evidence or state.with_suffix(".evidence.json")
         path.write_text(json.dumps(finding_dict(found), indent=2), encoding="utf-8")
@@ -132,6 +145,9 @@ def verify_checkpoint(
     proof: Path | None = typer.Option(
         None, "--proof", help="Inclusion bundle to check against this checkpoint too."
     ),
+    db: str | None = typer.Option(
+        None, "--database-url", "--db", help="Also require the checkpoint to be this ledger's log."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Accept a checkpoint only if a policy log signed it and the witness quorum cosigned it."""
@@ -142,6 +158,14 @@ def verify_checkpoint(
     policy = load_policy(witness_policy)
     note = checkpoint.read_text(encoding="utf-8")
     cp, witnesses = verify_with_policy(note, policy)
+    if db is not None:
+        from orechain.errors import IntegrityError
+        from orechain.ledger.service import Ledger
+
+        with Ledger.open(_url(db)) as led:
+            if led.origin != cp.origin:
+                msg = f"checkpoint is for log {cp.origin!r}, not this ledger's {led.origin!r}"
+                raise IntegrityError(msg)
     out: dict[str, Any] = {"ok": True, "origin": cp.origin, "tree_size": cp.tree_size,
                            "root_hash": cp.root_hash.hex(), "witnesses": witnesses}  # fmt: skip
     if proof is not None:

@@ -34,7 +34,7 @@ from typing import Any
 
 from orechain.errors import InputError, IntegrityError, OreChainError
 from orechain.ledger.checkpoint import Checkpoint, parse_vkey, verify_checkpoint
-from orechain.ledger.merkle import HASH_SIZE, node_hash, root_from_hashes
+from orechain.ledger.merkle import HASH_SIZE, node_hash
 from orechain.transparency.policy import TrustPolicy, verify_with_policy
 from orechain.transparency.tiles import (
     CHECKPOINT_PATH,
@@ -42,6 +42,7 @@ from orechain.transparency.tiles import (
     bundle_records,
     entries_path,
     tile_path,
+    tile_root,
 )
 
 __all__ = ["Finding", "MonitorState", "TileSource", "follow", "fold_root"]
@@ -178,12 +179,21 @@ def _split(data: bytes, n: int) -> list[bytes]:
     return [data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)]
 
 
-def _level0(src: TileSource, index: int, width: int) -> tuple[list[bytes], bool]:
-    """Hashes of level-0 tile ``index`` (full if available, else the ``width`` partial)."""
+def _level0(
+    src: TileSource, index: int, width: int, published: int | None = None
+) -> tuple[list[bytes], bool]:
+    """Hashes of level-0 tile ``index``: the full tile if available, else a partial one.
+
+    The partial is the one of width ``width``, or else (reading a prefix of a
+    larger tree) the one of the ``published`` tree size, which the log must serve.
+    """
     full = src.get(tile_path(0, index))
     if full is not None:
         return _split(full, TILE_WIDTH), True
     part = src.get(tile_path(0, index, width))
+    if part is None and published is not None:
+        width = min(TILE_WIDTH, published - index * TILE_WIDTH)
+        part = src.get(tile_path(0, index, width))
     if part is None:
         msg = f"tile 0/{index} (width {width}) is missing"
         raise IntegrityError(msg)
@@ -226,6 +236,7 @@ def _fold_tiles(
     start: int,
     end: int,
     replay: _Replayer | None,
+    published: int | None = None,
 ) -> bytes:
     """Fold the level-0 tiles of leaves ``[start, end)`` onto ``peaks``; return the root.
 
@@ -237,7 +248,7 @@ def _fold_tiles(
     while size < end:
         index, offset = divmod(size, TILE_WIDTH)
         width = min(TILE_WIDTH, end - index * TILE_WIDTH)
-        hashes, full = _level0(src, index, width)
+        hashes, full = _level0(src, index, width, published)
         hashes = hashes[:width]
         if replay is not None and replay.finding is None:
             leaves = _bundle(src, index, width, full)[:width]
@@ -251,7 +262,7 @@ def _fold_tiles(
                     replay.finding = (at, f"entry breaks the ledger rules: {why}")
                     break
         if offset == 0 and width == TILE_WIDTH:
-            _push(peaks, 8, root_from_hashes(hashes))
+            _push(peaks, 8, tile_root(hashes))
         else:
             for h in hashes[offset:]:
                 _push(peaks, 0, h)
@@ -328,17 +339,31 @@ def follow(
 
 
 def compare_with_witness(
-    state: MonitorState, witness_note: str, vkey: str, policy: TrustPolicy | None = None
+    state: MonitorState,
+    witness_note: str,
+    vkey: str,
+    policy: TrustPolicy | None = None,
+    src: TileSource | None = None,
 ) -> Finding | None:
     """Compare the checkpoint a witness cosigned with the one this reader was shown.
 
     A witness cosigns one consistent history; if it holds a checkpoint of the
     same size with another root, or a larger one while the log showed this
-    reader less, the reader was shown a split or rolled-back view.
+    reader less, the reader was shown a split or rolled-back view. If the
+    witness is behind, the reader's tree (from ``src``'s tiles) must have the
+    witness's root at the witness's size.
     """
     wcp = _verify_note(witness_note, vkey, policy)
     if wcp.origin != state.origin:
         return None
+    if 0 < wcp.tree_size < state.size and src is not None:
+        mine = _fold_tiles(src, [], 0, wcp.tree_size, None, published=state.size)
+        if mine != wcp.root_hash:
+            detail = (
+                f"a witness cosigned size {wcp.tree_size} with a root this reader's tree "
+                "does not have: split view"
+            )
+            return Finding("split-view", detail, state.checkpoint, witness_note)
     if wcp.tree_size == state.size and wcp.root_hash.hex() != state.root:
         detail = f"a witness cosigned another root for size {wcp.tree_size}: split view"
         return Finding("split-view", detail, state.checkpoint, witness_note)

@@ -46,6 +46,7 @@ from orechain.ledger.store import Entry, Store
 
 __all__ = [
     "CHECKPOINT_PATH",
+    "TILE_RE",
     "TILE_WIDTH",
     "ParsedTilePath",
     "TileWriter",
@@ -56,6 +57,7 @@ __all__ = [
     "parse_tile_path",
     "public_record",
     "tile_path",
+    "tile_root",
     "tree_root_from_rows",
 ]
 
@@ -73,7 +75,7 @@ MAX_RECORD = 0xFFFF
 """Largest entry a uint16 length prefix can carry [bytes]."""
 
 _INDEX_RE = r"(?:x\d{3}/)*\d{3}"
-_TILE_RE = re.compile(
+TILE_RE = re.compile(
     rf"^tile/(?:(?P<level>0|[1-9]\d?)|(?P<kind>entries|public-entries))/(?P<index>{_INDEX_RE})"
     r"(?:\.p/(?P<width>[1-9]\d{0,2}))?$"
 )
@@ -140,7 +142,7 @@ def parse_tile_path(path: str) -> ParsedTilePath:
     InputError
         If ``path`` is not a well-formed tile or entry-bundle path.
     """
-    m = _TILE_RE.match(path)
+    m = TILE_RE.match(path)
     width = int(m["width"]) if m and m["width"] else TILE_WIDTH
     level = int(m["level"]) if m and m["level"] else 0
     if m is None or level > 63 or width > 255 and m["width"]:
@@ -207,6 +209,16 @@ def leaf_data(entry: Entry) -> bytes:
     return entry.envelope
 
 
+def tile_root(row: list[bytes]) -> bytes:
+    """MTH of a full tile's 256 hashes (a perfect subtree): 255 node hashes, inlined."""
+    sha, one = hashlib.sha256, b"\x01"
+    level = row
+    while len(level) > 1:
+        it = iter(level)
+        level = [sha(one + a + b).digest() for a, b in zip(it, it, strict=True)]
+    return level[0]
+
+
 def _peaks(row: list[bytes]) -> list[bytes]:
     """Perfect-subtree roots of a row of equal-height hashes, left to right (one per set bit)."""
     peaks, start, n = [], 0, len(row)
@@ -236,10 +248,16 @@ def tree_root_from_rows(rows: list[list[bytes]]) -> bytes:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    """Write to a temporary name and rename: readers see the old file or the new one."""
+    tmp = f"{path.parent}/.{path.name}.{os.getpid()}.tmp"
+    try:
+        fh = open(tmp, "wb")  # noqa: PTH123, SIM115 - hot path: no Path object per tile
+    except FileNotFoundError:  # first file of a new directory
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(tmp, "wb")  # noqa: PTH123, SIM115
+    with fh:
+        fh.write(data)
+    os.replace(tmp, path)  # noqa: PTH105
 
 
 @contextmanager
@@ -331,7 +349,7 @@ class TileWriter:
         if level + 1 == len(self.rows):
             self.rows.append([])
         up = self.rows[level + 1]
-        up.append(root_from_hashes(row))
+        up.append(tile_root(row))
         if len(up) == TILE_WIDTH:
             self.rows[level + 1] = []
             self._full(level + 1, up)
@@ -388,10 +406,23 @@ class TileWriter:
 
     def extend_hashes(self, hashes: Iterable[bytes], *, checkpoints: Iterable[int] = ()) -> int:
         """Append leaf hashes only (no bundles); write partials at each size in ``checkpoints``."""
-        marks = set(checkpoints)
-        for h in hashes:
-            self.append(h)
-            if self.size in marks:
+        if self.envelopes or self.public_entries:
+            msg = "extend_hashes is for trees without entry bundles"
+            raise InputError(msg)
+        items = hashes if isinstance(hashes, list) else list(hashes)
+        stops = sorted({m - self.size for m in checkpoints if 0 < m - self.size < len(items)})
+        i = 0
+        for stop in [*stops, len(items)]:
+            while i < stop:  # fill level 0 a tile at a time: slices, not per-leaf calls
+                row = self.rows[0]
+                take = items[i : min(stop, i + TILE_WIDTH - len(row))]
+                row.extend(take)
+                self.size += len(take)
+                i += len(take)
+                if len(row) == TILE_WIDTH:
+                    self.rows[0] = []
+                    self._full(0, row)
+            if stop < len(items):
                 self.write_partials()
         self.commit()
         return self.size

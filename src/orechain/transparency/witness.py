@@ -261,7 +261,11 @@ def _handler(witness: Witness) -> type[BaseHTTPRequestHandler]:
             if self.path.rstrip("/").rsplit("/", 1)[-1] != "add-checkpoint":
                 self._send(404, "not found\n")
                 return
-            length = int(self.headers.get("Content-Length") or 0)
+            raw_length = self.headers.get("Content-Length") or "0"
+            if not raw_length.isdigit():
+                self._send(400, "Content-Length must be a decimal byte count\n")
+                return
+            length = int(raw_length)
             if length > MAX_BODY:
                 self._send(413, "request too large\n")
                 return

@@ -22,21 +22,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from orechain.api.auth import Principal, access
 from orechain.api.errors import ApiError
 from orechain.api.responses import COMMON_ERRORS, Svc
+from orechain.api.services import Services
 from orechain.errors import InputError, OreChainError
 from orechain.ledger.service import Ledger
 from orechain.transparency.publish import default_tiles_dir, publish, published_checkpoint
-from orechain.transparency.tiles import TileWriter, parse_tile_path
+from orechain.transparency.tiles import TILE_RE, TileWriter, parse_tile_path
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["tiles"], responses=COMMON_ERRORS)
 Confidential = Annotated[Principal, Depends(access("confidential"))]
 
-__all__ = ["router"]
+__all__ = ["TileFiles", "router"]
 
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 CHECKPOINT_CACHE = {"Cache-Control": "public, max-age=2"}
@@ -45,12 +47,16 @@ REFRESH_SECONDS = 1.0
 """At most one look for a newer stored checkpoint per this interval [s]."""
 
 
-def _root(request: Request, svc: Svc) -> Path:
+def _root_of(svc: Services) -> Path:
     root: Path | None = svc.extras.get("tiles_dir")
     if root is None:
         root = default_tiles_dir(svc.settings.database_url, svc.settings.core)
         svc.extras["tiles_dir"] = root
     return root
+
+
+def _root(request: Request, svc: Svc) -> Path:
+    return _root_of(svc)
 
 
 def _refresh(led: Ledger, root: Path) -> None:
@@ -97,7 +103,10 @@ async def _tile(request: Request, svc: Svc, path: str) -> Response:
     file = root / path
     if not file.is_file() and not parsed.partial:
         # A full tile the last publication did not reach yet: tile what is committed.
-        await svc.ledger.run(lambda led: TileWriter(root).catch_up(led.store))
+        try:
+            await svc.ledger.run(lambda led: TileWriter(root).catch_up(led.store))
+        except OreChainError as exc:  # a rolled-back store must not take the tiles with it
+            logger.warning("not tiling on request: %s", exc)
     try:
         data = file.read_bytes()
     except (FileNotFoundError, NotADirectoryError) as exc:
@@ -120,3 +129,47 @@ async def entry_bundle(request: Request, svc: Svc, who: Confidential, rest: str)
 async def tile(request: Request, svc: Svc, rest: str) -> Response:
     """A hash tile ``tile/<L>/<N>[.p/<W>]`` or a public-safe ``tile/public-entries/…`` bundle."""
     return await _tile(request, svc, f"tile/{rest}")
+
+
+_FAST_HEADERS = [
+    (b"content-type", OCTETS.encode()),
+    (b"cache-control", IMMUTABLE["Cache-Control"].encode()),
+]
+
+
+class TileFiles:
+    """ASGI fast path: a public tile that exists on disk is answered before routing.
+
+    Hash tiles and public-safe bundles need no identity, so reading the file is
+    the whole request; anything else (a missing tile, ``tile/entries``, a
+    malformed path) goes on to :data:`router`, which catches up, authorises or
+    refuses.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.root: Path | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve ``GET /tile/…`` from the tile directory when the file exists."""
+        path: str = scope.get("path", "")
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and path.startswith("/tile/")
+            and not path.startswith("/tile/entries/")
+            and TILE_RE.match(path[1:])
+        ):
+            if self.root is None:
+                services = scope["app"].state.services
+                self.root = _root_of(services)
+            try:
+                data = (self.root / path[1:]).read_bytes()
+            except OSError:
+                data = None
+            if data is not None:
+                headers = [*_FAST_HEADERS, (b"content-length", str(len(data)).encode())]
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send({"type": "http.response.body", "body": data})
+                return
+        await self.app(scope, receive, send)
