@@ -70,7 +70,7 @@ SPECS: dict[str, Spec] = {
     "orechain atlas rebuild": Spec("production", env=(("ORECHAIN_ATLAS", "rebuilt.duckdb"),)),
     "orechain atlas sources": Spec("usgs-mcs-2025"),
     "orechain scenario run scenarios/pakistan-us-corridor.yaml --json": Spec("shortfall"),
-    f"orechain econ compare {REE_PROJECTS}": Spec("NPV"),
+    f"orechain econ compare {REE_PROJECTS}": Spec("Incremental IRR", json_expect='"npv"'),
     "orechain ledger init --sample": Spec(
         "ASSUMPTION", json_argv=("ledger", "init", "--sample", "--db", "json.db")
     ),
@@ -84,13 +84,15 @@ SPECS: dict[str, Spec] = {
     "orechain report corridor --out corridor.html": Spec("corridor.html", json=False),
     # docs/economics.md
     "orechain econ run projects/pakistan-polymetallic-refinery.yaml '[--json]'": Spec(
-        "NPV", argv=("econ", "run", "projects/pakistan-polymetallic-refinery.yaml")
+        "NPV",
+        json_expect='"npv"',
+        argv=("econ", "run", "projects/pakistan-polymetallic-refinery.yaml"),
     ),
     f"orechain econ compare {REE_PROJECTS} '[--json]'": Spec(
-        "NPV", argv=("econ", "compare", *REE_PROJECTS.split())
+        "B − A", json_expect='"incremental"', argv=("econ", "compare", *REE_PROJECTS.split())
     ),
     "orechain econ sensitivity FILE '[--pct' '20]' '[--json]'": Spec(
-        "ndpr",
+        "price",
         argv=("econ", "sensitivity", "projects/pakistan-polymetallic-refinery.yaml", "--pct", "20"),
     ),
     (
@@ -98,6 +100,7 @@ SPECS: dict[str, Spec] = {
         "'[--scheduler' 'tcp://…]' '[--json]'"
     ): Spec(
         "NPV",
+        json_expect="p50",
         argv=(
             "econ",
             "montecarlo",
@@ -185,7 +188,7 @@ SPECS: dict[str, Spec] = {
     "orechain ledger init --db fresh.db": Spec(
         "fresh.db", json_argv=("ledger", "init", "--db", "json-fresh.db")
     ),
-    "orechain ledger import dump.jsonl --db fresh.db": Spec("fresh.db", json=False),
+    "orechain ledger import dump.jsonl --db fresh.db": Spec("appended", json=False),
     # docs/scenarios.md
     "orechain scenario validate FILE": Spec(
         "pakistan", argv=("scenario", "validate", "scenarios/pakistan-us-corridor.yaml")
@@ -281,7 +284,7 @@ def _ledger_fixtures(folder: Path) -> None:
         "actor": "acme",
         "time": "2026-06-01T00:00:00Z",
         "site_id": "acme-wh-2",
-        "name": "Acme second warehouse",
+        "site_name": "Acme second warehouse",
         "kind": "warehouse",
         "country": "USA",
         "operator": "acme",
