@@ -51,6 +51,9 @@ class Spec:
     json: bool = True
     json_argv: tuple[str, ...] | None = None
     env: tuple[tuple[str, str], ...] = ()
+    known_issue: str | None = None
+    """A documented command that fails today for a reason outside the CLI layer: the
+    test asserts it still fails (so the fix shows up here) and names the reason."""
 
 
 SPECS: dict[str, Spec] = {
@@ -274,15 +277,21 @@ def workspace(tmp_path: Path, atlas_env: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def _ledger_fixtures(folder: Path) -> None:
-    """Files docs/ledger.md takes as given: the registry's key and an events file."""
+    """The file docs/ledger.md takes as given: the sample registry's (DEMO) key."""
     from orechain.ledger import keys, sample
 
     keys.save_private_key(sample.org_key("demo-registry"), folder / "registry.pem")
+
+
+def _write_events(folder: Path) -> None:
+    """docs/ledger.md's events.jsonl: one event by acme, dated now (after its key)."""
+    from datetime import UTC, datetime
+
     event = {
         "type": "register-site",
         "event_id": "acme-wh-2",
         "actor": "acme",
-        "time": "2026-06-01T00:00:00Z",
+        "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "site_id": "acme-wh-2",
         "site_name": "Acme second warehouse",
         "kind": "warehouse",
@@ -345,9 +354,15 @@ def _run_doc(doc: Path, ws: Workspace, *, postgres: bool) -> list[str]:
         spec = SPECS[cmd.key]
         if spec.postgres != postgres:
             continue
-        problems += _run(cmd, ws, as_json=False)
+        if cmd.tokens[1:3] == ("ledger", "submit"):
+            _write_events(ws.path)
+        found = _run(cmd, ws, as_json=False)
         if spec.json and "--json" not in cmd.tokens:
-            problems += _run(cmd, ws, as_json=True)
+            found += _run(cmd, ws, as_json=True)
+        if spec.known_issue is None:
+            problems += found
+        elif not found:
+            problems.append(f"{cmd.doc}:{cmd.line}: now passes; drop known_issue")
         if cmd.key == "orechain ledger init --sample --db demo.db":
             # the checkpoint at 40 events, kept for the consistency proof 20 → 40
             _copy_checkpoint(ws, "cp40.txt", "old.txt")

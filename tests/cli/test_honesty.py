@@ -96,13 +96,27 @@ def test_pakistan_profile_explains_missing_corridor_commodities_and_shows_export
 
 
 def test_no_data_for_a_year_is_not_reported_as_no_imports(atlas_env):
-    result = runner.invoke(
-        app,
-        ["risk", "imports", "antimony", "--importer", "USA", "--year", "2022", "--hs", "811010"],
-    )
+    args = ["risk", "imports", "antimony", "--importer", "USA", "--hs", "811010", "--year"]
+    result = runner.invoke(app, [*args, "2023"])
     assert result.exit_code == 2
-    assert "no BACI data for HS 811010 in 2022" in result.output
+    assert "no BACI data for HS 811010 in 2023" in result.output
     assert "not a finding of no imports" in result.output
+
+
+def test_hs17_2022_rows_are_bundled(atlas_env):
+    reference = data_dir() / "baci_hs17_extract" / "baci_2022.csv"
+    with reference.open(encoding="utf-8", newline="") as fh:
+        flows = [r for r in csv.DictReader(fh) if r["j"] == "USA" and r["cmd"] == "811010"]
+    total = sum(float(r["value"]) for r in flows)
+    top = max(flows, key=lambda r: float(r["value"]))
+    mix = as_json(
+        "risk", "imports", "antimony", "--importer", "USA", "--year", "2022", "--hs", "811010"
+    )
+    assert mix["top_partner"] == top["i"]
+    assert abs(mix["total_value_usd"] - total) < 1e-6 * total
+    assert mix["sources"][0]["source_id"] == "cepii-baci-hs17-extract-2022"
+    magnets = ["risk", "imports", "rare earths", "--importer", "USA", "--year", "2022"]
+    assert as_json(*magnets, "--hs", "850511")["partners"]
 
 
 def test_single_reporter_series_are_flagged_and_ranked_last(atlas_env):
