@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     import duckdb
 
 
-
 def concentration_sql(relation: str, *, unique_flows: bool = False) -> str:
     """SQL for supplier HHI and top-supplier share per importer × HS6.
 
