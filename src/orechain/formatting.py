@@ -75,3 +75,21 @@ def ratio(value: Any, digits: int = 2) -> str:
     if is_missing(value):
         return MISSING
     return f"{float(value):,.{digits}f}"
+
+
+UNIT_LABELS = {
+    "metr. t": "t",
+    "metric tons": "t",
+    "thousand metric tons": "kt",
+    "million metric tons": "Mt",
+    "kilograms": "kg",
+}
+"""Short, unambiguous labels for the units sources print (World Mining Data's
+``metr. t`` is a metric ton)."""
+
+
+def unit_label(unit: str | None) -> str:
+    """The unit as shown to a reader: ``metr. t`` → ``t``; unknown units unchanged."""
+    if not unit:
+        return ""
+    return UNIT_LABELS.get(unit.strip(), unit)

@@ -51,6 +51,9 @@ class Spec:
     json: bool = True
     json_argv: tuple[str, ...] | None = None
     env: tuple[tuple[str, str], ...] = ()
+    known_issue: str | None = None
+    """A documented command that fails today for a reason outside the CLI layer: the
+    test asserts it still fails (so the fix shows up here) and names the reason."""
 
 
 SPECS: dict[str, Spec] = {
@@ -70,7 +73,7 @@ SPECS: dict[str, Spec] = {
     "orechain atlas rebuild": Spec("production", env=(("ORECHAIN_ATLAS", "rebuilt.duckdb"),)),
     "orechain atlas sources": Spec("usgs-mcs-2025"),
     "orechain scenario run scenarios/pakistan-us-corridor.yaml --json": Spec("shortfall"),
-    f"orechain econ compare {REE_PROJECTS}": Spec("NPV"),
+    f"orechain econ compare {REE_PROJECTS}": Spec("Incremental IRR", json_expect='"npv"'),
     "orechain ledger init --sample": Spec(
         "ASSUMPTION", json_argv=("ledger", "init", "--sample", "--db", "json.db")
     ),
@@ -84,13 +87,15 @@ SPECS: dict[str, Spec] = {
     "orechain report corridor --out corridor.html": Spec("corridor.html", json=False),
     # docs/economics.md
     "orechain econ run projects/pakistan-polymetallic-refinery.yaml '[--json]'": Spec(
-        "NPV", argv=("econ", "run", "projects/pakistan-polymetallic-refinery.yaml")
+        "NPV",
+        json_expect='"npv"',
+        argv=("econ", "run", "projects/pakistan-polymetallic-refinery.yaml"),
     ),
     f"orechain econ compare {REE_PROJECTS} '[--json]'": Spec(
-        "NPV", argv=("econ", "compare", *REE_PROJECTS.split())
+        "B − A", json_expect='"incremental"', argv=("econ", "compare", *REE_PROJECTS.split())
     ),
     "orechain econ sensitivity FILE '[--pct' '20]' '[--json]'": Spec(
-        "ndpr",
+        "price",
         argv=("econ", "sensitivity", "projects/pakistan-polymetallic-refinery.yaml", "--pct", "20"),
     ),
     (
@@ -98,6 +103,7 @@ SPECS: dict[str, Spec] = {
         "'[--scheduler' 'tcp://…]' '[--json]'"
     ): Spec(
         "NPV",
+        json_expect="p50",
         argv=(
             "econ",
             "montecarlo",
@@ -185,7 +191,7 @@ SPECS: dict[str, Spec] = {
     "orechain ledger init --db fresh.db": Spec(
         "fresh.db", json_argv=("ledger", "init", "--db", "json-fresh.db")
     ),
-    "orechain ledger import dump.jsonl --db fresh.db": Spec("fresh.db", json=False),
+    "orechain ledger import dump.jsonl --db fresh.db": Spec("appended", json=False),
     # docs/scenarios.md
     "orechain scenario validate FILE": Spec(
         "pakistan", argv=("scenario", "validate", "scenarios/pakistan-us-corridor.yaml")
@@ -271,17 +277,23 @@ def workspace(tmp_path: Path, atlas_env: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def _ledger_fixtures(folder: Path) -> None:
-    """Files docs/ledger.md takes as given: the registry's key and an events file."""
+    """The file docs/ledger.md takes as given: the sample registry's (DEMO) key."""
     from orechain.ledger import keys, sample
 
     keys.save_private_key(sample.org_key("demo-registry"), folder / "registry.pem")
+
+
+def _write_events(folder: Path) -> None:
+    """docs/ledger.md's events.jsonl: one event by acme, dated now (after its key)."""
+    from datetime import UTC, datetime
+
     event = {
         "type": "register-site",
         "event_id": "acme-wh-2",
         "actor": "acme",
-        "time": "2026-06-01T00:00:00Z",
+        "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "site_id": "acme-wh-2",
-        "name": "Acme second warehouse",
+        "site_name": "Acme second warehouse",
         "kind": "warehouse",
         "country": "USA",
         "operator": "acme",
@@ -342,9 +354,15 @@ def _run_doc(doc: Path, ws: Workspace, *, postgres: bool) -> list[str]:
         spec = SPECS[cmd.key]
         if spec.postgres != postgres:
             continue
-        problems += _run(cmd, ws, as_json=False)
+        if cmd.tokens[1:3] == ("ledger", "submit"):
+            _write_events(ws.path)
+        found = _run(cmd, ws, as_json=False)
         if spec.json and "--json" not in cmd.tokens:
-            problems += _run(cmd, ws, as_json=True)
+            found += _run(cmd, ws, as_json=True)
+        if spec.known_issue is None:
+            problems += found
+        elif not found:
+            problems.append(f"{cmd.doc}:{cmd.line}: now passes; drop known_issue")
         if cmd.key == "orechain ledger init --sample --db demo.db":
             # the checkpoint at 40 events, kept for the consistency proof 20 → 40
             _copy_checkpoint(ws, "cp40.txt", "old.txt")

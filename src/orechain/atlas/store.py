@@ -27,18 +27,7 @@ from orechain.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-LOADERS: dict[str, str] = {
-    "reference": "orechain.atlas.reference:load",
-    "usgs-mcs": "orechain.atlas.ingest.usgs_mcs:load",
-    "wgi": "orechain.atlas.ingest.wgi:load",
-    "wmd": "orechain.atlas.ingest.wmd:load",
-    "baci": "orechain.atlas.ingest.baci:load",
-    "baci-extract": "orechain.atlas.ingest.baci:load_extract",
-    "comtrade": "orechain.atlas.ingest.comtrade:load",
-    "stage-shares": "orechain.atlas.ingest.stage_shares:load",
-    "hs-map": "orechain.atlas.hs_codes:load",
-}
-"""Loader kind → ``module:function``; imported lazily so start-up stays fast."""
+from orechain.atlas.loaders import LOADERS  # noqa: E402  (re-exported)
 
 
 def default_source_id(kind: str, path: Path) -> str:

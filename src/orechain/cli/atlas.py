@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from orechain.atlas.profile import country_profile
-from orechain.atlas.query import list_commodities, select_production
-from orechain.atlas.sources import load_sources
-from orechain.atlas.store import LOADERS, Atlas, rebuild_atlas
+from orechain.atlas.loaders import LOADERS
 from orechain.cli.common import JSON_OPTION, MEASURE_HELP, YEAR_OPTION, with_atlas
 from orechain.cli.output import console, emit_json, print_table, say
+from orechain.formatting import unit_label
+
+if TYPE_CHECKING:
+    from orechain.atlas.store import Atlas
 
 app = typer.Typer(
     help="Reference data: commodities, production, reserves, trade.", no_args_is_help=True
@@ -22,6 +24,8 @@ app = typer.Typer(
 @app.command("commodities")
 def commodities(json: bool = JSON_OPTION) -> None:
     """List commodities with the measures, years and sources held for each."""
+    from orechain.atlas.query import list_commodities
+
     frame = with_atlas(list_commodities)
     records = frame.to_dict(orient="records")
     if json:
@@ -55,6 +59,8 @@ def show(
     csv: bool = typer.Option(False, "--csv", help="Print CSV."),
 ) -> None:
     """Production by country for one commodity, measure and year, as published."""
+    from orechain.atlas.query import select_production
+
     sel = with_atlas(
         lambda a: select_production(a, commodity, measure, year, source=source, product=product)
     )
@@ -79,7 +85,7 @@ def show(
         [
             ("country", "ISO3"),
             ("country_name", "country"),
-            ("value", f"value [{sel.unit}]"),
+            ("value", f"value [{unit_label(sel.unit)}]"),
             ("estimated", "est."),
             ("qualifier", "flag"),
             ("note", "note"),
@@ -96,6 +102,8 @@ def country(
     json: bool = JSON_OPTION,
 ) -> None:
     """A country's production and reserves of every commodity, with world share and rank."""
+    from orechain.atlas.profile import country_profile
+
     profile = with_atlas(lambda a: country_profile(a, name, year))
     if json:
         emit_json(profile.to_dict())
@@ -114,8 +122,8 @@ def country(
             ("commodity", "commodity"),
             ("measure", "measure"),
             ("year", "year"),
-            ("value", "value [unit →]"),
-            ("unit", "unit"),
+            ("value", "value"),
+            ("unit", "unit (of value)"),
             ("share_pct", "world share [%]"),
             ("rank_of", "rank"),
             ("source_id", "source"),
@@ -161,6 +169,8 @@ def country(
 @app.command("rebuild")
 def rebuild(json: bool = JSON_OPTION) -> None:
     """Rebuild the atlas from the bundled data files."""
+    from orechain.atlas.store import rebuild_atlas
+
     reports = rebuild_atlas()
     totals: dict[str, int] = {}
     for r in reports:
@@ -208,6 +218,8 @@ def ingest(
 @app.command("sources")
 def sources(json: bool = JSON_OPTION) -> None:
     """The provenance register: every bundled source with its citation and licence."""
+    from orechain.atlas.sources import load_sources
+
     records = [s.__dict__ for s in load_sources()]
     if json:
         emit_json(records)

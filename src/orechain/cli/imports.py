@@ -13,11 +13,11 @@ import typer
 from orechain.cli.common import JSON_OPTION, YEAR_OPTION, with_atlas
 from orechain.cli.output import emit_json, fmt, print_table, say
 from orechain.errors import InputError, NotFoundError
-from orechain.risk.geopolrisk import GeoPolRisk, geopolrisk
-from orechain.risk.imports import ImportMix, import_mix
 
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
+    from orechain.risk.geopolrisk import GeoPolRisk
+    from orechain.risk.imports import ImportMix
 
 PARTNER_COLUMNS = [
     ("iso3", "ISO3"),
@@ -40,6 +40,9 @@ def imports(
     json: bool = JSON_OPTION,
 ) -> None:
     """Supply mix of an importer from BACI trade: partners, shares, HHI, import risk."""
+    from orechain.risk.geopolrisk import GeoPolRisk, geopolrisk
+    from orechain.risk.imports import import_mix
+
     if by not in ("value", "quantity"):
         msg = f"--by must be 'value' or 'quantity', not {by!r}"
         raise InputError(msg, field="--by")

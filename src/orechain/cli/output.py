@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from orechain.formatting import number
 from orechain.jsonsafe import to_jsonable
@@ -40,15 +41,22 @@ def print_table(
     caption: str | None = None,
 ) -> None:
     """Print rows as a rich table; ``columns`` is (key, header) pairs."""
-    table = Table(title=title, caption=caption, caption_justify="left")
+    table = Table(
+        title=Text(title) if title else None,
+        caption=Text(caption) if caption else None,
+        caption_justify="left",
+    )
     for _, header in columns:
-        table.add_column(header)
+        # a unit in a header must not wrap away from its name: "production [kt]"
+        table.add_column(Text(header), min_width=min(len(header), 24))
     for row in rows:
         table.add_row(
             *(
-                str(row.get(key))
-                if key in PLAIN_KEYS and row.get(key) is not None
-                else fmt(row.get(key))
+                Text(
+                    str(row.get(key))
+                    if key in PLAIN_KEYS and row.get(key) is not None
+                    else fmt(row.get(key))
+                )
                 for key, _ in columns
             )
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from orechain.cli.common import (
@@ -13,9 +15,11 @@ from orechain.cli.common import (
 from orechain.cli.group import DefaultCommandGroup
 from orechain.cli.imports import register as register_imports
 from orechain.cli.output import emit_json, fmt, print_table, say
-from orechain.risk.commodity import CommodityRisk, commodity_risk
-from orechain.risk.overview import OverviewRow, risk_overview
-from orechain.risk.supply_risk import supply_risk
+from orechain.formatting import unit_label
+
+if TYPE_CHECKING:
+    from orechain.risk.commodity import CommodityRisk
+    from orechain.risk.overview import OverviewRow
 
 app = typer.Typer(
     cls=DefaultCommandGroup,
@@ -56,6 +60,8 @@ def commodity(
     json: bool = JSON_OPTION,
 ) -> None:
     """Shares, HHI, CR1/CR3, HHI_WGI and U.S. import reliance of one commodity."""
+    from orechain.risk.commodity import commodity_risk
+
     result = with_atlas(
         lambda a: commodity_risk(a, name, measure, year, source=source, product=product)
     )
@@ -84,7 +90,7 @@ def _print_risk(r: CommodityRisk) -> None:
         [
             ("iso3", "ISO3"),
             ("name", "country"),
-            ("value", f"production [{r.unit}]"),
+            ("value", f"production [{unit_label(r.unit)}]"),
             ("share_pct", "share [%]"),
             ("flag", "flag"),
         ],
@@ -94,7 +100,8 @@ def _print_risk(r: CommodityRisk) -> None:
     flag = r.net_import_reliance_flag
     nir = f"{fmt(r.net_import_reliance)} %" if r.net_import_reliance is not None else (flag or "–")
     say(
-        f"total {fmt(r.total)} {r.unit} (published world total {fmt(r.world_total_published)}); "
+        f"total {fmt(r.total)} {unit_label(r.unit)} "
+        f"(published world total {fmt(r.world_total_published)}); "
         f"top {r.top_country}; CR1 {100 * r.cr1:.1f} %; CR3 {100 * r.cr3:.1f} %; "
         f"HHI {r.hhi:,.0f} (0–10,000); HHI_WGI {fmt(r.hhi_wgi)} (0–10, EU method); "
         f"US net import reliance {nir}"
@@ -110,7 +117,8 @@ def _print_risk(r: CommodityRisk) -> None:
         say(f"note: {note}")
     for comp in r.comparison:
         say(
-            f"{comp.source_id}: total {fmt(comp.total)} {comp.unit}; top {comp.top_country}; "
+            f"{comp.source_id}: total {fmt(comp.total)} {unit_label(comp.unit)}; "
+            f"top {comp.top_country}; "
             f"CR1 {100 * comp.cr1:.1f} %; HHI {comp.hhi:,.0f}; "
             f"{len(comp.differences)} countries differ"
         )
@@ -125,6 +133,8 @@ def overview(
     json: bool = JSON_OPTION,
 ) -> None:
     """One row per commodity × measure: top country, CR1, CR3, HHI, HHI_WGI, US NIR."""
+    from orechain.risk.overview import risk_overview
+
     rows = with_atlas(lambda a: risk_overview(a, year))
     shown = rows[:top] if top else rows
     if json:
@@ -176,6 +186,7 @@ def supply(
 ) -> None:
     """EU supply risk per stage and its maximum, with every input marked data or assumption."""
     from orechain.inputs import check_number
+    from orechain.risk.supply_risk import supply_risk
 
     for flag, value, lo, hi in (
         ("--import-reliance", import_reliance, 0.0, 1.0),
@@ -185,6 +196,7 @@ def supply(
     ):
         if value is not None:
             check_number(value, flag, lo=lo, hi=hi)
+
     result = with_atlas(
         lambda a: supply_risk(
             a,

@@ -9,6 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from orechain import __version__
 from orechain.atlas.sources import load_sources
+from orechain.formatting import number, percent
 from orechain.risk.overview import OverviewRow
 
 _ENV = Environment(
@@ -17,6 +18,9 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.filters["number"] = number
+_ENV.filters["percent"] = percent
+"""The one number formatter of the CLI, so the report reads the same figures the same way."""
 
 
 def render_overview(rows: list[OverviewRow], *, year: int | None = None) -> str:

@@ -139,6 +139,7 @@ def geopolrisk(atlas: Atlas, commodity: str, importer: str, year: int) -> GeoPol
         """
         SELECT country, coalesce(quantity_t, 0) FROM production
         WHERE source_id = ? AND commodity = ? AND year = ? AND value IS NOT NULL
+          AND country NOT IN ('WORLD', 'OTHER')
         """,
         [PRODUCTION_SOURCE, cid, year],
     ).fetchall()

@@ -12,12 +12,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from orechain.risk.imports import BACI_ROWS
-
 if TYPE_CHECKING:
     import duckdb
-
-    from orechain.atlas.store import Atlas
 
 
 def concentration_sql(relation: str, *, unique_flows: bool = False) -> str:
@@ -78,21 +74,6 @@ def supplier_concentration(
     ``supplier_concentration(con, baci_csv_relation(path), unique_flows=True)``.
     """
     return con.execute(concentration_sql(relation, unique_flows=unique_flows)).df()
-
-
-def atlas_supplier_concentration(
-    atlas: Atlas, year: int, nomenclature: str = "HS92"
-) -> pd.DataFrame:
-    """Supplier HHI and top-supplier share per importer × HS6 from the atlas's BACI rows.
-
-    One nomenclature at a time, so that two BACI releases never double count.
-    """
-    label = nomenclature.replace("'", "''")
-    relation = (
-        f"(SELECT partner AS importer, reporter AS exporter, hs6, value_usd AS value "
-        f"FROM trade WHERE {BACI_ROWS} AND year = {int(year)} AND nomenclature = '{label}')"
-    )
-    return supplier_concentration(atlas.con, relation)
 
 
 def write_supplier_concentration(

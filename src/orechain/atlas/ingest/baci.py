@@ -275,6 +275,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, path: Path, source_id: str) -> 
         A missing column, or a row (1-based record number) with an empty code,
         a non-six-digit HS code or a negative or missing value.
     """
+    if path.suffix == ".csv":
+        return _load_extract_values(con, path, source_id)
     src = f"read_parquet({_sql_literal(str(path))}, file_row_number = true)"
     _check_extract(con, path, src)
     iso = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in ISO3_OVERRIDES.items())
@@ -285,6 +287,44 @@ def load_extract(con: duckdb.DuckDBPyConnection, path: Path, source_id: str) -> 
         SELECT CASE exporter {iso} ELSE exporter END, CASE importer {iso} ELSE importer END,
                'export', hs6, '{EXTRACT_NOMENCLATURE}', year,
                round(qty_t * 1000, 6), round(value_kusd * 1000, 6), {_sql_literal(source_id)}
+        FROM {src}
+        """
+    ).fetchone()
+    rows = int(inserted[0]) if inserted else 0
+    return LoadReport(source_id=source_id, path=str(path), rows={TRADE.name: rows})
+
+
+def _load_extract_values(con: duckdb.DuckDBPyConnection, path: Path, source_id: str) -> LoadReport:
+    """A value-only year of the same extract family: ``baci_<year>.csv`` with ``i,j,cmd,value``.
+
+    ISO3 exporter ``i``, importer ``j``, HS17 code ``cmd``, value [USD] (BACI v × 1000);
+    the file has no quantity, so ``quantity_kg`` stays null. The year is in the name.
+    """
+    match = re.fullmatch(r"baci_(\d{4})\.csv", path.name)
+    if match is None:
+        msg = "expected a file named baci_<year>.csv"
+        raise InputError(msg, source=str(path))
+    year = int(match[1])
+    src = (
+        f"read_csv({_sql_literal(str(path))}, header = true, "
+        "columns = {'i': 'VARCHAR', 'j': 'VARCHAR', 'cmd': 'VARCHAR', 'value': 'DOUBLE'})"
+    )
+    bad = con.execute(
+        f"""SELECT row_number() OVER () + 1 AS line, * FROM {src}
+        QUALIFY length(trim(i)) <> 3 OR length(trim(j)) <> 3
+           OR NOT regexp_full_match(cmd, '[0-9]{{6}}') OR value IS NULL OR value < 0
+        LIMIT 1"""
+    ).fetchone()
+    if bad is not None:
+        msg = "bad row: exporter/importer must be ISO3, cmd six digits, value ≥ 0"
+        raise InputError(msg, source=str(path), row=int(bad[0]))
+    iso = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in ISO3_OVERRIDES.items())
+    cols = "reporter, partner, flow, hs6, nomenclature, year, quantity_kg, value_usd, source_id"
+    inserted = con.execute(
+        f"""
+        INSERT INTO {TRADE.name} ({cols})
+        SELECT CASE i {iso} ELSE i END, CASE j {iso} ELSE j END, 'export', cmd,
+               '{EXTRACT_NOMENCLATURE}', {year}, NULL, value, {_sql_literal(source_id)}
         FROM {src}
         """
     ).fetchone()
