@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ledger_helpers import opened
 
 from orechain.ledger import acceptance, sample
 from orechain.ledger.domain import LedgerState
-from orechain.ledger.envelope import open_envelope, sign_event
+from orechain.ledger.envelope import sign_event
 from orechain.ledger.massbalance import check_conservation
 
 BASE = LedgerState()
 for _env in sample.sample_envelopes()[:14]:
-    acceptance.accept(BASE, open_envelope(_env))
+    acceptance.accept(BASE, opened(_env))
 
 
 def _env(n: int, kind: str, **fields: object) -> object:
@@ -23,7 +24,7 @@ def _env(n: int, kind: str, **fields: object) -> object:
         "time": f"2026-02-01T00:00:{n:02d}Z",
         **fields,
     }
-    return open_envelope(sign_event(event, sample.org_key("pk-mining")))
+    return opened(sign_event(event, sample.org_key("pk-mining"), origin=sample.ORIGIN))
 
 
 @settings(max_examples=40, deadline=None)

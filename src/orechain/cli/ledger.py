@@ -91,8 +91,9 @@ def _sign_submit(db: str | None, event: dict[str, Any], key: Path, as_json: bool
     from orechain.ledger import keys
     from orechain.ledger.envelope import sign_event
 
-    env = sign_event(event, keys.load_private_key(key))
+    private = keys.load_private_key(key)
     with _open(db) as led:
+        env = sign_event(event, private, origin=led.origin)
         _show(led.submit(env, source=event["event_id"]).to_dict(), as_json, event["type"])
 
 
@@ -115,7 +116,7 @@ def init(
     with Ledger.create(url, sample.ORIGIN if sample_data else origin, key) as led:
         keys.save_private_key(key, path)
         if sample_data:
-            led.submit_many(sample.sample_envelopes())
+            sample.load(led)
             create_checkpoint(led, key)
         label = sample.LABEL if sample_data else None
         out = {"database": url, "origin": led.origin, "vkey": led.vkey, "log_key": str(path),
@@ -217,10 +218,12 @@ def submit(
     from orechain.ledger.envelope import sign_event
 
     docs = _read_docs(file)
-    if key is not None:
-        private = keys.load_private_key(key)
-        docs = [d if "signature" in d else sign_event(d, private) for d in docs]
+    private = keys.load_private_key(key) if key is not None else None
     with _open(db) as led:
+        if private is not None:
+            docs = [
+                d if "signature" in d else sign_event(d, private, origin=led.origin) for d in docs
+            ]
         receipts = led.submit_many(docs, sources=[f"{file}:{i + 1}" for i in range(len(docs))])
     _rows([r.to_dict() for r in receipts], as_json)
 

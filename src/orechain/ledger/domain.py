@@ -106,6 +106,8 @@ class LedgerState:
     corrections: dict[str, list[str]] = field(default_factory=dict)
     site_events: dict[str, list[str]] = field(default_factory=dict)
     """Ids of the events that took place at each site (extract, process steps, receive)."""
+    received: dict[str, datetime] = field(default_factory=dict)
+    """The log's receipt time of each event (keys are judged at this time, not the event's)."""
     size: int = 0
 
     def lot(self, lot_id: str) -> Lot:

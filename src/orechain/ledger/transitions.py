@@ -56,7 +56,7 @@ def apply_register_org(state: LedgerState, e: ev.RegisterOrg, p: Policy) -> None
     public = keys.public_from_b64(e.public_key)
     kid = keys.key_id(public)
     org = Organisation(e.org_id, e.org_name, e.country, tuple(e.roles))
-    org.keys[kid] = KeyRecord(kid, public, e.org_id, e.time, e.valid_until)
+    org.keys[kid] = KeyRecord(kid, public, e.org_id, state.received[e.event_id], e.valid_until)
     state.orgs[e.org_id] = org
 
 
@@ -67,10 +67,11 @@ def check_rotate_key(state: LedgerState, e: ev.RotateKey, p: Policy) -> None:
 
 
 def apply_rotate_key(state: LedgerState, e: ev.RotateKey, p: Policy) -> None:
-    """Add the new key, valid from the event time."""
+    """Add the new key, valid from the log's receipt time."""
     public = keys.public_from_b64(e.public_key)
     kid = keys.key_id(public)
-    state.orgs[e.org_id].keys[kid] = KeyRecord(kid, public, e.org_id, e.time, e.valid_until)
+    valid_from = state.received[e.event_id]
+    state.orgs[e.org_id].keys[kid] = KeyRecord(kid, public, e.org_id, valid_from, e.valid_until)
 
 
 def check_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
@@ -82,8 +83,9 @@ def check_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
 
 
 def apply_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
-    """Mark the key revoked from ``revoked_at`` (default: the event time)."""
-    state.orgs[e.org_id].keys[e.key_id].revoked_at = e.revoked_at or e.time
+    """Mark the key revoked from ``revoked_at`` (default: the log's receipt time)."""
+    revoked = e.revoked_at or state.received[e.event_id]
+    state.orgs[e.org_id].keys[e.key_id].revoked_at = revoked
 
 
 def check_register_site(state: LedgerState, e: ev.RegisterSite, p: Policy) -> None:
