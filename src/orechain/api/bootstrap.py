@@ -17,7 +17,7 @@ __all__ = ["ensure_ledger"]
 
 
 def _has_ledger(url: str) -> bool:
-    store = open_store(url)
+    store = open_store(url, create=True)
     try:
         store.migrate()
         return "origin" in store.get_meta()

@@ -18,7 +18,7 @@ import typer
 
 from orechain.cli.group import DefaultCommandGroup
 from orechain.cli.output import emit_json, print_table
-from orechain.errors import InputError, IntegrityError
+from orechain.errors import ConflictError, InputError, IntegrityError
 from orechain.settings import Settings
 
 app = typer.Typer(help="Chain-of-custody ledger: events, provenance, proofs, audit.")
@@ -70,6 +70,34 @@ def _key_path(url: str, key: Path | None) -> Path:
     return Path(url.removeprefix("sqlite:///") + ".log-key.pem")
 
 
+PASS_HELP = "Passphrase-encrypted keys: read the passphrase from ORECHAIN_KEY_PASSPHRASE, "
+PASS_HELP += "else ask on the terminal."
+
+
+def _passphrase(confirm: bool = False) -> bytes:
+    """The key passphrase from ORECHAIN_KEY_PASSPHRASE, else from a hidden prompt."""
+    import os
+
+    from orechain.ledger import keys
+
+    value = os.environ.get(keys.PASSPHRASE_ENV)
+    if value is None:
+        if not sys.stdin.isatty():
+            msg = f"the key is encrypted and {keys.PASSPHRASE_ENV} is not set (no terminal)"
+            raise InputError(msg, field="passphrase")
+        value = typer.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)
+    return value.encode()
+
+
+def _load_key(path: Path) -> Any:
+    """A private key file, asking for its passphrase only if it is encrypted."""
+    from orechain.ledger import keys
+
+    if path.is_file() and keys.is_encrypted(path):
+        return keys.load_private_key(path, _passphrase())
+    return keys.load_private_key(path)
+
+
 def _open(db: str | None) -> Any:
     from orechain.ledger.service import Ledger
 
@@ -88,10 +116,9 @@ def _rows(rows: list[dict[str, Any]], as_json: bool, title: str | None = None) -
 
 
 def _sign_submit(db: str | None, event: dict[str, Any], key: Path, as_json: bool) -> None:
-    from orechain.ledger import keys
     from orechain.ledger.envelope import sign_event
 
-    private = keys.load_private_key(key)
+    private = _load_key(key)
     with _open(db) as led:
         env = sign_event(event, private, origin=led.origin)
         _show(led.submit(env, source=event["event_id"]).to_dict(), as_json, event["type"])
@@ -113,6 +140,9 @@ def init(
     url = _url(db)
     key = sample.log_key() if sample_data else keys.generate_key()
     path = _key_path(url, log_key)
+    if path.exists():
+        msg = f"log key file {path} already exists; refusing to overwrite it (use --log-key)"
+        raise ConflictError(msg)
     with Ledger.create(url, sample.ORIGIN if sample_data else origin, key) as led:
         keys.save_private_key(key, path)
         if sample_data:
@@ -127,29 +157,83 @@ def init(
 @app.command()
 def keygen(
     out: Path = typer.Option(..., "--out", help="Write the private key here (PEM, mode 0600)."),
-    db: str | None = DbOpt,
+    encrypt: bool = typer.Option(False, "--encrypt", help="Encrypt it (PKCS#8). " + PASS_HELP),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing key file."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Make an Ed25519 key pair for an organisation; print its key id and public key.
 
-    --db is accepted for uniformity; no database is touched.
+    An existing file is never overwritten unless --force is given.
     """
     from orechain.ledger import keys
 
+    if out.exists() and not force:
+        msg = f"{out} already exists; refusing to overwrite a key file (use --force)"
+        raise ConflictError(msg)
     key = keys.generate_key()
-    keys.save_private_key(key, out)
+    secret = _passphrase(confirm=True) if encrypt else None
+    keys.save_private_key(key, out, passphrase=secret, overwrite=force)
     info = {"key_file": str(out), "key_id": keys.key_id(keys.public_bytes(key)),
-            "public_key": keys.public_b64(key)}  # fmt: skip
+            "public_key": keys.public_b64(key), "encrypted": encrypt}  # fmt: skip
     _show(info, as_json, "key")
+
+
+@app.command("rotate-key")
+def rotate_key(
+    org_id: str,
+    new_key: str = typer.Option(..., help="The new key: a PEM private key file or base64."),
+    key: Path = SignerOpt,
+    actor: str | None = typer.Option(None, help="Acting organisation (default: ORG_ID)."),
+    valid_until: str | None = typer.Option(None, help="Expiry of the new key, RFC 3339."),
+    time: str | None = TimeOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Add a key to an organisation (signed by a current key of it or of a registrar).
+
+    The new key is valid from the time the log receives this event; the old one
+    stays valid until `revoke-key`.
+    """
+    from orechain.ledger.registry import rotate_key_event
+
+    public = _public_key(new_key, key)
+    event = rotate_key_event(org_id, public, actor=actor, time=time, valid_until=valid_until)
+    _sign_submit(db, event, key, as_json)
+
+
+@app.command("revoke-key")
+def revoke_key(
+    org_id: str,
+    key_id: str = typer.Argument(..., help="Key id (16 hex digits) to revoke."),
+    key: Path = SignerOpt,
+    reason: str = typer.Option("", help="Why (e.g. 'key stolen', 'rotation')."),
+    revoked_at: str | None = typer.Option(
+        None, help="Revoke from this RFC 3339 time (default: when the log receives it)."
+    ),
+    actor: str | None = typer.Option(None, help="Acting organisation (default: ORG_ID)."),
+    time: str | None = TimeOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Revoke an organisation's key: the log refuses it for every event it receives after.
+
+    Backdating an event does not help a key thief: keys are judged at the log's
+    receipt time, not at the time written in the event.
+    """
+    from orechain.ledger.registry import revoke_key_event
+
+    event = revoke_key_event(org_id, key_id, reason=reason, revoked_at=revoked_at, actor=actor,
+                             time=time)  # fmt: skip
+    _sign_submit(db, event, key, as_json)
 
 
 def _public_key(value: str | None, signer: Path) -> str:
     from orechain.ledger import keys
 
     if value is None:
-        return keys.public_b64(keys.load_private_key(signer))
+        return keys.public_b64(_load_key(signer))
     if Path(value).is_file():
-        return keys.public_b64(keys.load_private_key(Path(value)))
+        return keys.public_b64(_load_key(Path(value)))
     return value
 
 
@@ -214,11 +298,10 @@ def submit(
     as_json: bool = JsonOpt,
 ) -> None:
     """Check, sign (with --key) and append events; all of a file or none."""
-    from orechain.ledger import keys
     from orechain.ledger.envelope import sign_event
 
     docs = _read_docs(file)
-    private = keys.load_private_key(key) if key is not None else None
+    private = _load_key(key) if key is not None else None
     with _open(db) as led:
         if private is not None:
             docs = [
@@ -341,22 +424,22 @@ def checkpoint(
     db: str | None = DbOpt, log_key: Path | None = typer.Option(None), as_json: bool = JsonOpt
 ) -> None:
     """Sign a checkpoint over all committed entries and print it (C2SP tlog-checkpoint)."""
-    from orechain.ledger import keys
     from orechain.ledger.log import create_checkpoint
 
     url = _url(db)
     with _open(db) as led:
-        note = create_checkpoint(led, keys.load_private_key(_key_path(url, log_key)))
+        note = create_checkpoint(led, _load_key(_key_path(url, log_key)))
     emit_json({"checkpoint": note}) if as_json else typer.echo(note, nl=False)
 
 
 @proof_app.command("inclusion")
 def proof_inclusion(
-    event: str = typer.Argument(..., help="Event id or leaf index."),
+    event: str = typer.Argument(
+        ..., help="Event id, or a leaf index (event ids are never all digits)."
+    ),
     db: str | None = DbOpt,
-    as_json: bool = JsonOpt,
 ) -> None:
-    """Inclusion proof bundle (JSON) of an event under the first checkpoint covering it."""
+    """Inclusion proof bundle (always JSON) of an event under the first checkpoint covering it."""
     from orechain.ledger.log import inclusion_bundle
 
     with _open(db) as led:
@@ -368,9 +451,8 @@ def proof_consistency(
     old: int = typer.Argument(..., help="Older tree size."),
     new: int | None = typer.Argument(None, help="Newer tree size (default: current)."),
     db: str | None = DbOpt,
-    as_json: bool = JsonOpt,
 ) -> None:
-    """Consistency proof bundle (JSON) from tree size OLD to NEW, with their checkpoints."""
+    """Consistency proof bundle (always JSON) from tree size OLD to NEW, with checkpoints."""
     from orechain.ledger.log import consistency_bundle
 
     with _open(db) as led:

@@ -135,7 +135,7 @@ class Ledger:
         ConflictError
             If a ledger already exists there.
         """
-        store = open_store(url)
+        store = open_store(url, create=True)
         version = store.migrate()
         if "origin" in store.get_meta():
             store.close()
