@@ -4,7 +4,6 @@ items of issue #10 (mistyped --db, unsupported schemes, import --expect-root).""
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,7 +47,7 @@ def test_item6_encrypted_key_with_env_passphrase(tmp_path: Path) -> None:
     assert code == 0, text
     assert json.loads(text)["encrypted"] is True
     assert b"BEGIN ENCRYPTED PRIVATE KEY" in out.read_bytes()
-    assert oct(os.stat(out).st_mode & 0o777) == "0o600"
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
     key = keys.load_private_key(out, b"correct horse")
     assert keys.key_id(keys.public_bytes(key)) == json.loads(text)["key_id"]
     with pytest.raises(InputError, match="wrong passphrase"):
