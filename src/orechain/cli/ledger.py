@@ -19,7 +19,9 @@ import typer
 from orechain.cli.group import DefaultCommandGroup
 from orechain.cli.output import emit_json, print_table
 from orechain.errors import ConflictError, InputError, IntegrityError
+from orechain.ledger.vocab import roles_help, rules_help
 from orechain.settings import Settings
+from orechain.stages import SITE_KINDS, STAGE_IDS
 
 app = typer.Typer(help="Chain-of-custody ledger: events, provenance, proofs, audit.")
 org_app = typer.Typer(help="Organisations (registered by signed register-org events).")
@@ -45,13 +47,11 @@ DbOpt = typer.Option(None, "--database-url", "--db", help=DB_HELP)
 JsonOpt = typer.Option(False, "--json", help="Print one JSON document.")
 SignerOpt = typer.Option(..., "--key", help="Private key (PEM) of the acting organisation.")
 TimeOpt = typer.Option(None, help="Event time, RFC 3339 (default: now).")
-ROLE_HELP = "registrar, miner, processor, shipper, buyer, assayer, certifier (repeatable)."
-KIND_HELP = "mine, concentrator, refinery, separation-plant, smelter, metal-plant, magnet-plant, "
-KIND_HELP += "port, warehouse, laboratory."
+ROLE_HELP = f"{roles_help()} (repeatable)."
+KIND_HELP = ", ".join(SITE_KINDS) + "."
 PUBKEY_HELP = "The new org's public key, base64 or a PEM private key file "
 PUBKEY_HELP += "(default: that of --key, for self-registration)."
-RULE_HELP = "dfars-2027, restricted-stage-origin, min-verified-share, assay-before-export, "
-RULE_HELP += "chain-unbroken"
+RULE_HELP = rules_help()
 CP_HELP = "Signed checkpoint to check against (default: the bundle's)."
 VKEY_HELP = "Log verifier key (name+hash+key) or a file with it; default: read from --db, "
 VKEY_HELP += "which trusts that database."
@@ -376,22 +376,64 @@ def provenance(lot_id: str, db: str | None = DbOpt, as_json: bool = JsonOpt) -> 
 def check(
     lot_id: str,
     rule: str = typer.Option(..., "--rule", help=RULE_HELP),
-    threshold: float | None = typer.Option(None, help="For min-verified-share [-]."),
+    threshold: float | None = typer.Option(None, help="min-verified-share: share 0..1 [-]."),
+    countries: str | None = typer.Option(
+        None, help="restricted-stage-origin (or to override a preset): ISO3 codes, CHN,RUS."
+    ),
+    stages: str | None = typer.Option(
+        None, help="restricted-stage-origin: stages, comma-separated: " + ", ".join(STAGE_IDS)
+    ),
     db: str | None = DbOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Run a compliance rule; on failure print the breaking path and exit 1."""
-    from orechain.ledger.compliance import run_rule
+    """Run a compliance rule; on failure print the breaking path and exit 1.
 
-    params = {} if threshold is None else {"threshold": threshold}
+    Each rule takes only its own parameters; anything else is an error (exit 2).
+    """
+    from orechain.ledger.compliance import CITATIONS, run_rule
+
+    params = {"threshold": threshold, "countries": countries, "stages": stages}
     with _open(db) as led:
         result = run_rule(led.state, lot_id, rule, **params)
+    cite = CITATIONS.get(rule, "")
     if as_json:
         emit_json(asdict(result))
     else:
         typer.echo(f"{'PASS' if result.passed else 'FAIL'} {rule} {lot_id}: {result.reason}")
+        if cite:
+            typer.echo(f"source: {cite}")
         if result.path:
             print_table(result.path, [(k, k) for k in result.path[0]], title="path")
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def crma(
+    buyer: str = typer.Argument(..., help="Buying organisation id."),
+    period: str = typer.Option(..., help="YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD/YYYY-MM-DD."),
+    threshold: float = typer.Option(0.65, help="Largest share allowed from one third country."),
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """EU CRMA benchmark over a buyer's lots in a period; exit 1 if one third country dominates.
+
+    Regulation (EU) 2024/1252 Art. 5(1)(d): no more than 65 % of a strategic raw
+    material at any stage from a single third country. Shares are by mass,
+    through blends, over the lots transferred to BUYER in PERIOD.
+    """
+    from orechain.ledger.compliance import crma_concentration
+    from orechain.ledger.custody_period import parse_period
+
+    with _open(db) as led:
+        result = crma_concentration(led.state, buyer, parse_period(period), threshold)
+    if as_json:
+        emit_json(asdict(result))
+    else:
+        verdict = "PASS" if result.passed else "FAIL"
+        typer.echo(f"{verdict} {result.rule} {buyer} {result.period}: {result.reason}")
+        typer.echo(f"source: {result.citation}; lots: {', '.join(result.lots) or 'none'}")
+        _rows(_origin_rows(result.shares), False, "shares by stage and country")
     if not result.passed:
         raise typer.Exit(1)
 

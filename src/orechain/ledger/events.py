@@ -19,6 +19,10 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationError
 
 from orechain.errors import InputError
+from orechain.ledger.vocab import ROLES
+from orechain.stages import STAGES as STAGE_DEFS
+from orechain.stages import resolve_site_kind, resolve_stage
+from orechain.stages import stage as stage_def
 
 Basis = Literal["gross", "contained", "REO"]
 Tonnes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -39,35 +43,43 @@ EventId = Annotated[Ident, AfterValidator(_not_all_digits)]
 Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Text = Annotated[str, Field(max_length=2000)]
 
-STAGES = (
-    "mining",
-    "beneficiation",
-    "separation",
-    "refining",
-    "smelting",
-    "melting",
-    "metal",
-    "magnet",
-    "component",
-)
-"""Value-chain stages a transform can declare (DESIGN.md, "Value-chain stages")."""
 
-Stage = Literal[
-    "beneficiation", "separation", "refining", "smelting", "melting", "metal", "magnet", "component"
-]
-SiteKind = Literal[
-    "mine",
-    "concentrator",
-    "refinery",
-    "separation-plant",
-    "smelter",
-    "metal-plant",
-    "magnet-plant",
-    "port",
-    "warehouse",
-    "laboratory",
-]
-Role = Literal["registrar", "miner", "processor", "shipper", "buyer", "assayer", "certifier"]
+def _stage(value: str) -> str:
+    """A transform's stage: a declarable stage of :mod:`orechain.stages` other than mining.
+
+    Aliases resolve to the canonical id; extraction is the ``extract`` event.
+    """
+    try:
+        stage_id = resolve_stage(value)
+    except InputError as exc:
+        raise ValueError(exc.reason) from None
+    if stage_id == "mining" or not stage_def(stage_id).declarable:
+        allowed = [s.id for s in STAGE_DEFS if s.declarable and s.id != "mining"]
+        msg = f"stage {value!r} cannot be declared by a transform; expected one of {allowed}"
+        raise ValueError(msg)
+    return stage_id
+
+
+def _site_kind(value: str) -> str:
+    try:
+        return resolve_site_kind(value)
+    except InputError as exc:
+        raise ValueError(exc.reason) from None
+
+
+def _role(value: str) -> str:
+    if value not in ROLES:
+        msg = f"unknown role {value!r}; expected one of {list(ROLES)}"
+        raise ValueError(msg)
+    return value
+
+
+Stage = Annotated[str, AfterValidator(_stage)]
+"""A value-chain stage id of :mod:`orechain.stages` (aliases accepted, stored canonical)."""
+SiteKind = Annotated[str, AfterValidator(_site_kind)]
+"""A site kind of :data:`orechain.stages.SITE_KINDS`."""
+Role = Annotated[str, AfterValidator(_role)]
+"""A role of :data:`orechain.ledger.vocab.ROLES`."""
 
 _CONFIG = ConfigDict(extra="forbid", strict=True)
 

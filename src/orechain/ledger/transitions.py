@@ -32,7 +32,7 @@ from orechain.ledger.massbalance import (
     require_single_basis,
 )
 
-__all__ = ["APPLY", "CHECKS"]
+__all__ = ["APPLY", "CHECKS", "RULES"]
 
 Rule = Callable[[LedgerState, Any, Policy], None]
 
@@ -373,5 +373,27 @@ def apply_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
         lot.events.append(e.event_id)
 
 
-CHECKS: dict[str, Rule] = {n: globals()[f"check_{n.replace('-', '_')}"] for n in ev.EVENT_TYPES}
-APPLY: dict[str, Rule] = {n: globals()[f"apply_{n.replace('-', '_')}"] for n in ev.EVENT_TYPES}
+RULES: dict[str, tuple[Rule, Rule]] = {
+    ev.RegisterOrg.name: (check_register_org, apply_register_org),
+    ev.RotateKey.name: (check_rotate_key, apply_rotate_key),
+    ev.RevokeKey.name: (check_revoke_key, apply_revoke_key),
+    ev.RegisterSite.name: (check_register_site, apply_register_site),
+    ev.Extract.name: (check_extract, apply_extract),
+    ev.Transform.name: (check_transform, apply_transform),
+    ev.Split.name: (check_split, apply_split),
+    ev.Merge.name: (check_merge, apply_merge),
+    ev.Transfer.name: (check_transfer, apply_transfer),
+    ev.Ship.name: (check_ship, apply_ship),
+    ev.Receive.name: (check_receive, apply_receive),
+    ev.Assay.name: (check_assay, apply_assay),
+    ev.Certify.name: (check_certify, apply_certify),
+    ev.Correct.name: (check_correct, apply_correct),
+}
+"""Event type → (acceptance check, state transition): the explicit dispatch table."""
+
+if set(RULES) != set(ev.EVENT_TYPES):
+    _msg = f"event types without rules: {sorted(set(ev.EVENT_TYPES) ^ set(RULES))}"
+    raise RuntimeError(_msg)
+
+CHECKS: dict[str, Rule] = {name: pair[0] for name, pair in RULES.items()}
+APPLY: dict[str, Rule] = {name: pair[1] for name, pair in RULES.items()}
