@@ -40,7 +40,7 @@ def test_split_then_merge_conserves(mass: float, fractions: list[float], loss: f
     lot = {
         "lot_id": "ORE",
         "product": "ore",
-        "commodity": "c",
+        "commodity": "rare earths",
         "quantity_t": mass,
         "basis": "gross",
     }
@@ -73,5 +73,9 @@ def test_split_then_merge_conserves(mass: float, fractions: list[float], loss: f
     lots = state.lots
     assert all(lots[f"S{i}"].status == "consumed" for i in range(len(parts)))
     assert check_conservation([mass], [lots["M"].quantity_t], [max(0.0, mass - sum(parts))]).ok
-    live = sum(x.remaining_t for x in lots.values() if x.status == "active" and x.commodity == "c")
+    live = sum(
+        x.remaining_t
+        for x in lots.values()
+        if x.status == "active" and x.commodity == "rare earths"
+    )
     assert abs(live - sum(parts)) <= 1e-9 * mass

@@ -132,3 +132,56 @@ def test_issue10_proof_of_huge_index_is_not_found(sample_db: str) -> None:
     code, text = _run("proof", "inclusion", "99999999999999999999", "--db", sample_db)
     assert code == 2
     assert "no log entry" in text
+
+
+def _deep(n: int) -> str:
+    return "[" * n + "]" * n
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(None, "does not exist"), ("DIR", "is a directory"), ("[1, 2]", "got a JSON array"),
+     (b"\xff\xfe\x00binary", "not UTF-8"), (_deep(50_000), "nested too deeply"),
+     ("", "no events")],
+)  # fmt: skip
+def test_issue10_submit_bad_files_write_nothing(
+    sample_db: str, tmp_path: Path, content: str | bytes | None, reason: str
+) -> None:
+    target = tmp_path / "input.json"
+    if content == "DIR":
+        target.mkdir()
+    elif isinstance(content, bytes):
+        target.write_bytes(content)
+    elif content is not None:
+        target.write_text(content)
+    code, text = _run("submit", str(target), "--db", sample_db)
+    assert code == 2, text
+    assert reason in text
+    assert len(text.strip().splitlines()) == 1
+    assert json.loads(_run("audit", "--db", sample_db, "--json")[1])["tree_size"] == 40
+
+
+def test_issue10_extract_of_unknown_commodity_is_refused(sample_db: str, tmp_path: Path) -> None:
+    key = tmp_path / "pk.pem"
+    keys.save_private_key(sample.org_key("pk-mining"), key)
+    event = {"type": "extract", "event_id": "x-unob", "actor": "pk-mining",
+             "time": format_time(datetime.now(UTC)), "site_id": "pk-mine",
+             "lot": {"lot_id": "UNOB-1", "product": "ore", "commodity": "unobtainium",
+                     "quantity_t": 1.0, "basis": "gross"}}  # fmt: skip
+    (tmp_path / "e.json").write_text(json.dumps(event))
+    code, text = _run("submit", str(tmp_path / "e.json"), "--key", str(key), "--db", sample_db)
+    assert code == 2
+    assert "unknown commodity 'unobtainium'" in text
+
+
+def test_issue10_import_of_missing_file(sample_db: str, tmp_path: Path) -> None:
+    code, text = _run("import", str(tmp_path / "none.jsonl"), "--db", sample_db)
+    assert code == 2
+    assert "does not exist" in text
+
+
+@pytest.mark.parametrize("period", ["0000", "9999-Q4"])
+def test_issue10_massbalance_period_out_of_range(sample_db: str, period: str) -> None:
+    code, text = _run("massbalance", "us-magnet", "--period", period, "--db", sample_db)
+    assert code == 2
+    assert "year must be from" in text

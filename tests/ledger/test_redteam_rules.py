@@ -153,3 +153,14 @@ def test_item12_eu_crma_65_over_a_buyers_lots(chain: Ledger) -> None:
     empty = crma_concentration(state, "us-refiner", parse_period("2025"))
     assert empty.passed
     assert "no lots" in empty.reason
+
+
+def test_item16_split_edges_carry_the_mass_each_part_drew(chain: Ledger) -> None:
+    from orechain.ledger.provenance import downstream, upstream
+
+    state = chain.state
+    up_a = [e for e in upstream(state, "AU-ORE-A") if e.parent == "AU-ORE"]
+    assert [e.mass_t for e in up_a] == [pytest.approx(6.0)]
+    down = {e.child: e.mass_t for e in downstream(state, "AU-ORE") if e.parent == "AU-ORE"}
+    assert down == {"AU-ORE-A": pytest.approx(6.0), "AU-ORE-B": pytest.approx(4.0)}
+    assert sum(down.values()) == pytest.approx(state.lots["AU-ORE"].quantity_t)

@@ -281,13 +281,28 @@ def site_add(
     _sign_submit(db, event, key, as_json)
 
 
-def _read_docs(file: Path) -> list[Any]:
+def _read_docs(file: Path) -> list[dict[str, Any]]:
+    """Envelopes or unsigned events from one JSON document or JSON Lines; one-line errors."""
     from orechain.ledger.canonical import parse_json
 
-    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    data = sys.stdin.buffer.read() if str(file) == "-" else _read_file(file)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"not UTF-8 text (byte {exc.start}); expected JSON or JSON Lines"
+        raise InputError(msg, source=str(file)) from exc
     lines = [text] if text.lstrip().startswith("{") and "\n{" not in text.strip() else [
         ln for ln in text.splitlines() if ln.strip()]  # fmt: skip
-    return [parse_json(ln, source=f"{file}:{i + 1}") for i, ln in enumerate(lines)]
+    docs = [parse_json(ln, source=f"{file}:{i + 1}") for i, ln in enumerate(lines)]
+    if not docs:
+        msg = "no events in the file"
+        raise InputError(msg, source=str(file))
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, dict):
+            kind = "a JSON array" if isinstance(doc, list) else type(doc).__name__
+            msg = f"expected an envelope or event object per line, got {kind}"
+            raise InputError(msg, source=f"{file}:{i + 1}")
+    return docs
 
 
 @app.command()
@@ -607,6 +622,13 @@ def _lines(file: Path) -> Iterator[bytes]:
         yield from fh
 
 
+def _require_file(file: Path) -> None:
+    if str(file) != "-" and not file.is_file():
+        what = "is a directory" if file.is_dir() else "does not exist"
+        msg = f"{file} {what}; expected a file"
+        raise InputError(msg, source=str(file))
+
+
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="JSON Lines from `export`; - for stdin."),
@@ -618,6 +640,7 @@ def import_(
     """Replay an export through the acceptance checks; into an empty ledger, same roots."""
     from orechain.ledger.exchange import import_lines
 
+    _require_file(file)
     with _open(db) as led:
         summary = import_lines(
             led, _lines(file), source=str(file), batch_size=batch, expect_root=expect_root

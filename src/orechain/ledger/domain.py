@@ -72,7 +72,9 @@ class Lot:
 
     ``quantity_t`` is the mass at creation [t]; ``remaining_t`` what has not yet
     been drawn by transforms, splits or merges [t], both in ``basis``.
-    ``parents`` lists (lot id, mass drawn [t]) of the inputs it was made from.
+    ``parents`` lists (lot id, mass drawn [t]) of the inputs it was made from:
+    this lot's share of each draw, in proportion to its mass among the step's
+    outputs (the parts of a split sum to what the split drew).
     """
 
     lot_id: str

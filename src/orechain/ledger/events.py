@@ -74,6 +74,20 @@ def _role(value: str) -> str:
     return value
 
 
+def _commodity(value: str) -> str:
+    """A commodity the atlas catalogue knows (name, alias or USGS code); kept as written."""
+    from orechain.atlas.commodities import resolve_commodity
+    from orechain.errors import NotFoundError
+
+    try:
+        resolve_commodity(value)
+    except NotFoundError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+Commodity = Annotated[str, Field(max_length=200), AfterValidator(_commodity)]
+"""A commodity of the atlas catalogue (``orechain atlas commodities``)."""
 Stage = Annotated[str, AfterValidator(_stage)]
 """A value-chain stage id of :mod:`orechain.stages` (aliases accepted, stored canonical)."""
 SiteKind = Annotated[str, AfterValidator(_site_kind)]
@@ -91,7 +105,7 @@ class LotSpec:
     __pydantic_config__ = _CONFIG
     lot_id: Ident
     product: Text
-    commodity: Text
+    commodity: Commodity
     quantity_t: Tonnes
     basis: Basis
     grades: dict[str, Fraction] | None = None
@@ -371,7 +385,7 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {n: TypeAdapter(c) for n, c in EVENT_TY
 def _first_error(exc: ValidationError) -> tuple[str, str]:
     err = exc.errors()[0]
     field = ".".join(str(p) for p in err["loc"])
-    return field, str(err["msg"])
+    return field, str(err["msg"]).removeprefix("Value error, ")
 
 
 def _to_json(fields: dict[str, Any]) -> str:

@@ -207,9 +207,12 @@ def _apply_process(
         lot.remaining_t -= mass
         if lot.remaining_t <= p.tolerance * lot.quantity_t:
             lot.remaining_t, lot.status = 0.0, "consumed"
-    parents = [(lot.lot_id, mass) for lot, mass in drawn]
+    # Each output draws from every input in proportion to its mass, so the edges
+    # of a split into 100 t and 80 t carry 100 t and 80 t, not the whole parent twice.
+    total = sum(spec.quantity_t for spec in outputs)
     for spec in outputs:
-        _create_lot(state, spec, e, site_id, parents)
+        share = spec.quantity_t / total
+        _create_lot(state, spec, e, site_id, [(lot.lot_id, mass * share) for lot, mass in drawn])
 
 
 def _check_custody(
