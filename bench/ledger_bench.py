@@ -174,21 +174,27 @@ def bench_proofs(log: MerkleLog, peer: Any, where: str, samples: int, peer_sampl
 # --- event pipeline ------------------------------------------------------------------
 
 
+BENCH_NOW = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+"""Receipt clock of the benchmark ledger (its events are dated 2026-03-01)."""
+
+
 def signed_events(n: int, prefix: str) -> list[dict[str, Any]]:
     """``n`` assays of the sample magnet lot by its custodian, signed in advance."""
     key = sample.org_key("us-magnets")
     return [
         sign_event({"type": "assay", "event_id": f"{prefix}{i}", "actor": "us-magnets",
                     "time": "2026-03-01T00:00:00Z", "lot_id": "US-MAGNET-001",
-                    "grades": {"Nd": 0.2, "Pr": 0.06}, "laboratory": "bench lab"}, key)
+                    "grades": {"Nd": 0.2, "Pr": 0.06}, "laboratory": "bench lab"}, key,
+                   origin=sample.ORIGIN)
         for i in range(n)
     ]  # fmt: skip
 
 
 def pipeline(url: str, label: str) -> None:
     bulk, singles = signed_events(EVENTS, "b"), signed_events(SINGLES, "s")
-    with Ledger.create(url, sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(sample.sample_envelopes())
+    clock = lambda: BENCH_NOW  # noqa: E731 - the log clock a few days after the events
+    with Ledger.create(url, sample.ORIGIN, sample.log_key(), clock=clock) as led:
+        sample.load(led)
         t_bulk = timed(
             lambda: [led.submit_many(bulk[i : i + 1000]) for i in range(0, EVENTS, 1000)]
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from orechain.api.bootstrap import ensure_ledger
 from orechain.api.tokens import TokenStore, parse_token
 from orechain.ledger import sample
 from orechain.ledger.envelope import sign_event
+from orechain.ledger.events import format_time
 
 WHO = ["anonymous", "viewer", "auditor", "admin", "op-magnets", "op-pk", "op-cn"]
 
@@ -102,14 +104,14 @@ def _site_event(actor: str, n: int, signer: str | None = None) -> dict:
         "type": "register-site",
         "event_id": f"api-site-{actor}-{n}",
         "actor": actor,
-        "time": "2026-03-01T00:00:00Z",
+        "time": format_time(datetime.now(UTC)),
         "site_id": f"{actor}-store-{n}",
         "site_name": "Illustrative store",
         "kind": "warehouse",
         "country": "USA",
         "operator": actor,
     }
-    return sign_event(event, sample.org_key(signer or actor))
+    return sign_event(event, sample.org_key(signer or actor), origin=sample.ORIGIN)
 
 
 WRITE_REFUSED = {"anonymous": 401, "viewer": 403, "auditor": 403, "admin": 403}

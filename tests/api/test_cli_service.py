@@ -18,6 +18,11 @@ runner = CliRunner()
 
 def test_token_create_list_revoke(tmp_path: Path):
     db = str(tmp_path / "ledger.db")
+    refused = runner.invoke(app, ["token", "create", "--org", "no-such-org", "--role",
+                                  "operator", "--db", db])  # fmt: skip
+    assert refused.exit_code == 2
+    assert "no organisation 'no-such-org'" in refused.output
+    assert runner.invoke(app, ["ledger", "init", "--sample", "--db", db]).exit_code == 0
     made = runner.invoke(app, ["token", "create", "--org", "pk-mining", "--role", "operator",
                                "--db", db, "--json"])  # fmt: skip
     assert made.exit_code == 0, made.output

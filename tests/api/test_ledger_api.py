@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from api_helpers import auth
 
+from orechain.ledger.events import format_time
 from orechain.ledger.verify import verify_consistency_bundle, verify_inclusion_bundle
 
 
@@ -91,9 +94,10 @@ def test_a_write_refreshes_cached_public_reads(client, tokens):
     before = client.get("/api/transparency").json()["tree_size"]
     assert client.get("/api/transparency").json()["tree_size"] == before  # served from memory
     event = {"type": "register-site", "event_id": "cache-site-1", "actor": "us-magnets",
-             "time": "2026-03-02T00:00:00Z", "site_id": "cache-store-1", "site_name": "Store",
+             "time": format_time(datetime.now(UTC)), "site_id": "cache-store-1",
+             "site_name": "Store",
              "kind": "warehouse", "country": "USA", "operator": "us-magnets"}  # fmt: skip
-    body = {"envelopes": [sign_event(event, sample.org_key("us-magnets"))]}
+    body = {"envelopes": [sign_event(event, sample.org_key("us-magnets"), origin=sample.ORIGIN)]}
     posted = client.post("/api/ledger/events", json=body, headers=auth(tokens["op-magnets"]))
     assert posted.status_code == 201
     assert client.get("/api/transparency").json()["tree_size"] == before + 1

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from orechain.api.tokens import TokenStore
 from orechain.ledger import sample
 from orechain.ledger.audit import audit
 from orechain.ledger.envelope import sign_event
+from orechain.ledger.events import format_time
 from orechain.ledger.service import Ledger
 
 pytestmark = pytest.mark.postgres
@@ -92,14 +94,14 @@ def _event(n: int) -> dict:
         "type": "register-site",
         "event_id": f"pg-site-{n}",
         "actor": "us-magnets",
-        "time": "2026-03-01T00:00:00Z",
+        "time": format_time(datetime.now(UTC)),
         "site_id": f"pg-store-{n}",
         "site_name": "Illustrative store",
         "kind": "warehouse",
         "country": "USA",
         "operator": "us-magnets",
     }
-    return sign_event(event, sample.org_key("us-magnets"))
+    return sign_event(event, sample.org_key("us-magnets"), origin=sample.ORIGIN)
 
 
 def test_two_workers_share_one_postgres_ledger(served: str, pg_url: str):

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ledger_helpers import fixed_clock
 
 from orechain.ledger import sample
 from orechain.ledger.service import Ledger
@@ -23,12 +24,12 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def empty_ledger(ledger_url: str) -> Iterator[Ledger]:
-    led = Ledger.create(ledger_url, sample.ORIGIN, sample.log_key())
+    led = Ledger.create(ledger_url, sample.ORIGIN, sample.log_key(), clock=fixed_clock)
     yield led
     led.close()
 
 
 @pytest.fixture
 def sample_ledger(empty_ledger: Ledger) -> Ledger:
-    empty_ledger.submit_many(sample.sample_envelopes())
+    sample.load(empty_ledger)
     return empty_ledger

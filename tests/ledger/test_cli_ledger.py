@@ -4,11 +4,13 @@ import json
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from orechain.cli import app
+from orechain.ledger.events import format_time
 
 runner = CliRunner()
 
@@ -58,7 +60,7 @@ def test_submit_signs_with_key_and_audit_fails_after_edit(tmp_path: Path) -> Non
         "type": "assay",
         "event_id": "cli-1",
         "actor": "us-magnets",
-        "time": "2026-03-01T00:00:00Z",
+        "time": format_time(datetime.now(UTC)),
         "lot_id": "US-MAGNET-001",
         "grades": {"Nd": 0.2},
         "laboratory": "l",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from orechain.cli import app
+from orechain.ledger.events import format_time
 
 runner = CliRunner()
 
@@ -40,7 +42,7 @@ def test_keygen_org_site_from_scratch(tmp_path: Path) -> None:
     key = _json("keygen", "--out", str(reg))
     assert len(key["key_id"]) == 16
     _json("keygen", "--out", str(miner))
-    t = "2026-01-01T00:00:00Z"
+    t = format_time(datetime.now(UTC) - timedelta(hours=1))
     first = _json("org", "add", "reg", "--name", "Registry", "--country", "USA", "--role",
                   "registrar", "--key", str(reg), "--time", t, "--db", db)  # fmt: skip
     assert first["leaf_index"] == 0
@@ -129,7 +131,7 @@ def test_export_import_same_roots(sample_db: str, tmp_path: Path) -> None:
     assert out.encode() == dump.read_bytes()
     assert len(dump.read_bytes().splitlines()) == 40
     fresh = str(tmp_path / "fresh.db")
-    _json("init", "--db", fresh)
+    _json("init", "--db", fresh, "--origin", "demo.orechain.invalid/ledger/pk-us-corridor")
     got = _json("import", str(dump), "--batch", "7", "--expect-root", info["root_hash"],
                 "--db", fresh)  # fmt: skip
     assert got == {"lines": 40, "appended": 40, "tree_size": 40, "root_hash": info["root_hash"]}
@@ -154,7 +156,12 @@ def test_every_command_takes_db_and_json() -> None:
         elif not cmd.hidden:
             leaves.append(name)
             opts = {o for p in cmd.params for o in getattr(p, "opts", [])}
-            assert {"--db", "--json"} <= opts, name
+            # keygen touches no database; proof bundles are always JSON (no no-op flags)
+            want = {"--db", "--json"} - ({"--db"} if name == "keygen" else set())
+            want -= {"--json"} if name.startswith("proof ") else set()
+            assert want <= opts, name
+            if name == "keygen" or name.startswith("proof "):
+                assert not ({"--db", "--json"} - want) & opts, name
     assert {"keygen", "org add", "site add", "lot show", "lot trace", "lot origin",
             "massbalance", "proof inclusion", "proof consistency", "verify", "export",
             "import"} <= set(leaves)  # fmt: skip

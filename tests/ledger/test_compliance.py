@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from ledger_helpers import fixed_clock
 
 from orechain.errors import InputError
 from orechain.ledger import sample
@@ -14,8 +15,8 @@ from orechain.ledger.service import Ledger
 @pytest.fixture(scope="module")
 def state(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     url = str(Path(tmp_path_factory.mktemp("c")) / "c.db")
-    with Ledger.create(url, sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(sample.sample_envelopes())
+    with Ledger.create(url, sample.ORIGIN, sample.log_key(), clock=fixed_clock) as led:
+        sample.load(led)
         return led.state
 
 

@@ -7,21 +7,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from ledger_helpers import lot, signed
+from ledger_helpers import lot, opened, signed
 
 from orechain.errors import ConflictError, InputError
 from orechain.ledger import acceptance, sample
 from orechain.ledger.custody_models import site_report
 from orechain.ledger.custody_period import parse_period, period_of
 from orechain.ledger.domain import LedgerState
-from orechain.ledger.envelope import open_envelope
 from orechain.ledger.guards import Policy
 
 Q1 = "2026-03-01T00:00:00Z"
 Q2 = "2026-04-02T00:00:00Z"
 BASE = LedgerState()
 for _env in sample.sample_envelopes():
-    acceptance.accept(BASE, open_envelope(_env))
+    acceptance.accept(BASE, opened(_env))
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def _split(
 ) -> Any:
     basis = BASE.lots[parent].basis
     outs = [lot(f"{parent}-P{n}-{i}", q, basis=basis) for i, q in enumerate(parts)]
-    return open_envelope(
+    return opened(
         signed(
             "us-magnets",
             "split",

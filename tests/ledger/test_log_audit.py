@@ -4,7 +4,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from ledger_helpers import signed
+from ledger_helpers import fixed_clock, signed
 
 from orechain.errors import IntegrityError
 from orechain.ledger import sample
@@ -87,13 +87,13 @@ TAMPERS = {
         "UPDATE ledger_log SET leaf_index = leaf_index + 1000 WHERE leaf_index >= 17",
         "UPDATE ledger_log SET leaf_index = leaf_index - 999 WHERE leaf_index >= 1017",
         "INSERT INTO ledger_events SELECT 'forged', 'forged', event_type, actor, event_time,"
-        " envelope FROM ledger_events WHERE event_id = 'demo-018-assay'",
+        " envelope, received_at FROM ledger_events WHERE event_id = 'demo-018-assay'",
         "INSERT INTO ledger_log SELECT 17, 'forged', leaf_hash, root_after FROM ledger_log"
         " WHERE event_id = 'demo-018-assay'",
     ],
     "orphan": [
         "INSERT INTO ledger_events SELECT 'forged', 'forged', event_type, actor, event_time,"
-        " envelope FROM ledger_events WHERE event_id = 'demo-018-assay'"
+        " envelope, received_at FROM ledger_events WHERE event_id = 'demo-018-assay'"
     ],
 }
 
@@ -101,8 +101,8 @@ TAMPERS = {
 @pytest.mark.parametrize("kind", sorted(TAMPERS))
 def test_audit_names_first_bad_index(tmp_path: object, kind: str) -> None:
     url = str(tmp_path / "t.db")  # type: ignore[operator]
-    with Ledger.create(url, sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(sample.sample_envelopes())
+    with Ledger.create(url, sample.ORIGIN, sample.log_key(), clock=fixed_clock) as led:
+        sample.load(led)
         create_checkpoint(led, sample.log_key())
         _sql(led, *TAMPERS[kind])
         report = audit(led)
@@ -115,11 +115,11 @@ def test_consistent_rewrite_caught_by_checkpoint(tmp_path: object) -> None:
     from orechain.ledger.merkle import MerkleLog, leaf_hash
 
     url = str(tmp_path / "t.db")  # type: ignore[operator]
-    envs = sample.sample_envelopes()
-    with Ledger.create(url, sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(envs[:20])
+    envs = sample.stamped_envelopes()
+    with Ledger.create(url, sample.ORIGIN, sample.log_key(), clock=fixed_clock) as led:
+        led.submit_many(envs[:20], replicate=True)
         create_checkpoint(led, sample.log_key())
-        led.submit_many(envs[20:])
+        led.submit_many(envs[20:], replicate=True)
         create_checkpoint(led, sample.log_key())
         conn = sqlite3.connect(url)
         with conn:
@@ -152,20 +152,20 @@ def test_consistent_rewrite_caught_by_checkpoint(tmp_path: object) -> None:
 
 @pytest.mark.postgres
 def test_concurrent_submissions_one_entry(pg_url: str) -> None:
-    with Ledger.create(pg_url, sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(sample.sample_envelopes())
+    with Ledger.create(pg_url, sample.ORIGIN, sample.log_key(), clock=fixed_clock) as led:
+        sample.load(led)
     env = signed(
         "us-magnets", "assay", "c", LATE, lot_id="US-MAGNET-001", grades={"Nd": 0.2}, laboratory="l"
     )
 
     def one(_: int) -> int:
-        with Ledger.open(pg_url) as other:
+        with Ledger.open(pg_url, clock=fixed_clock) as other:
             return other.submit(env).leaf_index
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         indices = set(pool.map(one, range(50)))
     assert indices == {40}
-    with Ledger.open(pg_url) as led:
+    with Ledger.open(pg_url, clock=fixed_clock) as led:
         assert led.store.size() == 41
         assert audit(led).ok
 
@@ -181,8 +181,8 @@ PG_EDIT = (
 def test_audit_names_first_bad_index_postgres(pg_url: str, kind: str) -> None:
     import psycopg
 
-    with Ledger.create(pg_url, sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(sample.sample_envelopes())
+    with Ledger.create(pg_url, sample.ORIGIN, sample.log_key(), clock=fixed_clock) as led:
+        sample.load(led)
         create_checkpoint(led, sample.log_key())
         with psycopg.connect(pg_url) as conn:
             for stmt in [PG_EDIT] if kind == "edit" else TAMPERS[kind]:

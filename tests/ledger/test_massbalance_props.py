@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ledger_helpers import opened
 
 from orechain.ledger import acceptance, sample
 from orechain.ledger.domain import LedgerState
-from orechain.ledger.envelope import open_envelope, sign_event
+from orechain.ledger.envelope import sign_event
 from orechain.ledger.massbalance import check_conservation
 
 BASE = LedgerState()
 for _env in sample.sample_envelopes()[:14]:
-    acceptance.accept(BASE, open_envelope(_env))
+    acceptance.accept(BASE, opened(_env))
 
 
 def _env(n: int, kind: str, **fields: object) -> object:
@@ -23,7 +24,7 @@ def _env(n: int, kind: str, **fields: object) -> object:
         "time": f"2026-02-01T00:00:{n:02d}Z",
         **fields,
     }
-    return open_envelope(sign_event(event, sample.org_key("pk-mining")))
+    return opened(sign_event(event, sample.org_key("pk-mining"), origin=sample.ORIGIN))
 
 
 @settings(max_examples=40, deadline=None)
@@ -39,7 +40,7 @@ def test_split_then_merge_conserves(mass: float, fractions: list[float], loss: f
     lot = {
         "lot_id": "ORE",
         "product": "ore",
-        "commodity": "c",
+        "commodity": "rare earths",
         "quantity_t": mass,
         "basis": "gross",
     }
@@ -72,5 +73,9 @@ def test_split_then_merge_conserves(mass: float, fractions: list[float], loss: f
     lots = state.lots
     assert all(lots[f"S{i}"].status == "consumed" for i in range(len(parts)))
     assert check_conservation([mass], [lots["M"].quantity_t], [max(0.0, mass - sum(parts))]).ok
-    live = sum(x.remaining_t for x in lots.values() if x.status == "active" and x.commodity == "c")
+    live = sum(
+        x.remaining_t
+        for x in lots.values()
+        if x.status == "active" and x.commodity == "rare earths"
+    )
     assert abs(live - sum(parts)) <= 1e-9 * mass

@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from ledger_helpers import signed
+from ledger_helpers import fixed_clock, signed
 from typer.testing import CliRunner
 
 from orechain.cli import app
@@ -35,8 +35,8 @@ def _sql(led: Ledger, *statements: str) -> None:
 
 @pytest.fixture
 def sqlite_sample(tmp_path: Path) -> Ledger:
-    led = Ledger.create(str(tmp_path / "l.db"), sample.ORIGIN, sample.log_key())
-    led.submit_many(sample.sample_envelopes())
+    led = Ledger.create(str(tmp_path / "l.db"), sample.ORIGIN, sample.log_key(), clock=fixed_clock)
+    sample.load(led)
     create_checkpoint(led, sample.log_key())
     return led
 

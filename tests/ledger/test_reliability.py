@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from ledger_helpers import lot, signed
+from ledger_helpers import fixed_clock, lot, signed
 
 from orechain.ledger import sample
 from orechain.ledger.audit import audit
@@ -74,7 +74,7 @@ def _read_all(fd: int) -> list[str]:
 
 def _writer(url: str, envs: list[dict[str, Any]]) -> Callable[[int], None]:
     def work(fd: int) -> None:
-        with Ledger.open(url) as led:
+        with Ledger.open(url, clock=fixed_clock) as led:
             for i in range(0, len(envs), BATCH):
                 receipts = led.submit_many(envs[i : i + BATCH])
                 # one write() under PIPE_BUF bytes is atomic, so lines are never torn
@@ -84,23 +84,23 @@ def _writer(url: str, envs: list[dict[str, Any]]) -> Callable[[int], None]:
 
 
 def test_sigkill_during_bulk_submit(ledger_url: str) -> None:
-    with Ledger.create(ledger_url, sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(sample.sample_envelopes())
+    with Ledger.create(ledger_url, sample.ORIGIN, sample.log_key(), clock=fixed_clock) as led:
+        sample.load(led)
     envs = _events(600)
     rng = random.Random(20261126)
     acked: set[str] = set()
     killed_mid_run = 0
     for _ in range(KILLS):
-        with Ledger.open(ledger_url) as led:  # closed before the fork
+        with Ledger.open(ledger_url, clock=fixed_clock) as led:  # closed before the fork
             done = led.store.size() - 40
         pid, fd = _fork(_writer(ledger_url, envs[done:]))
-        time.sleep(rng.uniform(0.0, 0.08))
+        time.sleep(rng.uniform(0.02, 0.25))  # under load the child needs time to start
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         killed_mid_run += os.WIFSIGNALED(status)
         acked |= set(_read_all(fd))
     assert killed_mid_run >= KILLS // 2  # most kills landed while the writer was working
-    with Ledger.open(ledger_url) as led:
+    with Ledger.open(ledger_url, clock=fixed_clock) as led:
         stored = [e.event_id for e in led.entries(40)]
         assert acked <= set(stored)  # nothing acknowledged was lost
         assert stored == [e["event"]["event_id"] for e in envs[: len(stored)]]  # no gaps
@@ -112,8 +112,8 @@ def test_sigkill_during_bulk_submit(ledger_url: str) -> None:
 
 @pytest.mark.postgres
 def test_writer_processes_never_fork_the_log(pg_url: str) -> None:
-    with Ledger.create(pg_url, sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(sample.sample_envelopes())
+    with Ledger.create(pg_url, sample.ORIGIN, sample.log_key(), clock=fixed_clock) as led:
+        sample.load(led)
     common = signed("us-magnets", "assay", "common", "2026-03-01T00:00:00Z",
                     lot_id="US-MAGNET-001", grades={"Nd": 0.2}, laboratory="lab")  # fmt: skip
 
@@ -124,7 +124,7 @@ def test_writer_processes_never_fork_the_log(pg_url: str) -> None:
 
     def work(p: int) -> Callable[[int], None]:
         def run(fd: int) -> None:
-            with Ledger.open(pg_url) as mine:
+            with Ledger.open(pg_url, clock=fixed_clock) as mine:
                 for env in [*own(p)[:4], common, *own(p)[4:]]:
                     r = mine.submit(env)
                     os.write(fd, f"{r.event_id} {r.leaf_index} {r.root_hash}\n".encode())
@@ -136,7 +136,7 @@ def test_writer_processes_never_fork_the_log(pg_url: str) -> None:
     for pid, fd in children:
         lines += _read_all(fd)
         assert os.waitpid(pid, 0)[1] == 0
-    with Ledger.open(pg_url) as led:
+    with Ledger.open(pg_url, clock=fixed_clock) as led:
         entries = list(led.entries())
         assert [e.index for e in entries] == list(range(40 + 4 * 8 + 1))
         assert len({e.event_id for e in entries}) == len(entries)  # one entry per event

@@ -4,7 +4,7 @@ import copy
 from typing import Any
 
 import pytest
-from ledger_helpers import lot, signed
+from ledger_helpers import fixed_clock, lot, signed
 
 from orechain.errors import ConflictError, InputError, IntegrityError, NotFoundError
 from orechain.ledger import keys, sample
@@ -26,7 +26,7 @@ def test_sample_loads_and_state(sample_ledger: Ledger) -> None:
 
 
 def test_reopen_rebuilds_same_state(sample_ledger: Ledger) -> None:
-    with Ledger.open(sample_ledger.store.url) as again:
+    with Ledger.open(sample_ledger.store.url, clock=fixed_clock) as again:
         assert again.tree.root() == sample_ledger.tree.root()
         assert again.state.lots.keys() == sample_ledger.state.lots.keys()
 
@@ -44,7 +44,7 @@ def test_idempotent_resubmission(sample_ledger: Ledger) -> None:
     first = sample_ledger.submit(env)
     before = _size(sample_ledger)
     assert sample_ledger.submit(copy.deepcopy(env)) == first
-    with Ledger.open(sample_ledger.store.url) as other:
+    with Ledger.open(sample_ledger.store.url, clock=fixed_clock) as other:
         assert other.submit(env) == first
     assert _size(sample_ledger) == before
 
@@ -79,7 +79,9 @@ def test_same_idempotency_key_different_body(sample_ledger: Ledger) -> None:
 def sign_with_key(event: dict[str, Any], idem: str) -> dict[str, Any]:
     from orechain.ledger.envelope import sign_event
 
-    return sign_event(event, sample.org_key(event["actor"]), idempotency_key=idem)
+    return sign_event(
+        event, sample.org_key(event["actor"]), idempotency_key=idem, origin=sample.ORIGIN
+    )
 
 
 def _tampered_signature(env: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +180,7 @@ REJECTIONS: list[tuple[str, Any, type[Exception], str]] = [
         "contained REO",
     ),
     (
-        "time goes backwards",
+        "reported too late",
         lambda: signed(
             "us-magnets",
             "transfer",
@@ -187,8 +189,8 @@ REJECTIONS: list[tuple[str, Any, type[Exception], str]] = [
             lot_ids=["US-MAGNET-001"],
             to_org="pk-mining",
         ),
-        IntegrityError,
-        "not valid before",
+        InputError,
+        "more than 30 days before the log received it",
     ),
     (
         "site not operated",
@@ -358,7 +360,8 @@ def test_key_rotation_and_revocation(sample_ledger: Ledger) -> None:
         "laboratory": "l",
     }
     assert (
-        sample_ledger.submit(sign_event(event, new_key)).leaf_index == sample_ledger.tree.size - 1
+        sample_ledger.submit(sign_event(event, new_key, origin=sample.ORIGIN)).leaf_index
+        == sample_ledger.tree.size - 1
     )
 
 

@@ -17,7 +17,7 @@ __all__ = ["ensure_ledger"]
 
 
 def _has_ledger(url: str) -> bool:
-    store = open_store(url)
+    store = open_store(url, create=True)
     try:
         store.migrate()
         return "origin" in store.get_meta()
@@ -51,7 +51,7 @@ def ensure_ledger(settings: ServiceSettings) -> dict[str, Any]:
         path = settings.resolved_log_key_path()
         if not path.exists():
             keys.save_private_key(key, path)
-        led.submit_many(sample.sample_envelopes())
+        sample.load(led)
         create_checkpoint(led, key)
         logger.info("created the sample ledger at %s (%d events)", url, led.tree.size)
         return {

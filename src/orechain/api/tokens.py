@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 import sqlite3
@@ -109,19 +110,39 @@ class TokenStore:
             cur = self._conn.execute(query, params)
             return list(cur.fetchall()) if cur.description else []
 
+    def _ledger_orgs(self) -> set[str]:
+        """Organisation ids registered by ``register-org`` events in this database's ledger."""
+        try:
+            rows = self._execute(
+                "SELECT envelope FROM ledger_events WHERE event_type = 'register-org'"
+            )
+        except Exception:  # noqa: BLE001 - no ledger tables yet: no organisations
+            if self._pg:
+                self._conn.rollback() if not self._conn.autocommit else None
+            return set()
+        out: set[str] = set()
+        for (envelope,) in rows:
+            event = json.loads(bytes(envelope)).get("event", {})
+            out.add(str(event.get("org_id")))
+        return out
+
     def create(self, org_id: str, role: str, label: str | None = None) -> tuple[str, TokenRecord]:
         """Make a token; return its full text (shown once) and its record.
 
         Raises
         ------
         InputError
-            If ``role`` is not one of admin, operator, auditor, viewer, or ``org_id`` is empty.
+            If ``role`` is not one of admin, operator, auditor, viewer, ``org_id`` is
+            empty, or an operator's organisation is not registered in the ledger.
         """
         if role not in ROLES:
             msg = f"role must be one of {', '.join(ROLES)}, not {role!r}"
             raise InputError(msg, field="role")
         if not org_id.strip():
             msg = "a token must be bound to an organisation"
+            raise InputError(msg, field="org")
+        if role == "operator" and org_id not in self._ledger_orgs():
+            msg = f"no organisation {org_id!r} is registered in the ledger; operators act for one"
             raise InputError(msg, field="org")
         token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
         now = datetime.now(UTC).isoformat(timespec="seconds")

@@ -18,8 +18,10 @@ import typer
 
 from orechain.cli.group import DefaultCommandGroup
 from orechain.cli.output import emit_json, print_table
-from orechain.errors import InputError, IntegrityError
+from orechain.errors import ConflictError, InputError, IntegrityError
+from orechain.ledger.vocab import roles_help, rules_help
 from orechain.settings import Settings
+from orechain.stages import SITE_KINDS, STAGE_IDS
 
 app = typer.Typer(help="Chain-of-custody ledger: events, provenance, proofs, audit.")
 org_app = typer.Typer(help="Organisations (registered by signed register-org events).")
@@ -45,13 +47,11 @@ DbOpt = typer.Option(None, "--database-url", "--db", help=DB_HELP)
 JsonOpt = typer.Option(False, "--json", help="Print one JSON document.")
 SignerOpt = typer.Option(..., "--key", help="Private key (PEM) of the acting organisation.")
 TimeOpt = typer.Option(None, help="Event time, RFC 3339 (default: now).")
-ROLE_HELP = "registrar, miner, processor, shipper, buyer, assayer, certifier (repeatable)."
-KIND_HELP = "mine, concentrator, refinery, separation-plant, smelter, metal-plant, magnet-plant, "
-KIND_HELP += "port, warehouse, laboratory."
+ROLE_HELP = f"{roles_help()} (repeatable)."
+KIND_HELP = ", ".join(SITE_KINDS) + "."
 PUBKEY_HELP = "The new org's public key, base64 or a PEM private key file "
 PUBKEY_HELP += "(default: that of --key, for self-registration)."
-RULE_HELP = "dfars-2027, restricted-stage-origin, min-verified-share, assay-before-export, "
-RULE_HELP += "chain-unbroken"
+RULE_HELP = rules_help()
 CP_HELP = "Signed checkpoint to check against (default: the bundle's)."
 VKEY_HELP = "Log verifier key (name+hash+key) or a file with it; default: read from --db, "
 VKEY_HELP += "which trusts that database."
@@ -68,6 +68,34 @@ def _key_path(url: str, key: Path | None) -> Path:
     if url.startswith(("postgresql://", "postgres://")):
         return Path(platformdirs.user_data_dir("orechain")) / "ledger-log-key.pem"
     return Path(url.removeprefix("sqlite:///") + ".log-key.pem")
+
+
+PASS_HELP = "Passphrase-encrypted keys: read the passphrase from ORECHAIN_KEY_PASSPHRASE, "
+PASS_HELP += "else ask on the terminal."
+
+
+def _passphrase(confirm: bool = False) -> bytes:
+    """The key passphrase from ORECHAIN_KEY_PASSPHRASE, else from a hidden prompt."""
+    import os
+
+    from orechain.ledger import keys
+
+    value = os.environ.get(keys.PASSPHRASE_ENV)
+    if value is None:
+        if not sys.stdin.isatty():
+            msg = f"the key is encrypted and {keys.PASSPHRASE_ENV} is not set (no terminal)"
+            raise InputError(msg, field="passphrase")
+        value = typer.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)
+    return value.encode()
+
+
+def _load_key(path: Path) -> Any:
+    """A private key file, asking for its passphrase only if it is encrypted."""
+    from orechain.ledger import keys
+
+    if path.is_file() and keys.is_encrypted(path):
+        return keys.load_private_key(path, _passphrase())
+    return keys.load_private_key(path)
 
 
 def _open(db: str | None) -> Any:
@@ -88,11 +116,11 @@ def _rows(rows: list[dict[str, Any]], as_json: bool, title: str | None = None) -
 
 
 def _sign_submit(db: str | None, event: dict[str, Any], key: Path, as_json: bool) -> None:
-    from orechain.ledger import keys
     from orechain.ledger.envelope import sign_event
 
-    env = sign_event(event, keys.load_private_key(key))
+    private = _load_key(key)
     with _open(db) as led:
+        env = sign_event(event, private, origin=led.origin)
         _show(led.submit(env, source=event["event_id"]).to_dict(), as_json, event["type"])
 
 
@@ -112,10 +140,13 @@ def init(
     url = _url(db)
     key = sample.log_key() if sample_data else keys.generate_key()
     path = _key_path(url, log_key)
+    if path.exists():
+        msg = f"log key file {path} already exists; refusing to overwrite it (use --log-key)"
+        raise ConflictError(msg)
     with Ledger.create(url, sample.ORIGIN if sample_data else origin, key) as led:
         keys.save_private_key(key, path)
         if sample_data:
-            led.submit_many(sample.sample_envelopes())
+            sample.load(led)
             create_checkpoint(led, key)
         label = sample.LABEL if sample_data else None
         out = {"database": url, "origin": led.origin, "vkey": led.vkey, "log_key": str(path),
@@ -126,29 +157,83 @@ def init(
 @app.command()
 def keygen(
     out: Path = typer.Option(..., "--out", help="Write the private key here (PEM, mode 0600)."),
-    db: str | None = DbOpt,
+    encrypt: bool = typer.Option(False, "--encrypt", help="Encrypt it (PKCS#8). " + PASS_HELP),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing key file."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Make an Ed25519 key pair for an organisation; print its key id and public key.
 
-    --db is accepted for uniformity; no database is touched.
+    An existing file is never overwritten unless --force is given.
     """
     from orechain.ledger import keys
 
+    if out.exists() and not force:
+        msg = f"{out} already exists; refusing to overwrite a key file (use --force)"
+        raise ConflictError(msg)
     key = keys.generate_key()
-    keys.save_private_key(key, out)
+    secret = _passphrase(confirm=True) if encrypt else None
+    keys.save_private_key(key, out, passphrase=secret, overwrite=force)
     info = {"key_file": str(out), "key_id": keys.key_id(keys.public_bytes(key)),
-            "public_key": keys.public_b64(key)}  # fmt: skip
+            "public_key": keys.public_b64(key), "encrypted": encrypt}  # fmt: skip
     _show(info, as_json, "key")
+
+
+@app.command("rotate-key")
+def rotate_key(
+    org_id: str,
+    new_key: str = typer.Option(..., help="The new key: a PEM private key file or base64."),
+    key: Path = SignerOpt,
+    actor: str | None = typer.Option(None, help="Acting organisation (default: ORG_ID)."),
+    valid_until: str | None = typer.Option(None, help="Expiry of the new key, RFC 3339."),
+    time: str | None = TimeOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Add a key to an organisation (signed by a current key of it or of a registrar).
+
+    The new key is valid from the time the log receives this event; the old one
+    stays valid until `revoke-key`.
+    """
+    from orechain.ledger.registry import rotate_key_event
+
+    public = _public_key(new_key, key)
+    event = rotate_key_event(org_id, public, actor=actor, time=time, valid_until=valid_until)
+    _sign_submit(db, event, key, as_json)
+
+
+@app.command("revoke-key")
+def revoke_key(
+    org_id: str,
+    key_id: str = typer.Argument(..., help="Key id (16 hex digits) to revoke."),
+    key: Path = SignerOpt,
+    reason: str = typer.Option("", help="Why (e.g. 'key stolen', 'rotation')."),
+    revoked_at: str | None = typer.Option(
+        None, help="Revoke from this RFC 3339 time (default: when the log receives it)."
+    ),
+    actor: str | None = typer.Option(None, help="Acting organisation (default: ORG_ID)."),
+    time: str | None = TimeOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Revoke an organisation's key: the log refuses it for every event it receives after.
+
+    Backdating an event does not help a key thief: keys are judged at the log's
+    receipt time, not at the time written in the event.
+    """
+    from orechain.ledger.registry import revoke_key_event
+
+    event = revoke_key_event(org_id, key_id, reason=reason, revoked_at=revoked_at, actor=actor,
+                             time=time)  # fmt: skip
+    _sign_submit(db, event, key, as_json)
 
 
 def _public_key(value: str | None, signer: Path) -> str:
     from orechain.ledger import keys
 
     if value is None:
-        return keys.public_b64(keys.load_private_key(signer))
+        return keys.public_b64(_load_key(signer))
     if Path(value).is_file():
-        return keys.public_b64(keys.load_private_key(Path(value)))
+        return keys.public_b64(_load_key(Path(value)))
     return value
 
 
@@ -196,13 +281,28 @@ def site_add(
     _sign_submit(db, event, key, as_json)
 
 
-def _read_docs(file: Path) -> list[Any]:
+def _read_docs(file: Path) -> list[dict[str, Any]]:
+    """Envelopes or unsigned events from one JSON document or JSON Lines; one-line errors."""
     from orechain.ledger.canonical import parse_json
 
-    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    data = sys.stdin.buffer.read() if str(file) == "-" else _read_file(file)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"not UTF-8 text (byte {exc.start}); expected JSON or JSON Lines"
+        raise InputError(msg, source=str(file)) from exc
     lines = [text] if text.lstrip().startswith("{") and "\n{" not in text.strip() else [
         ln for ln in text.splitlines() if ln.strip()]  # fmt: skip
-    return [parse_json(ln, source=f"{file}:{i + 1}") for i, ln in enumerate(lines)]
+    docs = [parse_json(ln, source=f"{file}:{i + 1}") for i, ln in enumerate(lines)]
+    if not docs:
+        msg = "no events in the file"
+        raise InputError(msg, source=str(file))
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, dict):
+            kind = "a JSON array" if isinstance(doc, list) else type(doc).__name__
+            msg = f"expected an envelope or event object per line, got {kind}"
+            raise InputError(msg, source=f"{file}:{i + 1}")
+    return docs
 
 
 @app.command()
@@ -213,14 +313,15 @@ def submit(
     as_json: bool = JsonOpt,
 ) -> None:
     """Check, sign (with --key) and append events; all of a file or none."""
-    from orechain.ledger import keys
     from orechain.ledger.envelope import sign_event
 
     docs = _read_docs(file)
-    if key is not None:
-        private = keys.load_private_key(key)
-        docs = [d if "signature" in d else sign_event(d, private) for d in docs]
+    private = _load_key(key) if key is not None else None
     with _open(db) as led:
+        if private is not None:
+            docs = [
+                d if "signature" in d else sign_event(d, private, origin=led.origin) for d in docs
+            ]
         receipts = led.submit_many(docs, sources=[f"{file}:{i + 1}" for i in range(len(docs))])
     _rows([r.to_dict() for r in receipts], as_json)
 
@@ -290,22 +391,64 @@ def provenance(lot_id: str, db: str | None = DbOpt, as_json: bool = JsonOpt) -> 
 def check(
     lot_id: str,
     rule: str = typer.Option(..., "--rule", help=RULE_HELP),
-    threshold: float | None = typer.Option(None, help="For min-verified-share [-]."),
+    threshold: float | None = typer.Option(None, help="min-verified-share: share 0..1 [-]."),
+    countries: str | None = typer.Option(
+        None, help="restricted-stage-origin (or to override a preset): ISO3 codes, CHN,RUS."
+    ),
+    stages: str | None = typer.Option(
+        None, help="restricted-stage-origin: stages, comma-separated: " + ", ".join(STAGE_IDS)
+    ),
     db: str | None = DbOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Run a compliance rule; on failure print the breaking path and exit 1."""
-    from orechain.ledger.compliance import run_rule
+    """Run a compliance rule; on failure print the breaking path and exit 1.
 
-    params = {} if threshold is None else {"threshold": threshold}
+    Each rule takes only its own parameters; anything else is an error (exit 2).
+    """
+    from orechain.ledger.compliance import CITATIONS, run_rule
+
+    params = {"threshold": threshold, "countries": countries, "stages": stages}
     with _open(db) as led:
         result = run_rule(led.state, lot_id, rule, **params)
+    cite = CITATIONS.get(rule, "")
     if as_json:
         emit_json(asdict(result))
     else:
         typer.echo(f"{'PASS' if result.passed else 'FAIL'} {rule} {lot_id}: {result.reason}")
+        if cite:
+            typer.echo(f"source: {cite}")
         if result.path:
             print_table(result.path, [(k, k) for k in result.path[0]], title="path")
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def crma(
+    buyer: str = typer.Argument(..., help="Buying organisation id."),
+    period: str = typer.Option(..., help="YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD/YYYY-MM-DD."),
+    threshold: float = typer.Option(0.65, help="Largest share allowed from one third country."),
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """EU CRMA benchmark over a buyer's lots in a period; exit 1 if one third country dominates.
+
+    Regulation (EU) 2024/1252 Art. 5(1)(d): no more than 65 % of a strategic raw
+    material at any stage from a single third country. Shares are by mass,
+    through blends, over the lots transferred to BUYER in PERIOD.
+    """
+    from orechain.ledger.compliance import crma_concentration
+    from orechain.ledger.custody_period import parse_period
+
+    with _open(db) as led:
+        result = crma_concentration(led.state, buyer, parse_period(period), threshold)
+    if as_json:
+        emit_json(asdict(result))
+    else:
+        verdict = "PASS" if result.passed else "FAIL"
+        typer.echo(f"{verdict} {result.rule} {buyer} {result.period}: {result.reason}")
+        typer.echo(f"source: {result.citation}; lots: {', '.join(result.lots) or 'none'}")
+        _rows(_origin_rows(result.shares), False, "shares by stage and country")
     if not result.passed:
         raise typer.Exit(1)
 
@@ -338,22 +481,22 @@ def checkpoint(
     db: str | None = DbOpt, log_key: Path | None = typer.Option(None), as_json: bool = JsonOpt
 ) -> None:
     """Sign a checkpoint over all committed entries and print it (C2SP tlog-checkpoint)."""
-    from orechain.ledger import keys
     from orechain.ledger.log import create_checkpoint
 
     url = _url(db)
     with _open(db) as led:
-        note = create_checkpoint(led, keys.load_private_key(_key_path(url, log_key)))
+        note = create_checkpoint(led, _load_key(_key_path(url, log_key)))
     emit_json({"checkpoint": note}) if as_json else typer.echo(note, nl=False)
 
 
 @proof_app.command("inclusion")
 def proof_inclusion(
-    event: str = typer.Argument(..., help="Event id or leaf index."),
+    event: str = typer.Argument(
+        ..., help="Event id, or a leaf index (event ids are never all digits)."
+    ),
     db: str | None = DbOpt,
-    as_json: bool = JsonOpt,
 ) -> None:
-    """Inclusion proof bundle (JSON) of an event under the first checkpoint covering it."""
+    """Inclusion proof bundle (always JSON) of an event under the first checkpoint covering it."""
     from orechain.ledger.log import inclusion_bundle
 
     with _open(db) as led:
@@ -365,9 +508,8 @@ def proof_consistency(
     old: int = typer.Argument(..., help="Older tree size."),
     new: int | None = typer.Argument(None, help="Newer tree size (default: current)."),
     db: str | None = DbOpt,
-    as_json: bool = JsonOpt,
 ) -> None:
-    """Consistency proof bundle (JSON) from tree size OLD to NEW, with their checkpoints."""
+    """Consistency proof bundle (always JSON) from tree size OLD to NEW, with checkpoints."""
     from orechain.ledger.log import consistency_bundle
 
     with _open(db) as led:
@@ -480,6 +622,13 @@ def _lines(file: Path) -> Iterator[bytes]:
         yield from fh
 
 
+def _require_file(file: Path) -> None:
+    if str(file) != "-" and not file.is_file():
+        what = "is a directory" if file.is_dir() else "does not exist"
+        msg = f"{file} {what}; expected a file"
+        raise InputError(msg, source=str(file))
+
+
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="JSON Lines from `export`; - for stdin."),
@@ -491,6 +640,7 @@ def import_(
     """Replay an export through the acceptance checks; into an empty ledger, same roots."""
     from orechain.ledger.exchange import import_lines
 
+    _require_file(file)
     with _open(db) as led:
         summary = import_lines(
             led, _lines(file), source=str(file), batch_size=batch, expect_root=expect_root

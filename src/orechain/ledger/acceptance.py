@@ -5,8 +5,10 @@ state and never changes it, so a rejected event leaves nothing behind.
 :func:`apply` then folds an accepted event into the state. Replaying the log
 through :func:`apply` rebuilds the state; ``audit`` replays through both.
 
-Order of checks: the event id is new; the signature verifies under a key of the
-actor valid at the event time (RFC 8032 Ed25519); the actor is authorised (holds
+Order of checks: the event id is new; the event's own time lies within the
+policy window around the log's receipt time; the signature verifies under a key
+of the actor valid at the receipt time (RFC 8032 Ed25519), so a revoked key
+cannot sign by backdating; the actor is authorised (holds
 custody of every input lot and operates the site); lots exist and are in the
 right state; masses balance (:mod:`orechain.ledger.massbalance`); per-lot time
 never goes backwards.
@@ -15,21 +17,26 @@ never goes backwards.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
-from orechain.errors import ConflictError, IntegrityError
+from orechain.errors import ConflictError, InputError, IntegrityError
 from orechain.ledger import events as ev
 from orechain.ledger import keys
 from orechain.ledger.domain import LedgerState
 from orechain.ledger.envelope import SignedEnvelope
+from orechain.ledger.events import format_time
 from orechain.ledger.guards import DEFAULT_POLICY, Policy
 from orechain.ledger.transitions import APPLY, CHECKS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Policy", "accept", "apply", "apply_event", "check", "check_signature"]
+__all__ = [
+    "Policy", "accept", "apply", "apply_event", "check", "check_signature", "check_time_window",
+    "receipt_time",
+]  # fmt: skip
 
 
-def _signing_public(state: LedgerState, env: SignedEnvelope) -> bytes:
+def _signing_public(state: LedgerState, env: SignedEnvelope, received: datetime) -> bytes:
     event = env.event
     if isinstance(event, ev.RegisterOrg) and not state.orgs:
         if event.actor != event.org_id or "registrar" not in event.roles:
@@ -45,17 +52,48 @@ def _signing_public(state: LedgerState, env: SignedEnvelope) -> bytes:
     if record is None:
         msg = f"key {env.key_id} does not belong to organisation {org.org_id!r}"
         raise IntegrityError(msg)
-    reason = record.invalid_reason(event.time)
+    reason = record.invalid_reason(received)
     if reason:
-        raise IntegrityError(reason)
+        msg = f"{reason}; the log received this event at {format_time(received)}"
+        raise IntegrityError(msg)
     return record.public
 
 
+def receipt_time(env: SignedEnvelope) -> datetime:
+    """The log's receipt time of ``env``; an unstamped envelope cannot be judged."""
+    if env.received_at is None:
+        msg = f"event {env.event.event_id!r} has no log receipt time (received_at)"
+        raise IntegrityError(msg)
+    return env.received_at
+
+
 def check_signature(state: LedgerState, env: SignedEnvelope) -> None:
-    """Verify the envelope's Ed25519 signature under the actor's key valid at event time."""
-    if not keys.verify(_signing_public(state, env), env.message, env.signature):
+    """Verify the envelope's Ed25519 signature under the actor's key valid at receipt time."""
+    public = _signing_public(state, env, receipt_time(env))
+    if not keys.verify(public, env.message, env.signature):
         msg = f"bad signature on event {env.event.event_id!r} (key {env.key_id})"
         raise IntegrityError(msg)
+
+
+def _span(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours / 24:g} days" if hours >= 48 else f"{hours:g} h"
+
+
+def check_time_window(event: ev.Event, received: datetime, policy: Policy) -> None:
+    """The event's own time lies in [received - max_past, received + max_future]."""
+    if event.time > received + policy.max_future:
+        msg = (
+            f"event time {format_time(event.time)} is more than {_span(policy.max_future)} "
+            f"after the log received it ({format_time(received)})"
+        )
+        raise InputError(msg, field="event.time")
+    if event.time < received - policy.max_past:
+        msg = (
+            f"event time {format_time(event.time)} is more than {_span(policy.max_past)} "
+            f"before the log received it ({format_time(received)}); report events on time"
+        )
+        raise InputError(msg, field="event.time")
 
 
 def _check_time_order(state: LedgerState, event: ev.Event) -> None:
@@ -79,14 +117,15 @@ def check(state: LedgerState, env: SignedEnvelope, policy: Policy = DEFAULT_POLI
     NotFoundError
         Unknown organisation, site, lot or event.
     IntegrityError
-        Bad signature, or a key not valid at the event time.
+        Bad signature, no receipt time, or a key not valid at the receipt time.
     InputError
-        Mass balance or grades inconsistent.
+        Event time outside the policy window; mass balance or grades inconsistent.
     """
     event = env.event
     if event.event_id in state.events:
         msg = f"event id {event.event_id!r} is already in the ledger"
         raise ConflictError(msg)
+    check_time_window(event, receipt_time(env), policy)
     check_signature(state, env)
     CHECKS[event.name](state, event, policy)
     _check_time_order(state, event)
@@ -94,15 +133,17 @@ def check(state: LedgerState, env: SignedEnvelope, policy: Policy = DEFAULT_POLI
 
 def apply(state: LedgerState, env: SignedEnvelope, policy: Policy = DEFAULT_POLICY) -> None:
     """Fold an accepted event into ``state`` (no checks; see :func:`check`)."""
-    apply_event(state, env.event, policy)
+    apply_event(state, env.event, policy, receipt_time(env))
 
 
-def apply_event(state: LedgerState, event: ev.Event, policy: Policy = DEFAULT_POLICY) -> None:
+def apply_event(state: LedgerState, event: ev.Event, policy: Policy, received_at: datetime) -> None:
     """Fold an already-accepted event into ``state``: the replay path on open.
 
     Replaying committed entries needs neither the signature nor the canonical
-    bytes again (``audit`` re-checks both), only the typed event.
+    bytes again (``audit`` re-checks both), only the typed event and the log's
+    receipt time (keys are valid from the time the log received them).
     """
+    state.received[event.event_id] = received_at
     APPLY[event.name](state, event, policy)
     state.events[event.event_id] = event
     state.event_index[event.event_id] = state.size

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from orechain.errors import IntegrityError, OreChainError
@@ -62,6 +63,7 @@ def audit(ledger: Ledger, vkey_public: bytes | None = None) -> AuditReport:
         attacker with database access could also replace, so pass it when you can).
     """
     tree, state = MerkleLog(), LedgerState()
+    last: datetime | None = None
     for expected, row in enumerate(ledger.store.raw_rows()):
         index, envelope, stored_hash, root_after = row[0], row[7], row[8], row[9]
         event_id = row[2] if row[2] is not None else row[1]
@@ -78,21 +80,29 @@ def audit(ledger: Ledger, vkey_public: bytes | None = None) -> AuditReport:
         try:
             env = open_envelope(bytes(envelope), require_canonical=True)
             _check_columns(row, env)
+            _check_log(env, ledger.origin, last)
             acceptance.accept(state, env, ledger.policy)
+            last = env.received_at
         except OreChainError as exc:
             return _fail(tree, expected, f"event {event_id!r} fails replay: {exc}")
     return _check_checkpoints(ledger, tree, vkey_public or ledger.log_public_key)
 
 
 COLUMNS = (
-    "ledger_log.event_id",
-    "event_id",
-    "idempotency_key",
-    "event_type",
-    "actor",
-    "event_time",
-)
+    "ledger_log.event_id", "event_id", "idempotency_key", "event_type", "actor", "event_time",
+    "received_at",
+)  # fmt: skip
 """Stored columns that queries use, in :meth:`Store.raw_rows` order after the leaf index."""
+
+
+def _check_log(env: SignedEnvelope, origin: str, last: datetime | None) -> None:
+    """The entry was signed for this log and its receipt time does not go backwards."""
+    if env.log != origin:
+        msg = f"envelope is signed for log {env.log!r}, not {origin!r}"
+        raise IntegrityError(msg)
+    if env.received_at is not None and last is not None and env.received_at < last:
+        msg = "received_at goes backwards"
+        raise IntegrityError(msg)
 
 
 def _check_columns(row: tuple[Any, ...], env: SignedEnvelope) -> None:
@@ -103,8 +113,11 @@ def _check_columns(row: tuple[Any, ...], env: SignedEnvelope) -> None:
     another row or hide one, while hashes and signatures still verify.
     """
     e = env.event
-    want = (e.event_id, e.event_id, env.idempotency_key, e.name, e.actor, format_time(e.time))
-    for name, stored, expected in zip(COLUMNS, row[1:7], want, strict=True):
+    received = format_time(env.received_at) if env.received_at else None
+    want = (e.event_id, e.event_id, env.idempotency_key, e.name, e.actor, format_time(e.time),
+            received)  # fmt: skip
+    stored_columns = (*row[1:7], row[10])
+    for name, stored, expected in zip(COLUMNS, stored_columns, want, strict=True):
         if stored != expected:
             msg = f"stored column {name} is {stored!r}, the envelope says {expected!r}"
             raise IntegrityError(msg)

@@ -79,6 +79,9 @@ def parse_json(data: bytes | str, *, source: str | None = None) -> Any:
     except json.JSONDecodeError as exc:
         msg = f"malformed JSON: {exc.msg} (column {exc.colno})"
         raise InputError(msg, source=source, row=exc.lineno) from exc
+    except RecursionError as exc:
+        msg = "JSON nested too deeply"
+        raise InputError(msg, source=source) from exc
     except InputError as exc:
         raise InputError(exc.reason, source=source, field=exc.field) from exc
 

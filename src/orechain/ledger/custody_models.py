@@ -158,8 +158,11 @@ def _recorded_step(
     event = state.events[event_id]
     if not isinstance(event, ev.Transform | ev.Split | ev.Merge) or not period.contains(event.time):
         return None
-    drawn = state.lots[_outputs(event)[0].lot_id].parents
-    return step_of(state, event, list(drawn), period, memo)
+    drawn: dict[str, float] = {}
+    for output in _outputs(event):  # each output records its proportional draw
+        for parent, mass in state.lots[output.lot_id].parents:
+            drawn[parent] = drawn.get(parent, 0.0) + mass
+    return step_of(state, event, list(drawn.items()), period, memo)
 
 
 def _steps(state: LedgerState, site_id: str, period: Period) -> list[Step]:

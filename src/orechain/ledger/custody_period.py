@@ -21,6 +21,9 @@ from orechain.errors import InputError
 GRANULARITIES = ("month", "quarter", "year")
 """Calendar reconciliation periods the acceptance policy can use."""
 
+MIN_YEAR, MAX_YEAR = 1900, 2999
+"""Years a period may name (guards datetime overflow at 0000 and 9999-Q4)."""
+
 __all__ = ["GRANULARITIES", "Period", "parse_period", "period_of"]
 
 
@@ -71,6 +74,9 @@ def parse_period(text: str) -> Period:
     4
     """
     text = text.strip()
+    if (m := re.match(r"(\d{4})(?:$|-)", text)) and not MIN_YEAR <= int(m[1]) <= MAX_YEAR:
+        msg = f"period {text!r}: the year must be from {MIN_YEAR} to {MAX_YEAR}"
+        raise InputError(msg, field="period")
     if m := re.fullmatch(r"(\d{4})", text):
         return _calendar(int(m[1]), 1, 12, text)
     if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):

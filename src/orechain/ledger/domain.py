@@ -72,7 +72,9 @@ class Lot:
 
     ``quantity_t`` is the mass at creation [t]; ``remaining_t`` what has not yet
     been drawn by transforms, splits or merges [t], both in ``basis``.
-    ``parents`` lists (lot id, mass drawn [t]) of the inputs it was made from.
+    ``parents`` lists (lot id, mass drawn [t]) of the inputs it was made from:
+    this lot's share of each draw, in proportion to its mass among the step's
+    outputs (the parts of a split sum to what the split drew).
     """
 
     lot_id: str
@@ -106,6 +108,8 @@ class LedgerState:
     corrections: dict[str, list[str]] = field(default_factory=dict)
     site_events: dict[str, list[str]] = field(default_factory=dict)
     """Ids of the events that took place at each site (extract, process steps, receive)."""
+    received: dict[str, datetime] = field(default_factory=dict)
+    """The log's receipt time of each event (keys are judged at this time, not the event's)."""
     size: int = 0
 
     def lot(self, lot_id: str) -> Lot:

@@ -19,6 +19,10 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationError
 
 from orechain.errors import InputError
+from orechain.ledger.vocab import ROLES
+from orechain.stages import STAGES as STAGE_DEFS
+from orechain.stages import resolve_site_kind, resolve_stage
+from orechain.stages import stage as stage_def
 
 Basis = Literal["gross", "contained", "REO"]
 Tonnes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -39,35 +43,57 @@ EventId = Annotated[Ident, AfterValidator(_not_all_digits)]
 Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Text = Annotated[str, Field(max_length=2000)]
 
-STAGES = (
-    "mining",
-    "beneficiation",
-    "separation",
-    "refining",
-    "smelting",
-    "melting",
-    "metal",
-    "magnet",
-    "component",
-)
-"""Value-chain stages a transform can declare (DESIGN.md, "Value-chain stages")."""
 
-Stage = Literal[
-    "beneficiation", "separation", "refining", "smelting", "melting", "metal", "magnet", "component"
-]
-SiteKind = Literal[
-    "mine",
-    "concentrator",
-    "refinery",
-    "separation-plant",
-    "smelter",
-    "metal-plant",
-    "magnet-plant",
-    "port",
-    "warehouse",
-    "laboratory",
-]
-Role = Literal["registrar", "miner", "processor", "shipper", "buyer", "assayer", "certifier"]
+def _stage(value: str) -> str:
+    """A transform's stage: a declarable stage of :mod:`orechain.stages` other than mining.
+
+    Aliases resolve to the canonical id; extraction is the ``extract`` event.
+    """
+    try:
+        stage_id = resolve_stage(value)
+    except InputError as exc:
+        raise ValueError(exc.reason) from None
+    if stage_id == "mining" or not stage_def(stage_id).declarable:
+        allowed = [s.id for s in STAGE_DEFS if s.declarable and s.id != "mining"]
+        msg = f"stage {value!r} cannot be declared by a transform; expected one of {allowed}"
+        raise ValueError(msg)
+    return stage_id
+
+
+def _site_kind(value: str) -> str:
+    try:
+        return resolve_site_kind(value)
+    except InputError as exc:
+        raise ValueError(exc.reason) from None
+
+
+def _role(value: str) -> str:
+    if value not in ROLES:
+        msg = f"unknown role {value!r}; expected one of {list(ROLES)}"
+        raise ValueError(msg)
+    return value
+
+
+def _commodity(value: str) -> str:
+    """A commodity the atlas catalogue knows (name, alias or USGS code); kept as written."""
+    from orechain.atlas.commodities import resolve_commodity
+    from orechain.errors import NotFoundError
+
+    try:
+        resolve_commodity(value)
+    except NotFoundError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+Commodity = Annotated[str, Field(max_length=200), AfterValidator(_commodity)]
+"""A commodity of the atlas catalogue (``orechain atlas commodities``)."""
+Stage = Annotated[str, AfterValidator(_stage)]
+"""A value-chain stage id of :mod:`orechain.stages` (aliases accepted, stored canonical)."""
+SiteKind = Annotated[str, AfterValidator(_site_kind)]
+"""A site kind of :data:`orechain.stages.SITE_KINDS`."""
+Role = Annotated[str, AfterValidator(_role)]
+"""A role of :data:`orechain.ledger.vocab.ROLES`."""
 
 _CONFIG = ConfigDict(extra="forbid", strict=True)
 
@@ -79,7 +105,7 @@ class LotSpec:
     __pydantic_config__ = _CONFIG
     lot_id: Ident
     product: Text
-    commodity: Text
+    commodity: Commodity
     quantity_t: Tonnes
     basis: Basis
     grades: dict[str, Fraction] | None = None
@@ -359,7 +385,7 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {n: TypeAdapter(c) for n, c in EVENT_TY
 def _first_error(exc: ValidationError) -> tuple[str, str]:
     err = exc.errors()[0]
     field = ".".join(str(p) for p in err["loc"])
-    return field, str(err["msg"])
+    return field, str(err["msg"]).removeprefix("Value error, ")
 
 
 def _to_json(fields: dict[str, Any]) -> str:

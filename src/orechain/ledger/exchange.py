@@ -15,11 +15,12 @@ References
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from orechain.errors import IntegrityError
+from orechain.errors import InputError, IntegrityError
 from orechain.ledger.service import Ledger
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,17 @@ def _batches(lines: Iterable[bytes | str], size: int) -> Iterator[list[tuple[int
         yield batch
 
 
+def _root_bytes(text: str) -> bytes:
+    try:
+        root = bytes.fromhex(text)
+    except ValueError:
+        root = b""
+    if len(root) != 32:
+        msg = f"expected root must be 64 hex digits, got {text!r}"
+        raise InputError(msg, field="expect_root")
+    return root
+
+
 def import_lines(
     ledger: Ledger,
     lines: Iterable[bytes | str],
@@ -66,34 +78,42 @@ def import_lines(
     """Replay exported envelopes into ``ledger``, ``batch_size`` per transaction.
 
     Lines must be RFC 8785 canonical (as :func:`export_lines` writes them), so a
-    re-encoded export is refused rather than silently logged with other bytes.
+    re-encoded export is refused rather than silently logged with other bytes;
+    they keep the receipt times the exporting log stamped, and must have been
+    signed for this ledger's origin.
 
     Parameters
     ----------
     expect_root
-        Hex root the ledger must have afterwards (e.g. from the exporter).
+        Hex root the ledger must have afterwards (e.g. from the exporter); then
+        the whole import is one transaction, checked before it commits.
 
     Raises
     ------
     OreChainError
         The first rejected line (its batch is not written; earlier batches are).
     IntegrityError
-        If ``expect_root`` is given and differs.
+        If ``expect_root`` is given and differs (nothing is written).
     """
+    want = _root_bytes(expect_root) if expect_root is not None else None
     read = appended = 0
-    for batch in _batches(lines, batch_size):
+    # With an expected root, everything is one transaction checked before commit.
+    size = batch_size if want is None else sys.maxsize
+    for batch in _batches(lines, size):
         before = ledger.tree.size
         receipts = ledger.submit_many(
             [raw.rstrip("\r\n") if isinstance(raw, str) else raw.rstrip(b"\r\n")
              for _, raw in batch],
             sources=[f"{source}:{n}" for n, _ in batch],
             require_canonical=True,
+            replicate=True,
+            expect_root=want,
         )  # fmt: skip
         read += len(batch)
         appended += sum(r.leaf_index >= before for r in receipts)
     tree = ledger.tree
     root = tree.root().hex()
-    if expect_root is not None and root != expect_root.lower():
+    if want is not None and root != want.hex():
         msg = f"after import the root is {root}, expected {expect_root}"
         raise IntegrityError(msg)
     logger.info("imported %d lines (%d new); tree size %d", read, appended, tree.size)

@@ -7,6 +7,7 @@ none changes anything, so a rejected event writes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from orechain.errors import ConflictError, InputError
 from orechain.ledger import events as ev
@@ -32,10 +33,15 @@ class Policy:
     ``tolerance`` is the relative mass-balance tolerance [-]; ``reconciliation``
     the length of the ISO 22095 mass-balance reconciliation period (``month``,
     ``quarter`` or ``year``) over which a site's credits must cover its claims.
+    ``max_future`` and ``max_past`` bound an event's own time against the log's
+    receipt time (clock skew allowed ahead; how late an event may be reported);
+    a ledger records them in its metadata at ``init``.
     """
 
     tolerance: float = DEFAULT_TOLERANCE
     reconciliation: str = "quarter"
+    max_future: timedelta = timedelta(hours=24)
+    max_past: timedelta = timedelta(days=30)
 
 
 def is_registrar(state: LedgerState, org_id: str) -> bool:

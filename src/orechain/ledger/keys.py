@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from orechain.errors import InputError, NotFoundError
+from orechain.errors import ConflictError, InputError, NotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,9 @@ DEMO_SEED_PREFIX = b"orechain demo key, NOT FOR PRODUCTION: "
 """Domain separator of :func:`demo_key`; the seeds are public, so are the keys."""
 
 __all__ = [
+    "PASSPHRASE_ENV",
     "Ed25519PrivateKey",
+    "is_encrypted",
     "demo_key",
     "generate_key",
     "key_id",
@@ -107,38 +109,85 @@ def verify(public: bytes, message: bytes, signature: bytes) -> bool:
     return True
 
 
-def save_private_key(key: Ed25519PrivateKey, path: Path) -> None:
-    """Write ``key`` as unencrypted PKCS#8 PEM, readable by the owner only (0600)."""
+PASSPHRASE_ENV = "ORECHAIN_KEY_PASSPHRASE"
+"""Environment variable the CLI reads a private key's passphrase from."""
+
+
+def save_private_key(
+    key: Ed25519PrivateKey,
+    path: Path,
+    *,
+    passphrase: bytes | None = None,
+    overwrite: bool = False,
+) -> None:
+    """Write ``key`` as PKCS#8 PEM, readable by the owner only (0600).
+
+    Parameters
+    ----------
+    passphrase
+        Encrypt the PKCS#8 structure with it (``BEGIN ENCRYPTED PRIVATE KEY``);
+        None writes it in the clear.
+    overwrite
+        Replace an existing file; by default an existing key is never
+        overwritten (losing a private key loses the organisation's identity).
+
+    Raises
+    ------
+    ConflictError
+        If ``path`` exists and ``overwrite`` is false.
+    """
+    if passphrase is not None and not passphrase:
+        msg = "the passphrase is empty"
+        raise InputError(msg, field="passphrase")
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
     pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        msg = f"{path} already exists; refusing to overwrite a key file"
+        raise ConflictError(msg) from None
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
     logger.info("wrote private key %s", path)
 
 
-def load_private_key(path: Path) -> Ed25519PrivateKey:
-    """Read a PKCS#8 PEM Ed25519 private key.
+def is_encrypted(path: Path) -> bool:
+    """True iff the PEM file holds an encrypted PKCS#8 key."""
+    return b"BEGIN ENCRYPTED PRIVATE KEY" in path.read_bytes()[:200]
+
+
+def load_private_key(path: Path, passphrase: bytes | None = None) -> Ed25519PrivateKey:
+    """Read a PKCS#8 PEM Ed25519 private key, decrypting it with ``passphrase`` if needed.
 
     Raises
     ------
     NotFoundError
         If the file does not exist.
     InputError
-        If it is not an Ed25519 private key.
+        If it is not an Ed25519 private key, is encrypted and no (or a wrong)
+        passphrase was given.
     """
-    if not path.exists():
+    if not path.is_file():
         msg = f"key file {path} does not exist"
         raise NotFoundError(msg)
+    data = path.read_bytes()
+    encrypted = b"BEGIN ENCRYPTED PRIVATE KEY" in data[:200]
+    if encrypted and not passphrase:
+        msg = f"the key is encrypted; set {PASSPHRASE_ENV} or enter the passphrase"
+        raise InputError(msg, source=str(path))
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = serialization.load_pem_private_key(data, password=passphrase if encrypted else None)
     except (ValueError, TypeError) as exc:
-        msg = f"not a PEM private key: {exc}"
-        raise InputError(msg, source=str(path)) from exc
+        reason = "wrong passphrase or damaged key" if encrypted else f"not a PEM private key: {exc}"
+        raise InputError(reason, source=str(path)) from exc
     if not isinstance(key, Ed25519PrivateKey):
         msg = "not an Ed25519 key"
         raise InputError(msg, source=str(path))

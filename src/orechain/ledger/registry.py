@@ -14,7 +14,9 @@ from typing import Any
 
 from orechain.ledger.events import format_time
 
-__all__ = ["now", "register_org_event", "register_site_event"]
+__all__ = [
+    "now", "register_org_event", "register_site_event", "revoke_key_event", "rotate_key_event",
+]  # fmt: skip
 
 
 def now() -> str:
@@ -78,4 +80,54 @@ def register_site_event(
     }
     if latitude is not None and longitude is not None:
         event |= {"latitude": latitude, "longitude": longitude}
+    return event
+
+
+def rotate_key_event(
+    org_id: str,
+    public_key_b64: str,
+    *,
+    actor: str | None = None,
+    time: str | None = None,
+    valid_until: str | None = None,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """A ``rotate-key`` event adding a key to ``org_id``; it is valid from the log's receipt."""
+    t = time or now()
+    event: dict[str, Any] = {
+        "type": "rotate-key",
+        "event_id": event_id or f"rotate-key-{org_id}-{t}",
+        "actor": actor or org_id,
+        "time": t,
+        "org_id": org_id,
+        "public_key": public_key_b64,
+    }
+    if valid_until is not None:
+        event["valid_until"] = valid_until
+    return event
+
+
+def revoke_key_event(
+    org_id: str,
+    key_id: str,
+    *,
+    reason: str = "",
+    revoked_at: str | None = None,
+    actor: str | None = None,
+    time: str | None = None,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """A ``revoke-key`` event; without ``revoked_at`` the key stops at the log's receipt."""
+    t = time or now()
+    event: dict[str, Any] = {
+        "type": "revoke-key",
+        "event_id": event_id or f"revoke-key-{org_id}-{key_id}",
+        "actor": actor or org_id,
+        "time": t,
+        "org_id": org_id,
+        "key_id": key_id,
+        "reason": reason,
+    }
+    if revoked_at is not None:
+        event["revoked_at"] = revoked_at
     return event

@@ -20,14 +20,20 @@ import json
 from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orechain.ledger import keys
 from orechain.ledger.envelope import sign_event
 
+if TYPE_CHECKING:
+    from orechain.ledger.service import Ledger, Receipt
+
 SAMPLE_FILE = "pk_us_corridor.json"
 
-__all__ = ["LABEL", "ORIGIN", "load_corridor", "log_key", "org_key", "sample_envelopes"]
+__all__ = [
+    "LABEL", "ORIGIN", "load", "load_corridor", "log_key", "org_key", "sample_envelopes",
+    "stamped_envelopes",
+]  # fmt: skip
 
 
 @cache
@@ -76,5 +82,19 @@ def sample_envelopes() -> list[dict[str, Any]]:
     for n, (actor, kind, fields) in enumerate(_events()):
         time = (start + timedelta(days=n // 4)).isoformat().replace("+00:00", "Z")
         event = {"type": kind, "event_id": f"demo-{n:03d}-{kind}", "actor": actor, "time": time}
-        out.append(sign_event({**event, **fields}, org_key(actor)))
+        out.append(sign_event({**event, **fields}, org_key(actor), origin=ORIGIN))
     return out
+
+
+def stamped_envelopes() -> list[dict[str, Any]]:
+    """The sample as its log recorded it: each envelope stamped ``received_at``.
+
+    ASSUMPTION: the illustrative log received every event at the event's own
+    time (the corridor is a simulated past; a live log stamps its clock).
+    """
+    return [{**env, "received_at": env["event"]["time"]} for env in sample_envelopes()]
+
+
+def load(ledger: Ledger) -> list[Receipt]:
+    """Append the stamped sample to an empty ledger created with :data:`ORIGIN`."""
+    return ledger.submit_many(stamped_envelopes(), replicate=True)

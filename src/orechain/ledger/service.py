@@ -12,11 +12,12 @@ holds what the database does not.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from orechain.errors import ConflictError, IntegrityError, NotFoundError
+from orechain.errors import ConflictError, InputError, IntegrityError, NotFoundError
 from orechain.ledger import acceptance, keys
 from orechain.ledger.canonical import parse_json
 from orechain.ledger.checkpoint import encode_vkey, parse_vkey
@@ -29,7 +30,7 @@ from orechain.ledger.store import Entry, Store, open_store
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Ledger", "Receipt"]
+__all__ = ["Clock", "Ledger", "Receipt", "system_clock"]
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,17 @@ class Receipt:
     """Size of the tree right after the append."""
     root_hash: str
     """Hex root hash of that tree."""
+    event_time: str = ""
+    """The time the signer wrote in the event (RFC 3339)."""
+    received_at: str | None = None
+    """The log's receipt time (RFC 3339), covered by the leaf hash."""
 
     @classmethod
     def from_entry(cls, entry: Entry) -> Receipt:
         """Receipt of a stored entry (the same on every resubmission)."""
         return cls(
             entry.event_id, entry.index, entry.leaf_hash.hex(), entry.index + 1,
-            entry.root_after.hex(),
+            entry.root_after.hex(), entry.event_time, entry.received_at,
         )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,49 +63,91 @@ class Receipt:
         return asdict(self)
 
 
-def _stored_event(entry: Entry) -> Event:
-    """The typed event of a committed entry (replay skips re-canonicalising and signatures)."""
+def _stored_event(entry: Entry) -> tuple[Event, datetime]:
+    """Typed event and receipt time of a committed entry (replay skips signatures)."""
     source = f"log entry {entry.index}"
-    return parse_event(parse_json(entry.envelope, source=source)["event"], source=source)
+    body = parse_json(entry.envelope, source=source)
+    event = parse_event(body["event"], source=source)
+    stamp = body.get("received_at")
+    return event, datetime.fromisoformat(stamp) if isinstance(stamp, str) else event.time
+
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Now, in UTC, to the second (receipt times are stamped at this resolution)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+TIME_POLICY_KEYS = ("max_future_s", "max_past_s")
+"""Ledger metadata keys of the event-time window [s] (see :class:`Policy`)."""
+
+
+def _policy_from_meta(policy: Policy, meta: dict[str, str]) -> Policy:
+    """The policy with the time window recorded in the ledger's metadata, if any."""
+    if all(k in meta for k in TIME_POLICY_KEYS):
+        return replace(
+            policy,
+            max_future=timedelta(seconds=int(meta["max_future_s"])),
+            max_past=timedelta(seconds=int(meta["max_past_s"])),
+        )
+    return policy
 
 
 class Ledger:
     """A chain-of-custody ledger over one store."""
 
-    def __init__(self, store: Store, policy: Policy = DEFAULT_POLICY) -> None:
+    def __init__(
+        self, store: Store, policy: Policy = DEFAULT_POLICY, clock: Clock | None = None
+    ) -> None:
         self.store = store
-        self.policy = policy
         self.meta = store.get_meta()
         if "origin" not in self.meta:
             msg = f"no ledger at {store.url}; run `orechain ledger init` first"
             raise NotFoundError(msg)
+        self.policy = _policy_from_meta(policy, self.meta)
+        self.clock: Clock = clock or system_clock
+        """Source of receipt times (injectable for tests and simulations)."""
         self._state: LedgerState | None = None
         self._tree: MerkleLog | None = None
         self._by_key: dict[str, int] = {}
+        self._last_received: datetime | None = None
 
     @classmethod
-    def open(cls, url: str, policy: Policy = DEFAULT_POLICY) -> Ledger:
+    def open(cls, url: str, policy: Policy = DEFAULT_POLICY, clock: Clock | None = None) -> Ledger:
         """Open an existing ledger at ``url`` (SQLite path or ``postgresql://`` URL)."""
-        return cls(open_store(url), policy)
+        return cls(open_store(url), policy, clock)
 
     @classmethod
-    def create(cls, url: str, origin: str, log_key: keys.Ed25519PrivateKey) -> Ledger:
-        """Create the schema and record the log ``origin`` and its verifier key.
+    def create(
+        cls,
+        url: str,
+        origin: str,
+        log_key: keys.Ed25519PrivateKey,
+        policy: Policy = DEFAULT_POLICY,
+        clock: Clock | None = None,
+    ) -> Ledger:
+        """Create the schema and record the log ``origin``, its verifier key and time window.
 
         Raises
         ------
         ConflictError
             If a ledger already exists there.
         """
-        store = open_store(url)
+        store = open_store(url, create=True)
         version = store.migrate()
         if "origin" in store.get_meta():
             store.close()
             msg = f"a ledger already exists at {url}"
             raise ConflictError(msg)
         vkey = encode_vkey(origin, keys.public_bytes(log_key))
-        store.set_meta({"origin": origin, "vkey": vkey, "schema_version": str(version)})
-        return cls(store)
+        store.set_meta({
+            "origin": origin, "vkey": vkey, "schema_version": str(version),
+            "max_future_s": str(int(policy.max_future.total_seconds())),
+            "max_past_s": str(int(policy.max_past.total_seconds())),
+        })  # fmt: skip
+        return cls(store, policy, clock)
 
     @property
     def origin(self) -> str:
@@ -120,11 +167,14 @@ class Ledger:
     def _sync(self, entries: Iterable[Entry]) -> None:
         if self._state is None or self._tree is None:
             self._state, self._tree, self._by_key = LedgerState(), MerkleLog(), {}
+            self._last_received = None
         for entry in entries:
             if entry.index != self._tree.size:
                 msg = f"log entry {entry.index} found where {self._tree.size} was expected"
                 raise IntegrityError(msg)
-            acceptance.apply_event(self._state, _stored_event(entry), self.policy)
+            event, received = _stored_event(entry)
+            acceptance.apply_event(self._state, event, self.policy, received)
+            self._last_received = received
             self._tree.append_hash(entry.leaf_hash)
             self._by_key[entry.idempotency_key] = entry.index
 
@@ -151,6 +201,7 @@ class Ledger:
 
     def _invalidate(self) -> None:
         self._state, self._tree, self._by_key = None, None, {}
+        self._last_received = None
 
     def submit(self, raw: bytes | str | dict[str, Any], *, source: str | None = None) -> Receipt:
         """Check, append and commit one signed envelope; see :meth:`submit_many`."""
@@ -162,12 +213,26 @@ class Ledger:
         *,
         sources: Iterable[str | None] | None = None,
         require_canonical: bool = False,
+        replicate: bool = False,
+        expect_root: bytes | None = None,
     ) -> list[Receipt]:
         """Accept a batch of envelopes atomically: all are appended or none is.
 
-        Resubmitting an envelope whose idempotency key is in the log with the same
-        bytes returns the original receipt and writes nothing. With
+        The log stamps every new envelope with its receipt time (the clock, never
+        earlier than the last receipt) and refuses envelopes signed for another
+        log. Resubmitting an envelope whose idempotency key is in the log with the
+        same signed bytes returns the original receipt and writes nothing. With
         ``require_canonical``, input bytes must already be RFC 8785 canonical.
+
+        Parameters
+        ----------
+        replicate
+            Entries of this same log (``import`` of an ``export``, the bundled
+            sample): they keep the receipt time stamped in them, which must not
+            go backwards nor lie ahead of the clock. Submitters cannot stamp.
+        expect_root
+            Root the tree must have after the batch; checked before the commit,
+            so a mismatch writes nothing.
 
         Raises
         ------
@@ -181,10 +246,16 @@ class Ledger:
             )
             for i, raw in enumerate(raws)
         ]
+        for i, env in enumerate(envs):
+            self._check_envelope_origin(env, srcs[i] if i < len(srcs) else None, replicate)
         try:
             with self.store.writing() as writer:
                 self._sync(writer.entries(self._tree.size if self._tree else 0))
-                receipts, new = self._accept_all(envs)
+                receipts, new = self._accept_all(envs, replicate)
+                root = self._tree.root() if self._tree else b""
+                if expect_root is not None and root != expect_root:
+                    msg = f"the root would be {root.hex()}, expected {expect_root.hex()}"
+                    raise IntegrityError(msg)
                 writer.append(new)
         except BaseException:
             self._invalidate()
@@ -193,20 +264,57 @@ class Ledger:
             logger.info("appended %d events; tree size %d", len(new), new[-1].index + 1)
         return receipts
 
-    def _accept_all(self, envs: list[SignedEnvelope]) -> tuple[list[Receipt], list[Entry]]:
+    def _check_envelope_origin(
+        self, env: SignedEnvelope, source: str | None, replicate: bool
+    ) -> None:
+        if env.log != self.origin:
+            msg = (
+                f"envelope of event {env.event.event_id!r} is signed for log {env.log!r}, "
+                f"not this one ({self.origin!r})"
+            )
+            raise IntegrityError(msg)
+        if env.received_at is not None and not replicate:
+            msg = "received_at is stamped by the log; submit the envelope without it"
+            raise InputError(msg, source=source, field="received_at")
+        if env.received_at is None and replicate:
+            msg = "a replicated entry must carry the log's received_at"
+            raise InputError(msg, source=source, field="received_at")
+
+    def _receipt_time(self, env: SignedEnvelope, replicate: bool) -> datetime:
+        """Receipt time of the next entry: never before the previous one, never ahead."""
+        now = self.clock()
+        last = self._last_received
+        if not replicate:
+            return now if last is None or now >= last else last
+        stamp = acceptance.receipt_time(env)
+        if last is not None and stamp < last:
+            msg = f"received_at {format_time(stamp)} goes back before {format_time(last)}"
+            raise IntegrityError(msg)
+        if stamp > now + self.policy.max_future:
+            msg = f"received_at {format_time(stamp)} lies ahead of this log's clock"
+            raise IntegrityError(msg)
+        return stamp
+
+    def _accept_all(
+        self, envs: list[SignedEnvelope], replicate: bool
+    ) -> tuple[list[Receipt], list[Entry]]:
         receipts: list[Receipt] = []
         new: list[Entry] = []
         for env in envs:
-            known = self._duplicate(env, new)
+            known = self._duplicate(env, new, replicate)
             if known is not None:
                 receipts.append(Receipt.from_entry(known))
                 continue
-            entry = self._append(env)
+            received = self._receipt_time(env, replicate)
+            entry = self._append(env.stamped(received))
+            self._last_received = received
             new.append(entry)
             receipts.append(Receipt.from_entry(entry))
         return receipts, new
 
-    def _duplicate(self, env: SignedEnvelope, pending: list[Entry]) -> Entry | None:
+    def _duplicate(
+        self, env: SignedEnvelope, pending: list[Entry], replicate: bool
+    ) -> Entry | None:
         index = self._by_key.get(env.idempotency_key)
         if index is None:
             return None
@@ -216,7 +324,12 @@ class Ledger:
             if index >= first
             else self.store.find(idempotency_key=env.idempotency_key)
         )
-        if known is None or known.envelope != env.leaf:
+        same = known is not None and (
+            known.envelope == env.leaf
+            if replicate
+            else open_envelope(known.envelope).signed_part == env.signed_part
+        )
+        if not same:
             msg = f"idempotency key {env.idempotency_key!r} was used for a different event"
             raise ConflictError(msg)
         return known
@@ -229,9 +342,10 @@ class Ledger:
         index = tree.append_hash(h)
         self._by_key[env.idempotency_key] = index
         e = env.event
+        received = format_time(acceptance.receipt_time(env))
         return Entry(
             index, e.event_id, env.idempotency_key, e.name, e.actor, format_time(e.time),
-            env.leaf, h, tree.root(),
+            env.leaf, h, tree.root(), received,
         )  # fmt: skip
 
     def entry(self, ref: str | int) -> Entry:

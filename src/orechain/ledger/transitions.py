@@ -32,7 +32,7 @@ from orechain.ledger.massbalance import (
     require_single_basis,
 )
 
-__all__ = ["APPLY", "CHECKS"]
+__all__ = ["APPLY", "CHECKS", "RULES"]
 
 Rule = Callable[[LedgerState, Any, Policy], None]
 
@@ -56,7 +56,7 @@ def apply_register_org(state: LedgerState, e: ev.RegisterOrg, p: Policy) -> None
     public = keys.public_from_b64(e.public_key)
     kid = keys.key_id(public)
     org = Organisation(e.org_id, e.org_name, e.country, tuple(e.roles))
-    org.keys[kid] = KeyRecord(kid, public, e.org_id, e.time, e.valid_until)
+    org.keys[kid] = KeyRecord(kid, public, e.org_id, state.received[e.event_id], e.valid_until)
     state.orgs[e.org_id] = org
 
 
@@ -67,10 +67,11 @@ def check_rotate_key(state: LedgerState, e: ev.RotateKey, p: Policy) -> None:
 
 
 def apply_rotate_key(state: LedgerState, e: ev.RotateKey, p: Policy) -> None:
-    """Add the new key, valid from the event time."""
+    """Add the new key, valid from the log's receipt time."""
     public = keys.public_from_b64(e.public_key)
     kid = keys.key_id(public)
-    state.orgs[e.org_id].keys[kid] = KeyRecord(kid, public, e.org_id, e.time, e.valid_until)
+    valid_from = state.received[e.event_id]
+    state.orgs[e.org_id].keys[kid] = KeyRecord(kid, public, e.org_id, valid_from, e.valid_until)
 
 
 def check_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
@@ -82,8 +83,9 @@ def check_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
 
 
 def apply_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
-    """Mark the key revoked from ``revoked_at`` (default: the event time)."""
-    state.orgs[e.org_id].keys[e.key_id].revoked_at = e.revoked_at or e.time
+    """Mark the key revoked from ``revoked_at`` (default: the log's receipt time)."""
+    revoked = e.revoked_at or state.received[e.event_id]
+    state.orgs[e.org_id].keys[e.key_id].revoked_at = revoked
 
 
 def check_register_site(state: LedgerState, e: ev.RegisterSite, p: Policy) -> None:
@@ -205,9 +207,12 @@ def _apply_process(
         lot.remaining_t -= mass
         if lot.remaining_t <= p.tolerance * lot.quantity_t:
             lot.remaining_t, lot.status = 0.0, "consumed"
-    parents = [(lot.lot_id, mass) for lot, mass in drawn]
+    # Each output draws from every input in proportion to its mass, so the edges
+    # of a split into 100 t and 80 t carry 100 t and 80 t, not the whole parent twice.
+    total = sum(spec.quantity_t for spec in outputs)
     for spec in outputs:
-        _create_lot(state, spec, e, site_id, parents)
+        share = spec.quantity_t / total
+        _create_lot(state, spec, e, site_id, [(lot.lot_id, mass * share) for lot, mass in drawn])
 
 
 def _check_custody(
@@ -371,5 +376,27 @@ def apply_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
         lot.events.append(e.event_id)
 
 
-CHECKS: dict[str, Rule] = {n: globals()[f"check_{n.replace('-', '_')}"] for n in ev.EVENT_TYPES}
-APPLY: dict[str, Rule] = {n: globals()[f"apply_{n.replace('-', '_')}"] for n in ev.EVENT_TYPES}
+RULES: dict[str, tuple[Rule, Rule]] = {
+    ev.RegisterOrg.name: (check_register_org, apply_register_org),
+    ev.RotateKey.name: (check_rotate_key, apply_rotate_key),
+    ev.RevokeKey.name: (check_revoke_key, apply_revoke_key),
+    ev.RegisterSite.name: (check_register_site, apply_register_site),
+    ev.Extract.name: (check_extract, apply_extract),
+    ev.Transform.name: (check_transform, apply_transform),
+    ev.Split.name: (check_split, apply_split),
+    ev.Merge.name: (check_merge, apply_merge),
+    ev.Transfer.name: (check_transfer, apply_transfer),
+    ev.Ship.name: (check_ship, apply_ship),
+    ev.Receive.name: (check_receive, apply_receive),
+    ev.Assay.name: (check_assay, apply_assay),
+    ev.Certify.name: (check_certify, apply_certify),
+    ev.Correct.name: (check_correct, apply_correct),
+}
+"""Event type → (acceptance check, state transition): the explicit dispatch table."""
+
+if set(RULES) != set(ev.EVENT_TYPES):
+    _msg = f"event types without rules: {sorted(set(ev.EVENT_TYPES) ^ set(RULES))}"
+    raise RuntimeError(_msg)
+
+CHECKS: dict[str, Rule] = {name: pair[0] for name, pair in RULES.items()}
+APPLY: dict[str, Rule] = {name: pair[1] for name, pair in RULES.items()}

@@ -18,12 +18,19 @@ from orechain.api.errors import ApiError
 from orechain.api.pagination import Limit, Offset, Page, paginate
 from orechain.api.responses import COMMON_ERRORS, JsonBytes, Svc, ok
 from orechain.ledger import keys, sample
-from orechain.ledger.compliance import RuleResult, run_rule
+from orechain.ledger.compliance import (
+    PortfolioResult,
+    RuleResult,
+    crma_concentration,
+    run_rule,
+)
 from orechain.ledger.custody_models import CustodyReport, site_report
 from orechain.ledger.custody_period import parse_period
 from orechain.ledger.log import create_checkpoint
 from orechain.ledger.provenance import origin_shares
 from orechain.ledger.service import Ledger, Receipt
+from orechain.ledger.vocab import rules_help
+from orechain.stages import STAGE_IDS
 
 router = APIRouter(prefix="/api/ledger", tags=["ledger"], responses=COMMON_ERRORS)
 
@@ -156,8 +163,7 @@ async def origin(lot_id: LotPath, svc: Svc, who: Reader) -> JsonBytes:
     return JsonBytes(await svc.ledger.cached(("origin", lot_id), read))
 
 
-RULE_DOC = "dfars-2027, restricted-stage-origin, min-verified-share, assay-before-export, "
-RULE_DOC += "chain-unbroken"
+RULE_DOC = rules_help()
 
 
 @router.get("/lots/{lot_id}/compliance", response_model=RuleResult)
@@ -166,17 +172,47 @@ async def compliance(
     svc: Svc,
     who: Reader,
     rule: Annotated[str, Query(max_length=60, description=RULE_DOC)] = "dfars-2027",
-    threshold: Annotated[float | None, Query(ge=0, le=1, description="min-verified-share")] = None,
+    threshold: Annotated[
+        float | None, Query(description="min-verified-share: share 0..1 [-]")
+    ] = None,
+    countries: Annotated[
+        str | None, Query(max_length=200, description="restricted-stage-origin: CHN,RUS")
+    ] = None,
+    stages: Annotated[
+        str | None,
+        Query(max_length=300, description="restricted-stage-origin: " + ", ".join(STAGE_IDS)),
+    ] = None,
 ) -> dict[str, Any]:
-    """Run a compliance rule; the breaking path is shown only to who may see the chain."""
+    """Run a compliance rule with its own validated parameters (others are refused, 400).
+
+    The breaking path is shown only to who may see the chain.
+    """
 
     def read(led: Ledger) -> dict[str, Any]:
         state = led.state
-        params = {} if threshold is None else {"threshold": threshold}
+        params = {"threshold": threshold, "countries": countries, "stages": stages}
         result = asdict(run_rule(state, lot_id, rule, **params))
         if not views.may_see_lot(state, lot_id, who):
             result["path"] = []
         return result
+
+    return await svc.ledger.run(read)
+
+
+@router.get("/orgs/{org_id}/crma", response_model=PortfolioResult)
+async def crma(
+    svc: Svc,
+    who: Confidential,
+    org_id: Annotated[str, Path(min_length=1, max_length=128, examples=["us-refiner"])],
+    period: Annotated[str, Query(max_length=40, description="YYYY, YYYY-Qn, YYYY-MM, a/b")],
+    threshold: Annotated[float, Query(description="largest third-country share [-]")] = 0.65,
+) -> PortfolioResult:
+    """EU CRMA Art. 5(1)(d) benchmark over a buyer's lots in a period (the buyer, auditors)."""
+    if not (who.sees_all or (who.role == "operator" and who.org_id == org_id)):
+        raise ApiError(403, f"the supply portfolio of {org_id} is confidential to it and auditors")
+
+    def read(led: Ledger) -> PortfolioResult:
+        return crma_concentration(led.state, org_id, parse_period(period), threshold)
 
     return await svc.ledger.run(read)
 

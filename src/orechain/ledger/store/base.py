@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 __all__ = ["SCHEMA_VERSION", "Entry", "Store", "Writer"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Current schema version; migrations bring older databases up to it."""
 
 
@@ -36,6 +36,8 @@ class Entry:
     leaf_hash: bytes
     root_after: bytes
     """Root hash of the tree right after this append (checked by ``audit``)."""
+    received_at: str | None = None
+    """RFC 3339 UTC time the log received the event (also inside ``envelope``)."""
 
 
 class Writer(Protocol):
@@ -83,7 +85,7 @@ class Store(Protocol):
         """Every stored column of every row, for ``audit``.
 
         (leaf index, leaf's event id, event id, idempotency key, event type, actor,
-        event time, envelope, leaf hash, root after), ordered by leaf index, with
+        event time, envelope, leaf hash, root after, received at), ordered by leaf index, with
         events that lack a leaf last (index None) and leaves without an event
         having None in the event columns.
         """

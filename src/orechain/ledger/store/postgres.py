@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 
+from orechain.errors import InputError
 from orechain.ledger.store import sql
 from orechain.ledger.store.base import Entry
 
@@ -62,7 +63,12 @@ class PostgresStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.conn: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
+        try:
+            self.conn: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            msg = f"cannot connect to the ledger database: {reason}"
+            raise InputError(msg, field="database_url") from exc
 
     def _execute(self, query: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(_pg(query), params)

@@ -35,12 +35,18 @@ MIGRATIONS: dict[int, list[str]] = {
             tree_size {bigint} PRIMARY KEY,
             note TEXT NOT NULL)""",
     ],
+    2: ["ALTER TABLE ledger_events ADD COLUMN received_at TEXT"],
 }
-"""Schema migrations by version; each list runs in one transaction."""
+"""Schema migrations by version; each list runs in one transaction.
+
+Version 2 adds the log's receipt time. Entries written before it carry envelopes
+signed under the v1 signing context without a receipt time; ``audit`` reports
+them, and such a ledger should be re-created (there is no way to re-sign them).
+"""
 
 _ENTRY_COLUMNS = (
     "l.leaf_index, e.event_id, e.idempotency_key, e.event_type, e.actor, e.event_time, "
-    "e.envelope, l.leaf_hash, l.root_after"
+    "e.envelope, l.leaf_hash, l.root_after, e.received_at"
 )
 SELECT_ENTRIES = (
     f"SELECT {_ENTRY_COLUMNS} FROM ledger_log l JOIN ledger_events e ON e.event_id = l.event_id "
@@ -60,13 +66,13 @@ SELECT_BY_KEY = (
 )
 SELECT_RAW = (
     "SELECT l.leaf_index, l.event_id, e.event_id, e.idempotency_key, e.event_type, e.actor, "
-    "e.event_time, e.envelope, l.leaf_hash, l.root_after "
+    "e.event_time, e.envelope, l.leaf_hash, l.root_after, e.received_at "
     "FROM ledger_events e FULL OUTER JOIN ledger_log l ON e.event_id = l.event_id "
     "ORDER BY l.leaf_index IS NULL, l.leaf_index, e.event_id"
 )
 INSERT_EVENT = (
     "INSERT INTO ledger_events (event_id, idempotency_key, event_type, actor, event_time, "
-    "envelope) VALUES (?, ?, ?, ?, ?, ?)"
+    "envelope, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 INSERT_LEAF = (
     "INSERT INTO ledger_log (leaf_index, event_id, leaf_hash, root_after) VALUES (?, ?, ?, ?)"
@@ -80,7 +86,7 @@ def to_entry(row: Sequence[Any]) -> Entry:
     """Build an :class:`Entry` from a row of the entry columns."""
     return Entry(
         int(row[0]), row[1], row[2], row[3], row[4], row[5], bytes(row[6]), bytes(row[7]),
-        bytes(row[8]),
+        bytes(row[8]), row[9],
     )  # fmt: skip
 
 
@@ -94,8 +100,8 @@ def insert_entries(executemany: ExecuteMany, entries: Sequence[Entry]) -> None:
         return
     executemany(
         INSERT_EVENT,
-        [(e.event_id, e.idempotency_key, e.event_type, e.actor, e.event_time, e.envelope)
-         for e in entries],
+        [(e.event_id, e.idempotency_key, e.event_type, e.actor, e.event_time, e.envelope,
+          e.received_at) for e in entries],
     )  # fmt: skip
     executemany(INSERT_LEAF, [(e.index, e.event_id, e.leaf_hash, e.root_after) for e in entries])
 

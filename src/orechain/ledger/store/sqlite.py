@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from orechain.errors import InputError
 from orechain.ledger.store import sql
 from orechain.ledger.store.base import Entry
 
@@ -49,7 +50,12 @@ class SqliteStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.url = str(path)
         self.conn = sqlite3.connect(path, isolation_level=None, timeout=60.0)
-        self.conn.execute("PRAGMA journal_mode=WAL")
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            msg = f"not a SQLite ledger database ({exc})"
+            raise InputError(msg, source=str(path)) from exc
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA busy_timeout=60000")
 
