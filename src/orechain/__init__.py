@@ -1,17 +1,32 @@
 """OreChain: an open platform for critical-mineral supply chains.
 
-The subpackages are the API: :mod:`orechain.atlas` (reference data),
-:mod:`orechain.risk` (concentration and supply-risk metrics) and, as they land,
-``scenarios``, ``economics`` and ``ledger``.
+The subpackages are the domain: :mod:`orechain.atlas` (reference data),
+:mod:`orechain.risk` (concentration and supply-risk metrics),
+:mod:`orechain.scenarios` (supply-network scenarios), :mod:`orechain.economics`
+(project valuation) and :mod:`orechain.ledger` (chain of custody).
+:mod:`orechain.services` holds every use case once; its names are re-exported
+here as the public Python API (see ``docs/python-api.md``)::
+
+    import orechain as oc
+
+    with oc.open_atlas() as atlas:
+        profile = oc.risk_profile(atlas, "rare-earths")
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-try:
-    __version__ = version("orechain")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+from orechain._version import __version__
 
 __all__ = ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """The public API, imported on first use (``import orechain`` stays fast)."""
+    from orechain import services
+
+    if name in services.__all__:
+        return getattr(services, name)
+    msg = f"module 'orechain' has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from orechain.api.bootstrap import ensure_ledger
 from orechain.api.tokens import TokenStore
 from orechain.cli import app
-from orechain.web.corridor_command import build_corridor_report
+from orechain.report.corridor import build_corridor_report
 
 runner = CliRunner()
 

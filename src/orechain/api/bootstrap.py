@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from orechain.api.settings import ServiceSettings
 from orechain.ledger import keys, sample
 from orechain.ledger.log import create_checkpoint
 from orechain.ledger.service import Ledger
 from orechain.ledger.store import open_store
+from orechain.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def _has_ledger(url: str) -> bool:
         store.close()
 
 
-def ensure_ledger(settings: ServiceSettings) -> dict[str, Any]:
+def ensure_ledger(settings: Settings) -> dict[str, Any]:
     """Open the ledger at ``settings.database_url``, creating the sample one if absent.
 
     The sample (an ASSUMPTION, see :mod:`orechain.ledger.sample`) is signed with

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import typer
 
-from orechain import __version__
+from orechain._version import __version__
 from orechain.cli.group import OreChainGroup
 
 SUBCOMMANDS = {

@@ -13,9 +13,11 @@ from orechain.cli.common import (
 from orechain.cli.group import DefaultCommandGroup
 from orechain.cli.imports import register as register_imports
 from orechain.cli.output import console, emit_json, fmt, print_table
-from orechain.risk.commodity import CommodityRisk, commodity_risk
-from orechain.risk.overview import OverviewRow, risk_overview
+from orechain.risk.commodity import CommodityRisk
+from orechain.risk.overview import OverviewRow
 from orechain.risk.supply_risk import supply_risk
+from orechain.services.risk import overview as risk_overview
+from orechain.services.risk import risk_profile
 
 app = typer.Typer(
     cls=DefaultCommandGroup,
@@ -47,7 +49,7 @@ def commodity(
 ) -> None:
     """Shares, HHI, CR1/CR3, HHI_WGI and U.S. import reliance of one commodity."""
     result = with_atlas(
-        lambda a: commodity_risk(a, name, measure, year, source=source, product=product)
+        lambda a: risk_profile(a, name, measure, year, source=source, product=product)
     )
     if json:
         emit_json(result.to_dict())

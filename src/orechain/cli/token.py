@@ -28,10 +28,10 @@ JsonOpt = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 def _store(db: str | None) -> TokenStore:
-    from orechain.api.settings import ServiceSettings
     from orechain.api.tokens import TokenStore
+    from orechain.settings import Settings
 
-    return TokenStore(db or ServiceSettings.from_env().database_url)
+    return TokenStore(db or Settings.from_env().database_url)
 
 
 @app.command("create")

@@ -15,17 +15,27 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
 
 from orechain.economics.prices import PriceSpec
 from orechain.errors import InputError
+from orechain.stages import resolve_stage
 
 logger = logging.getLogger(__name__)
 
-StageKind = Literal["mine", "concentrator", "separation", "refinery", "smelter", "metal", "magnet"]
+StageKind = Annotated[str, AfterValidator(resolve_stage)]
+"""A value-chain stage (:mod:`orechain.stages` id or alias: ``mine``, ``concentrator``, …)."""
 Fraction = float
 UNCERTAIN_FACTORS = ("price", "grade", "recovery", "capex", "opex", "royalty", "discount_rate")
 """Multiplicative factors the tornado and Monte Carlo can vary (1 = as in the file)."""

@@ -68,6 +68,20 @@ class BindingConstraint:
 
 
 @dataclass(frozen=True)
+class LinkFlow:
+    """Flow on one link, with its ends as structured ids (never a formatted name)."""
+
+    source: str
+    """Node id, e.g. ``CHN separation`` or ``PAK separation (pk-sep)``."""
+    target: str
+    """Node or sink id, e.g. ``USA end use of magnet``."""
+    kind: str
+    """contract, spot, offtake or explicit."""
+    tonnes: float
+    """[t, source basis]."""
+
+
+@dataclass(frozen=True)
 class YearResult:
     """Everything one year's LP says."""
 
@@ -81,6 +95,8 @@ class YearResult:
     weighted_served: float
     cost: float
     """Total cost of the least-cost optimal solution [relative units]."""
+    link_flows: tuple[LinkFlow, ...] = ()
+    """The same flows with structured ends (for Sankey diagrams)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ __all__ = ["Entry", "Store", "Writer", "open_store"]
 
 def open_store(url: str) -> Store:
     """Open the store at ``url``: ``postgresql://…`` or a SQLite path / ``sqlite:///path``."""
-    if url.startswith(("postgresql://", "postgres://")):
+    from orechain.settings import is_postgres_url
+
+    if is_postgres_url(url):
         from orechain.ledger.store.postgres import PostgresStore
 
         return PostgresStore(url)
