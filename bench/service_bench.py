@@ -121,7 +121,7 @@ def main() -> None:
     env = {**os.environ, "ORECHAIN_DATABASE_URL": str(tmp / "ledger.db"),
            "ORECHAIN_RATE_LIMIT": "100000000", "ORECHAIN_ANONYMOUS_RATE_LIMIT": "100000000",
            "PYTHONPATH": str(ROOT / "bench")}  # fmt: skip
-    from orechain.api.bootstrap import ensure_ledger
+    from orechain.services.ledger import ensure_ledger
     from orechain.settings import Settings
 
     ensure_ledger(Settings.from_env().with_database(env["ORECHAIN_DATABASE_URL"]))

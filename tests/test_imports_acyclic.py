@@ -141,5 +141,32 @@ def test_detects_a_cycle() -> None:
 
 def test_sees_imports_inside_functions() -> None:
     graph = module_graph()
-    # orechain.cli.serve imports uvicorn and the API app factory only inside serve()
-    assert any(t.startswith("orechain.api") for t in graph["orechain.cli.serve"])
+    # run_document imports the scenario engine only when called
+    assert "orechain.scenarios.report" in graph["orechain.services.scenarios"]
+
+
+FACES = ("orechain.api", "orechain.web", "orechain.cli", "orechain.report", "orechain.server")
+DOMAINS = ("orechain.atlas", "orechain.risk", "orechain.scenarios", "orechain.economics",
+           "orechain.ledger")  # fmt: skip
+
+
+def _imports(prefix: str) -> set[tuple[str, str]]:
+    graph = module_graph()
+    return {(m, t) for m, ts in graph.items() if package_of(m) == prefix for t in ts}
+
+
+def test_api_and_web_never_import_each_other() -> None:
+    assert {(m, t) for m, t in _imports("orechain.api") if package_of(t) == "orechain.web"} == set()
+    assert {(m, t) for m, t in _imports("orechain.web") if package_of(t) == "orechain.api"} == set()
+
+
+def test_cli_imports_no_api_or_web_internals() -> None:
+    bad = {(m, t) for m, t in _imports("orechain.cli") if package_of(t) in ("orechain.api",
+           "orechain.web")}  # fmt: skip
+    assert bad == set()
+
+
+def test_services_and_domains_import_no_face() -> None:
+    for layer in ("orechain.services", *DOMAINS):
+        bad = {(m, t) for m, t in _imports(layer) if package_of(t) in FACES}
+        assert bad == set(), layer

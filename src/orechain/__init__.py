@@ -24,7 +24,7 @@ __all__ = ["__version__"]
 
 def __getattr__(name: str) -> Any:
     """The public API, imported on first use (``import orechain`` stays fast)."""
-    from orechain import services
+    import orechain.services as services
 
     if name in services.__all__:
         return getattr(services, name)

@@ -14,9 +14,9 @@ from api_helpers import PRINCIPALS, make_settings
 from asgi_client import AppClient
 from fastapi import FastAPI
 
-from orechain.api.bootstrap import ensure_ledger
-from orechain.api.tokens import TokenStore
 from orechain.server import create_app
+from orechain.services.ledger import ensure_ledger
+from orechain.services.tokens import TokenStore
 from orechain.settings import Settings
 
 

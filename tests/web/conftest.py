@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from orechain.api.bootstrap import ensure_ledger
-from orechain.api.tokens import TokenStore
+from orechain.services.ledger import ensure_ledger
+from orechain.services.tokens import TokenStore
 from orechain.settings import Settings
 
 CHROMIUM_ARGS = [

@@ -7,10 +7,10 @@ ledger, jobs, reports) with the token store, its short-lived cache and rate limi
 from __future__ import annotations
 
 from orechain.api.limits import RateLimiter
-from orechain.api.tokens import TokenRecord, TokenStore
 from orechain.services.cache import expiring
 from orechain.services.documents import dump_json
 from orechain.services.runtime import Runtime
+from orechain.services.tokens import TokenRecord, TokenStore
 from orechain.settings import Settings
 
 __all__ = ["TOKEN_CACHE_SECONDS", "Services", "dump_json"]

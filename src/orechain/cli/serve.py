@@ -34,8 +34,8 @@ def serve(
     """Serve the REST API and the dashboard (prints the URL)."""
     import uvicorn
 
-    from orechain.api.bootstrap import ensure_ledger
     from orechain.atlas.store import open_atlas
+    from orechain.services.ledger import ensure_ledger
     from orechain.settings import Settings
 
     settings = Settings.from_env()

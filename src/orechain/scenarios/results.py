@@ -5,7 +5,7 @@ is a well-mixed pool, so each tonne leaving it carries the origin mix of the
 tonnes that entered (Bialek 1996). Tracing from stage ``k`` tells, for a
 region's end use, which countries performed stage ``k`` on the material it
 received — "China's share of US separation supply" — including material that
-passed through third countries. HHI on the 0–10,000 scale per DESIGN.md, with
+passed through third countries. HHI on the 0–10,000 scale per ``docs/design.md``, with
 ``OTHER``, recycling and stockpile in the denominator but not as suppliers.
 
 References

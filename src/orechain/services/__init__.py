@@ -11,7 +11,7 @@ directly (``docs/python-api.md``)::
         doc = oc.run_scenario("pakistan-us-corridor", atlas)
         oc.compare_projects("pakistan-concentrate-export", "pakistan-polymetallic-refinery")
     with oc.open_ledger() as led:
-        oc.trace(led, "lot-id")
+        oc.trace(led, "US-MAGNET-001")
 
 Results are typed objects (dataclasses with ``to_dict()``) or documents; one
 serialisation (:func:`to_document`) turns either into the JSON every face shows.
@@ -30,12 +30,14 @@ from orechain.services.catalog import (
 )
 from orechain.services.documents import to_document
 from orechain.services.economics import compare, evaluate, sensitivity
-from orechain.services.ledger import open_ledger, trace
+from orechain.services.ledger import ensure_ledger, open_ledger, trace
 from orechain.services.risk import overview, risk_profile
 from orechain.services.transparency import summary as transparency_summary
 from orechain.settings import Settings
 
 if TYPE_CHECKING:
+    from orechain.atlas.profile import CountryProfile
+    from orechain.atlas.selection import ProductionSelection
     from orechain.economics.compare import Comparison
     from orechain.economics.project import Project
     from orechain.scenarios.spec import Scenario
@@ -48,12 +50,15 @@ __all__ = [
     "bundled_scenarios",
     "compare",
     "compare_projects",
+    "country_profile",
+    "ensure_ledger",
     "evaluate",
     "load_project",
     "load_scenario",
     "open_atlas",
     "open_ledger",
     "overview",
+    "production",
     "risk_profile",
     "run_scenario",
     "sensitivity",
@@ -61,6 +66,26 @@ __all__ = [
     "trace",
     "transparency_summary",
 ]
+
+
+def production(
+    atlas: Atlas, commodity: str, measure: str = "mine", year: int | None = None
+) -> ProductionSelection:
+    """Production of a commodity at one stage: rows, year and source vintage (atlas query).
+
+    A stage USGS does not tabulate (``separation``, ``refining`` …) comes from the
+    published stage shares.
+    """
+    from orechain.atlas.query import select_production
+
+    return select_production(atlas, commodity, measure, year)
+
+
+def country_profile(atlas: Atlas, country: str, year: int | None = None) -> CountryProfile:
+    """Everything a country produces or holds reserves of, its world share and rank."""
+    from orechain.atlas.profile import country_profile as profile
+
+    return profile(atlas, country, year)
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:

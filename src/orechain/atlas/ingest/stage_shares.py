@@ -170,7 +170,7 @@ def parse_iea(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """Mining and refining shares by country, 2024, from the IEA supply tables.
 
     Shares are each row over the sum of the country rows and "Rest of world"
-    (DESIGN.md's share definition); where that sum differs from IEA's published
+    (the share definition of ``docs/design.md``); where that sum differs from IEA's published
     total by more than 0.5 % (nickel) a warning says so.
     """
     supply = _read_json(path).get("supply") or {}
