@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -54,6 +55,7 @@ def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
     return out
 
 
+@cache
 def module_graph() -> dict[str, set[str]]:
     """Module → the OreChain modules it imports anywhere in its body."""
     modules = _modules()
@@ -170,3 +172,20 @@ def test_services_and_domains_import_no_face() -> None:
     for layer in ("orechain.services", *DOMAINS):
         bad = {(m, t) for m, t in _imports(layer) if package_of(t) in FACES}
         assert bad == set(), layer
+
+
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for t in graph.get(todo.pop(), ()):
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    return seen
+
+
+def test_scenario_validation_does_not_import_the_solver() -> None:
+    reached = _reachable(module_graph(), "orechain.scenarios.spec")
+    assert "orechain.scenarios.highs" not in reached
+    assert "orechain.scenarios.optimize" not in reached
+    assert "orechain.scenarios.optimize_spec" in reached

@@ -23,16 +23,20 @@ from orechain.services import catalog
 from orechain.services import scenarios as scenario_service
 from orechain.services.jobs import NotYourJobError
 
+READ = access("read")
+"""One dependency object, so a handler that needs the caller shares the router's check
+(FastAPI runs a dependency once per request: one rate-limit token, not two)."""
+
 router = APIRouter(
     prefix="/api/scenarios",
     tags=["scenarios"],
-    dependencies=[Depends(access("read"))],
+    dependencies=[Depends(READ)],
     responses=COMMON_ERRORS,
 )
 
 __all__ = ["load_request", "router"]
 
-Reader = Annotated[Principal, Depends(access("read"))]
+Reader = Annotated[Principal, Depends(READ)]
 
 NamePath = Annotated[
     str,
