@@ -121,13 +121,13 @@ def main() -> None:
     env = {**os.environ, "ORECHAIN_DATABASE_URL": str(tmp / "ledger.db"),
            "ORECHAIN_RATE_LIMIT": "100000000", "ORECHAIN_ANONYMOUS_RATE_LIMIT": "100000000",
            "PYTHONPATH": str(ROOT / "bench")}  # fmt: skip
-    from orechain.api.bootstrap import ensure_ledger
-    from orechain.api.settings import ServiceSettings
+    from orechain.services.ledger import ensure_ledger
+    from orechain.settings import Settings
 
-    ensure_ledger(ServiceSettings.from_env().with_database(env["ORECHAIN_DATABASE_URL"]))
+    ensure_ledger(Settings.from_env().with_database(env["ORECHAIN_DATABASE_URL"]))
     bare_port, app_port = free_port(), free_port()
     procs = [start(["service_bench:bare_app"], env, bare_port),
-             start(["orechain.api.app:create_app", "--factory"], env, app_port)]  # fmt: skip
+             start(["orechain.server:create_app", "--factory"], env, app_port)]  # fmt: skip
     try:
         base = f"http://127.0.0.1:{app_port}"
         rows = [

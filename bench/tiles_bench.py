@@ -159,7 +159,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
            "ORECHAIN_ATLAS": "/dev/null/none.duckdb",
            "ORECHAIN_ANONYMOUS_RATE_LIMIT": "100000000"}  # fmt: skip
     api = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "orechain.api.app:create_app", "--factory",
+        [sys.executable, "-m", "uvicorn", "orechain.server:create_app", "--factory",
          "--port", str(api_port), "--log-level", "warning", "--no-access-log"],
         env=env,
     )  # fmt: skip

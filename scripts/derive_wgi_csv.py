@@ -1,4 +1,4 @@
-"""Derive the bundled ``wgi/wgidataset.csv`` from the official ``wgi/wgidataset.xlsx``.
+"""Derive the bundled ``wgi/wgidataset.csv`` from the official ``data-raw/wgi/wgidataset.xlsx``.
 
 The CSV has the workbook's columns and cells unchanged (``..`` kept), so the
 ``wgi`` loader reads either file the same way; only reading time differs
@@ -18,7 +18,7 @@ from orechain.atlas.sources import data_dir
 
 def main() -> int:
     folder = data_dir() / "wgi"
-    frame = read_wgi(folder / "wgidataset.xlsx")
+    frame = read_wgi(Path(__file__).resolve().parents[1] / "data-raw" / "wgi" / "wgidataset.xlsx")
     out = Path(folder / "wgidataset.csv")
     frame.to_csv(out, index=False, lineterminator="\n")
     print(f"wrote {out} ({len(frame)} rows)")

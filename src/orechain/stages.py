@@ -13,7 +13,8 @@ exploration → mining → beneficiation (concentrate) → separation (rare eart
 smelting → refining → metal making → alloying → magnet / component → end use.
 ``processing`` is the EU CRM assessment's single post-extraction stage (its
 "P" stage); it is a reporting stage that covers separation, smelting and
-refining together and is never declared by a plant.
+refining together and is never declared by a plant. USGS "plant" production
+(gallium, boron, cement …) is reported under it.
 
 Examples
 --------
@@ -86,7 +87,7 @@ STAGES: tuple[StageDef, ...] = (
         "Processing (EU CRM)",
         "contained",
         "processed material (EU CRM's single post-extraction stage)",
-        ("p",),
+        ("p", "plant", "plant production"),
         declarable=False,
     ),
     StageDef(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from orechain.api.settings import ServiceSettings
 from orechain.settings import Settings
 
 PRINCIPALS: dict[str, tuple[str, str] | None] = {
@@ -20,10 +19,14 @@ PRINCIPALS: dict[str, tuple[str, str] | None] = {
 """Who calls in the tenant × role × endpoint matrix: (organisation, role)."""
 
 
-def make_settings(atlas_path: Path, folder: Path, **overrides: Any) -> ServiceSettings:
-    """Service settings over the session atlas and a ledger file in ``folder``."""
-    core = Settings(cache_dir=folder / "cache", atlas_path=atlas_path)
-    return ServiceSettings(core=core, database_url=str(folder / "ledger.db"), **overrides)
+def make_settings(atlas_path: Path, folder: Path, **overrides: Any) -> Settings:
+    """Settings over the session atlas and a ledger file in ``folder``."""
+    return Settings(
+        cache_dir=folder / "cache",
+        atlas_path=atlas_path,
+        database_url=str(folder / "ledger.db"),
+        **overrides,
+    )
 
 
 def auth(token: str | None) -> dict[str, str]:

@@ -14,14 +14,14 @@ from api_helpers import PRINCIPALS, make_settings
 from asgi_client import AppClient
 from fastapi import FastAPI
 
-from orechain.api.app import create_app
-from orechain.api.bootstrap import ensure_ledger
-from orechain.api.settings import ServiceSettings
-from orechain.api.tokens import TokenStore
+from orechain.server import create_app
+from orechain.services.ledger import ensure_ledger
+from orechain.services.tokens import TokenStore
+from orechain.settings import Settings
 
 
 @pytest.fixture(scope="session")
-def api_settings(atlas_path: Path, tmp_path_factory: pytest.TempPathFactory) -> ServiceSettings:
+def api_settings(atlas_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = make_settings(
         atlas_path,
         tmp_path_factory.mktemp("api"),
@@ -33,7 +33,7 @@ def api_settings(atlas_path: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="session")
-def app(api_settings: ServiceSettings) -> FastAPI:
+def app(api_settings: Settings) -> FastAPI:
     return create_app(api_settings)
 
 
@@ -44,7 +44,7 @@ def client(app: FastAPI) -> Iterator[AppClient]:
 
 
 @pytest.fixture(scope="session")
-def tokens(api_settings: ServiceSettings) -> dict[str, str | None]:
+def tokens(api_settings: Settings) -> dict[str, str | None]:
     store = TokenStore(api_settings.database_url)
     out: dict[str, str | None] = {}
     for who, spec in PRINCIPALS.items():

@@ -9,12 +9,12 @@ import pytest
 from api_helpers import auth, make_settings
 from asgi_client import AppClient
 
-from orechain.api.app import create_app
-from orechain.api.bootstrap import ensure_ledger
-from orechain.api.tokens import TokenStore, parse_token
 from orechain.ledger import sample
 from orechain.ledger.envelope import sign_event
 from orechain.ledger.events import format_time
+from orechain.server import create_app
+from orechain.services.ledger import ensure_ledger
+from orechain.services.tokens import TokenStore, parse_token
 
 WHO = ["anonymous", "viewer", "auditor", "admin", "op-magnets", "op-pk", "op-cn"]
 

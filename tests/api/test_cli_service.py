@@ -8,10 +8,10 @@ from pathlib import Path
 from api_helpers import make_settings
 from typer.testing import CliRunner
 
-from orechain.api.bootstrap import ensure_ledger
-from orechain.api.tokens import TokenStore
 from orechain.cli import app
-from orechain.web.corridor_command import build_corridor_report
+from orechain.report.corridor import build_corridor_report
+from orechain.services.ledger import ensure_ledger
+from orechain.services.tokens import TokenStore
 
 runner = CliRunner()
 

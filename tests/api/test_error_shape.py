@@ -8,8 +8,8 @@ import pytest
 from api_helpers import auth, make_settings
 from asgi_client import AppClient
 
-from orechain.api.app import create_app
-from orechain.api.bootstrap import ensure_ledger
+from orechain.server import create_app
+from orechain.services.ledger import ensure_ledger
 
 KEYS = {"status", "code", "message", "details"}
 

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from orechain.api.tokens import TokenStore
 from orechain.ledger import sample
 from orechain.ledger.audit import audit
 from orechain.ledger.envelope import sign_event
 from orechain.ledger.events import format_time
 from orechain.ledger.service import Ledger
+from orechain.services.tokens import TokenStore
 
 pytestmark = pytest.mark.postgres
 

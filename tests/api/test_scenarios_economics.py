@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
 
 import pytest
+from api_helpers import auth
+
+from orechain.services import scenarios as scenario_service
+from orechain.services.jobs import Cancelled, Job, JobManager
 
 
 def _wait(client, job_id: str, timeout: float = 60.0) -> dict:
@@ -36,21 +42,121 @@ def test_run_in_background_then_result(client):
     assert result["scenario"] == "pakistan-us-corridor"
     assert result["years"]
     assert result["sankey"]["links"]
-    assert result["comparison"]["variant"].startswith("without")
+    assert result["without"]["variant"].startswith("without")
     listed = client.get("/api/scenarios/runs").json()["items"]
     assert any(j["job_id"] == done["job_id"] for j in listed)
     again = client.post("/api/scenarios/runs", json={"name": "pakistan-us-corridor"}).json()
     assert again["job_id"] == done["job_id"]  # a bundled scenario is solved once
 
 
-def test_cancel(client):
+def _block_until_cancelled(started: threading.Event, saw_cancel: threading.Event):
+    """A stand-in for the scenario engine that keeps running until its job is cancelled."""
+
+    def run_document(scn, atlas, *, on_progress=None):
+        started.set()
+        deadline = time.monotonic() + 30
+        try:
+            while time.monotonic() < deadline:
+                on_progress(0.5, "solving")
+                time.sleep(0.01)
+        except Cancelled:
+            saw_cancel.set()
+            raise
+        return {"scenario": scn.name}
+
+    return run_document
+
+
+@pytest.fixture
+def blocking_engine(monkeypatch):
+    started, saw_cancel = threading.Event(), threading.Event()
+    monkeypatch.setattr(
+        scenario_service, "run_document", _block_until_cancelled(started, saw_cancel)
+    )
+    return started, saw_cancel
+
+
+def _submit_running(client, headers, started) -> dict:
+    """Submit an edited corridor scenario and wait until its job is really running."""
     text = client.get("/api/scenarios/bundled/pakistan-us-corridor").json()["yaml"]
-    job = client.post("/api/scenarios/runs", json={"yaml": text}).json()
-    cancelled = client.delete(f"/api/scenarios/runs/{job['job_id']}").json()
-    assert cancelled["job_id"] == job["job_id"]
+    job = client.post("/api/scenarios/runs", json={"yaml": text}, headers=headers).json()
+    assert started.wait(30), "the job never started"
+    assert client.get(f"/api/scenarios/runs/{job['job_id']}").json()["status"] == "running"
+    return job
+
+
+def test_cancel_a_running_job(client, tokens, blocking_engine):
+    started, saw_cancel = blocking_engine
+    job = _submit_running(client, auth(tokens["viewer"]), started)
+    cancelled = client.delete(
+        f"/api/scenarios/runs/{job['job_id']}", headers=auth(tokens["viewer"])
+    )
+    assert cancelled.status_code == 200
     final = _wait(client, job["job_id"])
-    assert final["status"] in ("cancelled", "done")
-    assert final["status"] == "cancelled" or final["finished"] is not None
+    assert final["status"] == "cancelled"
+    assert saw_cancel.is_set()  # the engine was interrupted, not left to finish
+    assert final["result"] is None
+
+
+def test_only_the_owner_or_an_admin_cancels(client, tokens, blocking_engine):
+    started, _ = blocking_engine
+    job = _submit_running(client, auth(tokens["op-pk"]), started)
+    url = f"/api/scenarios/runs/{job['job_id']}"
+    assert job["owner"] is not None
+    for other in ("viewer", "auditor", "op-cn", "anonymous"):
+        refused = client.delete(url, headers=auth(tokens[other]))
+        assert refused.status_code == 403, other
+        assert refused.json()["error"]["code"] == "forbidden"
+    # anyone who may read runs still sees it
+    assert client.get(url, headers=auth(tokens["viewer"])).json()["status"] == "running"
+    assert client.delete(url, headers=auth(tokens["admin"])).status_code == 200
+    assert _wait(client, job["job_id"])["status"] == "cancelled"
+
+
+def test_anonymous_runs_are_read_only_for_everyone_but_admins(client, tokens, blocking_engine):
+    started, _ = blocking_engine
+    job = _submit_running(client, {}, started)
+    url = f"/api/scenarios/runs/{job['job_id']}"
+    assert job["owner"] is None
+    assert client.delete(url).status_code == 403  # another anonymous caller is not the owner
+    assert client.delete(url, headers=auth(tokens["viewer"])).status_code == 403
+    assert client.delete(url, headers=auth(tokens["admin"])).status_code == 200
+    assert _wait(client, job["job_id"])["status"] == "cancelled"
+
+
+def test_job_manager_cancels_running_work():
+    jobs = JobManager(workers=1)
+    running, release = threading.Event(), threading.Event()
+
+    def work(job: Job) -> str:
+        running.set()
+        while not release.wait(0.01):
+            job.report(0.1, "working")
+        return "finished"
+
+    job = jobs.submit("test", "x", work, owner="me")
+    assert running.wait(10)
+    assert job.status == "running"
+    jobs.cancel(job.job_id, "me")
+    jobs.get(job.job_id).future.result(10)
+    assert job.status == "cancelled"
+    assert job.result is None
+    jobs.close()
+
+
+@pytest.mark.parametrize(
+    "name", ["pyproject.toml", "../../pyproject", "/etc/passwd", "scenarios/pakistan-us-corridor"]
+)
+def test_validate_reads_no_client_chosen_path(client, name):
+    assert Path("pyproject.toml").is_file() or name != "pyproject.toml"
+    out = client.post("/api/scenarios/validate", json={"name": name}).json()
+    assert out["valid"] is False
+    assert "bundled" in out["error"]["message"]
+
+
+def test_validate_a_bundled_name(client):
+    out = client.post("/api/scenarios/validate", json={"name": "pakistan-us-corridor"}).json()
+    assert out == {"valid": True, "name": "pakistan-us-corridor", "error": None}
 
 
 def test_economics_run_compare_sensitivity(client):

@@ -167,3 +167,22 @@ def test_country_data_is_read_without_default_na(tmp_path: Path) -> None:
     """Namibia's ISO2 code is 'NA': reading the table must not turn it into a missing value."""
     assert to_iso3("Namibia") == "NAM"
     assert region("NAM") == "Southern Africa"
+
+
+def test_the_country_table_is_our_own() -> None:
+    """No GPL runtime dependency: names come from data/reference/countries.csv and code tables."""
+    import sys
+    import tomllib
+
+    to_iso3("Democratic Republic of Congo")
+    assert "country_converter" not in sys.modules
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert not [d for d in project["project"]["dependencies"] if "country_converter" in d]
+    assert countries.country_table_path().is_file()
+
+
+def test_bundled_code_tables_name_countries_the_table_lacks() -> None:
+    """WGI's and CEPII's own spellings resolve through their code tables."""
+    assert to_iso3("Egypt, Arab Rep.") == "EGY"
+    assert to_iso3("Venezuela, RB") == "VEN"
+    assert to_iso3("Netherlands Antilles (former)") == "ANT"

@@ -110,3 +110,32 @@ def test_share_out_of_range_and_unknown_file(con, tmp_path):
     other.write_text("{}", "utf-8")
     with pytest.raises(InputError, match="not a stage-shares file"):
         _load(con, other)
+
+
+def test_stages_are_vocabulary_ids_and_an_unknown_stage_loads_nothing(con, tmp_path):
+    path = tmp_path / "curated.csv"
+    row = "antimony,{stage},CHN,2023,0.5,,note,Some Source 2024 table 1\n"
+    path.write_text(HEADER + row.format(stage="Smelter"), "utf-8")
+    _load(con, path, "ok")
+    assert _share(con, "antimony", "smelting", "CHN", "ok") == pytest.approx(0.5)
+    path.write_text(HEADER + row.format(stage="melting pot"), "utf-8")
+    with pytest.raises(InputError, match="unknown stage 'melting pot'") as err:
+        _load(con, path, "bad")
+    assert (err.value.row, err.value.field) == (2, "stage")
+    assert con.execute("SELECT count(*) FROM stage_shares WHERE source_id='bad'").fetchone() == (0,)
+
+
+def test_hs_map_stage_column_uses_the_vocabulary(tmp_path):
+    from orechain.atlas.hs_codes import hs_map, read_hs_map
+    from orechain.stages import STAGE_IDS
+
+    assert set(hs_map()["stage"]) <= set(STAGE_IDS)
+    bad = tmp_path / "hs_map.csv"
+    bad.write_text(
+        "commodity,hs6,stage,description,default,confidence,source_id,note\n"
+        "copper,260300,ore-ish,Copper ores,true,high,x,\n",
+        "utf-8",
+    )
+    with pytest.raises(InputError, match="unknown stage 'ore-ish'") as err:
+        read_hs_map(bad)
+    assert (err.value.row, err.value.field) == (2, "stage")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import openpyxl
 import pandas as pd
@@ -13,7 +15,7 @@ from orechain.atlas.store import create_tables, transaction
 from orechain.errors import InputError
 
 CSV = data_dir() / "wgi" / "wgidataset.csv"
-XLSX = data_dir() / "wgi" / "wgidataset.xlsx"
+XLSX = Path(__file__).resolve().parents[2] / "data-raw" / "wgi" / "wgidataset.xlsx"
 
 
 @pytest.fixture(scope="module")

@@ -23,14 +23,14 @@ def atlas_copy(atlas_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 @pytest.fixture(scope="session")
 def fuzz_app(atlas_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """One API app over the session atlas and a fresh sample ledger, no rate limits."""
-    from orechain.api.app import create_app
-    from orechain.api.bootstrap import ensure_ledger
-    from orechain.api.settings import ServiceSettings
+    from orechain.server import create_app
+    from orechain.services.ledger import ensure_ledger
     from orechain.settings import Settings
 
     folder = tmp_path_factory.mktemp("fuzz-api")
-    settings = ServiceSettings(
-        core=Settings(cache_dir=folder / "cache", atlas_path=atlas_path),
+    settings = Settings(
+        cache_dir=folder / "cache",
+        atlas_path=atlas_path,
         database_url=str(folder / "ledger.db"),
         rate_limit_per_minute=0,
         anonymous_rate_limit_per_minute=0,

@@ -17,9 +17,9 @@ from fuzz_strategies import DOCUMENTS, mutated_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orechain.api.app import create_app
 from orechain.api.limits import SECURITY_HEADERS
 from orechain.atlas.sources import data_dir
+from orechain.server import create_app
 
 FUZZ = settings(
     max_examples=25,
@@ -153,7 +153,7 @@ def test_economics_sensitivity_pct_same_rule_as_cli(api: ApiClient, pct: float):
 @given(body=DOCUMENTS)
 def test_rejected_events_leave_the_ledger_unchanged(fuzz_app: Any, api: ApiClient, body: Any):
     """An operator posting malformed events: 4xx, and the ledger file is byte-identical."""
-    from orechain.api.tokens import TokenStore
+    from orechain.services.tokens import TokenStore
 
     ledger = fuzz_app.state.fuzz_ledger
     token = getattr(fuzz_app.state, "fuzz_token", None)

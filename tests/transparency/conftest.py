@@ -76,7 +76,7 @@ def ledger_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def api_server(ledger_path: Path, tmp_path: Path) -> Iterator[str]:
-    """``uvicorn orechain.api.app:create_app`` on a free port; yields its base URL."""
+    """``uvicorn orechain.server:create_app`` on a free port; yields its base URL."""
     port = free_port()
     env = child_env(
         ORECHAIN_DATABASE_URL=str(ledger_path),
@@ -85,7 +85,7 @@ def api_server(ledger_path: Path, tmp_path: Path) -> Iterator[str]:
         ORECHAIN_ANONYMOUS_READ="1",
         ORECHAIN_ATLAS="/dev/null/no-atlas.duckdb",  # tiles need no atlas: skip the warm-up build
     )
-    cmd = [sys.executable, "-m", "uvicorn", "orechain.api.app:create_app", "--factory",
+    cmd = [sys.executable, "-m", "uvicorn", "orechain.server:create_app", "--factory",
            "--port", str(port), "--log-level", "warning"]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

@@ -82,7 +82,7 @@ def test_monitor_follows_the_served_log(api_server: str, tmp_path: Path) -> None
 def test_monitor_replays_envelopes_with_an_auditor_token(
     api_server: str, ledger_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from orechain.api.tokens import TokenStore
+    from orechain.services.tokens import TokenStore
 
     store = TokenStore(str(ledger_path))
     token, _ = store.create("demo-registry", "auditor", "monitor")

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from orechain.api.bootstrap import ensure_ledger
-from orechain.api.settings import ServiceSettings
-from orechain.api.tokens import TokenStore
+from orechain.services.ledger import ensure_ledger
+from orechain.services.tokens import TokenStore
 from orechain.settings import Settings
 
 CHROMIUM_ARGS = [
@@ -52,11 +51,11 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def server_settings(atlas_path: Path, tmp_path_factory: pytest.TempPathFactory) -> ServiceSettings:
+def server_settings(atlas_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     folder = tmp_path_factory.mktemp("web")
-    core = Settings(cache_dir=folder / "cache", atlas_path=atlas_path)
-    settings = ServiceSettings(
-        core=core,
+    settings = Settings(
+        cache_dir=folder / "cache",
+        atlas_path=atlas_path,
         database_url=str(folder / "ledger.db"),
         rate_limit_per_minute=0,
         anonymous_rate_limit_per_minute=0,
@@ -79,14 +78,14 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> N
 
 
 @pytest.fixture(scope="session")
-def live_server(server_settings: ServiceSettings, chromium_path: str) -> Iterator[str]:
+def live_server(server_settings: Settings, chromium_path: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, **server_settings.to_env()}
     cmd = [
         sys.executable,
         "-m",
         "uvicorn",
-        "orechain.api.app:create_app",
+        "orechain.server:create_app",
         "--factory",
         "--host",
         "127.0.0.1",
@@ -106,7 +105,7 @@ def live_server(server_settings: ServiceSettings, chromium_path: str) -> Iterato
 
 
 @pytest.fixture(scope="session")
-def auditor_token(server_settings: ServiceSettings) -> str:
+def auditor_token(server_settings: Settings) -> str:
     store = TokenStore(server_settings.database_url)
     token = store.create("audit-firm", "auditor", label="browser tests")[0]
     store.close()

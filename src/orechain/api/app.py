@@ -1,7 +1,8 @@
-"""The FastAPI application: ``create_app(settings)``.
+"""The REST API: ``create_api(settings)`` (routes under ``/api`` and ``/openapi.json``).
 
-One app serves the REST API under ``/api``, the OpenAPI schema at
-``/openapi.json`` and the dashboard pages.
+:func:`orechain.server.create_app` adds the dashboard pages to it; the API and
+the pages share one :class:`~orechain.services.runtime.Runtime` and never import
+each other.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
-from orechain import __version__
+from orechain._version import __version__
 from orechain.api.cache import ResponseCache
 from orechain.api.errors import install_error_handlers
 from orechain.api.limits import ServiceMiddleware
@@ -31,12 +32,12 @@ from orechain.api.routes import (
     transparency,
 )
 from orechain.api.services import Services
-from orechain.api.settings import ServiceSettings
-from orechain.web import routes as web_routes
+from orechain.services.risk import overview
+from orechain.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ROUTERS", "create_app"]
+__all__ = ["ROUTERS", "add_middleware", "create_api"]
 
 ROUTERS: dict[str, APIRouter] = {
     "atlas": atlas.router,
@@ -84,21 +85,20 @@ def _lifespan(services: Services) -> Any:
 
 async def _warm(services: Services) -> None:
     """Compute the overview once at start-up, so the first page view is fast."""
-    from orechain.risk.overview import risk_overview
-
     try:
-        await services.atlas.cached(("overview", None), lambda a: risk_overview(a))
+        await services.atlas.cached(("overview", None), lambda a: overview(a))
     except Exception:  # a broken atlas shows up on the first request instead
         logger.exception("warming the risk overview failed")
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    """Build the application for ``settings`` (default: from the environment).
+def create_api(settings: Settings | None = None) -> FastAPI:
+    """Build the REST API for ``settings`` (default: from the environment).
 
     The ledger named by ``settings.database_url`` must exist (``orechain serve``
-    creates the sample one on first start).
+    creates the sample one on first start). The app's runtime is on
+    ``app.state.services``; call :func:`add_middleware` once every route is added.
     """
-    settings = settings or ServiceSettings.from_env()
+    settings = settings or Settings.from_env()
     services = Services(settings)
     app = FastAPI(
         title="OreChain",
@@ -119,7 +119,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         """Liveness and the areas served."""
         return {"status": "ok", "version": __version__, "areas": areas}
 
-    web_routes.mount(app)
+    return app
+
+
+def add_middleware(app: FastAPI, settings: Settings) -> None:
+    """The response cache, body-size and security middleware and CORS (added last)."""
     app.add_middleware(ResponseCache)
     app.add_middleware(tiles.TileFiles)
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
@@ -130,4 +134,3 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    return app

@@ -18,7 +18,6 @@ viewer may read.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -26,9 +25,7 @@ from typing import Literal
 from fastapi import Request
 
 from orechain.api.errors import ApiError
-from orechain.api.limits import RateLimiter
 from orechain.api.services import Services
-from orechain.api.tokens import TokenRecord
 
 __all__ = [
     "Access",
@@ -52,9 +49,6 @@ ALLOWED: dict[Access, tuple[str, ...]] = {
     "admin": ("admin",),
 }
 """Which roles pass each access level (``read`` also admits anonymous when enabled)."""
-
-TOKEN_CACHE_SECONDS = 5.0
-"""A verified token is trusted this long before its row is read again (revocation delay)."""
 
 
 @dataclass(frozen=True)
@@ -97,34 +91,12 @@ def _challenge() -> dict[str, str]:
     return {"WWW-Authenticate": 'Bearer realm="orechain"'}
 
 
-class TokenCache:
-    """Verified tokens for a few seconds, so a hot endpoint does not read the table each time."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[float, TokenRecord]] = {}
-
-    def get(self, token: str, verify: Callable[[str], TokenRecord | None]) -> TokenRecord | None:
-        """The record of ``token`` from the cache or from ``verify``."""
-        now = time.monotonic()
-        hit = self._seen.get(token)
-        if hit is not None and now - hit[0] < TOKEN_CACHE_SECONDS:
-            return hit[1]
-        record = verify(token)
-        if record is None:
-            self._seen.pop(token, None)
-        else:
-            self._seen[token] = (now, record)
-        return record
-
-
 def identify(request: Request) -> Principal:
     """The caller of ``request`` (anonymous without a token); 401 for a bad token."""
     token = _bearer(request)
     if token is None:
         return Principal("anonymous")
-    services = services_of(request)
-    cache: TokenCache = services.extras.setdefault("token_cache", TokenCache())
-    record = cache.get(token, services.tokens.verify)
+    record = services_of(request).verify_token(token)
     if record is None:
         raise ApiError(401, "unknown or revoked token", headers=_challenge())
     return Principal(record.role, record.org_id, record.token_id)
@@ -133,13 +105,12 @@ def identify(request: Request) -> Principal:
 def rate_limit(request: Request, who: Principal) -> None:
     """Take one request from the caller's bucket; 429 with Retry-After when empty."""
     services = services_of(request)
-    limiter: RateLimiter = services.extras.setdefault("limiter", RateLimiter())
     if who.token_id is not None:
         key, rate = f"token:{who.token_id}", services.settings.rate_limit_per_minute
     else:
         host = request.client.host if request.client else "unknown"
         key, rate = f"ip:{host}", services.settings.anonymous_rate_limit_per_minute
-    wait = limiter.check(key, rate)
+    wait = services.limiter.check(key, rate)
     if wait is not None:
         msg = f"rate limit of {rate} requests per minute exceeded; retry in {wait} s"
         raise ApiError(429, msg, headers={"Retry-After": str(wait)})

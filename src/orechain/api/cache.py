@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from orechain.api import auth
 from orechain.api.auth import Access
 from orechain.api.errors import ApiError
+from orechain.services.cache import lru
 
 __all__ = ["CACHED_PREFIXES", "LEDGER_RULES", "LEDGER_TTL", "ResponseCache"]
 
@@ -45,7 +46,7 @@ class ResponseCache:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._cache: dict[tuple[str, bytes], tuple[list[Any], bytes, float]] = {}
+        self._cache = lru(MAX_ENTRIES)
         self._refreshing: set[tuple[str, bytes]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -72,7 +73,7 @@ class ResponseCache:
             self._refreshing.discard(key)
 
     def _drop_ledger(self) -> None:
-        for key in [k for k in self._cache if not k[0].startswith(CACHED_PREFIXES)]:
+        for key in [k for k in list(self._cache) if not k[0].startswith(CACHED_PREFIXES)]:
             self._cache.pop(key, None)
 
     def _recording(self, key: tuple[str, bytes], send: Send) -> Send:
@@ -93,8 +94,6 @@ class ResponseCache:
         if len(body) > MAX_BODY:
             return
         self._cache[key] = (list(headers), body, t)
-        while len(self._cache) > MAX_ENTRIES:
-            self._cache.pop(next(iter(self._cache)))
 
 
 def _rule(scope: Scope) -> tuple[Access, float | None] | None:

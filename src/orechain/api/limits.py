@@ -14,10 +14,12 @@ import threading
 import time
 from typing import Any
 
+from cachetools import TTLCache
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orechain.api.errors import error_payload
+from orechain.services.cache import expiring
 
 __all__ = ["RateLimiter", "ServiceMiddleware", "SECURITY_HEADERS"]
 
@@ -50,7 +52,8 @@ class RateLimiter:
     """
 
     def __init__(self) -> None:
-        self._buckets: dict[str, tuple[float, float]] = {}
+        # a bucket untouched for a minute is full again, the same as no entry: expire it
+        self._buckets: TTLCache[str, tuple[float, float]] = expiring(60.0, maxsize=100_000)
         self._lock = threading.Lock()
 
     def check(self, key: str, rate_per_minute: int, now: float | None = None) -> int | None:

@@ -6,11 +6,13 @@ estimate footnote). Labels are matched, in this order, against
 
 1. an explicit override table (:data:`OVERRIDES`) for the spellings of the
    bundled sources and the aggregates ``WORLD`` / ``OTHER`` / ``USA_CAN``;
-2. the short and official names of country_converter's maintained country
-   table (``country_data.tsv``, read with ``keep_default_na=False`` because
-   Namibia's ISO2 code is ``NA``; country_converter 1.3.2's own converter
-   breaks under pandas 3, see ``/work/shared/NOTES.md``);
-3. the same table's regular expressions, used only when exactly one matches.
+2. OreChain's own country table (``data/reference/countries.csv``: ISO3, short
+   English name, UN M49 sub-region and code), then the ISO 3166-1 names of
+   ``pycountry``;
+3. the name → code tables the bundled sources publish themselves: CEPII BACI
+   country codes (three vintages), the World Bank WGI names and codes (with
+   :data:`orechain.atlas.ingest.wgi.CODE_FIXES`) and World Mining Data's ISO3
+   column. The first source that knows a name wins.
 
 Each step is tried on the label itself, then with a trailing "e" (the USGS
 footnote for *estimated*) removed, then with trailing qualifiers in
@@ -24,12 +26,13 @@ countries …") and ``USA_CAN`` for the USGS abrasives capacity row "United
 States and Canada", a combined figure that must be neither given to one
 country nor merged into "other countries".
 
-Regions are the UN M49 sub-regions of the same table (e.g. "Southern Asia").
+Regions are the UN M49 sub-regions of the country table (e.g. "Southern Asia").
+No regular expression or fuzzy matching is used: a label that no table names
+must be added to :data:`OVERRIDES`, which a test checks for every bundled file.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import re
 from dataclasses import dataclass
@@ -40,6 +43,7 @@ import pandas as pd
 import pycountry
 
 from orechain.atlas.ingest.values import clean_text
+from orechain.atlas.sources import data_dir
 from orechain.errors import InputError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -66,6 +70,9 @@ OVERRIDES: dict[str, str] = {
     "congo (brazzaville)": "COG",
     "congo, d.r.": "COD",
     "congo, rep.": "COG",
+    "drc": "COD",
+    "democratic republic of congo": "COD",
+    "s. africa": "ZAF",
     "korea, republic of": "KOR",
     "korea, south": "KOR",
     "korea, north": "PRK",
@@ -119,10 +126,7 @@ class CountryLabel:
 class _Entry:
     iso3: str
     name: str
-    official: str
-    pattern: re.Pattern[str]
     region: str | None
-    continent: str | None
     m49: int | None
     obsolete: bool
 
@@ -131,49 +135,89 @@ def _key(text: str) -> str:
     return clean_text(text).replace("’", "'").replace("`", "'").lower()
 
 
-def _country_data_path() -> Path:
-    spec = importlib.util.find_spec("country_converter")
-    if spec is None or not spec.submodule_search_locations:
-        msg = "the country_converter package is not installed (needed for its country table)"
-        raise NotFoundError(msg)
-    return Path(next(iter(spec.submodule_search_locations))) / "country_data.tsv"
+def country_table_path() -> Path:
+    """OreChain's country table, ``data/reference/countries.csv``."""
+    return data_dir() / "reference" / "countries.csv"
 
 
 @cache
 def _entries() -> tuple[_Entry, ...]:
-    """Rows of country_converter's table, without importing its (pandas-3-broken) code."""
-    raw = pd.read_csv(_country_data_path(), sep="\t", dtype=str, keep_default_na=False)
+    """Rows of the country table (``keep_default_na``: Namibia is ``NAM``, "NA" is no NaN)."""
+    raw = pd.read_csv(country_table_path(), dtype=str, keep_default_na=False)
     return tuple(
         _Entry(
-            iso3=r.ISO3,
-            name=r.name_short,
-            official=r.name_official,
-            pattern=re.compile(r.regex, re.IGNORECASE),
-            region=r.UNregion or None,
-            continent=r.continent or None,
-            m49=int(r.ISOnumeric) if r.ISOnumeric.isdigit() else None,
-            obsolete=bool(r.obsolete),
+            iso3=r.iso3,
+            name=r.name,
+            region=r.region or None,
+            m49=int(r.m49) if r.m49.isdigit() else None,
+            obsolete=r.obsolete == "True",
         )
         for r in raw.itertuples(index=False)
     )
 
 
+def _code_tables() -> list[tuple[str, str]]:
+    """(name, ISO3) pairs from the code tables the bundled sources publish."""
+    from orechain.atlas.ingest.wgi import CODE_FIXES
+
+    root = data_dir()
+    pairs: list[tuple[str, str]] = []
+    cepii = pd.read_csv(
+        root / "cepii_code_tables" / "country_codes.csv",
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    for row in cepii.itertuples(index=False):
+        pairs += [(row.country_name_abbreviation, row.iso_3digit_alpha)]
+        pairs += [(row.country_name_full, row.iso_3digit_alpha)]
+    for path in (
+        root / "baci_hs17_extract" / "country_codes_V202601.csv",
+        root / "baci_hs92_geopolrisk" / "country_codes_V202401b.csv",
+    ):
+        baci = pd.read_csv(path, dtype=str, keep_default_na=False)
+        pairs += list(zip(baci["country_name"], baci["country_iso3"], strict=True))
+    wgi = pd.read_csv(
+        root / "wgi" / "wgidataset.csv",
+        usecols=["code", "countryname"],
+        dtype=str,
+        keep_default_na=False,
+    ).drop_duplicates()
+    pairs += [
+        (n, CODE_FIXES.get(c, c)) for n, c in zip(wgi["countryname"], wgi["code"], strict=True)
+    ]
+    wmd = pd.read_csv(
+        root / "baci_hs92_geopolrisk" / "world_mining_data_2018_2024.csv",
+        usecols=["country", "iso3"],
+        dtype=str,
+        keep_default_na=False,
+    ).drop_duplicates()
+    pairs += list(zip(wmd["country"], wmd["iso3"], strict=True))
+    return pairs
+
+
 @cache
 def _exact() -> dict[str, str]:
+    known = {e.iso3 for e in _entries()}
     index: dict[str, str] = {}
     for e in _entries():
         if not e.obsolete:
             index.setdefault(_key(e.name), e.iso3)
-            index.setdefault(_key(e.official), e.iso3)
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                index.setdefault(_key(value), c.alpha_3)
+    for name, code in _code_tables():
+        if name.strip() and code in known:
+            index.setdefault(_key(name), code)
     index.update(OVERRIDES)
     return index
 
 
 @cache
 def _by_code() -> dict[str, _Entry]:
-    return {e.iso3: e for e in _entries() if not e.obsolete} | {
-        e.iso3: e for e in _entries() if e.obsolete and e.iso3
-    }
+    return {e.iso3: e for e in _entries()}
 
 
 def _candidates(text: str, quals: tuple[str, ...] = ()) -> list[tuple[str, tuple[str, ...]]]:
@@ -194,11 +238,6 @@ def _match_exact(text: str) -> tuple[str, str | None] | None:
     if key.endswith("e") and key[:-1] in exact:
         return exact[key[:-1]], "e"
     return None
-
-
-def _match_regex(text: str) -> str | None:
-    hits = {e.iso3 for e in _entries() if not e.obsolete and e.pattern.search(text)}
-    return hits.pop() if len(hits) == 1 else None
 
 
 def parse_country(
@@ -241,10 +280,6 @@ def parse_country(
             return CountryLabel(hit[0], text[:-1], quals, "e")
         if hit is not None:
             return CountryLabel(hit[0], text, quals, hit[1] or footnote)
-    for candidate, quals in _candidates(text):
-        code = _match_regex(candidate)
-        if code is not None:
-            return CountryLabel(code, text, quals, footnote)
     msg = f"unknown country name {label!r}; add it to orechain.atlas.countries.OVERRIDES"
     raise InputError(msg, source=source, row=row, field=field)
 
@@ -296,24 +331,17 @@ def region(iso3: str) -> str | None:
     return entry.region if entry is not None else None
 
 
-def continent(iso3: str) -> str | None:
-    """Continent of a country (country_converter's 'continent' column)."""
-    entry = _entry(iso3)
-    return entry.continent if entry is not None else None
-
-
 def iso_countries() -> pd.DataFrame:
-    """Every ISO 3166-1 country (pycountry) plus Kosovo (XKX), with name, region and M49.
+    """Every current country of the country table (ISO 3166-1 plus Kosovo, XKX).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``iso3, name, region, m49`` as in the ``countries`` table.
     """
-    codes = sorted({c.alpha_3 for c in pycountry.countries} | {"XKX"})
-    rows = []
-    for code in codes:
-        found = pycountry.countries.get(alpha_3=code)
-        m49 = int(found.numeric) if found is not None else None
-        rows.append({"iso3": code, "name": country_name(code), "region": region(code), "m49": m49})
+    rows = [
+        {"iso3": e.iso3, "name": e.name, "region": e.region, "m49": e.m49}
+        for e in _entries()
+        if not e.obsolete
+    ]
     return pd.DataFrame(rows)

@@ -39,6 +39,7 @@ from orechain.atlas.ingest import LoadReport
 from orechain.atlas.schema import HS_MAP
 from orechain.atlas.sources import data_dir
 from orechain.errors import InputError, NotFoundError
+from orechain.stages import STAGE_IDS, is_stage, resolve_stage
 
 if TYPE_CHECKING:
     import duckdb
@@ -88,7 +89,10 @@ def read_hs_map(path: Path | None = None) -> pd.DataFrame:
         pos = int(dupes.to_numpy().nonzero()[0][0]) + 2
         msg = "duplicate (commodity, hs6) pair"
         raise InputError(msg, source=str(path), row=pos, field="hs6")
-    return frame.assign(default=frame["default"].str.lower().eq("true"))[list(COLUMNS)]
+    frame = frame.assign(
+        default=frame["default"].str.lower().eq("true"), stage=frame["stage"].map(resolve_stage)
+    )
+    return frame[list(COLUMNS)]
 
 
 def _check_row(row: dict[str, str], path: Path, pos: int) -> None:
@@ -99,6 +103,9 @@ def _check_row(row: dict[str, str], path: Path, pos: int) -> None:
         if not row[key].strip():
             msg = "empty value in a required column"
             raise InputError(msg, source=str(path), row=pos, field=key)
+    if not is_stage(row["stage"]):
+        msg = f"unknown stage {row['stage']!r}; expected one of: {', '.join(STAGE_IDS)}"
+        raise InputError(msg, source=str(path), row=pos, field="stage")
     if row["default"].lower() not in ("true", "false"):
         msg = f"default must be true or false, not {row['default']!r}"
         raise InputError(msg, source=str(path), row=pos, field="default")

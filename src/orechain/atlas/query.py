@@ -9,12 +9,11 @@ mixed in silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
 from orechain.atlas.commodities import resolve_commodity
-from orechain.atlas.schema import AGGREGATES, UNATTRIBUTED
+from orechain.atlas.schema import AGGREGATES
+from orechain.atlas.selection import ProductionSelection
 from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
 
@@ -23,44 +22,6 @@ AGGREGATES_SQL = "(" + ", ".join(f"'{a}'" for a in AGGREGATES) + ")"
 
 DEFAULT_SOURCE = "usgs-mcs"
 """Source family used unless the caller names another (``wmd``)."""
-
-
-@dataclass(frozen=True)
-class ProductionSelection:
-    """The production rows of one commodity, measure, year and source vintage."""
-
-    commodity: str
-    measure: str
-    year: int
-    source_id: str
-    type: str
-    """The published type text of the series, e.g. 'Mine production, copper content'."""
-    unit: str
-    basis: str | None
-    rows: pd.DataFrame
-    """Columns: country, country_name (canonical, from the countries table), value, quantity_t,
-    estimated, qualifier, note, published_name (the source's own label)."""
-    other_types: tuple[str, ...] = ()
-    """Other series of the same measure in that vintage (e.g. ilmenite beside rutile)."""
-    note: str | None = None
-    """A caveat on the selection, e.g. shares that name only the top supplier."""
-
-    @property
-    def countries(self) -> pd.DataFrame:
-        """Country rows only (no WORLD or OTHER aggregates)."""
-        return self.rows[~self.rows["country"].isin(AGGREGATES)]
-
-    @property
-    def other_value(self) -> float:
-        """Sum of 'other countries' rows [published unit]."""
-        other = self.rows.loc[self.rows["country"].isin(UNATTRIBUTED), "value"]
-        return float(other.sum()) if other.notna().any() else 0.0
-
-    @property
-    def world_total_published(self) -> float | None:
-        """The published world total, if the source gives one [published unit]."""
-        world = self.rows.loc[self.rows["country"] == "WORLD", "value"].dropna()
-        return float(world.iloc[0]) if len(world) else None
 
 
 def source_family_clause(source: str) -> tuple[str, list[object]]:

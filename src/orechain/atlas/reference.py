@@ -2,8 +2,8 @@
 
 The ``commodities`` table comes from ``data/reference/commodities.yaml`` (see
 :mod:`orechain.atlas.commodities`); the ``countries`` table lists every ISO 3166-1
-country (pycountry) plus Kosovo (``XKX``, used by the World Bank), with short
-names and UN M49 sub-regions from country_converter's table (see
+country plus Kosovo (``XKX``, used by the World Bank), with short names and UN
+M49 sub-regions from OreChain's own ``data/reference/countries.csv`` (see
 :mod:`orechain.atlas.countries`). Both are loaded first during a build so that
 other loaders and queries can join on them.
 """

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from orechain.atlas.query import ProductionSelection
+from orechain.atlas.selection import ProductionSelection
 from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
+from orechain.stages import resolve_stage, stage_index
 
-STAGE_ORDER = ("mining", "processing", "separation", "refining", "smelting", "metal", "magnet")
-"""Stages in value-chain order, for listings."""
+USGS_MEASURES = ("mine", "refinery", "smelter")
+"""USGS production measures that answer a stage themselves (its stage shares are not added)."""
 
 PARTIAL_NOTE = (
     "source names only its top supplier(s); the rest is unattributed: HHI is a lower bound"
@@ -34,7 +35,20 @@ def stage_names(atlas: Atlas, commodity: str) -> list[str]:
             "stage"
         ]
     )
-    return [s for s in STAGE_ORDER if s in found] + sorted(found - set(STAGE_ORDER))
+    return in_chain_order(found)
+
+
+def in_chain_order(stages: set[str]) -> list[str]:
+    """Stage ids in value-chain order; an unknown stage is an InputError."""
+    return sorted(stages, key=stage_index)
+
+
+def measure_stage(measure: str) -> str:
+    """The stage a production measure reports: ``mine`` → mining, ``smelter capacity`` → smelting.
+
+    USGS ``plant`` production is the EU CRM's processing stage.
+    """
+    return resolve_stage(measure.removesuffix(" capacity"))
 
 
 def _pick_source(frame: pd.DataFrame, year: int | None) -> tuple[int, str]:
@@ -121,10 +135,6 @@ def select_stage_shares(
     )
 
 
-EQUIVALENT_MEASURE = {"mining": "mine", "refining": "refinery", "smelting": "smelter"}
-"""Stage-share stages that a USGS production measure already answers."""
-
-
 def extra_stages(
     atlas: Atlas,
     commodity: str,
@@ -136,6 +146,6 @@ def extra_stages(
     if rows is None:
         names = stage_names(atlas, commodity)
     else:
-        found = set(rows.loc[rows["commodity"] == commodity, "stage"])
-        names = [s for s in STAGE_ORDER if s in found] + sorted(found - set(STAGE_ORDER))
-    return [s for s in names if EQUIVALENT_MEASURE.get(s) not in production_measures]
+        names = in_chain_order(set(rows.loc[rows["commodity"] == commodity, "stage"]))
+    answered = {resolve_stage(m) for m in production_measures if m in USGS_MEASURES}
+    return [s for s in names if s not in answered]

@@ -194,6 +194,12 @@ class Atlas:
         """Close the connection."""
         self.con.close()
 
+    def __enter__(self) -> Atlas:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def open_atlas(settings: Settings | None = None, *, read_only: bool = False) -> Atlas:
     """Open the atlas, building it from the bundled files on first use."""

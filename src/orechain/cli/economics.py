@@ -8,16 +8,14 @@ from typing import Any, TypeVar
 
 import typer
 
-from orechain.atlas.sources import data_dir
 from orechain.cli.common import JSON_OPTION, with_atlas
 from orechain.cli.output import console, emit_json, print_table, say
-from orechain.economics.compare import compare_projects
-from orechain.economics.production import prepare
 from orechain.economics.project import Project, load_project
-from orechain.economics.results import evaluate_project
-from orechain.economics.sensitivity import breakevens, montecarlo, spider, tornado
 from orechain.formatting import is_missing, money, number, percent, points, ratio
 from orechain.inputs import MAX_DRAWS, MAX_WORKERS, check_pct
+from orechain.services import economics as econ
+from orechain.services.catalog import resolve_project_path
+from orechain.services.documents import to_document
 
 app = typer.Typer(help="Value-chain economics: NPV, IRR, host-country take, jobs.")
 
@@ -25,21 +23,13 @@ T = TypeVar("T")
 FILE_ARG = typer.Argument(..., help="Project YAML (bundled examples: projects/<name>.yaml).")
 
 
-def resolve_project_path(path: Path) -> Path:
-    """The file, or the bundled example of that name when it does not exist here."""
-    if path.exists():
-        return path
-    bundled = data_dir() / "projects" / path.name
-    return bundled if bundled.exists() else path
-
-
 def _load(path: Path) -> Project:
     return load_project(resolve_project_path(path))
 
 
-def _with_prices(project: Project, func: Callable[[Any], T]) -> T:
+def _with_prices(*projects: Project, func: Callable[[Any], T]) -> T:
     """Run ``func(atlas)``, opening the atlas only when a price comes from it."""
-    if any(spec.atlas is not None for spec in project.prices.values()):
+    if econ.needs_atlas(*projects):
         return with_atlas(func)
     return func(None)
 
@@ -59,9 +49,9 @@ def _print_assumptions(assumptions: list[str], sources: dict[str, str]) -> None:
 def run(file: Path = FILE_ARG, as_json: bool = JSON_OPTION) -> None:
     """Cash-flow table, NPV, IRR, payback, break-even, host take and jobs of one project."""
     project = _load(file)
-    result = _with_prices(project, lambda atlas: evaluate_project(project, atlas))
+    result = _with_prices(project, func=lambda atlas: econ.evaluate(project, atlas))
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(to_document(result))
         return
     cols = [("year", "year"), ("revenue", "revenue"), ("royalty", "royalty"), ("opex", "opex")]
     cols += [("capex", "capex"), ("tax", "tax"), ("fcf_project", "FCF"), ("host_take", "host take")]
@@ -92,9 +82,8 @@ def compare(
 ) -> None:
     """Export concentrate (A) versus refine at home (B): incremental NPV, take, jobs."""
     a, b = _load(base), _load(alternative)
-    both = Project.model_construct(prices={**a.prices, **b.prices})
-    result = _with_prices(both, lambda atlas: compare_projects(a, b, atlas))
-    doc = result.to_dict()
+    result = _with_prices(a, b, func=lambda atlas: econ.compare(a, b, atlas))
+    doc = to_document(result)
     if as_json:
         emit_json(doc)
         return
@@ -170,22 +159,12 @@ def sensitivity(
     """Tornado (±pct % per factor), spider table and break-even factor levels."""
     check_pct(pct, "--pct")
     project = _load(file)
-    prep = _with_prices(project, lambda atlas: prepare(project, atlas))
-    base, bars = tornado(prep, pct)
-    doc: dict[str, Any] = {
-        "project": project.name,
-        "currency": project.currency,
-        "base_npv": base,
-        "pct": pct,
-        "tornado": [b.__dict__ for b in bars],
-        "spider": spider(prep),
-        "breakevens": breakevens(prep),
-        "assumptions": project.assumptions,
-    }
+    report = _with_prices(project, func=lambda atlas: econ.sensitivity(project, atlas, pct))
     if as_json:
-        emit_json(doc)
+        emit_json(to_document(report))
         return
-    rows = [{**b.__dict__, "breakeven": doc["breakevens"][b.factor]} for b in bars]
+    base, bars = report.base_npv, report.tornado
+    rows = [{**b.__dict__, "breakeven": report.breakevens[b.factor]} for b in bars]
     cols = [("factor", "factor"), ("low_npv", f"NPV at -{pct:g} %"), ("high_npv", f"+{pct:g} %")]
     print_table(rows, [*cols, ("swing", "swing"), ("breakeven", "NPV=0 at factor")],
                 title=f"{project.name}: tornado, base NPV {_money(base)}")  # fmt: skip
@@ -206,7 +185,7 @@ def montecarlo_cmd(
     project = _load(file)
     result = _with_prices(
         project,
-        lambda atlas: montecarlo(
+        func=lambda atlas: econ.montecarlo(
             project, draws, seed=seed, atlas=atlas, workers=workers, scheduler=scheduler
         ),
     )

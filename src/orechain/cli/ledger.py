@@ -13,7 +13,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import typer
 
 from orechain.cli.group import DefaultCommandGroup
@@ -58,16 +57,13 @@ VKEY_HELP += "which trusts that database."
 
 
 def _url(db: str | None) -> str:
-    url = db or Settings.from_env().database_url
-    return url or str(Path(platformdirs.user_data_dir("orechain")) / "ledger.db")
+    return db or Settings.from_env().database_url
 
 
 def _key_path(url: str, key: Path | None) -> Path:
-    if key is not None:
-        return key
-    if url.startswith(("postgresql://", "postgres://")):
-        return Path(platformdirs.user_data_dir("orechain")) / "ledger-log-key.pem"
-    return Path(url.removeprefix("sqlite:///") + ".log-key.pem")
+    from orechain.settings import log_key_path_for
+
+    return key if key is not None else log_key_path_for(url)
 
 
 PASS_HELP = "Passphrase-encrypted keys: read the passphrase from ORECHAIN_KEY_PASSPHRASE, "

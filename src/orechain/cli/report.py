@@ -1,4 +1,4 @@
-"""``orechain report …``: self-contained HTML reports."""
+"""``orechain report …``: self-contained HTML reports (both built in :mod:`orechain.report`)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,29 @@ from orechain.cli.common import YEAR_OPTION, with_atlas
 from orechain.cli.output import console, print_table
 from orechain.cli.risk import OVERVIEW_COLUMNS, overview_table_rows
 from orechain.report.overview import write_overview
-from orechain.risk.overview import risk_overview
-from orechain.web.corridor_command import corridor
+from orechain.services.risk import overview as risk_overview
 
 app = typer.Typer(help="Reports written as self-contained HTML files.", no_args_is_help=True)
-app.command("corridor")(corridor)
+
+
+@app.command("corridor")
+def corridor(
+    out: Path = typer.Option(
+        Path("out/orechain-corridor.html"), "--out", "-o", help="Where to write the HTML report."
+    ),
+    database_url: str | None = typer.Option(
+        None, "--database-url", "--db", help="Ledger for the checkpoint section."
+    ),
+) -> None:
+    """Write the Pakistan → US corridor report (charts embedded, no scripts, works offline)."""
+    from orechain.report.corridor import build_corridor_report, write_corridor
+    from orechain.settings import Settings
+
+    settings = Settings.from_env()
+    if database_url:
+        settings = settings.with_database(database_url)
+    path = write_corridor(build_corridor_report(settings), out)
+    typer.echo(f"Report written to {path.resolve()}")
 
 
 @app.command("overview")

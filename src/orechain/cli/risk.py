@@ -60,10 +60,10 @@ def commodity(
     json: bool = JSON_OPTION,
 ) -> None:
     """Shares, HHI, CR1/CR3, HHI_WGI and U.S. import reliance of one commodity."""
-    from orechain.risk.commodity import commodity_risk
+    from orechain.services.risk import risk_profile
 
     result = with_atlas(
-        lambda a: commodity_risk(a, name, measure, year, source=source, product=product)
+        lambda a: risk_profile(a, name, measure, year, source=source, product=product)
     )
     if json:
         emit_json(result.to_dict())
@@ -133,7 +133,7 @@ def overview(
     json: bool = JSON_OPTION,
 ) -> None:
     """One row per commodity × measure: top country, CR1, CR3, HHI, HHI_WGI, US NIR."""
-    from orechain.risk.overview import risk_overview
+    from orechain.services.risk import overview as risk_overview
 
     rows = with_atlas(lambda a: risk_overview(a, year))
     shown = rows[:top] if top else rows

@@ -34,11 +34,11 @@ def serve(
     """Serve the REST API and the dashboard (prints the URL)."""
     import uvicorn
 
-    from orechain.api.bootstrap import ensure_ledger
-    from orechain.api.settings import ServiceSettings
     from orechain.atlas.store import open_atlas
+    from orechain.services.ledger import ensure_ledger
+    from orechain.settings import Settings
 
-    settings = ServiceSettings.from_env()
+    settings = Settings.from_env()
     settings = settings.with_database(database_url or settings.database_url)
     env = {
         **settings.to_env(),
@@ -46,7 +46,7 @@ def serve(
         "ORECHAIN_CORS_ORIGINS": ",".join(cors_origin),
     }
     os.environ.update(env)  # worker processes build their settings from the environment
-    open_atlas(settings.core, read_only=True).close()  # build once, before workers race
+    open_atlas(settings, read_only=True).close()  # build once, before workers race
     ledger = ensure_ledger(settings)
     url = f"http://{host}:{port}/"
     facts = {"url": url, "database": settings.database_url, "workers": workers, **ledger}
@@ -59,7 +59,7 @@ def serve(
             typer.echo(f"  {ledger['label']}")
         typer.echo(f"OreChain is serving at {url}  (Ctrl-C to stop)")
     uvicorn.run(
-        "orechain.api.app:create_app",
+        "orechain.server:create_app",
         factory=True,
         host=host,
         port=port,

@@ -14,7 +14,7 @@ import typer
 from orechain.cli.output import emit_json, print_table
 
 if TYPE_CHECKING:
-    from orechain.api.tokens import TokenStore
+    from orechain.services.tokens import TokenStore
 
 app = typer.Typer(help="API tokens: create, revoke, list (stored hashed).", no_args_is_help=True)
 
@@ -28,10 +28,10 @@ JsonOpt = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 def _store(db: str | None) -> TokenStore:
-    from orechain.api.settings import ServiceSettings
-    from orechain.api.tokens import TokenStore
+    from orechain.services.tokens import TokenStore
+    from orechain.settings import Settings
 
-    return TokenStore(db or ServiceSettings.from_env().database_url)
+    return TokenStore(db or Settings.from_env().database_url)
 
 
 @app.command("create")

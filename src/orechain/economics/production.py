@@ -120,7 +120,7 @@ def prepare(project: Project, atlas: Atlas | None = None) -> Prepared:
     valued = frozenset(
         p.id for s in project.stages for p in s.products if p.id not in taken or p.prices
     )
-    conc = frozenset(s.id for s in project.stages if s.kind == "concentrator")
+    conc = frozenset(s.id for s in project.stages if s.kind == "beneficiation")
     rec = conc or frozenset({project.stages[0].id})
     return Prepared(project, years, prices, sources, capacity, operating, first, valued, rec)
 

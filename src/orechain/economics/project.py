@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -30,10 +31,12 @@ from pydantic import (
 from orechain.economics.prices import PriceSpec
 from orechain.errors import InputError
 from orechain.inputs import MAX_TONNES, check_iso3, check_tree, check_year, read_yaml
+from orechain.stages import resolve_stage
 
 logger = logging.getLogger(__name__)
 
-StageKind = Literal["mine", "concentrator", "separation", "refinery", "smelter", "metal", "magnet"]
+StageKind = Annotated[str, AfterValidator(resolve_stage)]
+"""A value-chain stage (:mod:`orechain.stages` id or alias: ``mine``, ``concentrator``, …)."""
 Fraction = float
 UNCERTAIN_FACTORS = ("price", "grade", "recovery", "capex", "opex", "royalty", "discount_rate")
 """Multiplicative factors the tornado and Monte Carlo can vary (1 = as in the file)."""

@@ -114,6 +114,54 @@ def breakevens(prep: Prepared) -> dict[str, float | None]:
     return {f: solve_breakeven(partial(_npv_with, prep, f)) for f in FACTOR_NAMES}
 
 
+@dataclass(frozen=True)
+class SensitivityReport:
+    """Tornado, spider table and break-evens of one project: the sensitivity document."""
+
+    project: str
+    currency: str
+    base_npv: float
+    """NPV with every factor at 1 [currency]."""
+    pct: float
+    """Change applied to each factor in the tornado [%]."""
+    tornado: tuple[TornadoBar, ...]
+    """Bars, largest swing first."""
+    spider: list[dict[str, float]]
+    breakevens: dict[str, float | None]
+    assumptions: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready document (the CLI's ``--json`` and the API's answer)."""
+        return {
+            "project": self.project,
+            "currency": self.currency,
+            "base_npv": self.base_npv,
+            "pct": self.pct,
+            "tornado": [b.__dict__ for b in self.tornado],
+            "spider": self.spider,
+            "breakevens": self.breakevens,
+            "assumptions": self.assumptions,
+        }
+
+
+def sensitivity_report(
+    project: Project, atlas: Atlas | None = None, pct: float = 20.0
+) -> SensitivityReport:
+    """Tornado (±``pct`` per factor), spider table and break-evens of ``project``."""
+    prep = prepare(project, atlas)
+    base, bars = tornado(prep, pct)
+    return SensitivityReport(
+        project=project.name,
+        currency=project.currency,
+        base_npv=base,
+        pct=pct,
+        tornado=tuple(bars),
+        spider=spider(prep),
+        breakevens=breakevens(prep),
+        assumptions=list(project.assumptions),
+    )
+
+
 def _npv_with(prep: Prepared, factor: str, level: float) -> float:
     kw: dict[str, Any] = {factor: level}
     return float(project_npv(prep, Factors(**kw))[0])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from orechain import __version__
+from orechain._version import __version__
 from orechain.atlas.sources import load_sources
 from orechain.formatting import number, percent
 from orechain.risk.overview import OverviewRow

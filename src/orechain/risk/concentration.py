@@ -1,6 +1,6 @@
 """Market shares and concentration indices.
 
-Definitions (DESIGN.md, "Risk metrics"): the share of supplier ``c`` is
+Definitions (``docs/design.md``, "Risk definitions"): the share of supplier ``c`` is
 ``s_c = q_c / Σ q`` where the sum runs over supplier rows plus any
 "other countries" row (which counts in the denominator but is not a supplier);
 HHI on the 0–10,000 scale is ``Σ (100·s_c)²``; CRn is the sum of the n largest

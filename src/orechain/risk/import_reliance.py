@@ -2,7 +2,7 @@
 
 USGS defines net import reliance as imports minus exports, adjusted for
 government and industry stock changes, as a percentage of apparent
-consumption (DESIGN.md):
+consumption (``docs/design.md``, "Risk definitions"):
 
     NIR = (imports − exports ± stock change) / apparent consumption
 

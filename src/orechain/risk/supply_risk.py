@@ -37,7 +37,7 @@ from orechain.atlas.commodities import resolve_commodity
 from orechain.atlas.hs_codes import hs_map
 from orechain.atlas.query import measures, select_production
 from orechain.atlas.sources import data_dir
-from orechain.atlas.stages import extra_stages
+from orechain.atlas.stages import extra_stages, measure_stage
 from orechain.atlas.store import Atlas
 from orechain.errors import InputError, NotFoundError
 from orechain.risk.concentration import shares
@@ -47,18 +47,19 @@ from orechain.risk.imports import import_mix
 
 PROCESSING_HS = ("refining", "separation", "metal")
 STAGE_HS = {
-    "mine": ("mining", "concentrate"),
-    "refinery": PROCESSING_HS,
-    "smelter": PROCESSING_HS,
-    "plant": PROCESSING_HS,
-    "refining": PROCESSING_HS,
+    "mining": ("mining", "beneficiation"),
     "processing": PROCESSING_HS,
     "separation": PROCESSING_HS,
     "smelting": PROCESSING_HS,
+    "refining": PROCESSING_HS,
     "metal": ("metal",),
     "magnet": ("magnet",),
 }
-"""Production measure → ``hs_map.stage`` values whose trade is that stage's sourcing."""
+"""Stage id → ``hs_map.stage`` ids whose trade is that stage's sourcing.
+
+A production measure is looked up by its stage (:func:`measure_stage`: ``mine``
+→ mining, ``refinery`` → refining, ``plant`` → processing).
+"""
 
 EOL_SOURCE = "geopolrisk-wmd-hs-code-map"
 
@@ -166,7 +167,9 @@ def _import_reliance(
 
 def _stage_codes(cid: str, stage: str) -> list[str]:
     table = hs_map()
-    rows = table[(table["commodity"] == cid) & table["stage"].isin(STAGE_HS.get(stage, ()))]
+    rows = table[
+        (table["commodity"] == cid) & table["stage"].isin(STAGE_HS.get(measure_stage(stage), ()))
+    ]
     return sorted(set(rows["hs6"]))
 
 

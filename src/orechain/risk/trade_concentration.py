@@ -31,7 +31,7 @@ def concentration_sql(relation: str, *, unique_flows: bool = False) -> str:
     Notes
     -----
     ``hhi = 10⁴ · Σ v_i² / (Σ v_i)²`` and ``top_share = max v_i / Σ v_i`` over
-    suppliers with ``v_i > 0`` — the shares and HHI of DESIGN.md in one pass.
+    suppliers with ``v_i > 0`` — the shares and HHI of ``docs/design.md`` in one pass.
     ``hs6`` may be text or an integer (grouping on integers is faster); the
     result has it as 6-digit text.
     """

@@ -111,10 +111,15 @@ class Network:
                 return i
         return None
 
-    def link_name(self, link: Link) -> str:
-        """Plain-words name of a link: ``CHN magnet → USA end use of magnet (contract)``."""
+    def link_ends(self, link: Link) -> tuple[str, str]:
+        """Ids of a link's source node and target node or sink."""
         src = self.nodes[link.source].id
         dst = self.sinks[link.target].id if link.to_sink else self.nodes[link.target].id
+        return src, dst
+
+    def link_name(self, link: Link) -> str:
+        """Plain-words name of a link: ``CHN magnet → USA end use of magnet (contract)``."""
+        src, dst = self.link_ends(link)
         kind = "" if link.kind == "explicit" else f" ({link.kind})"
         return f"{src} → {dst}{kind}"
 

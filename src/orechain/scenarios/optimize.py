@@ -25,62 +25,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from orechain.errors import InfeasibleScenarioError, InputError
 from orechain.scenarios.constraints import LinearProgram
 from orechain.scenarios.highs import solve_lp
+from orechain.scenarios.optimize_spec import (
+    OptimizeSpec,
+)
 
 if TYPE_CHECKING:
     from orechain.scenarios.spec import Scenario
-
-EXCLUSION_SETS: dict[str, tuple[str, ...]] = {"dfars-2027": ("CHN", "RUS", "PRK", "IRN")}
-"""Named country exclusion sets."""
-
-DEFAULT_SHARES = (1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2)
-"""Maximum-share grid of the frontier."""
-
-
-class Candidate(BaseModel):
-    """A candidate supplier of one stage."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    country: str
-    capacity_t: float = Field(ge=0)
-    cost_per_t: float = Field(1.0, ge=0)
-    risk: float = Field(0.0, ge=0, description="Risk score, e.g. rescaled WGI, 0 = none")
-
-
-class StageCandidates(BaseModel):
-    """Candidates of one stage."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    stage: str
-    demand_t: float | None = Field(None, gt=0, description="[t] in this stage's basis")
-    candidates: list[Candidate] = Field(min_length=1)
-
-
-class OptimizeSpec(BaseModel):
-    """The ``optimize`` block of a scenario file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    buyer: str
-    demand_t: float = Field(gt=0)
-    max_share: float = Field(1.0, gt=0, le=1)
-    exclude: str | list[str] = Field(default_factory=list)
-    risk_penalty: float = Field(0.0, ge=0)
-    stages: list[StageCandidates] = Field(min_length=1)
-    shares: list[float] = Field(default_factory=lambda: list(DEFAULT_SHARES))
-
-    @property
-    def excluded(self) -> set[str]:
-        """Excluded ISO3 codes (a named set is expanded)."""
-        if isinstance(self.exclude, str):
-            if self.exclude not in EXCLUSION_SETS:
-                msg = f"unknown exclusion set {self.exclude!r}; known: {', '.join(EXCLUSION_SETS)}"
-                raise InputError(msg, field="optimize.exclude")
-            return set(EXCLUSION_SETS[self.exclude])
-        return set(self.exclude)
 
 
 def solve_sourcing(spec: OptimizeSpec, max_share: float) -> dict[str, Any]:

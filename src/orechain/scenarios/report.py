@@ -1,16 +1,19 @@
 """Scenario reports: the run, its comparison variant and Monte Carlo, as one JSON document.
 
-This is the shape ``orechain scenario run --json`` prints (``docs/scenarios.md``):
-``{scenario, years: [...], summary, assumptions, without?, monte_carlo?}``.
+:func:`run_report` is the one builder of a scenario run document: ``orechain
+scenario run --json`` prints it, ``POST /api/scenarios/runs`` returns it as the
+job's result and the dashboard draws it (``docs/scenarios.md``):
+``{scenario, years: [...], summary, assumptions, sankey, without?, history?, monte_carlo?}``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from orechain.scenarios.results import to_json
+from orechain.scenarios.results import YearResult, to_json
 from orechain.scenarios.solve import build_network, run_scenario
 
 if TYPE_CHECKING:
@@ -27,21 +30,43 @@ def run_report(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    on_progress: Callable[[float, str], None] | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """Run a scenario (and its ``report.compare_without`` variant, and draws if asked).
+
+    Parameters
+    ----------
+    progress
+        Show the Monte Carlo progress bar (terminal).
+    on_progress
+        Called with (fraction done, phase) between phases; a background job
+        raises from it to cancel the run.
 
     Returns
     -------
     tuple
         The JSON document and, with draws, the draw table for Parquet.
     """
+    report = on_progress or (lambda fraction, message: None)
+    report(0.05, "building the network")
     net = build_network(scn, atlas)
-    doc = to_json(run_scenario(scn, net=net))
+    report(0.2, "solving the scenario as specified")
+    result = run_scenario(scn, net=net)
+    doc = to_json(result)
+    last = result.years[-1]
+    doc["sankey"] = {"year": last.year, "links": sankey_links(last)}
     removed = scn.report.compare_without
     if removed:
-        other = run_scenario(scn.without(removed), net=net, variant=f"without {', '.join(removed)}")
+        label = f"without {', '.join(removed)}"
+        report(0.6, f"solving the comparison run ({label})")
+        other = run_scenario(scn.without(removed), net=net, variant=label)
         alt = to_json(other)
-        doc["without"] = {"removed": removed, "years": alt["years"], "summary": alt["summary"]}
+        doc["without"] = {
+            "removed": list(removed),
+            "variant": label,
+            "years": alt["years"],
+            "summary": alt["summary"],
+        }
     if scn.report.history and atlas is not None and scn.commodity_id:
         doc["history"] = salient_history(atlas, scn.commodity_id)
     table = None
@@ -53,7 +78,18 @@ def run_report(
         )
         doc["monte_carlo"] = {**mc.summary, "seed": seed, "fast_path_share": mc.fast_share}
         table = mc.draws
+    report(1.0, "done")
     return doc, table
+
+
+def sankey_links(year: YearResult) -> list[dict[str, Any]]:
+    """Links ``{source, target, tonnes}`` of one year [t], summed over link kinds."""
+    out: dict[tuple[str, str], float] = {}
+    for flow in year.link_flows:
+        if flow.tonnes > 0:
+            key = (flow.source, flow.target)
+            out[key] = out.get(key, 0.0) + flow.tonnes
+    return [{"source": s, "target": t, "tonnes": v} for (s, t), v in sorted(out.items())]
 
 
 def compare_reports(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:

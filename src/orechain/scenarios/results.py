@@ -5,7 +5,7 @@ is a well-mixed pool, so each tonne leaving it carries the origin mix of the
 tonnes that entered (Bialek 1996). Tracing from stage ``k`` tells, for a
 region's end use, which countries performed stage ``k`` on the material it
 received — "China's share of US separation supply" — including material that
-passed through third countries. HHI on the 0–10,000 scale per DESIGN.md, with
+passed through third countries. HHI on the 0–10,000 scale per ``docs/design.md``, with
 ``OTHER``, recycling and stockpile in the denominator but not as suppliers.
 
 References
@@ -68,6 +68,20 @@ class BindingConstraint:
 
 
 @dataclass(frozen=True)
+class LinkFlow:
+    """Flow on one link, with its ends as structured ids (never a formatted name)."""
+
+    source: str
+    """Node id, e.g. ``CHN separation`` or ``PAK separation (pk-sep)``."""
+    target: str
+    """Node or sink id, e.g. ``USA end use of magnet``."""
+    kind: str
+    """contract, spot, offtake or explicit."""
+    tonnes: float
+    """[t, source basis]."""
+
+
+@dataclass(frozen=True)
 class YearResult:
     """Everything one year's LP says."""
 
@@ -81,6 +95,8 @@ class YearResult:
     weighted_served: float
     cost: float
     """Total cost of the least-cost optimal solution [relative units]."""
+    link_flows: tuple[LinkFlow, ...] = ()
+    """The same flows with structured ends (for Sankey diagrams)."""
 
 
 @dataclass(frozen=True)

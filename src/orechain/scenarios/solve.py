@@ -30,6 +30,7 @@ from orechain.scenarios.network import (
 )
 from orechain.scenarios.results import (
     BindingConstraint,
+    LinkFlow,
     RegionYear,
     ScenarioResult,
     SectorOutcome,
@@ -166,6 +167,11 @@ def year_result(
         binding_constraints=_binding(net, sol, lp, lay),
         weighted_served=sol.weighted_served,
         cost=sol.cost,
+        link_flows=tuple(
+            LinkFlow(*net.link_ends(link), link.kind, float(f))
+            for link, f in zip(net.links, flows, strict=True)
+            if f > TOL
+        ),
     )
 
 

@@ -29,24 +29,18 @@ from orechain.errors import InputError
 from orechain.inputs import check_tree, check_year, read_yaml
 from orechain.scenarios.chains import canonical_stage, chain_for
 from orechain.scenarios.spec_blocks import (
+    ROW,
     NetworkSpec,
     Uncertainty,
+    _fail,
     _Model,
     check_country,
 )
-
-ROW = "ROW"
-"""Region name meaning every country not in another region."""
 
 PSEUDO_COUNTRIES = ("OTHER",)
 """Supplier codes that are not ISO3 countries ("other countries" in a source)."""
 
 _FIELD = re.compile(r"^\[(?P<field>[^\]]+)\] (?P<reason>.*)$", re.S)
-
-
-def _fail(field: str, reason: str) -> None:
-    msg = f"[{field}] {reason}"
-    raise ValueError(msg)
 
 
 Country = Annotated[str, AfterValidator(check_country)]

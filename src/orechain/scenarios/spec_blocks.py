@@ -13,6 +13,15 @@ from orechain.scenarios.chains import canonical_stage
 PSEUDO_COUNTRIES = ("OTHER",)
 """Supplier codes that are not ISO3 countries ("other countries" in a source)."""
 
+ROW = "ROW"
+"""Region name meaning every country not in another region."""
+
+
+def _fail(field: str, reason: str) -> None:
+    """Raise the ``[field] reason`` ValueError that parse_scenario turns into an InputError."""
+    msg = f"[{field}] {reason}"
+    raise ValueError(msg)
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

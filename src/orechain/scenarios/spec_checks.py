@@ -10,17 +10,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from orechain.errors import NotFoundError
-from orechain.scenarios.spec import (
-    ROW,
-    ExportRestriction,
-    NewCapacity,
-    Outage,
-    _fail,
-    check_country,
-)
+from orechain.scenarios.spec_blocks import ROW, _fail, check_country
 
 if TYPE_CHECKING:
-    from orechain.scenarios.spec import Scenario
+    from orechain.scenarios.spec import ExportRestriction, Scenario
 
 
 def check_scenario(scn: Scenario) -> None:
@@ -85,12 +78,12 @@ def _check_demand(scn: Scenario) -> None:
 def _check_disruptions(scn: Scenario) -> None:
     _unique((d.id for d in scn.disruptions), "disruptions")
     for i, d in enumerate(scn.disruptions):
-        stages = d.stages if isinstance(d, ExportRestriction) else [d.stage]
+        stages = d.stages if d.type == "export_restriction" else [d.stage]
         for stage in stages:
             _check_stage(scn, stage, f"disruptions.{i}.stage")
         if d.end is not None and d.end < d.start:
             _fail(f"disruptions.{i}.end", f"end {d.end} is before start {d.start}")
-        if isinstance(d, ExportRestriction):
+        if d.type == "export_restriction":
             _check_destinations(scn, d, i)
             _check_commodity(scn, d, i)
 
@@ -124,7 +117,7 @@ def _check_mitigations(scn: Scenario) -> None:
     _unique((m.id for m in scn.mitigations), "mitigations")
     for i, m in enumerate(scn.mitigations):
         _check_stage(scn, m.stage, f"mitigations.{i}.stage")
-        if not isinstance(m, NewCapacity):
+        if m.type != "new_capacity":
             _check_region(scn, m.region, f"mitigations.{i}.region")
 
 
@@ -162,7 +155,7 @@ def _check_optimize(scn: Scenario) -> None:
     from pydantic import ValidationError
 
     from orechain.errors import InputError
-    from orechain.scenarios.optimize import OptimizeSpec
+    from orechain.scenarios.optimize_spec import OptimizeSpec
 
     try:
         spec = OptimizeSpec.model_validate(scn.optimize)
@@ -193,7 +186,7 @@ def _check_network(scn: Scenario) -> None:
         elif link.to not in scn.demand_regions:
             _fail(f"network.links.{i}.to", f"{link.to!r} is neither a node nor a demand region")
     for i, d in enumerate(scn.disruptions):
-        if isinstance(d, Outage | ExportRestriction) and not any(
+        if d.type in ("outage", "export_restriction") and not any(
             n.country == d.country for n in net.nodes
         ):
             _fail(f"disruptions.{i}.country", f"no node in country {d.country!r}")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from orechain.atlas.hs_codes import hs_map
+from orechain.stages import resolve_stage
 
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
@@ -30,7 +31,7 @@ def stage_hs_codes(cid: str, hs_stage: str | None) -> list[str]:
     if hs_stage is None:
         return []
     table = hs_map()
-    rows = table[(table.commodity == cid) & (table.stage == hs_stage)]
+    rows = table[(table.commodity == cid) & (table.stage == resolve_stage(hs_stage))]
     return sorted(rows.hs6)
 
 

@@ -1,14 +1,17 @@
 """Dashboard pages: server-rendered with Jinja2; charts drawn by vendored d3 in the page.
 
-Pages read the same cached results as the API (``app.state.services``) and the
-scripts in ``static/js`` fetch the JSON API of the same origin. Nothing is loaded
-from another host (the Content-Security-Policy says so too).
+Pages call :mod:`orechain.services` through the runtime the API shares
+(``app.state.services``, a :class:`~orechain.services.runtime.Runtime`) and the
+scripts in ``static/js`` fetch the JSON API of the same origin. This package
+imports nothing from :mod:`orechain.api`. Nothing is loaded from another host
+(the Content-Security-Policy says so too).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -19,19 +22,16 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from orechain import __version__
-from orechain.api.auth import services_of
-from orechain.api.errors import domain_error
-from orechain.api.routes.economics import projects as list_projects
-from orechain.api.routes.scenarios import bundled as list_scenarios
-from orechain.api.routes.transparency import summary
-from orechain.api.services import Services
+from orechain._version import __version__
 from orechain.atlas.profile import country_profile
 from orechain.atlas.query import list_commodities
 from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
-from orechain.risk.overview import risk_overview
-from orechain.web.corridor import CORRIDOR_COMMODITIES, corridor_facts
+from orechain.services import catalog
+from orechain.services.corridor import CORRIDOR_COMMODITIES, corridor_facts
+from orechain.services.risk import overview as risk_overview
+from orechain.services.runtime import Runtime
+from orechain.services.transparency import summary
 
 __all__ = ["NAV", "mount"]
 
@@ -55,7 +55,13 @@ _ENV = Environment(
 TEMPLATES = Jinja2Templates(env=_ENV)
 
 
-async def _memo(svc: Services, key: str, fn: Callable[[Atlas], Any]) -> Any:
+def services_of(request: Request) -> Runtime:
+    """The runtime the app shares between the API and the pages."""
+    runtime: Runtime = request.app.state.services
+    return runtime
+
+
+async def _memo(svc: Runtime, key: str, fn: Callable[[Atlas], Any]) -> Any:
     data = await svc.atlas.cached(("web", key), fn)
     return json.loads(data)
 
@@ -124,30 +130,40 @@ def _pages(app: FastAPI) -> None:  # noqa: C901 - one small handler per page
 
     @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
     async def scenarios(request: Request) -> Response:
-        return _page(request, "scenarios", "Scenarios", bundled=await list_scenarios())
+        bundled = [asdict(b) for b in catalog.bundled_scenarios()]
+        return _page(request, "scenarios", "Scenarios", bundled=bundled)
 
     @app.get("/economics", response_class=HTMLResponse, include_in_schema=False)
     async def economics(request: Request) -> Response:
-        return _page(request, "economics", "Economics", projects=await list_projects())
+        projects = [asdict(p) for p in catalog.bundled_projects()]
+        return _page(request, "economics", "Economics", projects=projects)
 
 
 def _report(app: FastAPI) -> None:
     @app.get("/report/corridor.html", include_in_schema=False)
     async def corridor_report(request: Request) -> Response:
-        from orechain.web.corridor_command import build_corridor_report
+        from orechain.report.corridor import build_corridor_report
 
         svc = services_of(request)
-        cache: dict[str, str] = svc.extras.setdefault("report_cache", {})
-        if "corridor" not in cache:
-            cache["corridor"] = await svc.atlas.run(lambda a: build_corridor_report(svc.settings))
+        html: str | None = svc.reports.get("corridor")
+        if html is None:
+            html = await svc.atlas.run(lambda a: build_corridor_report(svc.settings))
+            svc.reports["corridor"] = html
         return HTMLResponse(
-            cache["corridor"],
+            html,
             headers={"Content-Disposition": 'attachment; filename="orechain-corridor.html"'},
         )
 
 
-def mount(app: FastAPI) -> None:
-    """Add the static files and every page to ``app``."""
+ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def mount(app: FastAPI, api_error: ErrorHandler) -> None:
+    """Add the static files and every page to ``app``.
+
+    ``api_error`` answers a not-found error under ``/api/`` (the API's error shape);
+    pages get an HTML 404.
+    """
     static = Path(__file__).parent / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     _pages(app)
@@ -156,7 +172,7 @@ def mount(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
         if request.url.path.startswith("/api/"):
-            return await domain_error(request, exc)
+            return await api_error(request, exc)
         return HTMLResponse(
             f"<!doctype html><title>Not found</title><h1>Not found</h1>"
             f"<p>{escape(str(exc))}</p><p><a href='/'>OreChain</a></p>",

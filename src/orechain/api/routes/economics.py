@@ -7,18 +7,21 @@ client chooses.
 
 from __future__ import annotations
 
-from pathlib import Path as FsPath
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
 from orechain.api.auth import access
 from orechain.api.responses import COMMON_ERRORS, JsonBytes, Svc, ok
-from orechain.atlas.sources import data_dir
-from orechain.atlas.store import Atlas
 from orechain.errors import InputError
-from orechain.inputs import SENSITIVITY_PCT_MAX, read_yaml
+from orechain.inputs import SENSITIVITY_PCT_MAX
+from orechain.services import catalog
+from orechain.services import economics as econ
+from orechain.services.documents import dump_json
+
+if TYPE_CHECKING:
+    from orechain.economics.project import Project
 
 router = APIRouter(
     prefix="/api/economics",
@@ -30,11 +33,6 @@ router = APIRouter(
 __all__ = ["router"]
 
 NAME_PATTERN = r"^[A-Za-z0-9_.-]{1,80}$"
-
-
-def projects_dir() -> FsPath:
-    """Folder of the bundled example projects."""
-    return data_dir() / "projects"
 
 
 class ProjectRef(BaseModel):
@@ -69,68 +67,14 @@ class BundledProject(BaseModel):
     description: str
 
 
-def _no_files(value: Any, where: str = "project") -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "file":
-                msg = "inline projects may not reference files"
-                raise InputError(msg, field=f"{where}.file")
-            _no_files(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _no_files(item, f"{where}[{i}]")
-
-
-def load_ref(ref: ProjectRef) -> Any:
-    """The validated project a reference names."""
-    from orechain.economics.project import load_project, project_from_dict
-
+def load_ref(ref: ProjectRef) -> Project:
+    """The validated project a reference names (bundled by name, or inline)."""
     if ref.project is not None:
-        _no_files(ref.project)
-        return project_from_dict(ref.project, source="<request>", base_dir=projects_dir())
+        return catalog.project_from_document(ref.project)
     if ref.name is None:
         msg = "give a bundled project 'name' or an inline 'project'"
         raise InputError(msg, field="name")
-    path = projects_dir() / (ref.name if ref.name.endswith(".yaml") else f"{ref.name}.yaml")
-    if not path.is_file():
-        names = ", ".join(p.stem for p in sorted(projects_dir().glob("*.yaml")))
-        msg = f"no bundled project {ref.name!r}; bundled: {names}"
-        raise InputError(msg, field="name")
-    return load_project(path)
-
-
-def _run(ref: ProjectRef) -> Any:
-    from orechain.economics.results import evaluate_project
-
-    return lambda a: evaluate_project(load_ref(ref), a).to_dict()
-
-
-def _compare(req: CompareRequest) -> Any:
-    from orechain.economics.compare import compare_projects
-
-    return lambda a: compare_projects(load_ref(req.base), load_ref(req.alternative), a).to_dict()
-
-
-def _sensitivity(req: SensitivityRequest) -> Any:
-    from orechain.economics.production import prepare
-    from orechain.economics.sensitivity import breakevens, spider, tornado
-
-    def compute(a: Atlas) -> dict[str, Any]:
-        project = load_ref(req)
-        prep = prepare(project, a)
-        base, bars = tornado(prep, req.pct)
-        return {
-            "project": project.name,
-            "currency": project.currency,
-            "base_npv": base,
-            "pct": req.pct,
-            "tornado": [b.__dict__ for b in bars],
-            "spider": spider(prep),
-            "breakevens": breakevens(prep),
-            "assumptions": project.assumptions,
-        }
-
-    return compute
+    return catalog.bundled_project(ref.name)
 
 
 def _key(*refs: ProjectRef) -> tuple[Any, ...] | None:
@@ -140,8 +84,6 @@ def _key(*refs: ProjectRef) -> tuple[Any, ...] | None:
 
 
 async def _answer(svc: Any, key: tuple[Any, ...] | None, compute: Any) -> JsonBytes:
-    from orechain.api.services import dump_json
-
     if key is None:
         return JsonBytes(await svc.atlas.run(lambda a: dump_json(compute(a))))
     return JsonBytes(await svc.atlas.cached(key, compute))
@@ -150,17 +92,10 @@ async def _answer(svc: Any, key: tuple[Any, ...] | None, compute: Any) -> JsonBy
 @router.get("/projects", response_model=list[BundledProject])
 async def projects() -> list[dict[str, Any]]:
     """The bundled example projects."""
-    out = []
-    for path in sorted(projects_dir().glob("*.yaml")):
-        raw = read_yaml(path) or {}
-        out.append(
-            {
-                "name": path.stem,
-                "title": str(raw.get("name", path.stem)),
-                "description": str(raw.get("description", "")).strip(),
-            }
-        )
-    return out
+    return [
+        {"name": p.name, "title": p.title, "description": p.description}
+        for p in catalog.bundled_projects()
+    ]
 
 
 @router.get("/projects/{name}", response_model=dict[str, Any])
@@ -173,18 +108,27 @@ async def project_doc(name: Annotated[str, Path(pattern=NAME_PATTERN)]) -> dict[
 @router.post("/run", response_class=JsonBytes, responses=ok(dict[str, Any]))
 async def run(ref: ProjectRef, svc: Svc) -> JsonBytes:
     """Cash flows, NPV, IRR, payback, break-even, host-country take and jobs of a project."""
-    return await _answer(svc, _key(ref) and ("econ-run", *_key(ref)), _run(ref))  # type: ignore[misc]
+    key = _key(ref)
+    return await _answer(svc, key and ("econ-run", *key), lambda a: econ.evaluate(load_ref(ref), a))
 
 
 @router.post("/compare", response_class=JsonBytes, responses=ok(dict[str, Any]))
 async def compare(req: CompareRequest, svc: Svc) -> JsonBytes:
     """Refine at home (B) minus export concentrate (A): incremental NPV, take, jobs."""
     key = _key(req.base, req.alternative)
-    return await _answer(svc, key and ("econ-compare", *key), _compare(req))
+    return await _answer(
+        svc,
+        key and ("econ-compare", *key),
+        lambda a: econ.compare(load_ref(req.base), load_ref(req.alternative), a),
+    )
 
 
 @router.post("/sensitivity", response_class=JsonBytes, responses=ok(dict[str, Any]))
 async def sensitivity(req: SensitivityRequest, svc: Svc) -> JsonBytes:
     """Tornado (±pct per factor), spider table and break-even factor levels."""
     key = _key(req)
-    return await _answer(svc, key and ("econ-sens", *key, req.pct), _sensitivity(req))
+    return await _answer(
+        svc,
+        key and ("econ-sens", *key, req.pct),
+        lambda a: econ.sensitivity(load_ref(req), a, req.pct),
+    )

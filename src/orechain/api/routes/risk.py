@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -12,14 +12,16 @@ from orechain.api.auth import access
 from orechain.api.responses import CommodityPath, JsonBytes, Svc, YearQuery, ok
 from orechain.api.services import Services
 from orechain.atlas.store import Atlas
-from orechain.risk.commodity import CommodityRisk, commodity_risk
+from orechain.risk.commodity import CommodityRisk
 from orechain.risk.imports import ImportMix, import_mix
-from orechain.risk.overview import OverviewRow, risk_overview
+from orechain.risk.overview import OverviewRow
 from orechain.risk.supply_risk import SupplyRisk, supply_risk
+from orechain.services import risk as risk_service
+from orechain.services.risk import exposure_rows, risk_profile
 
 router = APIRouter(prefix="/api/risk", tags=["risk"], dependencies=[Depends(access("read"))])
 
-__all__ = ["ExposureRow", "exposure_rows", "router"]
+__all__ = ["ExposureRow", "router"]
 
 Iso3 = Annotated[str, Query(pattern="^[A-Z]{3}$", description="ISO3 code", examples=["USA"])]
 
@@ -48,31 +50,6 @@ class ExposureRow(BaseModel):
     top_country: str | None
 
 
-def exposure_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per commodity, the stage with the highest governance-weighted HHI and its U.S. NIR.
-
-    The "importance" axis of the EU criticality matrix (economic importance) is not
-    in the atlas; the page plots U.S. net import reliance instead and says so.
-    """
-    best: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        current = best.get(r["commodity"])
-        if current is None or (r["hhi_wgi"] or -1.0) > (current["hhi_wgi"] or -1.0):
-            best[r["commodity"]] = r
-    return [
-        {
-            "commodity": r["commodity"],
-            "name": r["name"],
-            "stage": r["measure"],
-            "hhi_wgi": r["hhi_wgi"],
-            "hhi": r["hhi"],
-            "net_import_reliance": r["net_import_reliance"],
-            "top_country": r["top_country"],
-        }
-        for r in sorted(best.values(), key=lambda r: r["commodity"])
-    ]
-
-
 @router.get("/overview", response_class=JsonBytes, responses=ok(list[OverviewRow]))
 async def overview(svc: Svc, year: YearQuery = None) -> JsonBytes:
     """One row per commodity × stage: top country, CR1, CR3, HHI, HHI_WGI, U.S. NIR."""
@@ -80,7 +57,7 @@ async def overview(svc: Svc, year: YearQuery = None) -> JsonBytes:
 
 
 async def _overview(svc: Services, year: int | None) -> bytes:
-    return await svc.atlas.cached(("overview", year), lambda a: risk_overview(a, year))
+    return await svc.atlas.cached(("overview", year), lambda a: risk_service.overview(a, year))
 
 
 @router.get("/exposure", response_class=JsonBytes, responses=ok(list[ExposureRow]))
@@ -96,14 +73,14 @@ async def exposure(svc: Svc, year: YearQuery = None) -> JsonBytes:
 async def commodity(
     svc: Svc,
     commodity: CommodityPath,
-    measure: Annotated[str, Query(min_length=1, max_length=60, examples=["mine"])] = "mine",
+    measure: Annotated[str | None, Query(min_length=1, max_length=60, examples=["mine"])] = None,
     year: YearQuery = None,
     source: Annotated[str, Query(max_length=60, examples=["usgs-mcs"])] = "usgs-mcs",
 ) -> JsonBytes:
     """Shares, HHI, CR1/CR3, HHI_WGI and U.S. import reliance of one commodity and stage."""
 
     def compute(a: Atlas) -> CommodityRisk:
-        return commodity_risk(a, commodity, measure, year, source=source)
+        return risk_profile(a, commodity, measure, year, source=source)
 
     return JsonBytes(await svc.atlas.cached(("risk", commodity, measure, year, source), compute))
 

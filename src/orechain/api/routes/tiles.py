@@ -48,11 +48,9 @@ REFRESH_SECONDS = 1.0
 
 
 def _root_of(svc: Services) -> Path:
-    root: Path | None = svc.extras.get("tiles_dir")
-    if root is None:
-        root = default_tiles_dir(svc.settings.database_url, svc.settings.core)
-        svc.extras["tiles_dir"] = root
-    return root
+    if svc.tiles_dir is None:
+        svc.tiles_dir = default_tiles_dir(svc.settings.database_url, svc.settings)
+    return svc.tiles_dir
 
 
 def _root(request: Request, svc: Svc) -> Path:
@@ -75,9 +73,9 @@ def _refresh(led: Ledger, root: Path) -> None:
 
 async def _maybe_refresh(request: Request, svc: Svc, root: Path) -> None:
     now = time.monotonic()
-    if now - svc.extras.get("tiles_refreshed", -1e9) < REFRESH_SECONDS:
+    if now - svc.tiles_refreshed < REFRESH_SECONDS:
         return
-    svc.extras["tiles_refreshed"] = now
+    svc.tiles_refreshed = now
     await svc.ledger.run(lambda led: _refresh(led, root))
 
 

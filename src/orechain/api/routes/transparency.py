@@ -16,15 +16,14 @@ from orechain.api import ledger_views as views
 from orechain.api.auth import Principal, access
 from orechain.api.pagination import Limit, Offset, Page, paginate
 from orechain.api.responses import COMMON_ERRORS, JsonBytes, Svc, ok
-from orechain.errors import NotFoundError
-from orechain.ledger import sample
 from orechain.ledger.log import consistency_bundle, inclusion_bundle, latest_checkpoint
 from orechain.ledger.service import Ledger
+from orechain.services.transparency import summary
 
 router = APIRouter(prefix="/api/transparency", tags=["transparency"], responses=COMMON_ERRORS)
 Public = Annotated[Principal, Depends(access("public"))]
 
-__all__ = ["router", "summary"]
+__all__ = ["router"]
 
 
 class Totals(BaseModel):
@@ -83,21 +82,6 @@ class CheckpointOut(BaseModel):
 
     tree_size: int
     checkpoint: str
-
-
-def summary(ledger: Ledger) -> dict[str, Any]:
-    """The body of ``GET /api/transparency``."""
-    try:
-        note: str | None = latest_checkpoint(ledger)
-    except NotFoundError:
-        note = None
-    is_sample = ledger.origin == sample.ORIGIN
-    return {
-        **views.head(ledger),
-        "checkpoint": note,
-        "label": sample.LABEL if is_sample else None,
-        "totals": views.transparency_totals(ledger.state),
-    }
 
 
 @router.get("", response_class=JsonBytes, responses=ok(Transparency))

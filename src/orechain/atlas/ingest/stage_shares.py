@@ -41,6 +41,7 @@ from orechain.atlas.ingest import LoadReport
 from orechain.atlas.ingest.values import clean_text, parse_value
 from orechain.atlas.schema import STAGE_SHARES
 from orechain.errors import InputError, NotFoundError
+from orechain.stages import is_stage, resolve_stage
 
 if TYPE_CHECKING:
     import duckdb
@@ -84,6 +85,15 @@ REFINED_YEAR = 2024
 CURATED_COLUMNS = (*COLUMNS, "citation")
 
 
+def _stage(name: str, path: Path, i: int) -> str:
+    """The vocabulary id of a stage a file names; an unknown stage is an error naming the row."""
+    if not is_stage(name):
+        msg = f"unknown stage {name!r}; expected a stage of orechain.stages"
+        row = i + 2 if path.suffix.lower() == ".csv" else None  # header is row 1
+        raise InputError(msg, source=str(path), row=row, field="stage")
+    return resolve_stage(name)
+
+
 def load(con: duckdb.DuckDBPyConnection, path: Path, source_id: str) -> LoadReport:
     """Load one stage-shares file (chosen by name) into ``stage_shares``, all or nothing."""
     from orechain.atlas.store import insert_frame
@@ -96,6 +106,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, source_id: str) -> LoadRepo
         msg = f"not a stage-shares file (expected {', '.join(parsers)} or a curated CSV)"
         raise InputError(msg, source=str(path))
     frame, warnings = parser(path)
+    frame["stage"] = [_stage(st, path, i) for i, st in enumerate(frame["stage"])]
     frame["source_id"] = source_id
     count = insert_frame(con, STAGE_SHARES, frame, source=str(path))
     return LoadReport(source_id, str(path), {"stage_shares": count}, tuple(warnings))
@@ -170,7 +181,7 @@ def parse_iea(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """Mining and refining shares by country, 2024, from the IEA supply tables.
 
     Shares are each row over the sum of the country rows and "Rest of world"
-    (DESIGN.md's share definition); where that sum differs from IEA's published
+    (the share definition of ``docs/design.md``); where that sum differs from IEA's published
     total by more than 0.5 % (nickel) a warning says so.
     """
     supply = _read_json(path).get("supply") or {}

@@ -1,6 +1,7 @@
 """World Bank Worldwide Governance Indicators (WGI) → the ``wgi`` table.
 
-The official workbook ``wgidataset.xlsx`` (2024 update, data 1996–2023) is long
+The official workbook ``wgidataset.xlsx`` (2024 update, data 1996–2023; kept in the
+repository under ``data-raw/wgi/``, not in the wheel) is long
 format: one row per economy, year and indicator, with the header
 ``codeindyr, code, countryname, year, indicator, estimate, stddev, nsource,
 pctrank, pctranklower, pctrankupper``. :func:`read_wgi` reads it, or a CSV with

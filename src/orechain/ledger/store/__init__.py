@@ -28,7 +28,9 @@ def open_store(url: str, *, create: bool = False) -> Store:
     NotFoundError
         A missing SQLite file when ``create`` is false.
     """
-    if url.startswith(("postgresql://", "postgres://")):
+    from orechain.settings import is_postgres_url
+
+    if is_postgres_url(url):
         from orechain.ledger.store.postgres import PostgresStore
 
         return PostgresStore(url)

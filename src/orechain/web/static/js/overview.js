@@ -12,7 +12,7 @@ async function pollRun(jobId) {
 
 function digestTable(result) {
   const sides = [["with the Pakistan mitigations", result]];
-  if (result.comparison) sides.push([result.comparison.variant, result.comparison]);
+  if (result.without) sides.push([result.without.variant, result.without]);
   const last = (years) => years[years.length - 1];
   const stages = Object.keys(last(result.years).supply_share_by_origin || {});
   const rows = sides.map(([label, doc]) => {

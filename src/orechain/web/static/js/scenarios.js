@@ -26,14 +26,14 @@ function draw(result) {
     name: sector, values: result.years.map((y) => ({ x: y.year, y: y.shortfall_by_sector[sector] })),
   })), { label: "Shortfall by sector over time" });
   const series = [{ name: "as specified", values: result.years.map((y) => ({ x: y.year, y: y.shortfall_t })) }];
-  if (result.comparison) series.push({ name: result.comparison.variant.slice(0, 28), values: result.comparison.years.map((y) => ({ x: y.year, y: y.shortfall_t })) });
+  if (result.without) series.push({ name: result.without.variant.slice(0, 28), values: result.without.years.map((y) => ({ x: y.year, y: y.shortfall_t })) });
   lineChart($("compare-chart"), series, { label: "Shortfall with and without the mitigations" });
   const columns = [{ key: "year" }, { key: "shortfall_t", header: "shortfall [t]", num: true, format: (v) => fmt(v, 4) },
     ...sectors.map((k) => ({ key: k, header: k, num: true, format: (v) => fmt(v, 4) }))];
-  if (result.comparison) columns.push({ key: "without", header: "shortfall without mitigations [t]", num: true, format: (v) => fmt(v, 4) });
+  if (result.without) columns.push({ key: "without", header: "shortfall without mitigations [t]", num: true, format: (v) => fmt(v, 4) });
   fillTable($("shortfall-table"), columns, result.years.map((y, i) => ({
     year: y.year, shortfall_t: y.shortfall_t, ...y.shortfall_by_sector,
-    without: result.comparison ? result.comparison.years[i].shortfall_t : null,
+    without: result.without ? result.without.years[i].shortfall_t : null,
   })));
   const links = result.sankey.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes }));
   $("sankey-caption").textContent = `Flows between stages and countries in ${result.sankey.year} [t].`;

@@ -6,11 +6,15 @@ the worker that took it; the dashboard therefore polls the URL it was given, and
 multi-worker deployments should route by job id or run one scenario worker.
 A running job is cancelled cooperatively: the engine's progress callback raises
 when the job is flagged, and a job that finishes anyway is reported cancelled.
+
+A job belongs to the caller that submitted it (``owner``, a token id; None for
+an anonymous caller). Anyone who may read runs sees every job, read-only; only
+its owner or an admin may cancel it, and an anonymous run can be cancelled by
+an admin only (anonymous callers share no identity).
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 import time
@@ -20,17 +24,24 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from orechain.errors import NotFoundError
+from cachetools import FIFOCache
+
+from orechain.errors import NotFoundError, OreChainError
+from orechain.services.cache import newest
 
 logger = logging.getLogger(__name__)
 
 Status = Literal["queued", "running", "done", "failed", "cancelled"]
 
-__all__ = ["Cancelled", "Job", "JobManager", "call_with_progress"]
+__all__ = ["Cancelled", "Job", "JobManager", "NotYourJobError"]
 
 
 class Cancelled(Exception):
     """Raised inside a job when it has been cancelled."""
+
+
+class NotYourJobError(OreChainError):
+    """Cancelling a job that another caller submitted."""
 
 
 @dataclass
@@ -40,6 +51,8 @@ class Job:
     job_id: str
     kind: str
     name: str
+    owner: str | None = None
+    """Token id of the caller that submitted the job; None when anonymous."""
     status: Status = "queued"
     progress: float = 0.0
     message: str = ""
@@ -56,6 +69,7 @@ class Job:
             "job_id": self.job_id,
             "kind": self.kind,
             "name": self.name,
+            "owner": self.owner,
             "status": self.status,
             "progress": self.progress,
             "message": self.message,
@@ -75,32 +89,21 @@ class Job:
         self.message = message
 
 
-def call_with_progress(fn: Callable[..., Any], job: Job, *args: Any, **kwargs: Any) -> Any:
-    """Call ``fn``, passing ``job.report`` as its ``progress``/``callback`` if it takes one."""
-    params = inspect.signature(fn).parameters
-    for name in ("progress", "callback", "on_progress"):
-        if name in params:
-            kwargs[name] = job.report
-            break
-    return fn(*args, **kwargs)
-
-
 class JobManager:
     """Runs jobs on ``workers`` threads and keeps the latest ``keep`` of them."""
 
     def __init__(self, workers: int = 2, keep: int = 200) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
-        self._jobs: dict[str, Job] = {}
-        self._keep = keep
+        self._jobs: FIFOCache[str, Job] = newest(keep)
         self._lock = threading.Lock()
 
-    def submit(self, kind: str, name: str, work: Callable[[Job], Any]) -> Job:
-        """Queue ``work(job)``; return the job at once."""
-        job = Job(uuid.uuid4().hex[:16], kind, name)
+    def submit(
+        self, kind: str, name: str, work: Callable[[Job], Any], owner: str | None = None
+    ) -> Job:
+        """Queue ``work(job)`` on behalf of ``owner``; return the job at once."""
+        job = Job(uuid.uuid4().hex[:16], kind, name, owner)
         with self._lock:
             self._jobs[job.job_id] = job
-            while len(self._jobs) > self._keep:
-                self._jobs.pop(next(iter(self._jobs)))
         job.future = self._pool.submit(self._run, job, work)
         return job
 
@@ -131,11 +134,23 @@ class JobManager:
 
     def list(self) -> list[Job]:
         """Jobs, newest first."""
-        return sorted(self._jobs.values(), key=lambda j: -j.created)
+        with self._lock:
+            jobs = list(self._jobs.values())
+        return sorted(jobs, key=lambda j: -j.created)
 
-    def cancel(self, job_id: str) -> Job:
-        """Flag a job cancelled; a queued job never starts."""
+    def cancel(self, job_id: str, by: str | None = None, *, admin: bool = False) -> Job:
+        """Flag a job cancelled; a queued job never starts.
+
+        Raises
+        ------
+        NotYourJobError
+            ``by`` is not the job's owner and not an admin (anonymous jobs: admins only).
+        """
         job = self.get(job_id)
+        if not admin and (job.owner is None or job.owner != by):
+            msg = f"job {job_id} was submitted by another caller; only its owner or an admin "
+            msg += "may cancel it"
+            raise NotYourJobError(msg)
         if job.status in ("queued", "running"):
             job.cancel_flag.set()
             if job.future is not None and job.future.cancel():
@@ -144,6 +159,6 @@ class JobManager:
 
     def close(self) -> None:
         """Cancel queued jobs and stop the threads."""
-        for job in self._jobs.values():
+        for job in list(self._jobs.values()):
             job.cancel_flag.set()
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from orechain.errors import InputError, NotFoundError
+from orechain.settings import is_postgres_url
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class TokenStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self._lock = threading.Lock()
-        self._pg = url.startswith(("postgresql://", "postgres://"))
+        self._pg = is_postgres_url(url)
         self._conn: Any = self._connect()
         self._execute(_DDL)
 

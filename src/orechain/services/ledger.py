@@ -1,19 +1,37 @@
-"""First start: create the ledger with the labelled sample corridor if there is none."""
+"""Ledger use cases: open a ledger (the sample one on first start), trace a lot."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
-from orechain.api.settings import ServiceSettings
 from orechain.ledger import keys, sample
 from orechain.ledger.log import create_checkpoint
+from orechain.ledger.provenance import downstream, origin_shares, upstream
 from orechain.ledger.service import Ledger
 from orechain.ledger.store import open_store
+from orechain.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ensure_ledger"]
+__all__ = ["ensure_ledger", "open_ledger", "trace"]
+
+
+def open_ledger(url: str | None = None) -> Ledger:
+    """Open the ledger at ``url`` (default: ``ORECHAIN_DATABASE_URL`` or the user's ledger)."""
+    return Ledger.open(url or Settings.from_env().database_url)
+
+
+def trace(ledger: Ledger, lot_id: str) -> dict[str, Any]:
+    """Origin shares of a lot and its upstream and downstream graphs, in one document."""
+    state = ledger.state
+    return {
+        "lot_id": lot_id,
+        "origin_shares": origin_shares(state, lot_id),
+        "upstream": [asdict(e) for e in upstream(state, lot_id)],
+        "downstream": [asdict(e) for e in downstream(state, lot_id)],
+    }
 
 
 def _has_ledger(url: str) -> bool:
@@ -25,7 +43,7 @@ def _has_ledger(url: str) -> bool:
         store.close()
 
 
-def ensure_ledger(settings: ServiceSettings) -> dict[str, Any]:
+def ensure_ledger(settings: Settings) -> dict[str, Any]:
     """Open the ledger at ``settings.database_url``, creating the sample one if absent.
 
     The sample (an ASSUMPTION, see :mod:`orechain.ledger.sample`) is signed with
