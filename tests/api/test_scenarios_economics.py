@@ -186,3 +186,19 @@ def test_inline_project_may_not_name_files(client):
     response = client.post("/api/economics/run", json={"project": doc})
     assert response.status_code == 400
     assert "file" in response.json()["error"]["message"]
+
+
+def test_a_run_request_takes_one_rate_limit_token(atlas_path, tmp_path):
+    """The handler's caller check is the router's (one token per request, not two)."""
+    from api_helpers import make_settings
+    from asgi_client import AppClient
+
+    from orechain.server import create_app
+    from orechain.services.ledger import ensure_ledger
+
+    settings = make_settings(atlas_path, tmp_path, anonymous_rate_limit_per_minute=6)
+    ensure_ledger(settings)  # a burst of one request
+    with AppClient(create_app(settings)) as c:
+        first = c.post("/api/scenarios/runs", json={"name": "no-such-scenario"})
+        assert first.status_code == 400  # reached the handler: not 429 from a second check
+        assert c.post("/api/scenarios/runs", json={"name": "x"}).status_code == 429

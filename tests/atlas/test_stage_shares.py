@@ -114,7 +114,7 @@ def test_share_out_of_range_and_unknown_file(con, tmp_path):
 
 def test_stages_are_vocabulary_ids_and_an_unknown_stage_loads_nothing(con, tmp_path):
     path = tmp_path / "curated.csv"
-    row = "antimony,{stage},CHN,2023,0.5,,note,Some Source 2024 table 1\n"
+    row = "antimony,{stage},China,2023,0.5,,note,Some Source 2024 table 1\n"
     path.write_text(HEADER + row.format(stage="Smelter"), "utf-8")
     _load(con, path, "ok")
     assert _share(con, "antimony", "smelting", "CHN", "ok") == pytest.approx(0.5)
