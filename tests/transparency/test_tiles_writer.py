@@ -137,7 +137,7 @@ def test_sigkill_during_tiling_leaves_a_resumable_tree(tmp_path: Path) -> None:
     import sys
     import time
 
-    from conftest import child_env
+    from transparency_helpers import child_env
 
     n, out = 200_000, tmp_path / "killed"
     rng = random.Random(17)
