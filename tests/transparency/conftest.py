@@ -2,66 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from transparency_helpers import child_env, free_port, stop, wait_http
 
 from orechain.ledger import sample
 from orechain.ledger.log import create_checkpoint
 from orechain.ledger.service import Ledger
-
-SRC = str(Path(__file__).resolve().parents[2] / "src")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            msg = f"server exited with {proc.returncode}: {err[-2000:]}"
-            raise RuntimeError(msg)
-        try:
-            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - local test server
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    msg = f"{url} did not come up"
-    raise RuntimeError(msg)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate a child, killing it if it lingers; close its pipes."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
-    for pipe in (proc.stdout, proc.stderr, proc.stdin):
-        if pipe is not None:
-            pipe.close()
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
-    env.update(extra)
-    return env
 
 
 @pytest.fixture

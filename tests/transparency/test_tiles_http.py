@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import tlog_spec_client as spec
+from transparency_helpers import free_port, stop, wait_http
 from typer.testing import CliRunner
 
-from conftest import free_port, stop, wait_http
 from orechain.cli import build_app
 from orechain.ledger import sample
 from orechain.ledger.checkpoint import Checkpoint, encode_vkey, sign_checkpoint

@@ -113,3 +113,61 @@ def test_cli_tiles_without_checkpoint_is_one_line_exit_2(tmp_path: Path) -> None
     assert res.exit_code == 2
     assert "no checkpoint yet" in res.output
     assert not (tmp_path / "o" / "checkpoint").exists()
+
+
+WRITER_SCRIPT = """
+import sys
+from pathlib import Path
+from orechain.ledger.merkle import leaf_hash
+from orechain.transparency.tiles import TileWriter
+hashes = [leaf_hash(i.to_bytes(4, "big")) for i in range(int(sys.argv[2]))]
+while True:
+    w = TileWriter(Path(sys.argv[1]), envelopes=False, public_entries=False)
+    if w.size >= len(hashes):
+        break
+    w.extend_hashes(hashes[w.size : w.size + 700])
+"""
+
+
+@pytest.mark.slow
+def test_sigkill_during_tiling_leaves_a_resumable_tree(tmp_path: Path) -> None:
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from transparency_helpers import child_env
+
+    n, out = 200_000, tmp_path / "killed"
+    rng = random.Random(17)
+    sizes: list[int] = []
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER_SCRIPT, str(out), str(n)],
+                                env=child_env())  # fmt: skip
+        before, deadline = sizes[-1] if sizes else 0, time.monotonic() + 60
+        while _state_size(out) <= before and time.monotonic() < deadline:
+            time.sleep(0.02)  # wait until this writer has committed something
+        time.sleep(rng.uniform(0.0, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        sizes.append(TileWriter(out).size)  # always reopens: its partial tiles match its root
+    assert len({s for s in sizes if 0 < s < n}) >= 3, sizes  # killed mid-way, several times
+    subprocess.run([sys.executable, "-c", WRITER_SCRIPT, str(out), str(n)], env=child_env(),
+                   check=True)  # fmt: skip
+    ref = tmp_path / "ref"
+    TileWriter(ref, envelopes=False, public_entries=False).extend_hashes(HASHES_N(n))
+    assert TileWriter(out).root_hash() == TileWriter(ref).root_hash()
+    full = {k: v for k, v in _tree(ref).items() if ".p" not in k}
+    assert {k: v for k, v in _tree(out).items() if ".p" not in k and ".tmp" not in k} == full
+
+
+def _state_size(root: Path) -> int:
+    try:
+        return int(json.loads((root / "orechain-tiles.json").read_text())["size"])
+    except (OSError, ValueError):
+        return 0
+
+
+def HASHES_N(n: int) -> list[bytes]:  # noqa: N802 - mirrors HASHES
+    return [leaf_hash(i.to_bytes(4, "big")) for i in range(n)]

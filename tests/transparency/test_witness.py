@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from transparency_helpers import LOG_KEY, LOG_VKEY, ORIGIN
 
 from orechain.errors import InputError, IntegrityError
 from orechain.ledger import keys, sample
@@ -30,10 +31,6 @@ from orechain.transparency.policy import (
     verify_with_policy,
 )
 from orechain.transparency.witness import Witness, WitnessError
-
-ORIGIN = "test.orechain.invalid/log"
-LOG_KEY = keys.demo_key("test-log")
-LOG_VKEY = encode_vkey(ORIGIN, keys.public_bytes(LOG_KEY))
 
 
 def tree(n: int, tag: bytes = b"a") -> MerkleLog:

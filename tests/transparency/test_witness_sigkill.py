@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from test_witness import LOG_KEY, LOG_VKEY, ORIGIN
+from transparency_helpers import LOG_KEY, LOG_VKEY, ORIGIN, child_env, free_port, stop, wait_http
 from typer.testing import CliRunner
 
-from conftest import child_env, free_port, stop, wait_http
 from orechain.cli import build_app
 from orechain.ledger.checkpoint import Checkpoint, sign_checkpoint
 from orechain.ledger.merkle import MerkleLog

@@ -21,16 +21,9 @@ from orechain._version import __version__
 from orechain.api.cache import ResponseCache
 from orechain.api.errors import install_error_handlers
 from orechain.api.limits import ServiceMiddleware
-from orechain.api.routes import (
-    atlas,
-    economics,
-    ledger,
-    mirror,
-    risk,
-    scenarios,
-    tiles,
-    transparency,
-)
+from orechain.api.routes import atlas, economics, ledger, risk, scenarios, transparency
+from orechain.api.routes import mirror as log_mirror
+from orechain.api.routes import tiles as tile_routes
 from orechain.api.services import Services
 from orechain.services.risk import overview
 from orechain.settings import Settings
@@ -46,8 +39,8 @@ ROUTERS: dict[str, APIRouter] = {
     "transparency": transparency.router,
     "scenarios": scenarios.router,
     "economics": economics.router,
-    "tiles": tiles.router,
-    "log": mirror.router,
+    "tiles": tile_routes.router,
+    "log": log_mirror.router,
 }
 """Area name → its API router."""
 
@@ -125,7 +118,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
 def add_middleware(app: FastAPI, settings: Settings) -> None:
     """The response cache, body-size and security middleware and CORS (added last)."""
     app.add_middleware(ResponseCache)
-    app.add_middleware(tiles.TileFiles)
+    app.add_middleware(tile_routes.TileFiles)
     app.add_middleware(ServiceMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
