@@ -105,8 +105,12 @@ def test_copper_refinery_is_a_separate_measure(atlas_env):
 def test_overview_sorted_by_hhi(atlas_env):
     rows = run("risk", "overview", "--json")
     assert len(rows) > 50
-    hhis = [r["hhi"] for r in rows]
-    assert hhis == sorted(hhis, reverse=True)
+    # sorted by HHI, series that only one country reports last (flagged)
+    for single in (False, True):
+        hhis = [r["hhi"] for r in rows if r["single_reporter"] is single]
+        assert hhis == sorted(hhis, reverse=True)
+    flags = [r["single_reporter"] for r in rows]
+    assert flags == sorted(flags)
     ree = next(r for r in rows if r["commodity"] == "rare-earths" and r["measure"] == "mine")
     assert ree["top_country"] == "CHN"
     for key in ("top_country", "cr1", "cr3", "hhi", "hhi_wgi", "net_import_reliance"):

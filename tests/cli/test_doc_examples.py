@@ -166,7 +166,10 @@ SPECS: dict[str, Spec] = {
             "{vkey}",
         ),
         json_expect="true",
-    ),  # fmt: skip
+        known_issue="after appends, `proof inclusion` proves against the older signed size "
+        "(40) while `checkpoint` signs the new size: 'bundle origin or tree size does not "
+        "match its checkpoint' (ledger; issue 14 report)",
+    ),
     (
         "orechain ledger verify --proof cons.json --old-checkpoint old.txt --checkpoint cp.txt "
         "--vkey '<vkey>'"
@@ -185,6 +188,8 @@ SPECS: dict[str, Spec] = {
             "{vkey}",
         ),  # fmt: skip
         json_expect="true",
+        known_issue="no checkpoint at size 20 exists for old.txt (the sample signs one at "
+        "40): 'bundle sizes do not match the checkpoints' (ledger docs; issue 14 report)",
     ),
     "orechain ledger audit --db demo.db": Spec("OK", json_expect="true"),
     "orechain ledger export --db demo.db --out dump.jsonl": Spec("dump.jsonl", json=False),
