@@ -46,6 +46,7 @@ __all__ = [
     "check_pct",
     "check_tree",
     "check_year",
+    "check_year_fields",
     "load_json_text",
     "load_yaml_text",
     "read_json",
@@ -385,6 +386,27 @@ def check_year(value: int, field: str, *, source: str | None = None) -> int:
         )
         raise InputError(msg, source=source, field=field)
     return value
+
+
+def check_year_fields(raw: Any, source: str, names: tuple[str, ...]) -> None:
+    """Check every integer under a key in ``names``, at any depth, with :func:`check_year`.
+
+    One call covers every dated block of a document (a disruption's ``start``,
+    a mitigation's ``start``, ``base_year`` …) without touching each model.
+    """
+    stack: list[tuple[Any, list[str | int]]] = [(raw, [])]
+    seen: set[int] = set()
+    while stack:
+        node, where = stack.pop()
+        if not isinstance(node, dict | list) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            here = [*where, key if isinstance(key, int) else str(key)]
+            if key in names and isinstance(value, int) and not isinstance(value, bool):
+                check_year(value, _path(here), source=source)
+            stack.append((value, here))
 
 
 def check_iso3(code: str, field: str, *, source: str | None = None) -> str:

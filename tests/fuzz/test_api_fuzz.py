@@ -168,3 +168,27 @@ def test_rejected_events_leave_the_ledger_unchanged(fuzz_app: Any, api: ApiClien
     assert_error(response)
     assert response.status_code not in (401, 403), response.text
     assert sha256(ledger) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("country", "XXX", "unknown country code 'XXX'"),
+        ("start_year", 99999, "year 99999 is outside"),
+        ("discount_rate", 1e308, "out of range"),
+    ],
+)
+def test_inline_project_bounds_match_the_cli(api: ApiClient, field: str, value: Any, reason: str):
+    """The API validates an inline project with the same layer as ``econ run``."""
+    doc = {**PROJECT, field: value}
+    response = api.request("POST", "/api/economics/run", json={"project": doc})
+    error = assert_error(response, 400)
+    assert reason in error["message"]
+    assert error["details"]["field"] == field
+
+
+def test_5000_digit_number_in_a_scenario_request(api: ApiClient):
+    text = TINY_TEXT.replace("tonnes: 30", "tonnes: " + "9" * 5000)
+    response = api.request("POST", "/api/scenarios/validate", json={"yaml": text})
+    assert response.status_code == 200, response.text
+    assert "4,300 digits" in response.json()["error"]["message"]

@@ -64,7 +64,7 @@ def test_every_operation_all_checks(api_schema: Any, mode: GenerationMode):
 
         @hypothesis.given(case=op.as_strategy(generation_mode=mode))
         @hypothesis.settings(
-            max_examples=3 if mode == GenerationMode.POSITIVE else 2,
+            max_examples=2,
             deadline=None,
             derandomize=True,
             database=None,

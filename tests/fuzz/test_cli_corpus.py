@@ -29,6 +29,7 @@ SCENARIO_CASES = {
     "triangular-reversed": "triangular distribution needs low < high",
     "duplicate-key": "row 4: not valid YAML: duplicate key 'name' (first on line 3)",
     "horizon-2150": "horizon.start': year 2150 is outside 1920–2099",
+    "disruption-start-99999": "disruptions[0].start': year 99999 is outside",
     "nul-byte": "row 3: contains a NUL byte",
     "latin1": "row 3: not UTF-8 text",
     "binary": "contains a NUL byte",

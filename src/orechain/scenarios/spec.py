@@ -26,7 +26,7 @@ from pydantic import (
 
 from orechain.atlas.commodities import resolve_commodity
 from orechain.errors import InputError
-from orechain.inputs import check_tree, check_year, read_yaml
+from orechain.inputs import check_tree, check_year, check_year_fields, read_yaml
 from orechain.scenarios.chains import canonical_stage, chain_for
 from orechain.scenarios.spec_blocks import (
     ROW,
@@ -315,6 +315,7 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
         msg = "a scenario file must be a YAML mapping"
         raise InputError(msg, source=source)
     check_tree(raw, source)  # NaN, inf, 1e308, deep nesting: before any field is read
+    check_year_fields(raw, source, ("start", "end", "base_year", "data_year"))
     try:
         return Scenario.model_validate({**raw, "source_path": source})
     except ValidationError as exc:
