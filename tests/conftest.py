@@ -10,9 +10,22 @@ from pathlib import Path
 import duckdb
 import psycopg
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from orechain.atlas.store import Atlas, build_atlas, create_tables, open_atlas
 from orechain.settings import Settings
+
+# Property tests are deterministic (same examples on every run and machine) and
+# have no per-example deadline: CI shares its two cores, and time is measured by
+# the benchmarks, never by tests.
+hypothesis_settings.register_profile(
+    "orechain",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("orechain")
 
 
 @pytest.fixture(scope="session")

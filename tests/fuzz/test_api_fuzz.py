@@ -7,6 +7,8 @@ chunked body over the limit without Content-Length is 413, not 400.
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -162,8 +164,12 @@ def test_rejected_events_leave_the_ledger_unchanged(fuzz_app: Any, api: ApiClien
         token = fuzz_app.state.fuzz_token = store.create("us-magnets", "operator", label="fuzz")[0]
         store.close()
     before = sha256(ledger)
+    # json.dumps writes NaN/Infinity as JavaScript literals, which the server must refuse too.
     response = api.request(
-        "POST", "/api/ledger/events", json=body, headers={"Authorization": f"Bearer {token}"}
+        "POST",
+        "/api/ledger/events",
+        content=json.dumps(body),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     assert_error(response)
     assert response.status_code not in (401, 403), response.text

@@ -38,6 +38,7 @@ AREA_HELP = {
     "econ": "Value-chain economics: NPV, IRR, host-country take, jobs.",
     "serve": "Serve the REST API and the dashboard (prints the URL).",
     "token": "API tokens: create, revoke, list (stored hashed).",
+    "witness": "A transparency-log witness (C2SP tlog-witness): init, trust, serve.",
 }
 """One-line help of each area, for ``orechain --help`` without importing the areas
 (a test checks it equals each area's own help)."""
