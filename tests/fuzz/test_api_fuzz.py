@@ -8,7 +8,6 @@ chunked body over the limit without Content-Length is 413, not 400.
 from __future__ import annotations
 
 import json
-
 from collections.abc import AsyncIterator
 from typing import Any
 
