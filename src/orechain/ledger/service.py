@@ -26,6 +26,7 @@ from orechain.ledger.envelope import SignedEnvelope, open_envelope
 from orechain.ledger.events import Event, format_time, parse_event
 from orechain.ledger.guards import DEFAULT_POLICY, Policy
 from orechain.ledger.merkle import MerkleLog, leaf_hash
+from orechain.ledger.preverify import preverify
 from orechain.ledger.store import Entry, Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -248,6 +249,7 @@ class Ledger:
         ]
         for i, env in enumerate(envs):
             self._check_envelope_origin(env, srcs[i] if i < len(srcs) else None, replicate)
+        envs = preverify(self.state, envs)
         try:
             with self.store.writing() as writer:
                 self._sync(writer.entries(self._tree.size if self._tree else 0))
