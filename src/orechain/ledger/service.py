@@ -28,6 +28,7 @@ from orechain.ledger.guards import DEFAULT_POLICY, Policy
 from orechain.ledger.merkle import MerkleLog, leaf_hash
 from orechain.ledger.preverify import preverify
 from orechain.ledger.store import Entry, Store, open_store
+from orechain.ledger.store.base import SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,14 @@ class Ledger:
         if "origin" not in self.meta:
             msg = f"no ledger at {store.url}; run `orechain ledger init` first"
             raise NotFoundError(msg)
+        version = int(self.meta.get("schema_version", "0") or 0)
+        if version < SCHEMA_VERSION:
+            msg = (
+                f"the ledger at {store.url} has schema version {version}; this OreChain needs "
+                f"{SCHEMA_VERSION} (receipt times, envelopes bound to one log), whose signatures "
+                "older entries cannot have: create a new ledger with `orechain ledger init`"
+            )
+            raise ConflictError(msg)
         self.policy = _policy_from_meta(policy, self.meta)
         self.clock: Clock = clock or system_clock
         """Source of receipt times (injectable for tests and simulations)."""
