@@ -33,7 +33,7 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
             "auditor": 200,
             "admin": 200,
             "op-magnets": 200,
-            "op-pk": 200,
+            "op-pk": 403,  # an upstream supplier does not read its customer's lot
             "op-cn": 403,
         },
     ),
@@ -46,7 +46,7 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
             "auditor": 200,
             "admin": 200,
             "op-magnets": 200,
-            "op-pk": 200,
+            "op-pk": 403,  # an upstream supplier does not read its customer's lot
             "op-cn": 403,
         },
     ),
@@ -73,6 +73,32 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
             "admin": 200,
             "op-magnets": 403,
             "op-pk": 403,
+            "op-cn": 403,
+        },
+    ),
+    (
+        "GET",
+        "/api/ledger/events/demo-039-merge",  # signed by us-magnets
+        {
+            "anonymous": 401,
+            "viewer": 403,
+            "auditor": 200,
+            "admin": 200,
+            "op-magnets": 200,
+            "op-pk": 403,
+            "op-cn": 403,
+        },
+    ),
+    (
+        "GET",
+        "/api/ledger/lots/PK-CONC-001",  # upstream of us-magnets' magnets; pk-mining's own
+        {
+            "anonymous": 401,
+            "viewer": 403,
+            "auditor": 200,
+            "admin": 200,
+            "op-magnets": 200,
+            "op-pk": 200,
             "op-cn": 403,
         },
     ),

@@ -47,3 +47,31 @@ def test_item12_crma_is_confidential_to_the_buyer(client, tokens):
     response = client.get(url, headers=auth(tokens["auditor"]))
     assert response.status_code == 200, response.text
     assert response.json()["passed"] is False
+
+
+def test_item19_supplier_cannot_read_its_customers_lot(client, tokens):
+    pk = auth(tokens["op-pk"])
+    assert client.get("/api/ledger/lots/US-MAGNET-001", headers=pk).status_code == 403
+    assert client.get("/api/ledger/lots/PK-CONC-001", headers=pk).status_code == 200
+    graph = client.get("/api/ledger/lots/PK-CONC-001/provenance", headers=pk).json()
+    shown = {x["lot_id"] for x in graph["lots"]}
+    assert "PK-CONC-001" in shown
+    assert "US-MAGNET-001" not in shown
+    assert all(e["child"] in shown and e["parent"] in shown for e in graph["downstream"])
+    path = client.get("/api/ledger/lots/BLEND-NDPR-OX-001/compliance", headers=pk).json()
+    assert path["passed"] is False
+    assert path["path"] == []
+
+
+def test_item19_one_rule_for_envelopes_on_every_route(client, tokens):
+    mine = auth(tokens["op-magnets"])
+    event = client.get("/api/ledger/events/demo-039-merge", headers=mine)
+    assert event.status_code == 200, event.text
+    assert event.json()["received_at"]
+    assert event.json()["event_time"]
+    proof = client.get("/api/transparency/proofs/inclusion/demo-039-merge", headers=mine).json()
+    assert proof["envelope"] == event.json()["envelope"]
+    other = auth(tokens["op-pk"])
+    assert client.get("/api/ledger/events/demo-039-merge", headers=other).status_code == 403
+    hidden = client.get("/api/transparency/proofs/inclusion/demo-039-merge", headers=other)
+    assert hidden.json()["envelope"] is None

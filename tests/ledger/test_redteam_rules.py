@@ -164,3 +164,13 @@ def test_item16_split_edges_carry_the_mass_each_part_drew(chain: Ledger) -> None
     down = {e.child: e.mass_t for e in downstream(state, "AU-ORE") if e.parent == "AU-ORE"}
     assert down == {"AU-ORE-A": pytest.approx(6.0), "AU-ORE-B": pytest.approx(4.0)}
     assert sum(down.values()) == pytest.approx(state.lots["AU-ORE"].quantity_t)
+
+
+def test_item14_overlapping_grades_follow_the_oxide_hierarchy(chain: Ledger) -> None:
+    ok = signed(A, "assay", "rt-h1", "2026-03-04T00:00:00Z", lot_id="AU-ORE-B",
+                grades={"REO": 0.99, "Nd": 0.63, "Pr": 0.19}, laboratory="lab")  # fmt: skip
+    chain.submit(ok)
+    too_much = signed(A, "assay", "rt-h2", "2026-03-04T00:00:00Z", lot_id="AU-ORE-B",
+                      grades={"REO": 0.5, "Nd": 0.63, "Pr": 0.49}, laboratory="lab")  # fmt: skip
+    with pytest.raises(InputError, match="component grades"):
+        chain.submit(too_much)

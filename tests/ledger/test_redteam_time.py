@@ -119,3 +119,18 @@ def test_item7_envelope_is_refused_by_another_log(tmp_path: Path) -> None:
         other.submit(forged)
     assert other.tree.size == 0
     other.close()
+
+
+def test_a_ledger_of_the_old_format_is_refused_with_a_reason(tmp_path: Path) -> None:
+    from orechain.errors import ConflictError
+
+    url = str(tmp_path / "v1.db")
+    Ledger.create(url, sample.ORIGIN, sample.log_key(), clock=fixed_clock).close()
+    import sqlite3
+
+    conn = sqlite3.connect(url)
+    with conn:
+        conn.execute("UPDATE ledger_meta SET value = '1' WHERE key = 'schema_version'")
+    conn.close()
+    with pytest.raises(ConflictError, match="schema version 1"):
+        Ledger.open(url)

@@ -72,24 +72,29 @@ def search_lots(state: LedgerState, q: str | None, commodity: str | None) -> lis
     return sorted(found, key=lambda r: r["lot_id"])
 
 
-def _chain(state: LedgerState, lot_id: str) -> set[str]:
-    edges = upstream(state, lot_id) + downstream(state, lot_id)
-    return {lot_id} | {e.parent for e in edges} | {e.child for e in edges}
+def _handled(state: LedgerState, lot_id: str, org_id: str) -> bool:
+    """The organisation held, made or acted on this lot."""
+    lot = state.lot(lot_id)
+    if org_id == lot.custodian or state.events[lot.created_by].actor == org_id:
+        return True
+    return any(state.events[e].actor == org_id for e in lot.events if e in state.events)
 
 
 def may_see_lot(state: LedgerState, lot_id: str, who: Principal) -> bool:
-    """Auditors and admins see every lot; an operator sees lots its organisation touched."""
+    """Who sees a lot's confidential record and provenance.
+
+    Auditors and admins see every lot. An operator sees the lots its
+    organisation handled and everything upstream of them (where its material
+    came from), never the lots downstream of its own made by others (a
+    supplier does not read its customer's products). Everyone else sees the
+    public summary, hashes and proofs only.
+    """
     if who.sees_all:
         return True
     if who.role != "operator" or who.org_id is None:
         return False
-    for lid in _chain(state, lot_id):
-        lot = state.lot(lid)
-        if who.org_id in (lot.custodian, lot.created_by):
-            return True
-        if any(state.events[e].actor == who.org_id for e in lot.events if e in state.events):
-            return True
-    return False
+    mine = {lot_id} | {e.child for e in downstream(state, lot_id)}
+    return any(_handled(state, lid, who.org_id) for lid in mine)
 
 
 def may_see_event(state: LedgerState, event_id: str, who: Principal) -> bool:
@@ -125,14 +130,19 @@ def check_actor(envelopes: list[dict[str, Any]], who: Principal) -> None:
             raise ApiError(403, msg)
 
 
-def edges(state: LedgerState, lot_id: str) -> dict[str, Any]:
-    """The upstream and downstream graphs of a lot, with the lots' public summaries."""
+def edges(state: LedgerState, lot_id: str, who: Principal) -> dict[str, Any]:
+    """The upstream and downstream graphs of a lot, limited to the lots ``who`` may see.
+
+    An edge is shown only when both of its lots are visible, so a supplier's
+    provenance view of its own lot does not reveal what customers made of it.
+    """
     up, down = upstream(state, lot_id), downstream(state, lot_id)
     ids = {lot_id} | {e.parent for e in up + down} | {e.child for e in up + down}
-    nodes = [lot_detail(state, state.lot(i)) for i in sorted(ids) if i in state.lots]
+    seen = {i for i in ids if i in state.lots and may_see_lot(state, i, who)}
+    nodes = [lot_detail(state, state.lot(i)) for i in sorted(seen)]
     return {
         "lot_id": lot_id,
-        "upstream": [asdict(e) for e in up],
-        "downstream": [asdict(e) for e in down],
+        "upstream": [asdict(e) for e in up if e.parent in seen and e.child in seen],
+        "downstream": [asdict(e) for e in down if e.parent in seen and e.child in seen],
         "lots": nodes,
     }

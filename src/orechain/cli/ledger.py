@@ -324,14 +324,31 @@ def submit(
 
 @lot_app.command("show")
 def lot_show(lot_id: str, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
-    """Mass, basis, custodian, site, status, grades and events of one lot."""
+    """Mass, basis, custodian, site, status (destination in transit), grades and events.
+
+    Each event shows the time its signer wrote and the time the log received it.
+    """
+    from orechain.ledger.events import format_time
+
     with _open(db) as led:
-        x = led.state.lot(lot_id)
+        state = led.state
+        x = state.lot(lot_id)
         out = {"lot_id": x.lot_id, "product": x.product, "commodity": x.commodity,
                "quantity_t": x.quantity_t, "remaining_t": x.remaining_t, "basis": x.basis,
                "custodian": x.custodian, "site_id": x.site_id, "status": x.status,
-               "grades": x.grades, "events": x.events}  # fmt: skip
-    emit_json(out) if as_json else print_table([out], [(k, k) for k in out if k != "events"])
+               "destination": x.destination, "grades": x.grades, "events": x.events}  # fmt: skip
+        history = [
+            {"event_id": e, "type": state.events[e].name,
+             "event_time": format_time(state.events[e].time),
+             "received_at": format_time(state.received[e]) if e in state.received else None,
+             "corrections": ", ".join(state.corrections.get(e, []))}
+            for e in x.events
+        ]  # fmt: skip
+    if as_json:
+        emit_json({**out, "history": history})
+        return
+    print_table([out], [(k, k) for k in out if k != "events"])
+    _rows(history, False, f"events of {lot_id}")
 
 
 @lot_app.command("trace")

@@ -53,6 +53,8 @@ class SignedEnvelope:
     """The log's receipt time, None until the log stamps it."""
     unsigned: bytes = b""
     signature_b64: str = ""
+    verified_key: bytes | None = None
+    """Public key this signature was already checked under (:mod:`orechain.ledger.preverify`)."""
 
     def stamped(self, received_at: datetime) -> SignedEnvelope:
         """A copy carrying the log's receipt time in its leaf."""

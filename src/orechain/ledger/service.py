@@ -26,7 +26,9 @@ from orechain.ledger.envelope import SignedEnvelope, open_envelope
 from orechain.ledger.events import Event, format_time, parse_event
 from orechain.ledger.guards import DEFAULT_POLICY, Policy
 from orechain.ledger.merkle import MerkleLog, leaf_hash
+from orechain.ledger.preverify import preverify
 from orechain.ledger.store import Entry, Store, open_store
+from orechain.ledger.store.base import SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +108,14 @@ class Ledger:
         if "origin" not in self.meta:
             msg = f"no ledger at {store.url}; run `orechain ledger init` first"
             raise NotFoundError(msg)
+        version = int(self.meta.get("schema_version", "0") or 0)
+        if version < SCHEMA_VERSION:
+            msg = (
+                f"the ledger at {store.url} has schema version {version}; this OreChain needs "
+                f"{SCHEMA_VERSION} (receipt times, envelopes bound to one log), whose signatures "
+                "older entries cannot have: create a new ledger with `orechain ledger init`"
+            )
+            raise ConflictError(msg)
         self.policy = _policy_from_meta(policy, self.meta)
         self.clock: Clock = clock or system_clock
         """Source of receipt times (injectable for tests and simulations)."""
@@ -248,6 +258,7 @@ class Ledger:
         ]
         for i, env in enumerate(envs):
             self._check_envelope_origin(env, srcs[i] if i < len(srcs) else None, replicate)
+        envs = preverify(self.state, envs)
         try:
             with self.store.writing() as writer:
                 self._sync(writer.entries(self._tree.size if self._tree else 0))

@@ -319,11 +319,23 @@ def apply_receive(state: LedgerState, e: ev.Receive, p: Policy) -> None:
         lot.status, lot.site_id, lot.destination = "active", e.site_id, None
 
 
+AGGREGATE_GRADES = frozenset({"REO", "TREO", "TREO+Y2O3", "HREO", "LREO"})
+"""Grades that are totals of other grades (rare-earth oxide sums): a level of their own.
+
+An assay may report REO 0.99 together with Nd 0.63 and Pr 0.19: Nd and Pr are
+parts of the REO, not additional mass, so they are summed only with each other.
+"""
+
+
 def _check_grades(grades: dict[str, float], p: Policy) -> None:
-    total = sum(grades.values())
-    if total > 1 + p.tolerance:
-        msg = f"grades add up to {total:.6g} > 1"
-        raise InputError(msg, field="event.grades")
+    """Grades within one level (totals, or their components) add up to at most 1."""
+    parts = {k: v for k, v in grades.items() if k not in AGGREGATE_GRADES}
+    totals = {k: v for k, v in grades.items() if k in AGGREGATE_GRADES}
+    for level, group in (("component", parts), ("total", totals)):
+        total = sum(group.values())
+        if total > 1 + p.tolerance:
+            msg = f"{level} grades {sorted(group)} add up to {total:.6g} > 1"
+            raise InputError(msg, field="event.grades")
 
 
 def check_assay(state: LedgerState, e: ev.Assay, p: Policy) -> None:

@@ -148,7 +148,7 @@ async def provenance(lot_id: LotPath, svc: Svc, who: Confidential) -> dict[str, 
         state = led.state
         state.lot(lot_id)
         views.require(views.may_see_lot(state, lot_id, who), f"provenance of {lot_id}")
-        return views.edges(state, lot_id)
+        return views.edges(state, lot_id, who)
 
     return await svc.ledger.run(read)
 
@@ -240,15 +240,21 @@ async def massbalance(
 async def event(
     svc: Svc, who: Confidential, event_id: Annotated[str, Path(min_length=1, max_length=128)]
 ) -> dict[str, Any]:
-    """The signed envelope of one accepted event and its log position (auditors, admins)."""
-    if not who.sees_all:
-        raise ApiError(403, "event envelopes are confidential to auditors and admins")
+    """The signed envelope of one accepted event, its log position and both times.
+
+    Visible to auditors, admins and the organisation that signed it: the same
+    rule as the envelope in an inclusion proof.
+    """
 
     def read(led: Ledger) -> dict[str, Any]:
         entry = led.entry(event_id)
+        if not views.may_see_event(led.state, entry.event_id, who):
+            raise ApiError(403, "event envelopes are confidential to auditors and their signer")
         return {
             "event_id": entry.event_id,
             "leaf_index": entry.index,
+            "event_time": entry.event_time,
+            "received_at": entry.received_at,
             "envelope": entry.envelope.decode("utf-8"),
         }
 
