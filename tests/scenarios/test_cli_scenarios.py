@@ -150,3 +150,26 @@ def test_offtake_sends_new_capacity_only_to_its_buyers(atlas):
     for name in sales:
         buyer = name.split("→")[1].strip()
         assert buyer.startswith(("USA ", "PAK ")), name
+
+
+def test_human_run_output_shows_percentiles_percent_shares_and_assumptions(tmp_path):
+    """Issue 14: the human output prints P5/P50/P95 per year, shares in %, the assumptions."""
+    raw = tiny(
+        options={"market": "price"},
+        uncertainty=[
+            {"target": "demand", "region": "USA", "distribution": {"kind": "normal", "sd": 0.2}}
+        ],
+    )
+    path = _write(tmp_path, raw)
+    result = runner.invoke(
+        app, ["scenario", "run", path, "--draws", "20", "--seed", "3", "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "P5 / P50 / P95" in out
+    assert "%" in out
+    assert "CHN share" in out
+    assert "price index" in out
+    assert "Assumptions:" in out
+    assert "see --json" not in out
+    assert "ASSUMPTION: test" in out

@@ -95,47 +95,59 @@ def run(
 def _write_outputs(out: Path, doc: dict[str, Any], draw_table: Any) -> None:
     import json
 
+    from orechain.scenarios.montecarlo import write_parquet
+
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / ".result.json.tmp"
     tmp.write_text(json.dumps(to_jsonable(doc), indent=2, default=str), encoding="utf-8")
     tmp.replace(out / "result.json")
     if draw_table is not None:
-        part = out / ".draws.parquet.tmp"
-        draw_table.to_parquet(part, index=False)
-        part.replace(out / "draws.parquet")
+        write_parquet(draw_table, out / "draws.parquet")
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f} %"
 
 
 def _print_run(doc: dict[str, Any]) -> None:
-    rows = [
-        {
+    """The run as a person reads it: shortfall, prices, China's shares (%), percentiles."""
+    mc = doc.get("monte_carlo", {}).get("shortfall_t", {})
+    rows = []
+    for y in doc["years"]:
+        row: dict[str, Any] = {
             "year": y["year"],
             "demand_t": y["demand_t"],
             "shortfall_t": y["shortfall_t"],
-            **{
-                f"chn_{s}": y["supply_share_by_origin"].get(s, {}).get("CHN", 0.0)
-                for s in y["supply_share_by_origin"]
-            },
         }
-        for y in doc["years"]
-    ]
+        for stage, index in y.get("price_index", {}).items():
+            row[f"price_{stage}"] = f"{index:.2f}"
+        for stage, shares in y["supply_share_by_origin"].items():
+            row[f"chn_{stage}"] = _pct(shares.get("CHN", 0.0))
+        q = mc.get(y["year"]) or mc.get(str(y["year"]))
+        if q:
+            row["pct"] = f"{q['p5']:,.0f} / {q['p50']:,.0f} / {q['p95']:,.0f}"
+            row["p_exceed"] = _pct(q["p_exceed_0"])
+        rows.append(row)
     cols = [("year", "year"), ("demand_t", "demand t"), ("shortfall_t", "shortfall t")]
-    cols += (
-        [(k, k.replace("chn_", "CHN share ")) for k in rows[0] if k.startswith("chn_")]
-        if rows
-        else []
-    )
-    print_table(
-        rows,
-        cols,
-        title=f"{doc['scenario']} — {doc['focus_region']}",
-        caption="Assumptions: see --json",
-    )
+    if rows:
+        cols += [(k, k.replace("price_", "price index ")) for k in rows[0] if k[:6] == "price_"]
+        cols += [(k, k.replace("chn_", "CHN share ")) for k in rows[0] if k.startswith("chn_")]
+        if "pct" in rows[0]:
+            cols += [("pct", "shortfall P5 / P50 / P95 t"), ("p_exceed", "P(shortfall > 0)")]
+    draws = doc.get("monte_carlo", {}).get("draws")
+    caption = f"Monte Carlo: {draws} draws, seed {doc['monte_carlo']['seed']}" if draws else None
+    print_table(rows, cols, title=f"{doc['scenario']} — {doc['focus_region']}", caption=caption)
     if "without" in doc:
         w = doc["without"]
         console.print(
             f"without {', '.join(w['removed'])}: "
             f"shortfall {w['summary']['shortfall_t']:,.0f} t over the horizon"
         )
+    for warning in doc.get("warnings", []):
+        console.print(f"[yellow]warning[/yellow] {warning}")
+    console.print("Assumptions:")
+    for line in doc.get("assumptions", []):
+        console.print(f"  • {line}", markup=False)
 
 
 @app.command()

@@ -55,6 +55,12 @@ class RegionYear:
     """Stage → origin ISO3 → share of the region's supply performed there [0–1]."""
     hhi_by_stage: dict[str, float]
     """Stage → HHI of those shares [0–10,000]."""
+    price_index: dict[str, float] = field(default_factory=dict)
+    """Stage → clearing price / reference-year price (price mode; empty in quantity mode)."""
+    demand_destroyed_t: float = 0.0
+    """Demand given up because the price rose above the buyers' willingness to pay [t]."""
+    consumer_cost_usd: float | None = None
+    """Served tonnes × end-use price, where the scenario gives a base USD price."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,9 @@ def _year_json(y: YearResult, focus: str) -> dict[str, Any]:
         "shortfall_t": reg.shortfall_t,
         "shortfall_by_sector": {s: o.shortfall_t for s, o in reg.sectors.items()},
         "supply_share_by_origin": reg.supply_share_by_origin,
+        "price_index": reg.price_index,
+        "consumer_cost_usd": reg.consumer_cost_usd,
+        "demand_destroyed_t": reg.demand_destroyed_t,
         "hhi_by_stage": reg.hhi_by_stage,
         "binding_constraints": [asdict(b) for b in y.binding_constraints],
         "stage_utilisation": y.stage_utilisation,
