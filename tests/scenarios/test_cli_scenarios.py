@@ -173,3 +173,27 @@ def test_human_run_output_shows_percentiles_percent_shares_and_assumptions(tmp_p
     assert "Assumptions:" in out
     assert "see --json" not in out
     assert "ASSUMPTION: test" in out
+
+
+def test_corridor_pakistani_separation_reaches_downstream_plants(atlas):
+    """Finding 1: the Pakistani separation plant runs (its offtake names eligible buyers)."""
+    from orechain.scenarios.bundled import bundled_dir
+    from orechain.scenarios.solve import run_scenario
+    from orechain.scenarios.spec import load_scenario
+
+    scn = load_scenario(bundled_dir() / "pakistan-us-corridor.yaml")
+    result = run_scenario(scn, atlas)
+    assert "warnings" not in result.extra, result.extra
+    sep = sum(f for n, f in result.year(2035).flows.items() if n.startswith("PAK separation"))
+    assert sep > 100.0
+    # narrowing the offtake back to the US alone idles it, and the run says so
+    narrowed = scn.model_copy(
+        update={
+            "mitigations": [
+                m.model_copy(update={"offtake": ["USA"]}) if m.id == "pk-separation" else m
+                for m in scn.mitigations
+            ]
+        }
+    )
+    warned = run_scenario(narrowed, atlas).extra.get("warnings", [])
+    assert any("'pk-separation' never runs" in w for w in warned)

@@ -176,3 +176,28 @@ def test_price_mode_shortage_raises_the_price_and_destroys_demand():
     assert usa.price_index["refining"] > 1.05
     assert usa.demand_destroyed_t == pytest.approx(usa.shortfall_t)
     assert usa.consumer_cost_usd is None  # no base USD price in the file
+
+
+def test_a_mitigation_that_never_runs_is_named_in_a_warning():
+    """Finding 1: new capacity whose offtake buyer has no plant downstream idles — say so."""
+    raw = tiny(
+        mitigations=[
+            {
+                "type": "new_capacity",
+                "id": "stranded",
+                "country": "PAK",
+                "stage": "mining",
+                "tonnes_per_year": 50,
+                "start": 2025,
+                "offtake": ["JPN"],
+            }
+        ]
+    )
+    res = run_scenario(parse_scenario(raw))
+    warnings = res.extra.get("warnings", [])
+    assert len(warnings) == 1
+    assert "'stranded' never runs" in warnings[0]
+    assert "no buyer" in warnings[0]
+    # sold to the US refinery instead, it runs and nothing is said
+    raw["mitigations"][0]["offtake"] = ["USA"]
+    assert "warnings" not in run_scenario(parse_scenario(raw)).extra

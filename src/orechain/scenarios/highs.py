@@ -123,12 +123,15 @@ def solve_lp(
     *,
     lexicographic: bool = True,
     ration: tuple[np.ndarray, np.ndarray] | None = None,
+    welfare: bool = False,
 ) -> Solution:
     """Solve ``lp``: max weighted served demand, then (optionally) min cost at that optimum.
 
     With ``ration`` = (columns, sizes), ties between alternative optima are
     rationed proportionally over those columns (stage 1b): the stage-1 optimum
-    is kept and ``Σ (size − x)² / size`` minimised.
+    is kept and ``Σ (size − x)² / size`` minimised. With ``welfare`` (price
+    mode: the stage-1 objective already counts every cost) stage 2 runs only
+    when stage 1b moved the solution.
 
     Raises
     ------
@@ -149,7 +152,10 @@ def solve_lp(
     price = None
     if lexicographic:
         pin = _proportional(h, lp, weight, z, ration) if ration is not None else None
-        x, price = _min_cost(h, lp, weight, z, pin)
+        if welfare and (pin is None or pin[2] <= 1e-9):
+            price = row_dual
+        else:
+            x, price = _min_cost(h, lp, weight, z, pin)
     cost = float(np.dot(lp.col_cost, x))
     return Solution(x, row_dual, col_dual, z, cost, price)
 

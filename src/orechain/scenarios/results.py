@@ -20,9 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from orechain.risk.concentration import hhi, shares
 from orechain.scenarios.network import Network
 
 PSEUDO_ORIGINS = ("OTHER", "recycling", "stockpile")
@@ -165,9 +163,10 @@ def share_and_hhi(tonnes: dict[str, float]) -> tuple[dict[str, float], float]:
     if total <= 0:
         return {}, float("nan")
     share_map = {o: t / total for o, t in sorted(tonnes.items(), key=lambda kv: -kv[1])}
-    real = pd.Series({o: t for o, t in tonnes.items() if o not in PSEUDO_ORIGINS}, dtype=float)
-    other = sum(t for o, t in tonnes.items() if o in PSEUDO_ORIGINS)
-    return share_map, hhi(shares(real, other=other))
+    # Σ (100·s)² over real suppliers, pseudo-origins in the denominator only
+    # (the definition of orechain.risk.concentration.hhi, without pandas per call)
+    real = [s for o, s in share_map.items() if o not in PSEUDO_ORIGINS and s > 0]
+    return share_map, float(sum((100.0 * s) ** 2 for s in real))
 
 
 def to_json(result: ScenarioResult) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from orechain.scenarios.inputs import (
     DemandPoint,
     YearInputs,
     all_restrictions,
+    base_capacity,
     demand_points,
     recyclers,
     stockpiles,
@@ -114,7 +115,7 @@ def solve_year(
         ration = (market.steps, market.step_size)
     else:
         ration = (lay.served, inp.demand)
-    return YearSolve(solve_lp(lp, ration=ration), lp, lay, market)
+    return YearSolve(solve_lp(lp, ration=ration, welfare=market is not None), lp, lay, market)
 
 
 def reference_prices(net: Network, scn: Scenario, points: list[DemandPoint]) -> ReferencePrices:
@@ -192,6 +193,9 @@ def run_scenario(
     assumptions = (
         tuple(scn.assumptions) + net.assumptions + _demand_labels(scn) + market_labels(scn, ref)
     )
+    warnings = idle_mitigations(net, scn, years)
+    for w in warnings:
+        logger.warning("%s: %s", scn.name, w)
     return ScenarioResult(
         scenario=scn.name,
         focus_region=scn.focus_region,
@@ -199,7 +203,48 @@ def run_scenario(
         assumptions=assumptions,
         data_sources=net.data_sources,
         variant=variant,
+        extra={"warnings": warnings} if warnings else {},
     )
+
+
+def idle_mitigations(net: Network, scn: Scenario, years: list[YearResult]) -> list[str]:
+    """A warning for each new-capacity mitigation that never produces, naming what idles it.
+
+    A plant nobody can buy from (its offtake names countries with no plant at
+    the next stage and no end use of its stage) is the usual cause; otherwise
+    the buyers' plants are full (their capacity binds) or cheaper supply wins.
+    """
+    out = []
+    for i, node in enumerate(net.nodes):
+        if node.mitigation is None:
+            continue
+        sold = sum(
+            f for y in years for name, f in y.flows.items() if name.startswith(f"{node.id} →")
+        )
+        built = any(base_capacity(net, scn, y.year)[i] > 0 for y in years)
+        if sold > TOL or not built:
+            continue
+        buyers = [
+            net.sinks[link.target].id if link.to_sink else net.nodes[link.target].id
+            for link in net.links
+            if link.source == i
+        ]
+        if not buyers:
+            why = "no buyer can take its output (offtake countries have no plant at the next "
+            why += "stage and no end use of this stage)"
+        else:
+            full = [
+                b
+                for b in buyers
+                if any(c.name == f"{b} capacity" for y in years for c in y.binding_constraints)
+            ]
+            why = (
+                f"binding: {', '.join(f'{b} capacity' for b in full)}"
+                if full
+                else f"its buyers ({', '.join(buyers[:4])}) take cheaper supply"
+            )
+        out.append(f"mitigation {node.mitigation!r} never runs: {why}")
+    return out
 
 
 def market_labels(scn: Scenario, ref: ReferencePrices | None) -> tuple[str, ...]:
