@@ -197,3 +197,20 @@ def test_corridor_pakistani_separation_reaches_downstream_plants(atlas):
     )
     warned = run_scenario(narrowed, atlas).extra.get("warnings", [])
     assert any("'pk-separation' never runs" in w for w in warned)
+
+
+def test_antimony_ban_raises_the_us_price(atlas):
+    """Finding 4: the ban shows a price signal (USGS: 5.49 → 9.50 USD/lb, 2023 → 2024)."""
+    from orechain.scenarios.bundled import bundled_dir
+    from orechain.scenarios.results import to_json
+    from orechain.scenarios.solve import run_scenario
+    from orechain.scenarios.spec import load_scenario
+
+    scn = load_scenario(bundled_dir() / "antimony-export-ban.yaml")
+    doc = to_json(run_scenario(scn, atlas))
+    first = doc["years"][0]
+    assert first["price_index"]["refining"] > 1.05
+    assert first["consumer_cost_usd"] > first["served_t"] * 12103
+    observed = 9.50 / 5.49
+    assert observed / 2 <= first["price_index"]["refining"] <= observed * 2
+    assert any("willingness to pay" in a for a in doc["assumptions"])
