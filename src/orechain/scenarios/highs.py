@@ -190,10 +190,47 @@ def _proportional(
     diag[cols] = 2.0 / size
     _pass_diagonal(h, diag)
     h.setOptionValue("qp_regularization_value", 0.0)
-    h.setOptionValue("qp_iteration_limit", 100_000)
+    h.setOptionValue("qp_iteration_limit", 5_000)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        logger.warning("proportional rationing QP did not finish; keeping the LP vertex")
+        return _maximin(h, lp, weight, z, cols, size, x1)
+    return cols, np.asarray(h.getSolution().col_value)[cols], 1e-7
+
+
+def _maximin(
+    h: highspy.Highs,
+    lp: LinearProgram,
+    weight: np.ndarray,
+    z: float,
+    cols: np.ndarray,
+    size: np.ndarray,
+    x1: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Fallback of stage 1b as an LP: within each tie group, maximise the smallest served share.
+
+    Used when HiGHS's QP stalls (it can on degenerate faces): buyers of one tie
+    group then get the same share of their demand wherever the network allows.
+    """
+    key = np.round(weight[cols], 12)
+    groups = [np.nonzero(key == v)[0] for v in np.unique(key)]
+    groups = [g for g in groups if len(g) > 1]
+    model = _highs_lp(lp, np.zeros(len(lp.col_cost)))
+    h.passModel(model)
+    idx = np.nonzero(weight)[0].astype(np.int32)
+    floor = z - TOL * max(1.0, abs(z))
+    h.addRow(floor, INF, len(idx), idx, weight[idx])
+    n = len(lp.col_cost)
+    for k, g in enumerate(groups):
+        h.addCol(-1.0, 0.0, 1.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+        lam = n + k
+        for j in g:
+            c = int(cols[j])
+            h.addRow(
+                0.0, INF, 2, np.array([c, lam], dtype=np.int32), np.array([1.0, -float(size[j])])
+            )
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        logger.warning("proportional rationing did not finish; keeping the LP vertex")
         return cols, x1[cols], 1e-9
     return cols, np.asarray(h.getSolution().col_value)[cols], 1e-7
 
