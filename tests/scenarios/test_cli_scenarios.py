@@ -168,7 +168,8 @@ def test_human_run_output_shows_percentiles_percent_shares_and_assumptions(tmp_p
     )
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "P5 / P50 / P95" in out
+    assert "P5 t" in out
+    assert "P95 t" in out
     assert "%" in out
     assert "CHN share" in out
     assert "price index" in out
@@ -216,3 +217,21 @@ def test_antimony_ban_raises_the_us_price(atlas):
     observed = 9.50 / 5.49
     assert observed / 2 <= first["price_index"]["refining"] <= observed * 2
     assert any("willingness to pay" in a for a in doc["assumptions"])
+
+
+def test_explain_lists_the_assumptions_each_headline_swings_with(tmp_path):
+    raw = tiny(options={"market": "price"})
+    path = _write(tmp_path, raw)
+    doc = _json(["scenario", "run", path, "--explain", "--json"])
+    figures = {f["figure"]: f for f in doc["explain"]["figures"]}
+    assert "total shortfall t" in figures
+    # fixed supply: the shortage is 10 t whatever the elasticity, but its price is not
+    price = figures["refining price index 2025"]
+    assert 0 < len(price["assumptions"]) <= 5
+    top = price["assumptions"][0]
+    assert any(a["assumption"].startswith("options.elasticity") for a in price["assumptions"])
+    assert top["swing"] > 0
+    assert top["swing"] >= price["assumptions"][-1]["swing"]
+    human = runner.invoke(app, ["scenario", "run", path, "--explain"])
+    assert "most sensitive to" in human.output
+    assert "at +20 %" in human.output

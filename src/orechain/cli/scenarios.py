@@ -65,9 +65,15 @@ def run(
     out: Path | None = typer.Option(
         None, "--out", help="Folder for result.json and draws.parquet."
     ),
+    explain: bool = typer.Option(
+        False,
+        "--explain",
+        help="Tornado: for each headline figure, the 5 assumptions it is most sensitive to "
+        "(figure at ±20 % of each).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Solve one LP per year; report shortfall, chokepoints and supply shares by origin."""
+    """Solve one LP per year; report shortfall, prices and supply shares by origin."""
     from orechain.scenarios.report import run_report
     from orechain.scenarios.spec import load_scenario
 
@@ -82,6 +88,7 @@ def run(
             workers=workers,
             scheduler=scheduler,
             progress=draws > 0 and sys.stderr.isatty(),
+            explain=explain,
         ),
     )
     if out is not None:
@@ -109,6 +116,32 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f} %"
 
 
+def _print_percentiles(doc: dict[str, Any]) -> None:
+    """Monte Carlo shortfall P5 / P50 / P95 and P(shortfall > 0) per year."""
+    mc = doc["monte_carlo"]
+    rows = [
+        {
+            "year": year,
+            "p5": q["p5"],
+            "p50": q["p50"],
+            "p95": q["p95"],
+            "p_exceed": _pct(q["p_exceed_0"]),
+        }
+        for year, q in mc["shortfall_t"].items()
+    ]
+    print_table(
+        rows,
+        [
+            ("year", "year"),
+            ("p5", "P5 t"),
+            ("p50", "P50 t"),
+            ("p95", "P95 t"),
+            ("p_exceed", "P(shortfall>0)"),
+        ],
+        title=f"Monte Carlo shortfall: {mc['draws']} draws, seed {mc['seed']}",
+    )
+
+
 def _print_run(doc: dict[str, Any]) -> None:
     """The run as a person reads it: shortfall, prices, China's shares (%), percentiles."""
     mc = doc.get("monte_carlo", {}).get("shortfall_t", {})
@@ -123,20 +156,14 @@ def _print_run(doc: dict[str, Any]) -> None:
             row[f"price_{stage}"] = f"{index:.2f}"
         for stage, shares in y["supply_share_by_origin"].items():
             row[f"chn_{stage}"] = _pct(shares.get("CHN", 0.0))
-        q = mc.get(y["year"]) or mc.get(str(y["year"]))
-        if q:
-            row["pct"] = f"{q['p5']:,.0f} / {q['p50']:,.0f} / {q['p95']:,.0f}"
-            row["p_exceed"] = _pct(q["p_exceed_0"])
         rows.append(row)
     cols = [("year", "year"), ("demand_t", "demand t"), ("shortfall_t", "shortfall t")]
     if rows:
         cols += [(k, k.replace("price_", "price index ")) for k in rows[0] if k[:6] == "price_"]
         cols += [(k, k.replace("chn_", "CHN share ")) for k in rows[0] if k.startswith("chn_")]
-        if "pct" in rows[0]:
-            cols += [("pct", "shortfall P5 / P50 / P95 t"), ("p_exceed", "P(shortfall > 0)")]
-    draws = doc.get("monte_carlo", {}).get("draws")
-    caption = f"Monte Carlo: {draws} draws, seed {doc['monte_carlo']['seed']}" if draws else None
-    print_table(rows, cols, title=f"{doc['scenario']} — {doc['focus_region']}", caption=caption)
+    print_table(rows, cols, title=f"{doc['scenario']} — {doc['focus_region']}")
+    if mc:
+        _print_percentiles(doc)
     if "without" in doc:
         w = doc["without"]
         console.print(
@@ -145,6 +172,19 @@ def _print_run(doc: dict[str, Any]) -> None:
         )
     for warning in doc.get("warnings", []):
         console.print(f"[yellow]warning[/yellow] {warning}")
+    for fig in doc.get("explain", {}).get("figures", []):
+        print_table(
+            [
+                {
+                    "assumption": a["assumption"],
+                    "low": f"{a['low']:,.3g}",
+                    "high": f"{a['high']:,.3g}",
+                }
+                for a in fig["assumptions"]
+            ],
+            [("assumption", "assumption"), ("low", "at −20 %"), ("high", "at +20 %")],
+            title=f"{fig['figure']}: {fig['base']:,.3g} — most sensitive to",
+        )
     console.print("Assumptions:")
     for line in doc.get("assumptions", []):
         console.print(f"  • {line}", markup=False)

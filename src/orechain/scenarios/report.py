@@ -27,6 +27,7 @@ def run_report(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    explain: bool = False,
 ) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """Run a scenario (and its ``report.compare_without`` variant, and draws if asked).
 
@@ -44,6 +45,10 @@ def run_report(
         doc["without"] = {"removed": removed, "years": alt["years"], "summary": alt["summary"]}
     if scn.report.history and atlas is not None and scn.commodity_id:
         doc["history"] = salient_history(atlas, scn.commodity_id)
+    if explain:
+        from orechain.scenarios.explain import explain as tornado
+
+        doc["explain"] = tornado(scn, atlas)
     table = None
     if draws > 0:
         from orechain.scenarios.montecarlo import run_monte_carlo
