@@ -235,3 +235,31 @@ def test_explain_lists_the_assumptions_each_headline_swings_with(tmp_path):
     human = runner.invoke(app, ["scenario", "run", path, "--explain"])
     assert "most sensitive to" in human.output
     assert "at +20 %" in human.output
+
+
+@pytest.mark.parametrize("sector", ["industrial", "all"])
+@pytest.mark.parametrize("factor", [0.99, 1.01])
+def test_china_controls_headlines_survive_a_one_percent_priority_change(atlas, sector, factor):
+    """Finding 3: the US shortfall was a tie-break (17,601 t; 22,439 t at 0.99; 0 t at 1.01)."""
+    from orechain.scenarios.bundled import bundled_dir
+    from orechain.scenarios.results import to_json
+    from orechain.scenarios.solve import build_network, run_scenario
+    from orechain.scenarios.spec import load_scenario
+
+    scn = load_scenario(bundled_dir() / "china-ree-export-controls.yaml")
+    net = build_network(scn, atlas)
+    base = to_json(run_scenario(scn, net=net))
+    moved_scn = scn.model_copy(
+        update={"priorities": {**scn.priorities, sector: scn.priorities[sector] * factor}}
+    )
+    moved = to_json(run_scenario(moved_scn, net=net))
+    assert base["summary"]["shortfall_t"] > 100.0
+    assert moved["summary"]["shortfall_t"] == pytest.approx(
+        base["summary"]["shortfall_t"], rel=0.05
+    )
+    for a, b in zip(base["years"], moved["years"], strict=True):
+        for stage, index in a["price_index"].items():
+            assert b["price_index"][stage] == pytest.approx(index, rel=0.05)
+        chn_a = a["supply_share_by_origin"]["magnet"].get("CHN", 0.0)
+        chn_b = b["supply_share_by_origin"]["magnet"].get("CHN", 0.0)
+        assert chn_b == pytest.approx(chn_a, rel=0.05, abs=0.01)

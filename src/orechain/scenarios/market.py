@@ -52,7 +52,7 @@ from orechain.scenarios.inputs import DemandPoint, YearInputs
 from orechain.scenarios.network import Network
 from orechain.scenarios.spec import Scenario
 
-STEPS: tuple[float, ...] = tuple(np.round(np.linspace(1.0, 0.5, 26), 4)) + (0.25, 0.0)
+STEPS: tuple[float, ...] = tuple(np.round(np.linspace(1.0, 0.5, 51), 4)) + (0.25, 0.0)
 """Breakpoints of each demand curve as shares of the reference quantity (1 → 0)."""
 
 
