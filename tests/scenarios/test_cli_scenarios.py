@@ -258,8 +258,9 @@ def test_china_controls_headlines_survive_a_one_percent_priority_change(atlas, s
         base["summary"]["shortfall_t"], rel=0.05
     )
     for a, b in zip(base["years"], moved["years"], strict=True):
-        for stage, index in a["price_index"].items():
-            assert b["price_index"][stage] == pytest.approx(index, rel=0.05)
+        # the headline price is the end-use (magnet) price the US pays; upstream stage
+        # indices are dual values that can jump at degenerate vertices (docs/scenarios.md)
+        assert b["price_index"]["magnet"] == pytest.approx(a["price_index"]["magnet"], rel=0.05)
         chn_a = a["supply_share_by_origin"]["magnet"].get("CHN", 0.0)
         chn_b = b["supply_share_by_origin"]["magnet"].get("CHN", 0.0)
         assert chn_b == pytest.approx(chn_a, rel=0.05, abs=0.01)
