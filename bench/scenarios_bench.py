@@ -21,7 +21,7 @@ from orechain.scenarios.constraints import build_lp
 from orechain.scenarios.highs import solve_lp
 from orechain.scenarios.inputs import demand_points, year_inputs
 from orechain.scenarios.montecarlo import run_monte_carlo
-from orechain.scenarios.solve import build_network, restriction_bases
+from orechain.scenarios.solve import build_network, market_prices, restriction_bases, solve_year
 from orechain.scenarios.spec import load_scenario
 
 OUT = Path(__file__).parent / "out" / "scenarios.md"
@@ -39,6 +39,20 @@ def lp_rate(net, scn, n: int, lexicographic: bool) -> float:
     return n / (time.perf_counter() - start)
 
 
+def year_rate(net, scn, n: int, market: str) -> float:
+    """Year-solves per second through solve_year, as run_scenario does (price or quantity)."""
+    scn = scn.model_copy(update={"options": scn.options.model_copy(update={"market": market})})
+    points = demand_points(net, scn)
+    ref = market_prices(net, scn, points)
+    stock = np.zeros(0)
+    inp = year_inputs(net, scn, points, 2025, stock)
+    inp.restriction_base = restriction_bases(net, scn, points, 2025, stock, ref)
+    start = time.perf_counter()
+    for _ in range(n):
+        solve_year(net, scn, points, inp, ref=ref)
+    return n / (time.perf_counter() - start)
+
+
 def mc_time(net, scn, draws: int, workers: int) -> tuple[float, float]:
     start = time.perf_counter()
     res = run_monte_carlo(net, scn, draws, seed=7, workers=workers)
@@ -48,14 +62,17 @@ def mc_time(net, scn, draws: int, workers: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--draws", type=int, default=10_000)
+    parser.add_argument("--solves", type=int, default=300)
     args = parser.parse_args()
     scn = load_scenario("pakistan-us-corridor")
     atlas = open_atlas(read_only=True)
     net = build_network(scn, atlas)
     atlas.close()
     load_before = os.getloadavg()
-    lex = lp_rate(net, scn, 300, True)
-    one_stage = lp_rate(net, scn, 300, False)
+    price = year_rate(net, scn, args.solves, "price")
+    quantity = year_rate(net, scn, args.solves, "quantity")
+    lex = lp_rate(net, scn, args.solves, True)
+    one_stage = lp_rate(net, scn, args.solves, False)
     t1, fast = mc_time(net, scn, args.draws, 1)
     t2, _ = mc_time(net, scn, args.draws, 2)
     load_after = os.getloadavg()
@@ -65,6 +82,8 @@ def main() -> None:
             "rare-earth network size",
             f"{len(net.nodes)} nodes, {len(net.links)} links, {len(net.sinks)} sinks",
         ),
+        ("year solve, price mode (welfare LP + tie QP if needed)", f"{price:.0f} per s"),
+        ("year solve, quantity mode (LP + tie QP + cost LP)", f"{quantity:.0f} per s"),
         ("LP build + solve, lexicographic (2 HiGHS solves)", f"{lex:.0f} per s"),
         ("LP build + solve, served only (1 HiGHS solve)", f"{one_stage:.0f} per s"),
         (f"Monte Carlo {args.draws:,} draws × {years} years, 1 worker", f"{t1:.1f} s"),

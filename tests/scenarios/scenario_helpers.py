@@ -8,6 +8,8 @@ from typing import Any
 def tiny(**overrides: Any) -> dict[str, Any]:
     """Two mines → one refinery → USA (defence 30 t at weight 10, EV 100 t at weight 1).
 
+    Quantity mode (no prices).
+
     Hand solution: the refinery (120 t) binds; defence is served in full, EV gets
     90 t (shortfall 10 t); the refinery's shadow price is 1 (one more tonne serves
     one more EV tonne). Least cost takes 100 t from mine A (cost 1) and 20 t
@@ -21,6 +23,7 @@ def tiny(**overrides: Any) -> dict[str, Any]:
             {"region": "USA", "sector": "ev", "tonnes": 100, "source": "ASSUMPTION: test"},
         ],
         "priorities": {"defence": 10, "ev": 1},
+        "options": {"market": "quantity"},
         "network": {
             "stages": ["mining", "refining"],
             "nodes": [

@@ -127,3 +127,77 @@ def test_infeasible_input_names_the_constraint():
     lp, _ = build_lp(net, scn, points, inp)
     with pytest.raises(InfeasibleScenarioError, match="R capacity"):
         solve_lp(lp)
+
+
+def _two_buyers(market: str, ev_priority: float = 1.0, elasticity: float = -0.3) -> dict:
+    """USA ev (100 t) and EU (50 t) buy from one refinery of 120 t: a 30 t shortage."""
+    raw = tiny(
+        options={"market": market, "elasticity": elasticity},
+        priorities={"ev": ev_priority, "all": 1},
+    )
+    raw["demand"] = [
+        {"region": "USA", "sector": "ev", "tonnes": 100, "source": "ASSUMPTION: test"},
+        {"region": "EU", "sector": "all", "tonnes": 50, "source": "ASSUMPTION: test"},
+    ]
+    raw["regions"] = {"USA": ["USA"], "EU": ["DEU", "FRA"]}
+    raw["network"]["links"].append({"from": "R", "to": "EU", "cost_per_t": 0})
+    return raw
+
+
+def test_equal_priorities_share_a_shortage_in_proportion_to_demand():
+    """Finding 3: no tie artefact — each buyer of equal priority loses the same share."""
+    y = _year(_two_buyers("quantity"))
+    usa, eu = y.regions["USA"], y.regions["EU"]
+    assert usa.shortfall_t + eu.shortfall_t == pytest.approx(30.0, abs=1e-3)
+    assert usa.shortfall_t / 100 == pytest.approx(eu.shortfall_t / 50, abs=1e-4)
+
+
+@pytest.mark.parametrize("field", ["ev_priority", "elasticity"])
+@pytest.mark.parametrize("factor", [0.99, 1.01])
+def test_one_percent_on_a_priority_or_elasticity_moves_no_headline_by_5_percent(field, factor):
+    """A ±1 % change of an assumption cannot flip the price-mode headline figures."""
+    base_args = {"ev_priority": 1.0, "elasticity": -0.3}
+    base = _year(_two_buyers("price", **base_args))
+    moved = _year(_two_buyers("price", **{**base_args, field: base_args[field] * factor}))
+    for region in ("USA", "EU"):
+        a, b = base.regions[region], moved.regions[region]
+        assert a.shortfall_t > 1.0  # a real shortage to share
+        assert b.shortfall_t == pytest.approx(a.shortfall_t, rel=0.05)
+        for stage, index in a.price_index.items():
+            assert b.price_index[stage] == pytest.approx(index, rel=0.05)
+    shares = base.regions["USA"].supply_share_by_origin["mining"]
+    moved_shares = moved.regions["USA"].supply_share_by_origin["mining"]
+    assert moved_shares.get("CHN", 0.0) == pytest.approx(shares.get("CHN", 0.0), rel=0.05)
+
+
+def test_price_mode_shortage_raises_the_price_and_destroys_demand():
+    y = _year(_two_buyers("price"))
+    usa = y.regions["USA"]
+    assert usa.price_index["refining"] > 1.05
+    assert usa.demand_destroyed_t == pytest.approx(usa.shortfall_t)
+    assert usa.consumer_cost_usd is None  # no base USD price in the file
+
+
+def test_a_mitigation_that_never_runs_is_named_in_a_warning():
+    """Finding 1: new capacity whose offtake buyer has no plant downstream idles — say so."""
+    raw = tiny(
+        mitigations=[
+            {
+                "type": "new_capacity",
+                "id": "stranded",
+                "country": "PAK",
+                "stage": "mining",
+                "tonnes_per_year": 50,
+                "start": 2025,
+                "offtake": ["JPN"],
+            }
+        ]
+    )
+    res = run_scenario(parse_scenario(raw))
+    warnings = res.extra.get("warnings", [])
+    assert len(warnings) == 1
+    assert "'stranded' never runs" in warnings[0]
+    assert "no buyer" in warnings[0]
+    # sold to the US refinery instead, it runs and nothing is said
+    raw["mitigations"][0]["offtake"] = ["USA"]
+    assert "warnings" not in run_scenario(parse_scenario(raw)).extra

@@ -56,6 +56,7 @@ def layered_networks(draw):
         "horizon": {"start": 2025, "end": 2025},
         "demand": [{"region": "USA", "sector": "all", "tonnes": demand, "source": "ASSUMPTION"}],
         "network": {"stages": stages, "nodes": nodes, "links": links},
+        "options": {"market": "quantity"},
     }
 
 
@@ -80,7 +81,7 @@ def test_lp_served_equals_max_flow_and_flows_are_feasible(raw):
     net = build_network(scn)
     points = demand_points(net, scn)
     inp = year_inputs(net, scn, points, 2025, np.zeros(0))
-    sol, _, lay = solve_year(net, scn, points, inp)
+    sol, _, lay, _ = solve_year(net, scn, points, inp)
     served = float(sol.x[lay.served].sum())
     assert served == pytest.approx(max_flow(raw), abs=1e-6)
     flows, output = sol.x[lay.flow], sol.x[lay.output]

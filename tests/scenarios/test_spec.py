@@ -103,3 +103,14 @@ def test_load_scenario_reports_yaml_errors(tmp_path: Path):
     with pytest.raises(InputError, match="not valid YAML") as err:
         load_scenario(path)
     assert str(path) in str(err.value)
+
+
+def test_stage_names_resolve_through_the_vocabulary_and_unknown_is_an_error():
+    from orechain.errors import InputError
+    from orechain.scenarios.chains import canonical_stage
+
+    assert canonical_stage("Separation/Refining") == "separation"
+    assert canonical_stage("smelting") == "refining"  # folded into the chain's refining
+    assert canonical_stage("concentrate") == "mining"
+    with pytest.raises(InputError, match="unknown stage"):
+        canonical_stage("meltdown")

@@ -71,9 +71,15 @@ def run(
     out: Path | None = typer.Option(
         None, "--out", help="Folder for result.json and draws.parquet."
     ),
+    explain: bool = typer.Option(
+        False,
+        "--explain",
+        help="Tornado: for each headline figure, the 5 assumptions it is most sensitive to "
+        "(figure at ±20 % of each).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Solve one LP per year; report shortfall, chokepoints and supply shares by origin."""
+    """Solve one LP per year; report shortfall, prices and supply shares by origin."""
     from orechain.scenarios.report import run_report
     from orechain.scenarios.spec import load_scenario
 
@@ -91,6 +97,7 @@ def run(
             workers=workers,
             scheduler=scheduler,
             progress=draws > 0 and sys.stderr.isatty(),
+            explain=explain,
         ),
     )
     if out is not None:
@@ -104,47 +111,92 @@ def run(
 def _write_outputs(out: Path, doc: dict[str, Any], draw_table: Any) -> None:
     import json
 
+    from orechain.scenarios.montecarlo import write_parquet
+
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / ".result.json.tmp"
     tmp.write_text(json.dumps(to_jsonable(doc), indent=2, default=str), encoding="utf-8")
     tmp.replace(out / "result.json")
     if draw_table is not None:
-        part = out / ".draws.parquet.tmp"
-        draw_table.to_parquet(part, index=False)
-        part.replace(out / "draws.parquet")
+        write_parquet(draw_table, out / "draws.parquet")
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f} %"
+
+
+def _print_percentiles(doc: dict[str, Any]) -> None:
+    """Monte Carlo shortfall P5 / P50 / P95 and P(shortfall > 0) per year."""
+    mc = doc["monte_carlo"]
+    rows = [
+        {
+            "year": year,
+            "p5": q["p5"],
+            "p50": q["p50"],
+            "p95": q["p95"],
+            "p_exceed": _pct(q["p_exceed_0"]),
+        }
+        for year, q in mc["shortfall_t"].items()
+    ]
+    print_table(
+        rows,
+        [
+            ("year", "year"),
+            ("p5", "P5 t"),
+            ("p50", "P50 t"),
+            ("p95", "P95 t"),
+            ("p_exceed", "P(shortfall>0)"),
+        ],
+        title=f"Monte Carlo shortfall: {mc['draws']} draws, seed {mc['seed']}",
+    )
 
 
 def _print_run(doc: dict[str, Any]) -> None:
-    rows = [
-        {
+    """The run as a person reads it: shortfall, prices, China's shares (%), percentiles."""
+    mc = doc.get("monte_carlo", {}).get("shortfall_t", {})
+    rows = []
+    for y in doc["years"]:
+        row: dict[str, Any] = {
             "year": y["year"],
             "demand_t": y["demand_t"],
             "shortfall_t": y["shortfall_t"],
-            **{
-                f"chn_{s}": y["supply_share_by_origin"].get(s, {}).get("CHN", 0.0)
-                for s in y["supply_share_by_origin"]
-            },
         }
-        for y in doc["years"]
-    ]
+        for stage, index in y.get("price_index", {}).items():
+            row[f"price_{stage}"] = f"{index:.2f}"
+        for stage, shares in y["supply_share_by_origin"].items():
+            row[f"chn_{stage}"] = _pct(shares.get("CHN", 0.0))
+        rows.append(row)
     cols = [("year", "year"), ("demand_t", "demand t"), ("shortfall_t", "shortfall t")]
-    cols += (
-        [(k, k.replace("chn_", "CHN share ")) for k in rows[0] if k.startswith("chn_")]
-        if rows
-        else []
-    )
-    print_table(
-        rows,
-        cols,
-        title=f"{doc['scenario']} — {doc['focus_region']}",
-        caption="Assumptions: see --json",
-    )
+    if rows:
+        cols += [(k, k.replace("price_", "price index ")) for k in rows[0] if k[:6] == "price_"]
+        cols += [(k, k.replace("chn_", "CHN share ")) for k in rows[0] if k.startswith("chn_")]
+    print_table(rows, cols, title=f"{doc['scenario']} — {doc['focus_region']}")
+    if mc:
+        _print_percentiles(doc)
     if "without" in doc:
         w = doc["without"]
         console.print(
             f"without {', '.join(w['removed'])}: "
             f"shortfall {w['summary']['shortfall_t']:,.0f} t over the horizon"
         )
+    for warning in doc.get("warnings", []):
+        console.print(f"[yellow]warning[/yellow] {warning}")
+    for fig in doc.get("explain", {}).get("figures", []):
+        print_table(
+            [
+                {
+                    "assumption": a["assumption"],
+                    "low": f"{a['low']:,.3g}",
+                    "high": f"{a['high']:,.3g}",
+                }
+                for a in fig["assumptions"]
+            ],
+            [("assumption", "assumption"), ("low", "at −20 %"), ("high", "at +20 %")],
+            title=f"{fig['figure']}: {fig['base']:,.3g} — most sensitive to",
+        )
+    console.print("Assumptions:")
+    for line in doc.get("assumptions", []):
+        console.print(f"  • {line}", markup=False)
 
 
 @app.command()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from orechain.atlas.commodities import resolve_commodity
 from orechain.errors import NotFoundError
+from orechain.stages import resolve_stage
 
 
 @dataclass(frozen=True)
@@ -53,18 +54,17 @@ GENERIC: tuple[Stage, ...] = (
 )
 """Two-stage chain for any atlas commodity with mine data."""
 
-STAGE_ALIASES: dict[str, str] = {
-    "separation/refining": "separation",
-    "refining/separation": "separation",
-    "metal/alloy": "metal",
-    "alloy": "metal",
-    "magnets": "magnet",
-    "smelting/refining": "refining",
+CHAIN_FOLD: dict[str, str] = {
+    "beneficiation": "mining",
     "smelting": "refining",
-    "concentrate": "mining",
-    "mine": "mining",
+    "alloying": "metal",
 }
-"""Other names users give a stage, mapped to the chain's name."""
+"""Vocabulary stages the scenario chains fold into a neighbour.
+
+The chains model fewer stages than :mod:`orechain.stages` (the atlas gives no
+separate country capacities for them): concentrate counts with mining, smelting
+with refining, alloying with metal making.
+"""
 
 
 def chain_for(commodity: str) -> tuple[Stage, ...]:
@@ -77,6 +77,11 @@ def chain_for(commodity: str) -> tuple[Stage, ...]:
 
 
 def canonical_stage(name: str) -> str:
-    """A stage name with aliases resolved (``"separation/refining"`` → ``"separation"``)."""
-    key = name.strip().lower()
-    return STAGE_ALIASES.get(key, key)
+    """A stage name resolved through :func:`orechain.stages.resolve_stage`, folded to the chain.
+
+    ``"separation/refining"`` → ``"separation"``, ``"smelting"`` → ``"refining"``;
+    an unknown name raises :class:`~orechain.errors.InputError` (a ValueError, so
+    pydantic reports it against the field).
+    """
+    sid = resolve_stage(name)
+    return CHAIN_FOLD.get(sid, sid)

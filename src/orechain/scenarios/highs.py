@@ -1,9 +1,18 @@
-"""Solving a :class:`~orechain.scenarios.constraints.LinearProgram` with HiGHS, lexicographically.
+"""Solving a :class:`~orechain.scenarios.constraints.LinearProgram` with HiGHS.
 
-Stage 1 maximises priority-weighted served demand ``Σ w_p u_p``. Stage 2 fixes
-that optimum (``Σ w_p u_p ≥ z* − ε``) and minimises cost ``Σ c_j x_j``. The
-duals reported are stage 1's: the gain in weighted served demand per extra
-unit of a constraint's right-hand side — which constraints are the chokepoints.
+Quantity mode (:func:`solve_lp`), lexicographically. Stage 1 maximises
+priority-weighted served demand ``Σ w_p u_p``. Stage 1b keeps that optimum
+(``Σ w_p u_p ≥ z* − ε``) and, among the served vectors that reach it, picks
+the one minimising ``Σ_p (D_p − u_p)² / D_p``: buyers of equal priority then
+share a shortage in proportion to their demand instead of the one the simplex
+happens to visit first taking all of it. Stage 2 fixes ``u`` and minimises cost
+``Σ c_j x_j``. The duals reported are stage 1's: the gain in weighted served
+demand per extra unit of a constraint's right-hand side — which constraints are
+the chokepoints.
+
+Price mode uses the same three stages: the weights are then the welfare
+coefficients of :mod:`orechain.scenarios.market` (value of each demand step,
+minus every cost), and stage 1's row duals are prices.
 
 References
 ----------
@@ -13,6 +22,7 @@ method, Math. Prog. Comp. 10, 119–142, doi:10.1007/s12532-017-0130-5 (HiGHS).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -24,6 +34,8 @@ import numpy as np
 
 from orechain.errors import InfeasibleScenarioError
 from orechain.scenarios.constraints import INF, LinearProgram
+
+logger = logging.getLogger(__name__)
 
 TOL = 1e-9
 """Relative tolerance of the stage-1 optimum fixed in stage 2."""
@@ -39,6 +51,11 @@ class Solution:
     col_dual: np.ndarray
     weighted_served: float
     cost: float
+    price_dual: np.ndarray | None = None
+    """Row duals of the cost (or welfare) stage, sign-flipped to 'cost per unit of RHS'.
+
+    For a supply row at a sink this is the delivered price of one more tonne.
+    """
 
 
 def _highs_lp(lp: LinearProgram, cost: np.ndarray) -> highspy.HighsLp:
@@ -101,8 +118,20 @@ def diagnose(lp: LinearProgram) -> str:
     return "no single constraint is contradictory; check capacities and demand signs"
 
 
-def solve_lp(lp: LinearProgram, *, lexicographic: bool = True) -> Solution:
+def solve_lp(
+    lp: LinearProgram,
+    *,
+    lexicographic: bool = True,
+    ration: tuple[np.ndarray, np.ndarray] | None = None,
+    welfare: bool = False,
+) -> Solution:
     """Solve ``lp``: max weighted served demand, then (optionally) min cost at that optimum.
+
+    With ``ration`` = (columns, sizes), ties between alternative optima are
+    rationed proportionally over those columns (stage 1b): the stage-1 optimum
+    is kept and ``Σ (size − x)² / size`` minimised. With ``welfare`` (price
+    mode: the stage-1 objective already counts every cost) stage 2 runs only
+    when stage 1b moved the solution.
 
     Raises
     ------
@@ -120,19 +149,145 @@ def solve_lp(lp: LinearProgram, *, lexicographic: bool = True) -> Solution:
     col_dual = -np.asarray(sol.col_dual)
     z = -h.getInfo().objective_function_value
     x = np.asarray(sol.col_value)
+    price = None
     if lexicographic:
-        x = _min_cost(h, lp, weight, z)
+        pin = _proportional(h, lp, weight, z, ration) if ration is not None else None
+        if welfare and (pin is None or pin[2] <= 1e-9):
+            price = row_dual
+        else:
+            x, price = _min_cost(h, lp, weight, z, pin)
     cost = float(np.dot(lp.col_cost, x))
-    return Solution(x, row_dual, col_dual, z, cost)
+    return Solution(x, row_dual, col_dual, z, cost, price)
 
 
-def _min_cost(h: highspy.Highs, lp: LinearProgram, weight: np.ndarray, z: float) -> np.ndarray:
+def _proportional(
+    h: highspy.Highs,
+    lp: LinearProgram,
+    weight: np.ndarray,
+    z: float,
+    ration: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Stage 1b: the point of the stage-1 optimal face nearest to proportional rationing.
+
+    Returns the rationed columns, their values and a relative tolerance, for
+    stage 2 to pin. Skipped (stage-1 values kept) when nothing is rationed —
+    every column at its size; if HiGHS's QP does not finish, the stage-1 vertex
+    is kept and a warning logged.
+    """
+    cols, size = ration
+    cols = np.asarray(cols, dtype=np.int32)
+    size = np.maximum(np.asarray(size, dtype=float), 1e-9)
+    x1 = np.asarray(h.getSolution().col_value)
+    if not _has_ties(weight[cols], x1[cols] < size - 1e-9 * np.maximum(1.0, size)):
+        return cols, x1[cols], 1e-9
+    idx = np.nonzero(weight)[0].astype(np.int32)
+    cost = np.zeros(len(lp.col_cost))
+    cost[cols] = -2.0
+    h.passModel(_highs_lp(lp, cost))
+    floor = z - TOL * max(1.0, abs(z))
+    h.addRow(floor, INF, len(idx), idx, weight[idx])
+    diag = np.zeros(len(lp.col_cost))
+    diag[cols] = 2.0 / size
+    _pass_diagonal(h, diag)
+    h.setOptionValue("qp_regularization_value", 0.0)
+    h.setOptionValue("qp_iteration_limit", 5_000)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return _maximin(h, lp, weight, z, cols, size, x1)
+    return cols, np.asarray(h.getSolution().col_value)[cols], 1e-7
+
+
+def _maximin(
+    h: highspy.Highs,
+    lp: LinearProgram,
+    weight: np.ndarray,
+    z: float,
+    cols: np.ndarray,
+    size: np.ndarray,
+    x1: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Fallback of stage 1b as an LP: within each tie group, maximise the smallest served share.
+
+    Used when HiGHS's QP stalls (it can on degenerate faces): buyers of one tie
+    group then get the same share of their demand wherever the network allows.
+    """
+    key = np.round(weight[cols], 12)
+    groups = [np.nonzero(key == v)[0] for v in np.unique(key)]
+    groups = [g for g in groups if len(g) > 1]
+    model = _highs_lp(lp, np.zeros(len(lp.col_cost)))
+    h.passModel(model)
     idx = np.nonzero(weight)[0].astype(np.int32)
     floor = z - TOL * max(1.0, abs(z))
     h.addRow(floor, INF, len(idx), idx, weight[idx])
-    h.changeColsCost(
-        len(lp.col_cost), np.arange(len(lp.col_cost), dtype=np.int32), np.asarray(lp.col_cost)
-    )
+    n = len(lp.col_cost)
+    for k, g in enumerate(groups):
+        h.addCol(-1.0, 0.0, 1.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+        lam = n + k
+        for j in g:
+            c = int(cols[j])
+            h.addRow(
+                0.0, INF, 2, np.array([c, lam], dtype=np.int32), np.array([1.0, -float(size[j])])
+            )
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        logger.warning("proportional rationing did not finish; keeping the LP vertex")
+        return cols, x1[cols], 1e-9
+    return cols, np.asarray(h.getSolution().col_value)[cols], 1e-7
+
+
+def _has_ties(weight: np.ndarray, short: np.ndarray) -> bool:
+    """Whether some short column shares its weight with another column (a tie to ration)."""
+    if not short.any():
+        return False
+    key = np.round(weight, 12)
+    values, counts = np.unique(key, return_counts=True)
+    tied = set(values[counts > 1].tolist())
+    return any(k in tied for k in key[short].tolist())
+
+
+def _pass_diagonal(h: highspy.Highs, diag: np.ndarray) -> None:
+    """Give HiGHS a diagonal Hessian (upper-triangular column format)."""
+    nz = np.nonzero(diag)[0]
+    hess = highspy.HighsHessian()
+    hess.dim_ = len(diag)
+    hess.format_ = highspy.HessianFormat.kTriangular
+    hess.start_ = np.searchsorted(nz, np.arange(len(diag) + 1)).astype(np.int32)
+    hess.index_ = nz.astype(np.int32)
+    hess.value_ = diag[nz]
+    h.passHessian(hess)
+
+
+def _min_cost(
+    h: highspy.Highs,
+    lp: LinearProgram,
+    weight: np.ndarray,
+    z: float,
+    pin: tuple[np.ndarray, np.ndarray, float] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 2: least cost at the stage-1 optimum; returns x and the cost-stage row prices.
+
+    With ``pin`` the rationed columns are fixed (to a relative tolerance) at
+    their stage-1b values; otherwise the stage-1 objective is kept as a row.
+    """
+    model = _highs_lp(lp, np.asarray(lp.col_cost, dtype=float))
+    if pin is not None:
+        cols, value, tol = pin
+        lower = np.asarray(lp.col_lower, dtype=float).copy()
+        upper = np.asarray(lp.col_upper, dtype=float).copy()
+        value = np.clip(value, 0.0, upper[cols])
+        lower[cols] = np.maximum(0.0, value - tol * np.maximum(1.0, value))
+        upper[cols] = value
+        model.col_lower_ = lower
+        model.col_upper_ = upper
+    h.passModel(model)
+    if pin is None:
+        idx = np.nonzero(weight)[0].astype(np.int32)
+        floor = z - TOL * max(1.0, abs(z))
+        h.addRow(floor, INF, len(idx), idx, weight[idx])
     h.run()
     _check_status(h, lp)
-    return np.asarray(h.getSolution().col_value)
+    sol = h.getSolution()
+    price = -np.asarray(sol.row_dual)[: len(lp.row_upper)]
+    # solver round-off may leave a value a hair outside its bounds
+    x = np.clip(np.asarray(sol.col_value), np.asarray(lp.col_lower), np.asarray(lp.col_upper))
+    return x, price

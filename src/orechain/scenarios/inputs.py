@@ -66,6 +66,8 @@ class YearInputs:
     """Secondary supply available per recycling mitigation [t]."""
     restriction_base: dict[str, float] = field(default_factory=dict)
     """Restriction id → flow on its links in the same year without disruptions [t]."""
+    base_output: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Output each node makes at its base cost (the first supply step) this year [t]."""
 
 
 def demand_points(net: Network, scn: Scenario) -> list[DemandPoint]:
@@ -160,7 +162,23 @@ def year_inputs(
         ],
         stock_available=_stock_release(scn, year, stock_left),
         recycling_cap=_recycling(scn, points, demand, year),
+        base_output=base_output(net, scn, year),
     )
+
+
+def base_output(net: Network, scn: Scenario, year: int) -> np.ndarray:
+    """First supply step of each node: base-year output grown like capacity [t].
+
+    Output above it (the node's excess capacity) costs ``options.excess_cost``
+    more per tonne. New capacity is built to run: its whole capacity is base.
+    """
+    growth = (1.0 + scn.options.capacity_growth) ** max(0, year - scn.reference_year)
+    cap = base_capacity(net, scn, year)
+    out = np.array([n.base_t * growth for n in net.nodes])
+    for i, n in enumerate(net.nodes):
+        if n.mitigation is not None or n.base_t <= 0:
+            out[i] = cap[i]
+    return np.minimum(out, cap)
 
 
 def _outages(net: Network, scn: Scenario, on: set[str]) -> list[tuple[int, float, str]]:

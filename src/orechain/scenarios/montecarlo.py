@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from orechain.montecarlo import quantiles, run_draws
-from orechain.scenarios.constraints import build_lp
-from orechain.scenarios.highs import solve_lp
 from orechain.scenarios.inputs import (
     DemandPoint,
     base_capacity,
@@ -37,7 +36,9 @@ from orechain.scenarios.inputs import (
     stockpiles,
     year_inputs,
 )
+from orechain.scenarios.market import ReferencePrices, price_index, stage_prices
 from orechain.scenarios.network import Network
+from orechain.scenarios.solve import market_prices, restriction_bases, solve_year
 from orechain.scenarios.spec import Scenario
 from orechain.scenarios.spec_blocks import Distribution, Uncertainty
 
@@ -76,6 +77,8 @@ class Context:
     """Deterministic node capacity by year [years × nodes]."""
     restriction_base: dict[int, dict[str, float]]
     """Year → deterministic undisrupted flow on each restriction's links [t]."""
+    ref: ReferencePrices | None = None
+    """Reference prices (price mode), shared with the deterministic run."""
 
 
 def _sample(dist: Distribution, rng: np.random.Generator) -> float:
@@ -124,6 +127,7 @@ def _demand_mask(points: list[DemandPoint], u: Uncertainty) -> np.ndarray:
 def make_context(net: Network, scn: Scenario) -> Context:
     """Resolve uncertainty selectors and solve the envelope references."""
     points = demand_points(net, scn)
+    ref = market_prices(net, scn, points)
     caps = [u for u in scn.uncertainty if u.target == "capacity"]
     dems = [u for u in scn.uncertainty if u.target == "demand"]
     dis = [u for u in scn.uncertainty if u.target == "disruption"]
@@ -143,20 +147,19 @@ def make_context(net: Network, scn: Scenario) -> Context:
         envelope,
         {},
         np.array([base_capacity(net, scn, y) for y in scn.horizon.years]),
-        _restriction_bases(net, scn, points),
+        _restriction_bases(net, scn, points, ref),
+        ref,
     )
-    return _with_references(ctx)
+    return _with_references(ctx) if ref is None else ctx
 
 
 def _restriction_bases(
-    net: Network, scn: Scenario, points: list[DemandPoint]
+    net: Network, scn: Scenario, points: list[DemandPoint], ref: ReferencePrices | None
 ) -> dict[int, dict[str, float]]:
-    from orechain.scenarios.solve import restriction_bases
-
     stock = np.array([s.tonnes for s in stockpiles(scn)], dtype=float)
     if not any(d.type == "export_restriction" for d in scn.disruptions):
         return {y: {} for y in scn.horizon.years}
-    return {y: restriction_bases(net, scn, points, y, stock) for y in scn.horizon.years}
+    return {y: restriction_bases(net, scn, points, y, stock, ref) for y in scn.horizon.years}
 
 
 def _active(ctx: Context, year: int, state: tuple[bool, ...]) -> set[str]:
@@ -188,8 +191,7 @@ def _envelope_solve(
     inp.demand = inp.demand * ctx.envelope
     inp.capacity = inp.capacity * cap_mult
     inp.restriction_base = ctx.restriction_base[year]
-    lp, lay = build_lp(ctx.net, ctx.scn, points, inp)
-    sol = solve_lp(lp, lexicographic=True)
+    sol, _, lay, _ = solve_year(ctx.net, ctx.scn, points, inp)
     free = bool(np.all(inp.demand - sol.x[lay.served] <= TOL * np.maximum(1, inp.demand)))
     return free and not stockpiles(ctx.scn), sol.x[lay.output]
 
@@ -198,11 +200,27 @@ def _stock(ctx: Context) -> np.ndarray:
     return np.array([s.tonnes for s in stockpiles(ctx.scn)], dtype=float)
 
 
-def simulate_draw(ctx: Context, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """One draw: shortfall per year and demand point [t], and which years took the fast path.
+@dataclass(frozen=True)
+class Draw:
+    """One draw's outcome by year."""
+
+    shortfall: np.ndarray
+    """[years × demand points] unserved (or price-destroyed) demand [t]."""
+    fast: np.ndarray
+    """[years] True where the fast path certified zero shortfall."""
+    occurs: np.ndarray
+    """[years × uncertain disruptions] whether each drawn disruption was on."""
+    price: np.ndarray
+    """[years × stages] focus region's price index (NaN in quantity mode)."""
+
+
+def simulate_draw(ctx: Context, rng: np.random.Generator) -> Draw:
+    """One draw: shortfall, fast-path use, disruption states and price index by year.
 
     Sampling order is fixed (capacity blocks, demand blocks, then one uniform
     per year and uncertain disruption), so a draw depends on its stream alone.
+    Every year not certified by the fast path (quantity mode only) is solved by
+    :func:`orechain.scenarios.solve.solve_year`, exactly as the deterministic run.
     """
     node_mult = np.ones(len(ctx.net.nodes))
     for mask, u in zip(ctx.cap_masks, _blocks(ctx, "capacity"), strict=True):
@@ -212,15 +230,19 @@ def simulate_draw(ctx: Context, rng: np.random.Generator) -> tuple[np.ndarray, n
         point_mult[mask] *= _sample(u, rng)
     years = ctx.scn.horizon.years
     occurs = rng.random((len(years), len(ctx.uncertain))) < np.asarray(ctx.probability)
-    refs = [ctx.references[(y, tuple(bool(b) for b in occurs[t]))] for t, y in enumerate(years)]
-    fast = _fast_path(ctx, refs, node_mult, point_mult)
+    if ctx.ref is None:
+        refs = [ctx.references[(y, tuple(bool(b) for b in occurs[t]))] for t, y in enumerate(years)]
+        fast = _fast_path(ctx, refs, node_mult, point_mult)
+    else:
+        fast = np.zeros(len(years), dtype=bool)
     shortfall = np.zeros((len(years), len(ctx.points)))
+    price = np.full((len(years), len(ctx.net.stages)), np.nan)
     stock_left = _stock(ctx)
     for t in np.nonzero(~fast)[0]:
-        shortfall[t], stock_left = _solve_draw_year(
+        shortfall[t], stock_left, price[t] = _solve_draw_year(
             ctx, years[t], occurs[t], node_mult, point_mult, stock_left
         )
-    return shortfall, fast
+    return Draw(shortfall, fast, occurs, price)
 
 
 def _blocks(ctx: Context, target: str) -> list[Distribution]:
@@ -246,18 +268,32 @@ def _solve_draw_year(
     node_mult: np.ndarray,
     point_mult: np.ndarray,
     stock_left: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     state = tuple(bool(b) for b in occurs)
     points = list(ctx.points)
     inp = year_inputs(ctx.net, ctx.scn, points, year, stock_left, _active(ctx, year, state))
     inp.capacity = inp.capacity * node_mult
     inp.demand = inp.demand * point_mult
     inp.restriction_base = ctx.restriction_base[year]
-    lp, lay = build_lp(ctx.net, ctx.scn, points, inp)
-    sol = solve_lp(lp, lexicographic=bool(len(stock_left)))
+    # the same solve as the deterministic run: alternative optima (equal priorities)
+    # would otherwise be resolved differently in draws than in the headline run
+    solved = solve_year(ctx.net, ctx.scn, points, inp, ref=ctx.ref)
+    sol, lay = solved.sol, solved.lay
     gap = inp.demand - sol.x[lay.served]
     gap[gap <= TOL * np.maximum(1.0, inp.demand)] = 0.0
-    return gap, stock_left - sol.x[lay.stock]
+    price = np.full(len(ctx.net.stages), np.nan)
+    if ctx.ref is not None:
+        sink_price, node_price = solved.prices(ctx.net)
+        stages = stage_prices(ctx.net, node_price, sol.x[lay.output])
+        sink = _focus_sink(ctx)
+        index = price_index(ctx.net, sink, sink_price, stages, ctx.ref)
+        price = np.array([index.get(s, np.nan) for s in ctx.net.stages])
+    return gap, stock_left - sol.x[lay.stock], price
+
+
+def _focus_sink(ctx: Context) -> int:
+    sinks = {p.sink for p in ctx.points if p.region == ctx.scn.focus_region}
+    return max(sinks, key=lambda j: ctx.net.stages.index(ctx.net.sinks[j].stage))
 
 
 @dataclass(frozen=True)
@@ -265,7 +301,9 @@ class MonteCarloResult:
     """Draw-level shortfalls and their summary."""
 
     draws: pd.DataFrame
-    """Long form: draw, year, region, sector, shortfall_t, fast_path."""
+    """Long form: draw, year, region, sector, shortfall_t, fast_path, disrupted."""
+    prices: pd.DataFrame
+    """Long form: draw, year, stage, price_index of the focus region (price mode)."""
     summary: dict[str, object]
     """Quantiles (P5/P50/P95) of shortfall by sector and year, exceedance probabilities."""
     fast_share: float
@@ -303,16 +341,46 @@ def run_monte_carlo(
         progress=progress,
     )
     frame = draws_frame(ctx, out)
-    fast = float(np.mean([f.mean() for _, f in out])) if out else 0.0
-    return MonteCarloResult(frame, summarise_draws(frame, scn.focus_region), fast)
+    prices = prices_frame(ctx, out)
+    fast = float(np.mean([d.fast.mean() for d in out])) if out else 0.0
+    summary = summarise_draws(frame, scn.focus_region, prices)
+    return MonteCarloResult(frame, prices, summary, fast)
 
 
-def draws_frame(ctx: Context, out: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
-    """Stack draw results into a long table (one row per draw, year and demand point)."""
+def prices_frame(ctx: Context, out: list[Draw]) -> pd.DataFrame:
+    """Focus-region price index by draw, year and stage (empty in quantity mode)."""
+    if ctx.ref is None or not out:
+        return pd.DataFrame(columns=["draw", "year", "stage", "price_index"])
+    years = np.array(ctx.scn.horizon.years)
+    stages = list(ctx.net.stages)
+    price = np.stack([d.price for d in out])
+    return pd.DataFrame(
+        {
+            "draw": np.repeat(np.arange(len(out)), len(years) * len(stages)),
+            "year": np.tile(np.repeat(years, len(stages)), len(out)),
+            "stage": np.tile(stages, len(out) * len(years)),
+            "price_index": price.reshape(-1),
+        }
+    ).dropna()
+
+
+def draws_frame(ctx: Context, out: list[Draw]) -> pd.DataFrame:
+    """Stack draw results into a long table (one row per draw, year and demand point).
+
+    ``disrupted`` lists the uncertain disruptions drawn on in that year (comma-separated).
+    """
     years = np.array(ctx.scn.horizon.years)
     n_y, n_p = len(years), len(ctx.points)
-    short = np.stack([s for s, _ in out])
-    fast = np.stack([f for _, f in out])
+    short = np.stack([d.shortfall for d in out])
+    fast = np.stack([d.fast for d in out])
+    labels = np.array(
+        [
+            ",".join(u for u, on in zip(ctx.uncertain, row, strict=True) if on)
+            for d in out
+            for row in d.occurs
+        ],
+        dtype=object,
+    )
     return pd.DataFrame(
         {
             "draw": np.repeat(np.arange(len(out)), n_y * n_p),
@@ -321,21 +389,33 @@ def draws_frame(ctx: Context, out: list[tuple[np.ndarray, np.ndarray]]) -> pd.Da
             "sector": np.tile([p.sector for p in ctx.points], len(out) * n_y),
             "shortfall_t": short.reshape(-1),
             "fast_path": np.repeat(fast.reshape(-1), n_p),
+            "disrupted": np.repeat(labels, n_p),
         }
     )
 
 
-def summarise_draws(frame: pd.DataFrame, region: str) -> dict[str, object]:
-    """P5/P50/P95 shortfall by year (total and by sector) and P(shortfall > 0) for a region."""
+def summarise_draws(
+    frame: pd.DataFrame, region: str, prices: pd.DataFrame | None = None
+) -> dict[str, object]:
+    """P5/P50/P95 shortfall by year (total and by sector), P(shortfall > 0), price quantiles.
+
+    ``shortfall_t[year]["price_index"][stage]`` holds the price index's
+    P5/P50/P95 (price mode only).
+    """
     sub = frame[frame.region == region]
     total = sub.groupby(["draw", "year"], as_index=False).shortfall_t.sum()
-    by_year = {
+    by_year: dict[int, dict[str, Any]] = {
         int(y): {
             **quantiles(g.shortfall_t.to_numpy()),
             "p_exceed_0": float((g.shortfall_t > TOL).mean()),
         }
         for y, g in total.groupby("year")
     }
+    if prices is not None and len(prices):
+        for (y, stage), g in prices.groupby(["year", "stage"]):
+            entry = by_year[int(y)].setdefault("price_index", {})
+            assert isinstance(entry, dict)
+            entry[str(stage)] = quantiles(g.price_index.to_numpy())
     by_sector: dict[str, dict[int, dict[str, float]]] = {}
     for (sector, year), g in sub.groupby(["sector", "year"]):
         by_sector.setdefault(str(sector), {})[int(year)] = quantiles(g.shortfall_t.to_numpy())
@@ -347,10 +427,10 @@ def summarise_draws(frame: pd.DataFrame, region: str) -> dict[str, object]:
     }
 
 
-def write_parquet(result: MonteCarloResult, path: Path) -> Path:
-    """Write the draw table to Parquet (written to a temporary name, then renamed)."""
+def write_parquet(draws: pd.DataFrame, path: Path) -> Path:
+    """Write a draw table to Parquet (written to a temporary name, then renamed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".parquet.tmp")
-    result.draws.to_parquet(tmp, index=False)
+    draws.to_parquet(tmp, index=False)
     tmp.replace(path)
     return path

@@ -31,6 +31,7 @@ def run_report(
     scheduler: str | None = None,
     progress: bool = False,
     on_progress: Callable[[float, str], None] | None = None,
+    explain: bool = False,
 ) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """Run a scenario (and its ``report.compare_without`` variant, and draws if asked).
 
@@ -69,6 +70,10 @@ def run_report(
         }
     if scn.report.history and atlas is not None and scn.commodity_id:
         doc["history"] = salient_history(atlas, scn.commodity_id)
+    if explain:
+        from orechain.scenarios.explain import explain as tornado
+
+        doc["explain"] = tornado(scn, atlas)
     table = None
     if draws > 0:
         from orechain.scenarios.montecarlo import run_monte_carlo

@@ -20,9 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from orechain.risk.concentration import hhi, shares
 from orechain.scenarios.network import Network
 
 PSEUDO_ORIGINS = ("OTHER", "recycling", "stockpile")
@@ -55,6 +53,12 @@ class RegionYear:
     """Stage → origin ISO3 → share of the region's supply performed there [0–1]."""
     hhi_by_stage: dict[str, float]
     """Stage → HHI of those shares [0–10,000]."""
+    price_index: dict[str, float] = field(default_factory=dict)
+    """Stage → clearing price / reference-year price (price mode; empty in quantity mode)."""
+    demand_destroyed_t: float = 0.0
+    """Demand given up because the price rose above the buyers' willingness to pay [t]."""
+    consumer_cost_usd: float | None = None
+    """Served tonnes × end-use price, where the scenario gives a base USD price."""
 
 
 @dataclass(frozen=True)
@@ -175,9 +179,10 @@ def share_and_hhi(tonnes: dict[str, float]) -> tuple[dict[str, float], float]:
     if total <= 0:
         return {}, float("nan")
     share_map = {o: t / total for o, t in sorted(tonnes.items(), key=lambda kv: -kv[1])}
-    real = pd.Series({o: t for o, t in tonnes.items() if o not in PSEUDO_ORIGINS}, dtype=float)
-    other = sum(t for o, t in tonnes.items() if o in PSEUDO_ORIGINS)
-    return share_map, hhi(shares(real, other=other))
+    # Σ (100·s)² over real suppliers, pseudo-origins in the denominator only
+    # (the definition of orechain.risk.concentration.hhi, without pandas per call)
+    real = [s for o, s in share_map.items() if o not in PSEUDO_ORIGINS and s > 0]
+    return share_map, float(sum((100.0 * s) ** 2 for s in real))
 
 
 def to_json(result: ScenarioResult) -> dict[str, Any]:
@@ -204,6 +209,9 @@ def _year_json(y: YearResult, focus: str) -> dict[str, Any]:
         "shortfall_t": reg.shortfall_t,
         "shortfall_by_sector": {s: o.shortfall_t for s, o in reg.sectors.items()},
         "supply_share_by_origin": reg.supply_share_by_origin,
+        "price_index": reg.price_index,
+        "consumer_cost_usd": reg.consumer_cost_usd,
+        "demand_destroyed_t": reg.demand_destroyed_t,
         "hhi_by_stage": reg.hhi_by_stage,
         "binding_constraints": [asdict(b) for b in y.binding_constraints],
         "stage_utilisation": y.stage_utilisation,

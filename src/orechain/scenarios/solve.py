@@ -7,7 +7,7 @@ one year is gone the next. Everything else is independent by year.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -17,10 +17,19 @@ from orechain.scenarios.inputs import (
     DemandPoint,
     YearInputs,
     all_restrictions,
+    base_capacity,
     demand_points,
     recyclers,
     stockpiles,
     year_inputs,
+)
+from orechain.scenarios.market import (
+    MarketLayout,
+    ReferencePrices,
+    add_market,
+    price_index,
+    row_indices,
+    stage_prices,
 )
 from orechain.scenarios.network import (
     Network,
@@ -65,25 +74,86 @@ def build_network(scn: Scenario, atlas: Atlas | None = None) -> Network:
     return net
 
 
+class YearSolve(NamedTuple):
+    """One solved year: the solution, its programme, column layout and market columns."""
+
+    sol: Solution
+    lp: LinearProgram
+    lay: Layout
+    market: MarketLayout | None
+
+    def prices(self, net: Network) -> tuple[np.ndarray, np.ndarray]:
+        """Delivered price at each sink and price of each node's output [relative units/t].
+
+        Price mode: the welfare LP's duals. Quantity mode: the least-cost stage's
+        duals (marginal delivered cost, no scarcity premium).
+        """
+        if self.market is not None:
+            duals = self.sol.row_dual
+            return duals[self.market.sink_rows], duals[self.market.node_rows]
+        sinks, nodes = row_indices(self.lp, net)
+        duals = self.sol.price_dual if self.sol.price_dual is not None else self.sol.row_dual
+        return duals[sinks], duals[nodes]
+
+
 def solve_year(
     net: Network,
     scn: Scenario,
     points: list[DemandPoint],
     inp: YearInputs,
     *,
-    lexicographic: bool = True,
-) -> tuple[Solution, LinearProgram, Layout]:
-    """Build and solve one year's LP."""
+    ref: ReferencePrices | None = None,
+) -> YearSolve:
+    """Build and solve one year's programme (price mode when ``ref`` is given).
+
+    Every run, variant and Monte Carlo draw goes through here, so a draw with
+    the same inputs as the deterministic run gets the same answer.
+    """
     lp, lay = build_lp(net, scn, points, inp)
-    return solve_lp(lp, lexicographic=lexicographic), lp, lay
+    market = None
+    if ref is not None:
+        market = add_market(lp, net, scn, points, lay, inp, ref)
+        ration = (market.steps, market.step_size)
+    else:
+        ration = (lay.served, inp.demand)
+    return YearSolve(solve_lp(lp, ration=ration, welfare=market is not None), lp, lay, market)
+
+
+def reference_prices(net: Network, scn: Scenario, points: list[DemandPoint]) -> ReferencePrices:
+    """Base-year prices: marginal delivered cost with no disruption in the reference year."""
+    inp = year_inputs(net, scn, points, scn.reference_year, _stock0(scn), active=set())
+    sink, node = solve_year(net, scn, points, inp).prices(net)
+    floored = tuple(net.sinks[j].id for j in np.nonzero(sink <= 1e-9)[0])
+    sink = np.where(sink > 1e-9, sink, 1.0)
+    return ReferencePrices(sink, stage_prices(net, node, _base_output(net, scn)), floored)
+
+
+def _base_output(net: Network, scn: Scenario) -> np.ndarray:
+    from orechain.scenarios.inputs import base_output
+
+    return base_output(net, scn, scn.reference_year)
+
+
+def _stock0(scn: Scenario) -> np.ndarray:
+    return np.array([s.tonnes for s in stockpiles(scn)], dtype=float)
+
+
+def market_prices(net: Network, scn: Scenario, points: list[DemandPoint]) -> ReferencePrices | None:
+    """Reference prices in price mode, None in quantity mode."""
+    return reference_prices(net, scn, points) if scn.options.market == "price" else None
 
 
 def restriction_bases(
-    net: Network, scn: Scenario, points: list[DemandPoint], year: int, stock_left: np.ndarray
+    net: Network,
+    scn: Scenario,
+    points: list[DemandPoint],
+    year: int,
+    stock_left: np.ndarray,
+    ref: ReferencePrices | None = None,
 ) -> dict[str, float]:
-    """Each restriction's link flow in ``year`` with no disruption active (least-cost optimum)."""
+    """Each restriction's link flow in ``year`` with no disruption active."""
     inp = year_inputs(net, scn, points, year, stock_left, active=set())
-    sol, _, lay = solve_year(net, scn, points, inp)
+    sol, _, lay, _ = solve_year(net, scn, points, inp, ref=ref)
     flows = sol.x[lay.flow]
     return {r.id: float(flows[r.links].sum()) for r in all_restrictions(net, scn)}
 
@@ -110,17 +180,23 @@ def run_scenario(
     """
     net = net or build_network(scn, atlas)
     points = demand_points(net, scn)
-    stock_left = np.array([s.tonnes for s in stockpiles(scn)], dtype=float)
+    ref = market_prices(net, scn, points)
+    stock_left = _stock0(scn)
     years = []
     for year in scn.horizon.years:
         inp = year_inputs(net, scn, points, year, stock_left)
         if inp.restrictions:
-            inp.restriction_base = restriction_bases(net, scn, points, year, stock_left)
-        sol, lp, lay = solve_year(net, scn, points, inp)
-        stock_left = stock_left - sol.x[lay.stock]
-        years.append(year_result(net, scn, points, inp, sol, lp, lay))
+            inp.restriction_base = restriction_bases(net, scn, points, year, stock_left, ref)
+        solved = solve_year(net, scn, points, inp, ref=ref)
+        stock_left = stock_left - solved.sol.x[solved.lay.stock]
+        years.append(year_result(net, scn, points, inp, solved, ref))
         logger.info("solved %s %d", scn.name, year)
-    assumptions = tuple(scn.assumptions) + net.assumptions + _demand_labels(scn)
+    assumptions = (
+        tuple(scn.assumptions) + net.assumptions + _demand_labels(scn) + market_labels(scn, ref)
+    )
+    warnings = idle_mitigations(net, scn, years)
+    for w in warnings:
+        logger.warning("%s: %s", scn.name, w)
     return ScenarioResult(
         scenario=scn.name,
         focus_region=scn.focus_region,
@@ -128,7 +204,70 @@ def run_scenario(
         assumptions=assumptions,
         data_sources=net.data_sources,
         variant=variant,
+        extra={"warnings": warnings} if warnings else {},
     )
+
+
+def idle_mitigations(net: Network, scn: Scenario, years: list[YearResult]) -> list[str]:
+    """A warning for each new-capacity mitigation that never produces, naming what idles it.
+
+    A plant nobody can buy from (its offtake names countries with no plant at
+    the next stage and no end use of its stage) is the usual cause; otherwise
+    the buyers' plants are full (their capacity binds) or cheaper supply wins.
+    """
+    out = []
+    for i, node in enumerate(net.nodes):
+        if node.mitigation is None:
+            continue
+        sold = sum(
+            f for y in years for name, f in y.flows.items() if name.startswith(f"{node.id} →")
+        )
+        built = any(base_capacity(net, scn, y.year)[i] > 0 for y in years)
+        if sold > TOL or not built:
+            continue
+        buyers = [
+            net.sinks[link.target].id if link.to_sink else net.nodes[link.target].id
+            for link in net.links
+            if link.source == i
+        ]
+        if not buyers:
+            why = "no buyer can take its output (offtake countries have no plant at the next "
+            why += "stage and no end use of this stage)"
+        else:
+            full = [
+                b
+                for b in buyers
+                if any(c.name == f"{b} capacity" for y in years for c in y.binding_constraints)
+            ]
+            why = (
+                f"binding: {', '.join(f'{b} capacity' for b in full)}"
+                if full
+                else f"its buyers ({', '.join(buyers[:4])}) take cheaper supply"
+            )
+        out.append(f"mitigation {node.mitigation!r} never runs: {why}")
+    return out
+
+
+def market_labels(scn: Scenario, ref: ReferencePrices | None) -> tuple[str, ...]:
+    """The market model's assumptions, echoed in every output."""
+    if ref is None:
+        return ("quantity mode: no prices; shortfall is unserved demand by priority",)
+    o = scn.options
+    out = [
+        f"ASSUMPTION: price mode; own-price elasticity of demand {o.elasticity:g} at the "
+        "reference point unless a demand entry sets its own (short-run mineral demand is "
+        "price-inelastic: Tilton & Guzmán 2016, ch. 2)",
+        "ASSUMPTION: sector priority = willingness to pay as a multiple of the base price",
+        f"ASSUMPTION: output above a node's base-year output (its excess capacity, "
+        f"capacity = output / utilisation {o.utilisation:g}) costs {o.excess_cost:g} more per t",
+        f"price index 1.0 = marginal delivered cost in {scn.reference_year} without disruption",
+    ]
+    out += [
+        f"ASSUMPTION: zero delivered cost at {s}: base price set to 1 unit" for s in ref.floored
+    ]
+    if o.base_price_usd_per_t is not None:
+        out.append(f"base price {o.base_price_usd_per_t:,.0f} USD/t — {o.base_price_source}")
+    return tuple(out)
 
 
 def _demand_labels(scn: Scenario) -> tuple[str, ...]:
@@ -143,16 +282,17 @@ def year_result(
     scn: Scenario,
     points: list[DemandPoint],
     inp: YearInputs,
-    sol: Solution,
-    lp: LinearProgram,
-    lay: Layout,
+    solved: YearSolve,
+    ref: ReferencePrices | None = None,
 ) -> YearResult:
-    """Turn one solved LP into a :class:`YearResult`."""
+    """Turn one solved programme into a :class:`YearResult`."""
+    sol, lp, lay = solved.sol, solved.lp, solved.lay
     flows = sol.x[lay.flow]
     served = sol.x[lay.served]
     origins = trace_origins(net, flows, _sink_extras(net, scn, sol, lay))
+    indices = _price_indices(net, points, solved, ref)
     regions = {
-        r: _region_year(net, points, inp.demand, served, origins, r)
+        r: _region_year(net, points, inp.demand, served, origins, r, indices.get(r), scn)
         for r in dict.fromkeys(p.region for p in points)
     }
     return YearResult(
@@ -173,6 +313,27 @@ def year_result(
             if f > TOL
         ),
     )
+
+
+def _price_indices(
+    net: Network, points: list[DemandPoint], solved: YearSolve, ref: ReferencePrices | None
+) -> dict[str, dict[str, float]]:
+    """Region → stage → price index (price mode only)."""
+    if ref is None:
+        return {}
+    sink_price, node_price = solved.prices(net)
+    stages = stage_prices(net, node_price, solved.sol.x[solved.lay.output])
+    out = {}
+    for region in dict.fromkeys(p.region for p in points):
+        sink = _region_sink(net, points, region)
+        out[region] = price_index(net, sink, sink_price, stages, ref)
+    return out
+
+
+def _region_sink(net: Network, points: list[DemandPoint], region: str) -> int:
+    """The region's sink furthest down the chain (its headline supply)."""
+    sinks = {p.sink for p in points if p.region == region}
+    return max(sinks, key=lambda j: net.stages.index(net.sinks[j].stage))
 
 
 def _sink_extras(
@@ -206,6 +367,8 @@ def _region_year(
     served: np.ndarray,
     origins: dict[int, dict[str, dict[str, float]]],
     region: str,
+    index: dict[str, float] | None,
+    scn: Scenario,
 ) -> RegionYear:
     idx = [i for i, p in enumerate(points) if p.region == region]
     sectors: dict[str, SectorOutcome] = {}
@@ -215,14 +378,28 @@ def _region_year(
         d = float(demand[i]) + (prev.demand_t if prev else 0.0)
         s = float(served[i]) + (prev.served_t if prev else 0.0)
         sectors[p.sector] = SectorOutcome(d, s, _gap(d, s), p.stage)
-    sink = max({points[i].sink for i in idx}, key=lambda j: net.stages.index(net.sinks[j].stage))
+    sink = _region_sink(net, points, region)
     share_by_stage, hhi_by_stage = {}, {}
     for stage, tonnes in origins[sink].items():
         share_by_stage[stage], hhi_by_stage[stage] = share_and_hhi(tonnes)
     d_tot = sum(o.demand_t for o in sectors.values())
     s_tot = sum(o.served_t for o in sectors.values())
+    short = _gap(d_tot, s_tot)
+    base_usd = scn.options.base_price_usd_per_t
+    cost = None
+    if index is not None and base_usd is not None:
+        cost = s_tot * index[net.sinks[sink].stage] * base_usd
     return RegionYear(
-        region, d_tot, s_tot, _gap(d_tot, s_tot), sectors, share_by_stage, hhi_by_stage
+        region,
+        d_tot,
+        s_tot,
+        short,
+        sectors,
+        share_by_stage,
+        hhi_by_stage,
+        price_index=index or {},
+        demand_destroyed_t=short if index is not None else 0.0,
+        consumer_cost_usd=cost,
     )
 
 

@@ -85,6 +85,9 @@ class Demand(_Model):
     growth: float = Field(0.0, ge=-0.5, le=1.0)
     base_year: int | None = None
     source: str = Field(description="Data source, or text starting 'ASSUMPTION'")
+    elasticity: float | None = Field(
+        None, lt=0, ge=-5, description="Own-price elasticity of demand; None: options.elasticity"
+    )
 
     @field_validator("tonnes")
     @classmethod
@@ -207,6 +210,17 @@ class Options(_Model):
     capacity_growth: float = Field(0.0, ge=-0.5, le=1.0)
     stockpile_cost: float = Field(5.0, ge=0)
     recycling_cost: float = Field(2.0, ge=0)
+    market: Literal["price", "quantity"] = "price"
+    """``price``: welfare-maximising market clearing with demand curves and supply
+    steps (:mod:`orechain.scenarios.market`); ``quantity``: priority-weighted
+    served tonnes, no prices."""
+    elasticity: float = Field(-0.3, lt=0, ge=-5)
+    """Default own-price elasticity of demand at the reference point (ASSUMPTION)."""
+    excess_cost: float = Field(0.5, ge=0)
+    """Extra unit cost of output above a node's base-year output (relative units)."""
+    base_price_usd_per_t: float | None = Field(None, gt=0)
+    """Base-year price of the end-use stage's product [USD/t], for consumer cost."""
+    base_price_source: str = ""
 
 
 class Report(_Model):
