@@ -40,8 +40,6 @@ __all__ = [
     "YEAR_MARGIN",
     "YEAR_MAX",
     "YEAR_MIN",
-    "check_commodity",
-    "check_iso3",
     "check_number",
     "check_pct",
     "check_tree",
@@ -407,31 +405,3 @@ def check_year_fields(raw: Any, source: str, names: tuple[str, ...]) -> None:
             if key in names and isinstance(value, int) and not isinstance(value, bool):
                 check_year(value, _path(here), source=source)
             stack.append((value, here))
-
-
-def check_iso3(code: str, field: str, *, source: str | None = None) -> str:
-    """An ISO 3166-1 alpha-3 country code, upper-cased; InputError if unknown."""
-    from orechain.atlas.countries import AGGREGATE_NAMES, country_name
-    from orechain.errors import NotFoundError
-
-    iso3 = str(code).strip().upper()
-    if len(iso3) != 3 or not iso3.isalpha() or iso3 in AGGREGATE_NAMES:
-        msg = f"{code!r} is not an ISO 3166-1 alpha-3 country code"
-        raise InputError(msg, source=source, field=field)
-    try:
-        country_name(iso3)
-    except NotFoundError:
-        msg = f"unknown country code {iso3!r} (expected ISO 3166-1 alpha-3, e.g. PAK)"
-        raise InputError(msg, source=source, field=field) from None
-    return iso3
-
-
-def check_commodity(name: str, field: str, *, source: str | None = None) -> str:
-    """The canonical id of a commodity in the catalogue; InputError if unknown."""
-    from orechain.atlas.commodities import resolve_commodity
-    from orechain.errors import NotFoundError
-
-    try:
-        return resolve_commodity(str(name))
-    except NotFoundError as exc:
-        raise InputError(str(exc), source=source, field=field) from None

@@ -18,7 +18,7 @@ from fuzz_strategies import DOCUMENTS, mutated_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orechain.api.limits import SECURITY_HEADERS
+from orechain.api.headers import SECURITY_HEADERS
 from orechain.atlas.sources import data_dir
 from orechain.server import create_app
 

@@ -13,6 +13,7 @@ from fuzz_helpers import assert_rejected
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from orechain.atlas.countries import check_iso3
 from orechain.cli.errors import describe
 from orechain.errors import InputError, NotFoundError
 from orechain.inputs import (
@@ -22,7 +23,6 @@ from orechain.inputs import (
     SENSITIVITY_PCT_MAX,
     YEAR_MAX,
     YEAR_MIN,
-    check_iso3,
     check_number,
     check_pct,
     check_year,

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from orechain.api.headers import SECURITY_HEADERS
 from orechain.errors import (
     ConflictError,
     InfeasibleScenarioError,
@@ -163,8 +164,6 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Starlette answers this one outside every middleware, so the security
     # headers the service middleware adds to other responses are added here.
-    from orechain.api.limits import SECURITY_HEADERS
-
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     headers = {k.decode(): v.decode() for k, v in SECURITY_HEADERS}
     return _respond(500, "internal_error", "internal error; see the server log", None, headers)

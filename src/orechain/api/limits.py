@@ -1,4 +1,4 @@
-"""Per-token rate limits, request size limits and security headers.
+"""Per-token rate limits, request size limits and the security headers on every response.
 
 Rate limits are token buckets kept in each worker process: with N workers a
 client can reach at most N times the configured rate (documented in
@@ -19,26 +19,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orechain.api.errors import error_payload
+from orechain.api.headers import SECURITY_HEADERS
 from orechain.services.cache import expiring
 
-__all__ = ["RateLimiter", "ServiceMiddleware", "SECURITY_HEADERS"]
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
-
-SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-    (b"cross-origin-resource-policy", b"same-origin"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
-)
-"""Sent with every response: pages may load nothing but their own origin's files."""
+__all__ = ["RateLimiter", "ServiceMiddleware"]
 
 
 class RateLimiter:

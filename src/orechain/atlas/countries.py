@@ -345,3 +345,21 @@ def iso_countries() -> pd.DataFrame:
         if not e.obsolete
     ]
     return pd.DataFrame(rows)
+
+
+def check_iso3(code: str, field: str, *, source: str | None = None) -> str:
+    """An ISO 3166-1 alpha-3 country code, upper-cased; InputError if unknown.
+
+    Input files and options name countries by code (``PAK``); an aggregate such
+    as ``WORLD`` or an unknown code is refused, naming the field.
+    """
+    iso3 = str(code).strip().upper()
+    if len(iso3) != 3 or not iso3.isalpha() or iso3 in AGGREGATE_NAMES:
+        msg = f"{code!r} is not an ISO 3166-1 alpha-3 country code"
+        raise InputError(msg, source=source, field=field)
+    try:
+        country_name(iso3)
+    except NotFoundError:
+        msg = f"unknown country code {iso3!r} (expected ISO 3166-1 alpha-3, e.g. PAK)"
+        raise InputError(msg, source=source, field=field) from None
+    return iso3

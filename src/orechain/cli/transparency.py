@@ -26,9 +26,9 @@ ENV_HELP += "tree served to auditors)."
 
 
 def _url(db: str | None) -> str:
-    from orechain.cli.ledger import _url as ledger_url
+    from orechain.settings import Settings
 
-    return ledger_url(db)
+    return db or Settings.from_env().database_url
 
 
 def tiles(

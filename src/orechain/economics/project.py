@@ -28,9 +28,10 @@ from pydantic import (
     model_validator,
 )
 
+from orechain.atlas.countries import check_iso3
 from orechain.economics.prices import PriceSpec
 from orechain.errors import InputError
-from orechain.inputs import MAX_TONNES, check_iso3, check_tree, check_year, read_yaml
+from orechain.inputs import MAX_TONNES, check_tree, check_year, read_yaml
 from orechain.stages import resolve_stage
 
 logger = logging.getLogger(__name__)
