@@ -24,7 +24,7 @@ def test_is_canonical() -> None:
     [
         (b'{"a":1,"a":2}', "duplicate JSON key 'a'"),
         (b'{"a":NaN}', "NaN"),
-        (b'{"a":', "malformed JSON"),
+        (b'{"a":', "not valid JSON"),
         (b"\xff", "not UTF-8"),
     ],
 )

@@ -114,4 +114,4 @@ def test_bad_input_exit_2(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert "malformed JSON" in proc.stderr
+    assert "not valid JSON" in proc.stderr

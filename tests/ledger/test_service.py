@@ -257,7 +257,7 @@ REJECTIONS: list[tuple[str, Any, type[Exception], str]] = [
         InputError,
         "colour",
     ),
-    ("malformed JSON", lambda: b'{"event": ', InputError, "malformed JSON"),
+    ("not valid JSON", lambda: b'{"event": ', InputError, "not valid JSON"),
     (
         "duplicate event id",
         lambda: sign_with_key(

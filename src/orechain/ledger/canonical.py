@@ -68,7 +68,7 @@ def parse_json(data: bytes | str, *, source: str | None = None) -> Any:
     Raises
     ------
     InputError
-        Naming the source and, for malformed JSON, the line and reason.
+        Naming the source and, for invalid JSON, the line and reason.
     """
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
@@ -77,7 +77,7 @@ def parse_json(data: bytes | str, *, source: str | None = None) -> Any:
         msg = f"not UTF-8: {exc.reason} at byte {exc.start}"
         raise InputError(msg, source=source) from exc
     except json.JSONDecodeError as exc:
-        msg = f"malformed JSON: {exc.msg} (column {exc.colno})"
+        msg = f"not valid JSON: {exc.msg} (column {exc.colno})"
         raise InputError(msg, source=source, row=exc.lineno) from exc
     except RecursionError as exc:
         msg = "JSON nested too deeply"

@@ -67,7 +67,7 @@ class PostgresStore:
             self.conn: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            msg = f"cannot connect to the ledger database: {reason}"
+            msg = f"database unreachable: {reason}"
             raise InputError(msg, field="database_url") from exc
 
     def _execute(self, query: str, params: Sequence[Any] = ()) -> Any:
