@@ -151,7 +151,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     paths = [tile_path(0, rng.randrange(full_tiles)) for _ in range(2000)]
     db = work / "ledger.db"
     with Ledger.create(str(db), sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(sample.sample_envelopes())
+        sample.load(led)  # the stamped sample, replicated (keeps its receipt times)
         create_checkpoint(led, sample.log_key())
     api_port, static_port = free_port(), free_port()
     env = {**os.environ, "PYTHONPATH": SRC, "ORECHAIN_DATABASE_URL": str(db),

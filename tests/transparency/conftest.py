@@ -17,10 +17,10 @@ from orechain.ledger.service import Ledger
 
 @pytest.fixture
 def ledger_path(tmp_path: Path) -> Path:
-    """A SQLite sample ledger with one checkpoint."""
+    """A SQLite sample ledger with one checkpoint (the stamped sample, replicated)."""
     path = tmp_path / "ledger.db"
     with Ledger.create(str(path), sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(sample.sample_envelopes())
+        sample.load(led)
         create_checkpoint(led, sample.log_key())
     return path
 

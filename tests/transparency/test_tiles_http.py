@@ -53,6 +53,8 @@ def test_spec_client_reads_the_served_log(api_server: str) -> None:
     assert [base64.b64decode(json.loads(r)["leaf_hash"]) for r in records] == leaves
     assert "envelope" not in records[0].decode()
     assert "actor" not in json.loads(records[0])
+    stamps = [json.loads(r)["received_at"] for r in records]  # the log's receipt times
+    assert stamps == [e["received_at"] for e in sample.stamped_envelopes()]
     with urllib.request.urlopen(f"{api_server}/tile/0/000.p/{size}") as resp:
         assert "immutable" in resp.headers["Cache-Control"]
         assert resp.headers["Content-Type"] == "application/octet-stream"
@@ -177,7 +179,7 @@ def test_server_keeps_the_published_tree_when_its_store_is_rolled_back(
     assert first.split("\n")[1] == "40"
     old = tmp_path / "old.db"
     with Ledger.create(str(old), sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(sample.sample_envelopes()[:20])
+        led.submit_many(sample.stamped_envelopes()[:20], replicate=True)
         create_checkpoint(led, sample.log_key())
     with sqlite3.connect(old) as src, sqlite3.connect(ledger_path) as dst:
         src.backup(dst)  # the operator restores an old backup under the running server

@@ -86,15 +86,15 @@ def test_bundles_round_trip_and_refuse_oversized_entries() -> None:
 
 def test_catch_up_refuses_a_restored_backup(tmp_path: Path) -> None:
     db = tmp_path / "l.db"
-    envs = sample.sample_envelopes()
+    envs = sample.stamped_envelopes()  # as the log recorded them: replicated
     with Ledger.create(str(db), sample.ORIGIN, sample.log_key()) as led:
-        led.submit_many(envs[:20])
+        led.submit_many(envs[:20], replicate=True)
     shutil.copy(db, tmp_path / "backup.db")
     with Ledger.open(str(db)) as led:
-        led.submit_many(envs[20:30])
+        led.submit_many(envs[20:30], replicate=True)
         writer = TileWriter(tmp_path / "t")
         assert writer.catch_up(led.store) == 30
-        led.submit_many(envs[30:])
+        led.submit_many(envs[30:], replicate=True)
         assert writer.catch_up(led.store) == 40  # only the new entries are read
         state = json.loads((tmp_path / "t" / "orechain-tiles.json").read_text())
         assert state["root"] == led.tree.root().hex()

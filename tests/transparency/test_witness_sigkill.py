@@ -59,14 +59,15 @@ def test_sigkill_never_yields_inconsistent_cosignatures(tmp_path: Path) -> None:
             while not done.is_set():
                 name = rng.choice("AB")
                 new = min(believed + rng.randint(0, 3), 400)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                     conn.request("POST", "/add-checkpoint", _body(logs[name], believed, new))
                     resp = conn.getresponse()
                     text = resp.read().decode()
-                    conn.close()
                 except (OSError, http.client.HTTPException):
                     return  # killed
+                finally:
+                    conn.close()  # also when killed: no socket left to the garbage collector
                 if resp.status == 200:
                     cosigned.append((name, new))
                     believed = new

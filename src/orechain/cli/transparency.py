@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from orechain.cli.output import emit_json
+
+if TYPE_CHECKING:
+    from orechain.ledger.guards import Policy
 
 __all__ = ["register"]
 
@@ -73,6 +76,26 @@ def _vkey(vkey: str | None, db: str | None) -> str:
     return Path(vkey).read_text(encoding="utf-8").strip() if Path(vkey).is_file() else vkey
 
 
+def _rules(db: str | None, max_future_hours: float | None, max_past_days: float | None) -> Policy:
+    """The log's event-time window for ``--entries`` replay: options, else --db, else defaults."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from orechain.ledger.guards import DEFAULT_POLICY
+
+    rules = DEFAULT_POLICY
+    if db is not None:
+        from orechain.ledger.service import Ledger
+
+        with Ledger.open(_url(db)) as led:
+            rules = led.policy
+    if max_future_hours is not None:
+        rules = replace(rules, max_future=timedelta(hours=max_future_hours))
+    if max_past_days is not None:
+        rules = replace(rules, max_past=timedelta(days=max_past_days))
+    return rules
+
+
 def monitor(
     url: str = typer.Argument(..., help="Log prefix: http(s)://host/ or a tile directory."),
     vkey: str | None = typer.Option(
@@ -88,6 +111,18 @@ def monitor(
     ),
     entries: bool = typer.Option(
         False, "--entries", help="Fetch envelopes and replay the ledger rules (full replay)."
+    ),
+    max_future_hours: float | None = typer.Option(
+        None,
+        "--max-future-hours",
+        help="With --entries: how far an event time may lie after "
+        "the log's receipt time [h]; default: the --db ledger's, else 24.",
+    ),
+    max_past_days: float | None = typer.Option(
+        None,
+        "--max-past-days",
+        help="With --entries: how far an event time may lie before "
+        "the log's receipt time [days]; default: the --db ledger's, else 30.",
     ),
     evidence: Path | None = typer.Option(None, help="Where to write evidence on a finding."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
@@ -108,7 +143,8 @@ def monitor(
     old = MonitorState.load(state)
     src = TileSource(url, token=os.environ.get("ORECHAIN_TOKEN"))
     try:
-        new, found, checked = follow(src, old, key, policy=policy, entries=entries)
+        rules = _rules(db if entries else None, max_future_hours, max_past_days)
+        new, found, checked = follow(src, old, key, policy=policy, entries=entries, rules=rules)
         for w in witness if found is None else []:
             wsrc = TileSource(w)
             try:

@@ -13,8 +13,11 @@ deny its own signatures) and fails.
 With envelopes (``entries=True``: a static tree written ``--with-envelopes`` or
 an auditor token), it also fetches the entry bundles, checks each entry hashes
 to its tile hash, and replays every event through the ledger's acceptance
-rules (signature by a registered, valid key; custody and mass rules), so a
-log that accepted a bad event is caught too.
+rules, so a log that accepted a bad event is caught too: each leaf is the
+canonical envelope stamped with the log's ``received_at``, signed for this
+log's origin; receipt times never go backwards; the event's own time lies in
+the log's window around its receipt time; the signature verifies under a key
+of the actor valid at the receipt time; custody and mass rules hold.
 
 References
 ----------
@@ -29,11 +32,14 @@ import http.client
 import json
 import urllib.parse
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from orechain.errors import InputError, IntegrityError, OreChainError
 from orechain.ledger.checkpoint import Checkpoint, parse_vkey, verify_checkpoint
+from orechain.ledger.events import format_time
+from orechain.ledger.guards import DEFAULT_POLICY, Policy
 from orechain.ledger.merkle import HASH_SIZE, node_hash
 from orechain.transparency.policy import TrustPolicy, verify_with_policy
 from orechain.transparency.tiles import (
@@ -209,12 +215,19 @@ def _bundle(src: TileSource, index: int, width: int, full: bool) -> list[bytes]:
 
 
 class _Replayer:
-    """Replays envelopes through the ledger's own acceptance rules."""
+    """Replays envelopes through the ledger's own acceptance rules, as ``audit`` does.
 
-    def __init__(self) -> None:
+    ``rules`` carries the log's event-time window (its ledger metadata); a
+    monitor without a copy of the ledger uses the defaults a ledger is created with.
+    """
+
+    def __init__(self, origin: str, rules: Policy = DEFAULT_POLICY) -> None:
         from orechain.ledger.domain import LedgerState
 
         self.state = LedgerState()
+        self.origin = origin
+        self.rules = rules
+        self.last: datetime | None = None
         self.finding: tuple[int, str] | None = None
 
     def check(self, index: int, leaf: bytes) -> str | None:
@@ -223,10 +236,20 @@ class _Replayer:
 
         try:
             env = open_envelope(leaf, source=f"entry {index}", require_canonical=True)
-            acceptance.check(self.state, env)
-            acceptance.apply(self.state, env)
+            if env.log != self.origin:
+                msg = f"envelope is signed for log {env.log!r}, not {self.origin!r}"
+                raise IntegrityError(msg)
+            received = acceptance.receipt_time(env)
+            if self.last is not None and received < self.last:
+                msg = (
+                    f"received_at {format_time(received)} goes back before {format_time(self.last)}"
+                )
+                raise IntegrityError(msg)
+            acceptance.check(self.state, env, self.rules)
+            acceptance.apply(self.state, env, self.rules)
         except OreChainError as exc:
             return str(exc)
+        self.last = received
         return None
 
 
@@ -285,8 +308,12 @@ def follow(
     *,
     policy: TrustPolicy | None = None,
     entries: bool = False,
+    rules: Policy = DEFAULT_POLICY,
 ) -> tuple[MonitorState, Finding | None, int]:
     """Check the log's current checkpoint against ``state``; return the new state.
+
+    With ``entries``, every entry from leaf 0 is replayed under the ledger
+    acceptance ``rules`` (the log's event-time window; see :class:`Policy`).
 
     Returns
     -------
@@ -326,7 +353,7 @@ def follow(
         )
         return state, finding("fork", detail), 0
     if entries:
-        bad = _Replayer()
+        bad = _Replayer(cp.origin, rules)
         if _fold_tiles(src, [], 0, cp.tree_size, bad) != cp.root_hash:
             return state, finding("fork", "the tiles changed while being read"), 0
         if bad.finding is not None:

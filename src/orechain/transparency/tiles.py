@@ -191,22 +191,43 @@ def bundle_records(data: bytes) -> list[bytes]:
 def public_record(entry: Entry) -> bytes:
     """The public-safe record of a leaf: its hash and the event's public identity.
 
-    Event ids, types and times are public (lot summaries list them); actor,
+    Event ids, types and times are public (lot summaries list them), and so is
+    the log's own receipt time ``received_at``, which the leaf hash covers and
+    against which key validity and the event-time window are judged; actor,
     masses, sites and the signed envelope are not.
     """
-    rec = {
+    rec: dict[str, Any] = {
         "event_id": entry.event_id,
         "event_time": entry.event_time,
         "event_type": entry.event_type,
         "index": entry.index,
         "leaf_hash": base64.b64encode(entry.leaf_hash).decode(),
     }
+    if entry.received_at is not None:
+        rec["received_at"] = entry.received_at
     return json.dumps(rec, sort_keys=True, separators=(",", ":")).encode()
 
 
 def leaf_data(entry: Entry) -> bytes:
-    """The bytes a log leaf hashes: the canonical envelope (one place to adapt if that changes)."""
-    return entry.envelope
+    """The bytes a log leaf hashes: the RFC 8785 envelope as the log stamped it.
+
+    That is the signer's envelope plus the log's ``received_at`` (the stored
+    ``envelope`` column is exactly those bytes), so an entry bundle record
+    hashes to its tile hash and replays with its receipt time.
+
+    Raises
+    ------
+    IntegrityError
+        If the stored envelope lacks the receipt time its row records, or
+        carries another one (a row edited after acceptance).
+    """
+    data = entry.envelope
+    if entry.received_at is not None:
+        stamp = b'"received_at":' + json.dumps(entry.received_at).encode()
+        if stamp not in data:
+            msg = f"log entry {entry.index} does not carry its receipt time {entry.received_at}"
+            raise IntegrityError(msg)
+    return data
 
 
 def tile_root(row: list[bytes]) -> bytes:
