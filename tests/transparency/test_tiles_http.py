@@ -155,6 +155,7 @@ def test_entries_api_lets_an_auditor_mirror_the_log(api_server: str) -> None:
     size, leaves = _check_tree(api_server, VKEY, [])
     assert [base64.b64decode(e["leaf_hash"]) for e in items] == leaves
     assert items[39]["event_id"] == "demo-039-merge"
+    assert all(e["received_at"] for e in items)  # the time key validity is judged at
     orgs = _json(f"{api_server}/api/log/orgs?limit=2&offset=1")
     assert orgs["total"] == 7
     org = orgs["items"][0]

@@ -42,6 +42,9 @@ class LogEntry(BaseModel):
     event_id: str
     event_type: str
     event_time: str = Field(description="RFC 3339 UTC time the signer gave the event.")
+    received_at: str | None = Field(
+        description="RFC 3339 UTC time the log received it: key validity is judged at this time."
+    )
 
 
 class KeyOut(BaseModel):
@@ -100,7 +103,7 @@ async def entries(svc: Svc, who: Public, limit: Limit = 100, offset: Offset = 0)
                 break
             items.append({"index": e.index, "leaf_hash": base64.b64encode(e.leaf_hash).decode(),
                           "event_id": e.event_id, "event_type": e.event_type,
-                          "event_time": e.event_time})  # fmt: skip
+                          "event_time": e.event_time, "received_at": e.received_at})  # fmt: skip
         return _page(items, total, limit, offset)
 
     return await svc.ledger.run(page)
