@@ -10,15 +10,22 @@ without an entry in ``SPECS`` fails ``test_every_doc_command_is_covered``.
 Synopsis lines (``FILE``, ``[--json]``) name the concrete file each is run with.
 Commands whose printed form needs a server or an outside file (``serve``, a
 PostgreSQL URL, ``events.jsonl``, ``registry.pem``) run with ``uvicorn.run``
-patched out, the test PostgreSQL, or a file the test writes first.
+patched out, the test PostgreSQL, or a file the test writes first. The
+transparency page runs against the sample log with its two policy witnesses
+answering in-process (``_transparency_fixtures``); ``witness serve`` binds port 0
+and returns at once. Lines that set an environment variable before ``orechain``
+run in ``test_env_prefixed_doc_commands``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shlex
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from doc_commands import DOCS, ROOT, DocCommand, all_doc_commands, doc_commands
@@ -27,6 +34,9 @@ from typer.testing import CliRunner
 from orechain.cli import app
 
 runner = CliRunner()
+
+ORIGIN = "demo.orechain.invalid/ledger/pk-us-corridor"
+"""The sample ledger's log origin (checkpoint and vkey name)."""
 
 REE_PROJECTS = (
     "projects/pakistan-concentrate-export.yaml projects/pakistan-polymetallic-refinery.yaml"
@@ -51,9 +61,6 @@ class Spec:
     json: bool = True
     json_argv: tuple[str, ...] | None = None
     env: tuple[tuple[str, str], ...] = ()
-    known_issue: str | None = None
-    """A documented command that fails today for a reason outside the CLI layer: the
-    test asserts it still fails (so the fix shows up here) and names the reason."""
 
 
 SPECS: dict[str, Spec] = {
@@ -122,7 +129,12 @@ SPECS: dict[str, Spec] = {
         json_argv=("ledger", "init", "--sample", "--db", "json.db"),
         capture=("vkey", r"(demo\.orechain\.invalid/ledger/pk-us-corridor\+[^\s\"]+)"),
     ),
-    "orechain ledger keygen --out acme.pem": Spec("acme.pem", json=False),
+    "orechain ledger checkpoint --db demo.db > old.txt": Spec(
+        "demo.orechain.invalid/ledger/pk-us-corridor\n40\n", json=False
+    ),
+    "orechain ledger keygen --out acme.pem": Spec(
+        "acme.pem", json=False, capture=("acme_key_id", r"acme\.pem\W+([0-9a-f]{16})\b")
+    ),
     (
         "orechain ledger org add acme --name Acme --country USA --role buyer --actor "
         "demo-registry --key registry.pem --public-key acme.pem --db demo.db"
@@ -133,6 +145,31 @@ SPECS: dict[str, Spec] = {
     ): Spec("register-site", json=False),
     "orechain ledger submit events.jsonl --key acme.pem --db demo.db": Spec(
         "acme-wh-2", json=False
+    ),
+    "orechain ledger keygen --out acme-2026.pem": Spec(
+        "acme-2026.pem", json_argv=("ledger", "keygen", "--out", "json.pem"), json_expect="key_id"
+    ),
+    "orechain ledger rotate-key acme --new-key acme-2026.pem --key acme.pem --db demo.db": Spec(
+        "rotate-key-acme", json=False
+    ),
+    (
+        "orechain ledger revoke-key acme '<acme.pem key id>' --reason 'key stolen' "
+        "--key acme-2026.pem --db demo.db"
+    ): Spec(
+        "revoke-key-acme-{acme_key_id}",
+        argv=(
+            "ledger",
+            "revoke-key",
+            "acme",
+            "{acme_key_id}",
+            "--reason",
+            "key stolen",
+            "--key",
+            "acme-2026.pem",
+            "--db",
+            "demo.db",
+        ),  # fmt: skip
+        json=False,
     ),
     "orechain ledger lot show US-MAGNET-001 --db demo.db": Spec("US-MAGNET-001"),
     "orechain ledger lot trace PK-CONC-001 --db demo.db": Spec("PK-CONC-001"),
@@ -147,14 +184,14 @@ SPECS: dict[str, Spec] = {
     "orechain ledger checkpoint --db demo.db > cp.txt": Spec(
         "demo.orechain.invalid/ledger/pk-us-corridor", json=False
     ),
-    "orechain ledger proof inclusion demo-039-merge --db demo.db > incl.json": Spec(
-        "inclusion", json=False
+    "orechain ledger proof inclusion register-site-acme-wh --db demo.db > incl.json": Spec(
+        '"tree_size": 45', json=False
     ),
-    "orechain ledger proof consistency 20 40 --db demo.db > cons.json": Spec(
-        "consistency", json=False
+    "orechain ledger proof consistency 40 --db demo.db > cons.json": Spec(
+        '"old_size": 40', json=False
     ),
     "orechain ledger verify --checkpoint cp.txt --proof incl.json --vkey '<vkey>'": Spec(
-        "OK",
+        "OK event register-site-acme-wh (register-site by acme",
         argv=(
             "ledger",
             "verify",
@@ -165,16 +202,13 @@ SPECS: dict[str, Spec] = {
             "--vkey",
             "{vkey}",
         ),
-        json_expect="true",
-        known_issue="after appends, `proof inclusion` proves against the older signed size "
-        "(40) while `checkpoint` signs the new size: 'bundle origin or tree size does not "
-        "match its checkpoint' (ledger; issue 14 report)",
+        json_expect='"leaf_index": 41',
     ),
     (
         "orechain ledger verify --proof cons.json --old-checkpoint old.txt --checkpoint cp.txt "
         "--vkey '<vkey>'"
     ): Spec(
-        "OK",
+        "OK the log at size 45 extends the log at size 40",
         argv=(
             "ledger",
             "verify",
@@ -183,20 +217,22 @@ SPECS: dict[str, Spec] = {
             "--old-checkpoint",
             "old.txt",
             "--checkpoint",
-            "cp40.txt",
+            "cp.txt",
             "--vkey",
             "{vkey}",
         ),  # fmt: skip
-        json_expect="true",
-        known_issue="no checkpoint at size 20 exists for old.txt (the sample signs one at "
-        "40): 'bundle sizes do not match the checkpoints' (ledger docs; issue 14 report)",
+        json_expect='"new_size": 45',
     ),
     "orechain ledger audit --db demo.db": Spec("OK", json_expect="true"),
-    "orechain ledger export --db demo.db --out dump.jsonl": Spec("dump.jsonl", json=False),
-    "orechain ledger init --db fresh.db": Spec(
-        "fresh.db", json_argv=("ledger", "init", "--db", "json-fresh.db")
+    "orechain ledger export --db demo.db --out dump.jsonl": Spec(
+        "dump.jsonl", json=False, capture=("dump_root", r"dump\.jsonl\W+\d+\W+([0-9a-f]{64})")
     ),
-    "orechain ledger import dump.jsonl --db fresh.db": Spec("appended", json=False),
+    "orechain ledger init --db fresh.db --origin demo.orechain.invalid/ledger/pk-us-corridor": Spec(
+        ORIGIN,
+        json_argv=("ledger", "init", "--db", "json-fresh.db", "--origin", ORIGIN),
+    ),
+    # the replica has the exported root
+    "orechain ledger import dump.jsonl --db fresh.db": Spec("{dump_root}", json=False),
     # docs/scenarios.md
     "orechain scenario validate FILE": Spec(
         "pakistan", argv=("scenario", "validate", "scenarios/pakistan-us-corridor.yaml")
@@ -248,6 +284,93 @@ SPECS: dict[str, Spec] = {
     "orechain token revoke 4654867704ae": Spec(
         "{token_id}", argv=("token", "revoke", "{token_id}"), json=False
     ),
+    # docs/transparency.md: the sample log in ledger.db, tiles under www/log (for
+    # /srv/www/log), policy.txt naming two witnesses reached in-process (see
+    # _transparency_fixtures); the witness of the page itself lives in w1.db
+    "orechain ledger checkpoint --db ledger.db": Spec(
+        f"{ORIGIN}\n40\n", json_expect=f"{ORIGIN}\\n40\\n"
+    ),
+    "orechain ledger tiles --db ledger.db --out /srv/www/log": Spec(
+        f"Published size 40 of {ORIGIN} under www/log",
+        argv=("ledger", "tiles", "--db", "ledger.db", "--out", "www/log"),
+        json_expect='"tree_size": 40',
+    ),
+    "orechain ledger tiles --db ledger.db --out /srv/www/log --witness-policy policy.txt": Spec(
+        f"signed by: {ORIGIN}, witness.example.org/w1, witness.example.net/w2",
+        argv=(
+            "ledger",
+            "tiles",
+            "--db",
+            "ledger.db",
+            "--out",
+            "www/log",
+            "--witness-policy",
+            "policy.txt",
+        ),
+        json_expect="witness.example.net/w2",
+    ),
+    "orechain witness init --db w1.db --name witness.example.org/w1": Spec(
+        "witness.example.org/w1+",
+        json_argv=("witness", "init", "--db", "json-w1.db", "--name", "witness.example.org/w1"),
+    ),
+    (
+        "orechain witness trust-log --db w1.db "
+        "'demo.orechain.invalid/ledger/pk-us-corridor+1a2b3c4d+AT…'"
+    ): Spec(
+        f"Witness now follows {ORIGIN}",
+        argv=("witness", "trust-log", "--db", "w1.db", "{log_vkey}"),
+        json_expect=ORIGIN,
+    ),
+    "orechain witness serve --db w1.db --port 8100": Spec(
+        "Witness witness.example.org/w1 listening on http://127.0.0.1:",
+        argv=("witness", "serve", "--db", "w1.db", "--port", "0"),
+        json=False,
+    ),
+    "orechain witness show --db w1.db": Spec(ORIGIN),
+    "orechain ledger verify-checkpoint checkpoint --witness-policy policy.txt": Spec(
+        f"OK {ORIGIN} size 40, cosigned by w1, w2",
+        argv=(
+            "ledger",
+            "verify-checkpoint",
+            "www/log/checkpoint",
+            "--witness-policy",
+            "policy.txt",
+        ),
+        json_expect='"w2"',
+    ),
+    (
+        "orechain ledger verify-checkpoint checkpoint --witness-policy policy.txt "
+        "--proof proof.json"
+    ): Spec(
+        "demo-039-merge",
+        argv=(
+            "ledger",
+            "verify-checkpoint",
+            "www/log/checkpoint",
+            "--witness-policy",
+            "policy.txt",
+            "--proof",
+            "proof.json",
+        ),  # fmt: skip
+    ),
+    (
+        "orechain ledger monitor https://log.example.org/ --vkey '$VKEY' --state mon.json "
+        "'[--witness-policy' 'policy.txt]' '[--witness' 'https://w1.example.org/]' '[--entries]'"
+    ): Spec(
+        f"OK {ORIGIN}: size 40 (+40 verified)",
+        argv=(
+            "ledger",
+            "monitor",
+            "www/log",
+            "--vkey",
+            "{log_vkey}",
+            "--state",
+            "mon.json",
+            "--witness-policy",
+            "policy.txt",
+        ),  # fmt: skip  (--entries needs envelopes: the docs' tree is public bundles only)
+        json_expect='"tree_size": 40',
+    ),
 }
 
 
@@ -265,20 +388,37 @@ class Workspace:
     """A scratch folder with the repository's projects and scenarios, and captures."""
 
     path: Path
+    monkeypatch: pytest.MonkeyPatch
     values: dict[str, str] = field(default_factory=dict)
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, atlas_env: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+def workspace(
+    tmp_path: Path, atlas_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Workspace]:
     for name in ("projects", "scenarios"):
         (tmp_path / name).symlink_to(ROOT / name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ORECHAIN_DATABASE_URL", str(tmp_path / "default-ledger.db"))
     import uvicorn
 
+    from orechain.transparency import witness
+
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    real_serve = witness.serve_witness
+
+    def serve_once(*args: Any, **kwargs: Any) -> Any:  # binds, then returns at once
+        server = real_serve(*args, **kwargs)
+        server.serve_forever = lambda *a, **k: None  # type: ignore[method-assign]
+        return server
+
+    monkeypatch.setattr(witness, "serve_witness", serve_once)
     _ledger_fixtures(tmp_path)
-    return Workspace(tmp_path)
+    ws = Workspace(tmp_path, monkeypatch)
+    yield ws
+    for close in ws.closers:
+        close()
 
 
 def _ledger_fixtures(folder: Path) -> None:
@@ -286,6 +426,56 @@ def _ledger_fixtures(folder: Path) -> None:
     from orechain.ledger import keys, sample
 
     keys.save_private_key(sample.org_key("demo-registry"), folder / "registry.pem")
+
+
+def _invoke(*argv: str) -> str:
+    result = runner.invoke(app, list(argv), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _transparency_fixtures(ws: Workspace) -> None:
+    """What docs/transparency.md takes as given.
+
+    ``ledger.db``: the sample log (40 entries, a checkpoint at 40); ``proof.json``:
+    an inclusion proof against that checkpoint; ``policy.txt``: the page's policy
+    (the log, witnesses w1 and w2, quorum: both), whose witnesses are real
+    :class:`~orechain.transparency.witness.Witness` instances answering the
+    ``add-checkpoint`` requests in-process instead of over HTTP.
+    """
+    from orechain.ledger import keys
+    from orechain.transparency import policy
+    from orechain.transparency.witness import Witness, WitnessError
+
+    init = json.loads(_invoke("ledger", "init", "--sample", "--db", "ledger.db", "--json"))
+    ws.values["log_vkey"] = vkey = init["vkey"]
+    (ws.path / "proof.json").write_text(
+        _invoke("ledger", "proof", "inclusion", "demo-039-merge", "--db", "ledger.db")
+    )
+    witnesses: dict[str, Witness] = {}
+    lines = [f"log {vkey}"]
+    for name, host in (("w1", "witness.example.org"), ("w2", "witness.example.net")):
+        w = Witness(ws.path / f"policy-{name}.db", f"{host}/{name}", keys.generate_key())
+        w.trust_log(vkey)
+        ws.closers.append(w.close)
+        url = f"https://{name}.{host.removeprefix('witness.')}/"
+        witnesses[url] = w
+        lines.append(f"witness {name} {w.vkey} {url}")
+    lines += ["group both all w1 w2", "quorum both"]
+    (ws.path / "policy.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def post(url: str, body: bytes) -> tuple[int, str]:
+        try:
+            return 200, witnesses[url].add_checkpoint(body)
+        except WitnessError as exc:
+            return exc.status, exc.body
+
+    ws.monkeypatch.setattr(policy, "_post", post)
+
+
+DOC_FIXTURES: dict[str, Callable[[Workspace], None]] = {
+    "docs/transparency.md": _transparency_fixtures,
+}
 
 
 def _write_events(folder: Path) -> None:
@@ -355,6 +545,9 @@ def _run(cmd: DocCommand, ws: Workspace, as_json: bool) -> list[str]:
 
 def _run_doc(doc: Path, ws: Workspace, *, postgres: bool) -> list[str]:
     problems: list[str] = []
+    setup = DOC_FIXTURES.get(doc.relative_to(ROOT).as_posix())
+    if setup is not None and not postgres:
+        setup(ws)
     for cmd in doc_commands(doc):
         spec = SPECS[cmd.key]
         if spec.postgres != postgres:
@@ -364,20 +557,37 @@ def _run_doc(doc: Path, ws: Workspace, *, postgres: bool) -> list[str]:
         found = _run(cmd, ws, as_json=False)
         if spec.json and "--json" not in cmd.tokens:
             found += _run(cmd, ws, as_json=True)
-        if spec.known_issue is None:
-            problems += found
-        elif not found:
-            problems.append(f"{cmd.doc}:{cmd.line}: now passes; drop known_issue")
-        if cmd.key == "orechain ledger init --sample --db demo.db":
-            # the checkpoint at 40 events, kept for the consistency proof 20 → 40
-            _copy_checkpoint(ws, "cp40.txt", "old.txt")
+        problems += found
     return problems
 
 
-def _copy_checkpoint(ws: Workspace, *names: str) -> None:
-    result = runner.invoke(app, ["ledger", "checkpoint", "--db", "demo.db"])
-    for name in names:
-        (ws.path / name).write_text(result.stdout, encoding="utf-8")
+ENV_PREFIXED = re.compile(r"^\$ ([A-Z][A-Z0-9_]*)=\S+ (orechain .*)$")
+"""A printed command that sets an environment variable first (`doc_commands` skips it)."""
+
+ENV_SPECS: dict[str, tuple[str, str]] = {
+    # command as printed (comment dropped): (expected output, first line of the file written)
+    "orechain ledger keygen --out acme-sealed.pem --encrypt": (
+        "acme-sealed.pem",
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----",
+    ),
+}
+
+
+def test_env_prefixed_doc_commands(workspace: Workspace):
+    found = {}
+    for doc in DOCS:
+        for line in doc.read_text(encoding="utf-8").splitlines():
+            if match := ENV_PREFIXED.match(line.strip()):
+                tokens = shlex.split(match.group(2), comments=True)
+                found[shlex.join(tokens)] = (match.group(1), tokens)
+    assert sorted(found) == sorted(ENV_SPECS), "ENV_SPECS out of step with the docs"
+    for key, (var, tokens) in found.items():
+        expect, first_line = ENV_SPECS[key]
+        result = runner.invoke(app, tokens[1:], env={var: "doc-example-passphrase"})
+        assert result.exit_code == 0, result.output
+        assert expect in result.output
+        out = Path(tokens[tokens.index("--out") + 1])
+        assert out.read_text(encoding="utf-8").splitlines()[0] == first_line
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=[d.relative_to(ROOT).as_posix() for d in DOCS])

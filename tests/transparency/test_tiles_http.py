@@ -140,6 +140,17 @@ def test_cli_tiles_writes_the_same_tree_as_static_files(ledger_path: Path, tmp_p
     assert again.exit_code == 0, again.output  # idempotent; the directory remembers envelopes
 
 
+def test_cli_tiles_are_public_unless_asked(ledger_path: Path, tmp_path: Path) -> None:
+    """A static tree written without --with-envelopes holds no confidential envelope."""
+    out = tmp_path / "public"
+    res = CliRunner().invoke(
+        build_app(), ["ledger", "tiles", "--db", str(ledger_path), "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert not (out / "tile" / "entries").exists()
+    assert any((out / "tile" / "public-entries").iterdir())
+
+
 def _json(url: str) -> dict[str, Any]:
     with urllib.request.urlopen(url) as resp:
         return dict(json.loads(resp.read()))

@@ -583,7 +583,12 @@ def verify(
             )
             typer.echo(f"OK {what} is leaf {res.leaf_index} of the log at size {out['tree_size']}")
             return
-    emit_json(out) if as_json else typer.echo(f"OK {out}")
+    if as_json:
+        emit_json(out)
+    else:
+        typer.echo(
+            f"OK the log at size {out['new_size']} extends the log at size {out['old_size']}"
+        )
 
 
 @app.command()

@@ -46,17 +46,19 @@ def tiles(
     from orechain.ledger.service import Ledger
     from orechain.transparency.policy import collect_cosignatures, load_policy
     from orechain.transparency.publish import publish
+    from orechain.transparency.tiles import STATE_FILE
 
     policy = load_policy(witness_policy) if witness_policy else None
 
     def cosign(led: Ledger, note: str, previous: str | None) -> str:
-        assert policy is not None  # noqa: S101 - only passed with a policy
+        assert policy is not None  # only passed with a policy
         return collect_cosignatures(led, note, policy, previous)
 
     with Ledger.open(_url(db)) as led:
-        note = publish(
-            led, out, cosign=cosign if policy else None, envelopes=with_envelopes or None
-        )
+        # A new static tree is public unless asked otherwise (full envelopes only with the
+        # flag); an existing one keeps what it was first written with.
+        envelopes = True if with_envelopes else (None if (out / STATE_FILE).exists() else False)
+        note = publish(led, out, cosign=cosign if policy else None, envelopes=envelopes)
     cp, sigs = parse_checkpoint(note)
     facts: dict[str, Any] = {"out": str(out), "origin": cp.origin, "tree_size": cp.tree_size,
              "root_hash": cp.root_hash.hex(), "signatures": [s[0] for s in sigs]}  # fmt: skip
