@@ -229,7 +229,7 @@ def pg_schema_url() -> tuple[str, Callable[[], None]] | None:
         schema = f"ledger_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(PG_URL, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f"CREATE SCHEMA {schema}")
-    except Exception as exc:  # noqa: BLE001 - benchmark skips PostgreSQL when absent
+    except Exception as exc:  # benchmark skips PostgreSQL when absent
         print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
         return None
 

@@ -62,7 +62,7 @@ def wait(url: str, proc: subprocess.Popen[bytes]) -> None:
             msg = f"server exited: {proc.returncode}"
             raise SystemExit(msg)
         try:
-            urllib.request.urlopen(url, timeout=1).read()  # noqa: S310 - local server
+            urllib.request.urlopen(url, timeout=1).read()  # local server
             return
         except OSError as exc:
             last = exc
@@ -86,7 +86,7 @@ def wrk(base: str, paths: list[str], work: Path) -> dict[str, float]:
     ).stdout  # fmt: skip
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    assert p99 is not None  # noqa: S101
+    assert p99 is not None
     scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": rps, "p99_ms": float(p99.group(1)) * scale,
@@ -113,7 +113,7 @@ def nginx(root: Path, port: int, work: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(["nginx", "-c", str(conf), "-e", str(work / "err.log")])
 
 
-def main() -> None:  # noqa: PLR0915 - one linear script
+def main() -> None:  # one linear script
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None:
             msg = f"{tool} is not installed (apt-get install -y {tool})"

@@ -27,7 +27,7 @@ def test_the_examples_run(atlas_env, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     scope: dict[str, object] = {}
     for block in _blocks():
-        exec(compile(block, str(DOC), "exec"), scope)  # noqa: S102 - our own documentation
+        exec(compile(block, str(DOC), "exec"), scope)  # our own documentation
     out = capsys.readouterr().out
     assert "pakistan-us-corridor" in out
     run = scope["run"]

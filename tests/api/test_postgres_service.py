@@ -43,7 +43,7 @@ def _call(url: str, body: dict | None = None, token: str | None = None) -> tuple
     if token:
         req.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(req, timeout=60) as resp:  # loopback only
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())

@@ -52,7 +52,7 @@ def test_run_in_background_then_result(client):
 def _block_until_cancelled(started: threading.Event, saw_cancel: threading.Event):
     """A stand-in for the scenario engine that keeps running until its job is cancelled."""
 
-    def run_document(scn, atlas, *, on_progress=None):
+    def run_document(scn, _atlas, *, on_progress=None):
         started.set()
         deadline = time.monotonic() + 30
         try:

@@ -163,7 +163,7 @@ def test_iso_country_table() -> None:
     assert (pak["name"], pak["region"], pak["m49"]) == ("Pakistan", "Southern Asia", 586)
 
 
-def test_country_data_is_read_without_default_na(tmp_path: Path) -> None:
+def test_country_data_is_read_without_default_na() -> None:
     """Namibia's ISO2 code is 'NA': reading the table must not turn it into a missing value."""
     assert to_iso3("Namibia") == "NAM"
     assert region("NAM") == "Southern Africa"

@@ -405,12 +405,12 @@ def workspace(
 
     from orechain.transparency import witness
 
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    monkeypatch.setattr(uvicorn, "run", lambda *_a, **_k: None)
     real_serve = witness.serve_witness
 
     def serve_once(*args: Any, **kwargs: Any) -> Any:  # binds, then returns at once
         server = real_serve(*args, **kwargs)
-        server.serve_forever = lambda *a, **k: None  # type: ignore[method-assign]
+        server.serve_forever = lambda *_a, **_k: None  # type: ignore[method-assign]
         return server
 
     monkeypatch.setattr(witness, "serve_witness", serve_once)

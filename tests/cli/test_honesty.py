@@ -131,7 +131,7 @@ def test_single_reporter_series_are_flagged_and_ranked_last(atlas_env):
     assert "E = net exporter" in out
 
 
-def test_econ_compare_prints_text_not_python(atlas_env, monkeypatch):
+def test_econ_compare_prints_text_not_python(atlas_env):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]

@@ -104,7 +104,7 @@ def test_issue10_db_is_a_directory_or_a_text_file(tmp_path: Path) -> None:
     assert notes.read_text().startswith("hello")
 
 
-def test_issue10_unsupported_url_scheme(tmp_path: Path) -> None:
+def test_issue10_unsupported_url_scheme() -> None:
     for cmd in (["audit"], ["init"]):
         code, text = _run(*cmd, "--db", "mysql://user@localhost/ledger")
         assert code == 2

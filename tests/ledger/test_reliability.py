@@ -53,7 +53,7 @@ def _fork(work: Callable[[int], None]) -> tuple[int, int]:
         code = 0
         try:
             work(w)
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        except BaseException as exc:  # reported to the parent
             os.write(w, f"ERR {exc}\n".encode())
             code = 1
         finally:

@@ -279,10 +279,10 @@ REJECTIONS: list[tuple[str, Any, type[Exception], str]] = [
 
 
 @pytest.mark.parametrize(
-    ("case", "make", "exc", "reason"), REJECTIONS, ids=[r[0] for r in REJECTIONS]
+    ("_case", "make", "exc", "reason"), REJECTIONS, ids=[r[0] for r in REJECTIONS]
 )
 def test_rejections_write_nothing(
-    sample_ledger: Ledger, case: str, make: Any, exc: type[Exception], reason: str
+    sample_ledger: Ledger, _case: str, make: Any, exc: type[Exception], reason: str
 ) -> None:
     before = _size(sample_ledger), sample_ledger.tree.root()
     with pytest.raises(exc, match=reason):

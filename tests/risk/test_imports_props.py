@@ -61,7 +61,7 @@ def test_shares_sum_to_one_and_hhi_is_bounded(rows: list[tuple[str, str, float]]
 
 @settings(max_examples=25, deadline=None)
 @given(flows_strategy, st.randoms(use_true_random=False))
-def test_order_of_rows_does_not_matter(rows: list[tuple[str, str, float]], rnd) -> None:  # noqa: ANN001
+def test_order_of_rows_does_not_matter(rows: list[tuple[str, str, float]], rnd) -> None:
     shuffled = list(rows)
     rnd.shuffle(shuffled)
     a = import_mix(atlas_with(rows), "rare-earths", "USA", 2022)

@@ -110,7 +110,7 @@ def test_corridor_runs_with_and_without_pakistan(atlas_env):
     assert later["supply_share_by_origin"]["mining"].get("PAK", 0.0) > 0.0
 
 
-def test_compare_and_optimize(atlas_env, tmp_path):
+def test_compare_and_optimize(atlas_env):
     doc = _json(
         ["scenario", "compare", "china-ree-export-controls", "pakistan-us-corridor", "--json"]
     )

@@ -169,5 +169,5 @@ def _state_size(root: Path) -> int:
         return 0
 
 
-def HASHES_N(n: int) -> list[bytes]:  # noqa: N802 - mirrors HASHES
+def HASHES_N(n: int) -> list[bytes]:  # mirrors HASHES
     return [leaf_hash(i.to_bytes(4, "big")) for i in range(n)]

@@ -34,7 +34,7 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) ->
             msg = f"server exited with {proc.returncode}: {err[-2000:]}"
             raise RuntimeError(msg)
         try:
-            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - local test server
+            urllib.request.urlopen(url, timeout=1).close()  # local test server
             return
         except urllib.error.HTTPError:
             return

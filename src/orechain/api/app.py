@@ -67,7 +67,7 @@ class Health(BaseModel):
 
 def _lifespan(services: Services) -> Any:
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         warm = asyncio.create_task(_warm(services))
         yield
         warm.cancel()

@@ -128,7 +128,7 @@ def _respond(
     return JSONResponse(error_payload(status, code, message, details), status, headers=headers)
 
 
-async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+async def domain_error(_request: Request, exc: Exception) -> JSONResponse:
     """The JSON error response of a domain error."""
     assert isinstance(exc, OreChainError)
     status, code = status_of(exc)
@@ -138,12 +138,12 @@ async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     return _respond(status, code, str(exc), details)
 
 
-async def _api(request: Request, exc: Exception) -> JSONResponse:
+async def _api(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return _respond(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
 
-async def _validation(request: Request, exc: Exception) -> JSONResponse:
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
         {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
@@ -154,14 +154,14 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     return _respond(422, "validation_error", f"{where}: {first['msg']}", details)
 
 
-async def _http(request: Request, exc: Exception) -> JSONResponse:
+async def _http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
     message = str(exc.detail) if exc.detail else CODES.get(exc.status_code, "error")
     return _respond(exc.status_code, CODES.get(exc.status_code, "error"), message, None, headers)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
     # Starlette answers this one outside every middleware, so the security
     # headers the service middleware adds to other responses are added here.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)

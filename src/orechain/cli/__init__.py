@@ -53,7 +53,7 @@ def _version(value: bool) -> None:
 
 
 def _root(
-    version: bool = typer.Option(
+    _show_version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr."),

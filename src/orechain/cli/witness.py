@@ -83,7 +83,7 @@ def trust_log(
     from orechain.transparency.witness import Witness
 
     w = _open(db, key, None)
-    assert isinstance(w, Witness)  # noqa: S101 - narrowing
+    assert isinstance(w, Witness)  # narrowing
     origin = w.trust_log(vkey)
     w.close()
     emit_json({"origin": origin}) if as_json else typer.echo(f"Witness now follows {origin}")
@@ -95,7 +95,7 @@ def show(db: Path = DbOpt, key: Path | None = KeyOpt, as_json: bool = JsonOpt) -
     from orechain.transparency.witness import Witness
 
     w = _open(db, key, None)
-    assert isinstance(w, Witness)  # noqa: S101 - narrowing
+    assert isinstance(w, Witness)  # narrowing
     rows = [{"origin": o, "cosigned_size": s} for o, s in w.logs()]
     refused = [{"origin": o, "status": s, "reason": r} for o, s, r in w.refusals()]
     vkey = w.vkey
@@ -121,7 +121,7 @@ def serve(
     from orechain.transparency.witness import Witness, serve_witness
 
     w = _open(db, key, None)
-    assert isinstance(w, Witness)  # noqa: S101 - narrowing
+    assert isinstance(w, Witness)  # narrowing
     server = serve_witness(w, host, port)
     typer.echo(f"Witness {w.name} listening on http://{host}:{server.server_port}/", err=True)
     try:

@@ -268,7 +268,7 @@ def _model_summary(steps: list[Step], model: str, overdrawn: bool) -> dict[str, 
     aggregate, controlled blending and mass balance allow the same mass; they
     differ in allocation (a blend claim is capped per lot by its share).
     """
-    qualifies, conforms = _PHYSICAL.get(model, (lambda s: True, lambda s: True))
+    qualifies, conforms = _PHYSICAL.get(model, (lambda _: True, lambda _: True))
     return {
         "conforms": all(conforms(s) for s in steps) and not (model == "mass-balance" and overdrawn),
         "claimable_t": sum(s.credits_t for s in steps if qualifies(s)),

@@ -48,7 +48,7 @@ def create_checkpoint(ledger: Ledger, key: keys.Ed25519PrivateKey) -> str:
         msg = "this key is not the ledger's log key (see `orechain ledger init`)"
         raise IntegrityError(msg)
     with ledger.store.writing() as writer:
-        ledger._sync(writer.entries(ledger.tree.size))  # noqa: SLF001 - catch up under the lock
+        ledger._sync(writer.entries(ledger.tree.size))  # catch up under the lock
         tree = ledger.tree
         cp = Checkpoint(ledger.origin, tree.size, tree.root())
         note = sign_checkpoint(cp, ledger.origin, key)

@@ -44,7 +44,7 @@ def workers() -> int:
 
 
 def _pool() -> ProcessPoolExecutor:
-    global _POOL  # noqa: PLW0603 - one pool per process, created on first large batch
+    global _POOL  # one pool per process, created on first large batch
     if _POOL is None:
         context = multiprocessing.get_context("spawn")  # no inherited database connections
         _POOL = ProcessPoolExecutor(max_workers=workers(), mp_context=context)

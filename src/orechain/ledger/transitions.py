@@ -40,7 +40,7 @@ Rule = Callable[[LedgerState, Any, Policy], None]
 # --- organisations, keys, sites -------------------------------------------------
 
 
-def check_register_org(state: LedgerState, e: ev.RegisterOrg, p: Policy) -> None:
+def check_register_org(state: LedgerState, e: ev.RegisterOrg, _p: Policy) -> None:
     """Genesis is self-registered (checked with the signature); later ones need a registrar."""
     if state.orgs and not is_registrar(state, e.actor):
         msg = f"{e.actor!r} is not a registrar and may not register organisations"
@@ -51,7 +51,7 @@ def check_register_org(state: LedgerState, e: ev.RegisterOrg, p: Policy) -> None
     new_key_id(state, e.public_key)
 
 
-def apply_register_org(state: LedgerState, e: ev.RegisterOrg, p: Policy) -> None:
+def apply_register_org(state: LedgerState, e: ev.RegisterOrg, _p: Policy) -> None:
     """Add the organisation with its first key, valid from the event time."""
     public = keys.public_from_b64(e.public_key)
     kid = keys.key_id(public)
@@ -60,13 +60,13 @@ def apply_register_org(state: LedgerState, e: ev.RegisterOrg, p: Policy) -> None
     state.orgs[e.org_id] = org
 
 
-def check_rotate_key(state: LedgerState, e: ev.RotateKey, p: Policy) -> None:
+def check_rotate_key(state: LedgerState, e: ev.RotateKey, _p: Policy) -> None:
     """Only the organisation itself or a registrar adds a key."""
     require_self_or_registrar(state, e.actor, e.org_id)
     new_key_id(state, e.public_key)
 
 
-def apply_rotate_key(state: LedgerState, e: ev.RotateKey, p: Policy) -> None:
+def apply_rotate_key(state: LedgerState, e: ev.RotateKey, _p: Policy) -> None:
     """Add the new key, valid from the log's receipt time."""
     public = keys.public_from_b64(e.public_key)
     kid = keys.key_id(public)
@@ -74,7 +74,7 @@ def apply_rotate_key(state: LedgerState, e: ev.RotateKey, p: Policy) -> None:
     state.orgs[e.org_id].keys[kid] = KeyRecord(kid, public, e.org_id, valid_from, e.valid_until)
 
 
-def check_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
+def check_revoke_key(state: LedgerState, e: ev.RevokeKey, _p: Policy) -> None:
     """Only the organisation itself or a registrar revokes, and the key must exist."""
     require_self_or_registrar(state, e.actor, e.org_id)
     if e.key_id not in state.orgs[e.org_id].keys:
@@ -82,13 +82,13 @@ def check_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
         raise ConflictError(msg)
 
 
-def apply_revoke_key(state: LedgerState, e: ev.RevokeKey, p: Policy) -> None:
+def apply_revoke_key(state: LedgerState, e: ev.RevokeKey, _p: Policy) -> None:
     """Mark the key revoked from ``revoked_at`` (default: the log's receipt time)."""
     revoked = e.revoked_at or state.received[e.event_id]
     state.orgs[e.org_id].keys[e.key_id].revoked_at = revoked
 
 
-def check_register_site(state: LedgerState, e: ev.RegisterSite, p: Policy) -> None:
+def check_register_site(state: LedgerState, e: ev.RegisterSite, _p: Policy) -> None:
     """A site is registered by its operator or a registrar; ids are unique."""
     require_self_or_registrar(state, e.actor, e.operator)
     if e.site_id in state.sites:
@@ -96,7 +96,7 @@ def check_register_site(state: LedgerState, e: ev.RegisterSite, p: Policy) -> No
         raise ConflictError(msg)
 
 
-def apply_register_site(state: LedgerState, e: ev.RegisterSite, p: Policy) -> None:
+def apply_register_site(state: LedgerState, e: ev.RegisterSite, _p: Policy) -> None:
     """Add the site."""
     state.sites[e.site_id] = Site(
         e.site_id, e.site_name, e.kind, e.country, e.operator, e.latitude, e.longitude
@@ -134,7 +134,7 @@ def _create_lot(
         state.children.setdefault(parent, []).append((spec.lot_id, mass))
 
 
-def check_extract(state: LedgerState, e: ev.Extract, p: Policy) -> None:
+def check_extract(state: LedgerState, e: ev.Extract, _p: Policy) -> None:
     """Extraction happens at a mine the actor operates and creates a new lot."""
     site = operated_site(state, e.site_id, e.actor)
     if site.kind != "mine":
@@ -143,7 +143,7 @@ def check_extract(state: LedgerState, e: ev.Extract, p: Policy) -> None:
     new_lot_ids(state, (e.lot,))
 
 
-def apply_extract(state: LedgerState, e: ev.Extract, p: Policy) -> None:
+def apply_extract(state: LedgerState, e: ev.Extract, _p: Policy) -> None:
     """Create the extracted lot in the actor's custody at the mine."""
     _create_lot(state, e.lot, e, e.site_id, [])
 
@@ -263,7 +263,7 @@ def apply_merge(state: LedgerState, e: ev.Merge, p: Policy) -> None:
 # --- custody, movement, assays, certificates, corrections --------------------------
 
 
-def check_transfer(state: LedgerState, e: ev.Transfer, p: Policy) -> None:
+def check_transfer(state: LedgerState, e: ev.Transfer, _p: Policy) -> None:
     """The actor holds every lot (active or in transit) and the recipient exists."""
     state.org(e.to_org)
     if e.to_org == e.actor:
@@ -276,13 +276,13 @@ def check_transfer(state: LedgerState, e: ev.Transfer, p: Policy) -> None:
         )
 
 
-def apply_transfer(state: LedgerState, e: ev.Transfer, p: Policy) -> None:
+def apply_transfer(state: LedgerState, e: ev.Transfer, _p: Policy) -> None:
     """Change the custodian."""
     for lot_id in e.lot_ids:
         state.lots[lot_id].custodian = e.to_org
 
 
-def check_ship(state: LedgerState, e: ev.Ship, p: Policy) -> None:
+def check_ship(state: LedgerState, e: ev.Ship, _p: Policy) -> None:
     """Active lots held by the actor at ``from_site`` leave for ``to_site``."""
     state.site(e.to_site)
     if state.site(e.from_site).site_id == e.to_site:
@@ -295,14 +295,14 @@ def check_ship(state: LedgerState, e: ev.Ship, p: Policy) -> None:
             raise ConflictError(msg)
 
 
-def apply_ship(state: LedgerState, e: ev.Ship, p: Policy) -> None:
+def apply_ship(state: LedgerState, e: ev.Ship, _p: Policy) -> None:
     """Put the lots in transit towards ``to_site``."""
     for lot_id in e.lot_ids:
         lot = state.lots[lot_id]
         lot.status, lot.destination = "in_transit", e.to_site
 
 
-def check_receive(state: LedgerState, e: ev.Receive, p: Policy) -> None:
+def check_receive(state: LedgerState, e: ev.Receive, _p: Policy) -> None:
     """The custodian receives in-transit lots at their destination, a site it operates."""
     operated_site(state, e.site_id, e.actor)
     for lot_id in e.lot_ids:
@@ -312,7 +312,7 @@ def check_receive(state: LedgerState, e: ev.Receive, p: Policy) -> None:
             raise ConflictError(msg)
 
 
-def apply_receive(state: LedgerState, e: ev.Receive, p: Policy) -> None:
+def apply_receive(state: LedgerState, e: ev.Receive, _p: Policy) -> None:
     """The lots are active at the receiving site."""
     for lot_id in e.lot_ids:
         lot = state.lots[lot_id]
@@ -348,12 +348,12 @@ def check_assay(state: LedgerState, e: ev.Assay, p: Policy) -> None:
     _check_grades(e.grades, p)
 
 
-def apply_assay(state: LedgerState, e: ev.Assay, p: Policy) -> None:
+def apply_assay(state: LedgerState, e: ev.Assay, _p: Policy) -> None:
     """Update the lot's grades."""
     state.lots[e.lot_id].grades.update(e.grades)
 
 
-def check_certify(state: LedgerState, e: ev.Certify, p: Policy) -> None:
+def check_certify(state: LedgerState, e: ev.Certify, _p: Policy) -> None:
     """Only certifiers certify."""
     state.lot(e.lot_id)
     if "certifier" not in state.org(e.actor).roles:
@@ -378,7 +378,7 @@ def check_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
         _check_grades(e.grades, p)
 
 
-def apply_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
+def apply_correct(state: LedgerState, e: ev.Correct, _p: Policy) -> None:
     """Record the correction; replace the corrected assay's grades."""
     state.corrections.setdefault(e.corrects, []).append(e.event_id)
     original = state.events[e.corrects]

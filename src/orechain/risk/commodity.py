@@ -117,9 +117,7 @@ def _country_shares(sel: ProductionSelection) -> tuple[pd.Series, list[CountrySh
     return share, out
 
 
-def _comparison(
-    atlas: Atlas, primary: ProductionSelection, share: pd.Series
-) -> list[SourceComparison]:
+def _comparison(atlas: Atlas, primary: ProductionSelection) -> list[SourceComparison]:
     if primary.measure != "mine" or primary.source_id.startswith(SECOND_SOURCE):
         return []
     try:
@@ -181,7 +179,7 @@ def commodity_risk(
     total = float(sel.countries["value"].sum(skipna=True)) + sel.other_value
     published = sel.world_total_published
     nir = net_import_reliance(atlas, sel.commodity, sel.year)
-    comparison = _comparison(atlas, sel, share)
+    comparison = _comparison(atlas, sel)
     imports = us_import_sources(atlas, sel.commodity)
     wgi_sources = atlas.query("SELECT DISTINCT source_id FROM wgi")["source_id"].tolist()
     return CommodityRisk(

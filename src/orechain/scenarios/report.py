@@ -48,7 +48,7 @@ def run_report(
     tuple
         The JSON document and, with draws, the draw table for Parquet.
     """
-    report = on_progress or (lambda fraction, message: None)
+    report = on_progress or (lambda _fraction, _message: None)
     report(0.05, "building the network")
     net = build_network(scn, atlas)
     report(0.2, "solving the scenario as specified")

@@ -117,7 +117,7 @@ class TokenStore:
             rows = self._execute(
                 "SELECT envelope FROM ledger_events WHERE event_type = 'register-org'"
             )
-        except Exception:  # noqa: BLE001 - no ledger tables yet: no organisations
+        except Exception:  # no ledger tables yet: no organisations
             if self._pg:
                 self._conn.rollback() if not self._conn.autocommit else None
             return set()

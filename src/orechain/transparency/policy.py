@@ -216,7 +216,7 @@ def add_checkpoint_body(old_size: int, proof: list[bytes], note: str) -> bytes:
 def _post(url: str, body: bytes) -> tuple[int, str]:
     req = urllib.request.Request(url.rstrip("/") + "/add-checkpoint", data=body, method="POST")
     try:
-        with urllib.request.urlopen(req, timeout=WITNESS_TIMEOUT) as resp:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=WITNESS_TIMEOUT) as resp:
             return int(resp.status), resp.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8", "replace")

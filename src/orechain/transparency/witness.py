@@ -257,7 +257,7 @@ def _handler(witness: Witness) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def do_POST(self) -> None:  # http.server API
             if self.path.rstrip("/").rsplit("/", 1)[-1] != "add-checkpoint":
                 self._send(404, "not found\n")
                 return
@@ -276,7 +276,7 @@ def _handler(witness: Witness) -> type[BaseHTTPRequestHandler]:
                 self._send(exc.status, exc.body if exc.body.endswith("\n") else exc.body + "\n",
                            exc.content_type)  # fmt: skip
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server API
+        def do_GET(self) -> None:  # http.server API
             parts = self.path.strip("/").split("/")
             if len(parts) >= 2 and parts[-1] == "checkpoint":
                 note = witness.latest_by_hash(parts[-2])
@@ -285,7 +285,7 @@ def _handler(witness: Witness) -> type[BaseHTTPRequestHandler]:
                     return
             self._send(404, "no checkpoint cosigned for that log\n")
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             logger.info("witness: " + format, *args)
 
     return Handler

@@ -82,7 +82,7 @@ def _page(request: Request, name: str, title: str, **context: Any) -> Response:
     )
 
 
-def _pages(app: FastAPI) -> None:  # noqa: C901 - one small handler per page
+def _pages(app: FastAPI) -> None:  # one small handler per page
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def overview(request: Request) -> Response:
         svc = services_of(request)
@@ -147,7 +147,7 @@ def _report(app: FastAPI) -> None:
         svc = services_of(request)
         html: str | None = svc.reports.get("corridor")
         if html is None:
-            html = await svc.atlas.run(lambda a: build_corridor_report(svc.settings))
+            html = await svc.atlas.run(lambda _: build_corridor_report(svc.settings))
             svc.reports["corridor"] = html
         return HTMLResponse(
             html,

@@ -113,10 +113,9 @@ async def submit_events(
     return await svc.ledger.run(lambda led: led.submit_many(body.envelopes))
 
 
-@router.get("/lots", response_model=Page[LotSummary])
+@router.get("/lots", response_model=Page[LotSummary], dependencies=[Depends(access("read"))])
 async def lots(
     svc: Svc,
-    who: Reader,
     q: Annotated[str | None, Query(max_length=100, description="Text in lot id or product")] = None,
     commodity: Annotated[str | None, Query(max_length=80)] = None,
     limit: Limit = 50,
@@ -153,8 +152,13 @@ async def provenance(lot_id: LotPath, svc: Svc, who: Confidential) -> dict[str, 
     return await svc.ledger.run(read)
 
 
-@router.get("/lots/{lot_id}/origin", response_class=JsonBytes, responses=ok(Origin))
-async def origin(lot_id: LotPath, svc: Svc, who: Reader) -> JsonBytes:
+@router.get(
+    "/lots/{lot_id}/origin",
+    response_class=JsonBytes,
+    responses=ok(Origin),
+    dependencies=[Depends(access("read"))],
+)
+async def origin(lot_id: LotPath, svc: Svc) -> JsonBytes:
     """Origin shares by stage and country, propagated through blends by mass (public)."""
 
     def read(led: Ledger) -> dict[str, Any]:
@@ -261,10 +265,13 @@ async def event(
     return await svc.ledger.run(read)
 
 
-@router.post("/checkpoints", response_model=CheckpointOut, status_code=201)
-async def sign_checkpoint(
-    svc: Svc, who: Annotated[Principal, Depends(access("sign"))]
-) -> dict[str, Any]:
+@router.post(
+    "/checkpoints",
+    response_model=CheckpointOut,
+    status_code=201,
+    dependencies=[Depends(access("sign"))],
+)
+async def sign_checkpoint(svc: Svc) -> dict[str, Any]:
     """Sign and store a checkpoint over every committed entry (admins, operators)."""
     path = svc.settings.resolved_log_key_path()
     if not path.is_file():

@@ -15,21 +15,25 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from orechain.api.auth import Principal, access
+from orechain.api.auth import access
 from orechain.api.pagination import Limit, Offset, Page
 from orechain.api.responses import COMMON_ERRORS, Svc
-from orechain.api.routes.tiles import _root
+from orechain.api.routes.tiles import _root_of
 from orechain.ledger.domain import KeyRecord
 from orechain.ledger.service import Ledger
 from orechain.transparency.publish import published_history
 
-router = APIRouter(prefix="/api/log", tags=["log mirror"], responses=COMMON_ERRORS)
-Public = Annotated[Principal, Depends(access("public"))]
+router = APIRouter(
+    prefix="/api/log",
+    tags=["log mirror"],
+    responses=COMMON_ERRORS,
+    dependencies=[Depends(access("public"))],
+)
 
 __all__ = ["router"]
 
@@ -92,7 +96,7 @@ def _key(k: KeyRecord) -> dict[str, Any]:
 
 
 @router.get("/entries", response_model=Page[LogEntry])
-async def entries(svc: Svc, who: Public, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+async def entries(svc: Svc, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """Log leaves in index order (public view), read from ``offset`` without a full scan."""
 
     def page(led: Ledger) -> dict[str, Any]:
@@ -110,7 +114,7 @@ async def entries(svc: Svc, who: Public, limit: Limit = 100, offset: Offset = 0)
 
 
 @router.get("/orgs", response_model=Page[OrgOut])
-async def orgs(svc: Svc, who: Public, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+async def orgs(svc: Svc, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """Organisations with every key they registered, rotated or revoked, by org id."""
 
     def page(led: Ledger) -> dict[str, Any]:
@@ -124,12 +128,10 @@ async def orgs(svc: Svc, who: Public, limit: Limit = 100, offset: Offset = 0) ->
 
 
 @router.get("/checkpoints", response_model=Page[CheckpointRow])
-async def checkpoints(
-    request: Request, svc: Svc, who: Public, limit: Limit = 100, offset: Offset = 0
-) -> dict[str, Any]:
+async def checkpoints(svc: Svc, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     """Stored checkpoints by tree size, with the cosigned version where published."""
     rows = await svc.ledger.run(lambda led: led.store.checkpoints())
-    cosigned = dict(published_history(_root(request, svc)))
+    cosigned = dict(published_history(_root_of(svc)))
     items = [{"tree_size": s, "checkpoint": n, "cosigned": cosigned.get(s)}
              for s, n in rows[offset : offset + limit]]  # fmt: skip
     return _page(items, len(rows), limit, offset)

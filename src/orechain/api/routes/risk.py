@@ -64,7 +64,7 @@ async def _overview(svc: Services, year: int | None) -> bytes:
 async def exposure(svc: Svc, year: YearQuery = None) -> JsonBytes:
     """Exposure matrix rows: worst-stage governance-weighted HHI vs U.S. import reliance."""
     rows = json.loads(await _overview(svc, year))
-    return JsonBytes(await svc.atlas.cached(("exposure", year), lambda a: exposure_rows(rows)))
+    return JsonBytes(await svc.atlas.cached(("exposure", year), lambda _: exposure_rows(rows)))
 
 
 @router.get(

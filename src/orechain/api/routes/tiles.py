@@ -18,13 +18,13 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from orechain.api.auth import Principal, access
+from orechain.api.auth import access
 from orechain.api.errors import ApiError
 from orechain.api.responses import COMMON_ERRORS, Svc
 from orechain.api.services import Services
@@ -36,7 +36,6 @@ from orechain.transparency.tiles import TILE_RE, TileWriter, parse_tile_path
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["tiles"], responses=COMMON_ERRORS)
-Confidential = Annotated[Principal, Depends(access("confidential"))]
 
 __all__ = ["TileFiles", "router"]
 
@@ -53,10 +52,6 @@ def _root_of(svc: Services) -> Path:
     return svc.tiles_dir
 
 
-def _root(request: Request, svc: Svc) -> Path:
-    return _root_of(svc)
-
-
 def _refresh(led: Ledger, root: Path) -> None:
     """Publish the latest stored checkpoint if the published one is older."""
     stored = led.store.checkpoints()
@@ -71,7 +66,7 @@ def _refresh(led: Ledger, root: Path) -> None:
         logger.warning("not publishing the checkpoint at size %d: %s", stored[-1][0], exc)
 
 
-async def _maybe_refresh(request: Request, svc: Svc, root: Path) -> None:
+async def _maybe_refresh(svc: Svc, root: Path) -> None:
     now = time.monotonic()
     if now - svc.tiles_refreshed < REFRESH_SECONDS:
         return
@@ -82,22 +77,22 @@ async def _maybe_refresh(request: Request, svc: Svc, root: Path) -> None:
 @router.get(
     "/checkpoint", response_class=Response, responses={200: {"content": {"text/plain": {}}}}
 )
-async def checkpoint(request: Request, svc: Svc) -> Response:
+async def checkpoint(svc: Svc) -> Response:
     """The latest published signed checkpoint (tlog-checkpoint), witness cosignatures included."""
-    root = _root(request, svc)
-    await _maybe_refresh(request, svc, root)
+    root = _root_of(svc)
+    await _maybe_refresh(svc, root)
     note = published_checkpoint(root)
     if note is None:
         raise ApiError(404, "no checkpoint published yet; run `orechain ledger checkpoint`")
     return Response(note, media_type="text/plain; charset=utf-8", headers=CHECKPOINT_CACHE)
 
 
-async def _tile(request: Request, svc: Svc, path: str) -> Response:
+async def _tile(svc: Svc, path: str) -> Response:
     try:
         parsed = parse_tile_path(path)
     except InputError as exc:
         raise ApiError(404, str(exc)) from exc
-    root = _root(request, svc)
+    root = _root_of(svc)
     file = root / path
     if not file.is_file() and not parsed.partial:
         # A full tile the last publication did not reach yet: tile what is committed.
@@ -117,16 +112,21 @@ OCTET_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/tile/entries/{rest:path}", response_class=Response, responses=OCTET_RESPONSE)
-async def entry_bundle(request: Request, svc: Svc, who: Confidential, rest: str) -> Response:
+@router.get(
+    "/tile/entries/{rest:path}",
+    response_class=Response,
+    responses=OCTET_RESPONSE,
+    dependencies=[Depends(access("confidential"))],
+)
+async def entry_bundle(svc: Svc, rest: str) -> Response:
     """Entry bundle of full signed envelopes (confidential: auditors and admins)."""
-    return await _tile(request, svc, f"tile/entries/{rest}")
+    return await _tile(svc, f"tile/entries/{rest}")
 
 
 @router.get("/tile/{rest:path}", response_class=Response, responses=OCTET_RESPONSE)
-async def tile(request: Request, svc: Svc, rest: str) -> Response:
+async def tile(svc: Svc, rest: str) -> Response:
     """A hash tile ``tile/<L>/<N>[.p/<W>]`` or a public-safe ``tile/public-entries/…`` bundle."""
-    return await _tile(request, svc, f"tile/{rest}")
+    return await _tile(svc, f"tile/{rest}")
 
 
 _FAST_HEADERS = [

@@ -84,16 +84,23 @@ class CheckpointOut(BaseModel):
     checkpoint: str
 
 
-@router.get("", response_class=JsonBytes, responses=ok(Transparency))
-async def transparency(svc: Svc, who: Public) -> JsonBytes:
+@router.get(
+    "",
+    response_class=JsonBytes,
+    responses=ok(Transparency),
+    dependencies=[Depends(access("public"))],
+)
+async def transparency(svc: Svc) -> JsonBytes:
     """Latest signed checkpoint, the verifier key and totals by commodity, origin, corridor."""
     return JsonBytes(await svc.ledger.cached(("transparency",), summary))
 
 
-@router.get("/checkpoints", response_model=Page[CheckpointOut])
-async def checkpoints(
-    svc: Svc, who: Public, limit: Limit = 50, offset: Offset = 0
-) -> dict[str, Any]:
+@router.get(
+    "/checkpoints",
+    response_model=Page[CheckpointOut],
+    dependencies=[Depends(access("public"))],
+)
+async def checkpoints(svc: Svc, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     """Every stored signed checkpoint, by tree size (paginated)."""
     rows = await svc.ledger.run(lambda led: led.store.checkpoints())
     items = [{"tree_size": s, "checkpoint": n} for s, n in rows]
@@ -130,10 +137,13 @@ async def inclusion(
     return await svc.ledger.run(prove)
 
 
-@router.get("/proofs/consistency", response_model=ConsistencyBundle)
+@router.get(
+    "/proofs/consistency",
+    response_model=ConsistencyBundle,
+    dependencies=[Depends(access("public"))],
+)
 async def consistency(
     svc: Svc,
-    who: Public,
     old_size: Annotated[int, Query(ge=1, le=2**40, examples=[10])],
     new_size: Annotated[int | None, Query(ge=1, le=2**40, examples=[40])] = None,
 ) -> dict[str, Any]:

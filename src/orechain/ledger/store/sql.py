@@ -121,7 +121,7 @@ def current_version(fetch_one: Callable[[str], Any]) -> int:
     """Schema version recorded in ``ledger_meta`` (0 for a fresh database)."""
     try:
         row = fetch_one("SELECT value FROM ledger_meta WHERE key = 'schema_version'")
-    except Exception:  # noqa: BLE001 - table absent: fresh database
+    except Exception:  # table absent: fresh database
         return 0
     return int(row[0]) if row else 0
 
