@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +76,12 @@ SPECS: dict[str, Spec] = {
     "orechain risk imports 'rare earths' --importer USA --year 2022": Spec("China"),
     "orechain risk supply antimony": Spec("refining"),
     "orechain atlas ingest usgs-mcs path/to/MCS2026/": Spec(
-        "no such file or directory", exit_code=2, json=False
+        "no such file or directory",
+        exit_code=2,
+        json=False,
+        # An ingest opens the atlas for writing: its own copy, not the session atlas that a
+        # session fixture holds open read-only.
+        env=(("ORECHAIN_ATLAS", "writable.duckdb"),),
     ),
     "orechain atlas rebuild": Spec("production", env=(("ORECHAIN_ATLAS", "rebuilt.duckdb"),)),
     "orechain atlas sources": Spec("usgs-mcs-2025"),
@@ -415,6 +421,7 @@ def workspace(
 
     monkeypatch.setattr(witness, "serve_witness", serve_once)
     _ledger_fixtures(tmp_path)
+    shutil.copyfile(atlas_env, tmp_path / "writable.duckdb")
     ws = Workspace(tmp_path, monkeypatch)
     yield ws
     for close in ws.closers:

@@ -22,7 +22,7 @@ import pandas as pd
 from orechain.atlas.ingest import Loader, LoadReport
 from orechain.atlas.schema import TABLES, Table, conform
 from orechain.atlas.sources import Source, load_sources
-from orechain.errors import InputError, NotFoundError
+from orechain.errors import ConflictError, InputError, NotFoundError
 from orechain.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -208,7 +208,14 @@ def open_atlas(settings: Settings | None = None, *, read_only: bool = False) -> 
     if not path.exists():
         logger.info("building atlas at %s", path)
         build_atlas(path)
-    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.ConnectionException as exc:
+        # DuckDB keeps one configuration per file and process: a read-only handle
+        # still open here (or a writer in another process) blocks a writer.
+        mode = "read-only" if read_only else "for writing"
+        msg = f"cannot open the atlas {mode}: {str(exc).splitlines()[0]}; close other handles first"
+        raise ConflictError(msg) from exc
     con.execute("SET enable_progress_bar = false")
     return Atlas(con, path)
 
