@@ -33,6 +33,7 @@ __all__ = [
     "Checkpoint",
     "encode_vkey",
     "key_hash",
+    "split_vkey",
     "parse_checkpoint",
     "parse_vkey",
     "sign_checkpoint",
@@ -66,18 +67,27 @@ def encode_vkey(name: str, public: bytes) -> str:
     return f"{name}+{key_hash(name, public).hex()}+{blob}"
 
 
-def parse_vkey(vkey: str) -> tuple[str, bytes]:
-    """Split a verifier key into (name, raw Ed25519 public key), checking its hash."""
+def split_vkey(vkey: str, what: str = "verifier key") -> tuple[str, str, bytes]:
+    """(name, key hash in hex, decoded key bytes) of a signed-note key ``<name>+<hash>+<b64>``.
+
+    Shared by log keys (here) and witness keys (``tlog-cosignature``); the caller
+    checks the type byte and the hash, which differ between the two.
+    """
     parts = vkey.strip().split("+", 2)
     if len(parts) != 3:
-        msg = "verifier key must be <name>+<hash>+<key>"
+        msg = f"{what} {vkey!r} must be <name>+<hash>+<key>"
         raise InputError(msg, field="vkey")
     name, hash_hex, blob = parts
     try:
-        raw = base64.b64decode(blob, validate=True)
+        return name, hash_hex, base64.b64decode(blob, validate=True)
     except binascii.Error as exc:
-        msg = f"verifier key is not base64: {exc}"
+        msg = f"{what} {name!r} is not base64"
         raise InputError(msg, field="vkey") from exc
+
+
+def parse_vkey(vkey: str) -> tuple[str, bytes]:
+    """Split a verifier key into (name, raw Ed25519 public key), checking its hash."""
+    name, hash_hex, raw = split_vkey(vkey)
     if raw[:1] != ED25519_ALG or len(raw) != 33 or key_hash(name, raw[1:]).hex() != hash_hex:
         msg = "verifier key is not a well-formed Ed25519 signed-note key"
         raise InputError(msg, field="vkey")

@@ -16,14 +16,13 @@ References
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import time
 from dataclasses import dataclass
 
 from orechain.errors import InputError, IntegrityError
 from orechain.ledger import keys
-from orechain.ledger.checkpoint import SIG_PREFIX, parse_checkpoint
+from orechain.ledger.checkpoint import SIG_PREFIX, parse_checkpoint, split_vkey
 
 __all__ = [
     "COSIGNATURE_ALG",
@@ -75,16 +74,7 @@ def parse_witness_vkey(vkey: str) -> Cosigner:
     InputError
         If it is not a well-formed Ed25519 cosignature/v1 vkey.
     """
-    parts = vkey.strip().split("+", 2)
-    if len(parts) != 3:
-        msg = f"witness key {vkey!r} must be <name>+<hash>+<key>"
-        raise InputError(msg, field="vkey")
-    name, hash_hex, blob = parts
-    try:
-        raw = base64.b64decode(blob, validate=True)
-    except binascii.Error as exc:
-        msg = f"witness key {name!r} is not base64"
-        raise InputError(msg, field="vkey") from exc
+    name, hash_hex, raw = split_vkey(vkey, "witness key")
     if raw[:1] != COSIGNATURE_ALG or len(raw) != 33:
         msg = f"witness key {name!r} is not an Ed25519 cosignature/v1 key (type 0x04)"
         raise InputError(msg, field="vkey")
