@@ -148,7 +148,7 @@ def test_sigkill_during_tiling_leaves_a_resumable_tree(tmp_path: Path) -> None:
         before, deadline = sizes[-1] if sizes else 0, time.monotonic() + 60
         while _state_size(out) <= before and time.monotonic() < deadline:
             time.sleep(0.02)  # wait until this writer has committed something
-        time.sleep(rng.uniform(0.0, 0.4))
+        time.sleep(rng.uniform(0.0, 0.15))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         sizes.append(TileWriter(out).size)  # always reopens: its partial tiles match its root
