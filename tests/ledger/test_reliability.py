@@ -2,8 +2,9 @@
 
 Writers are forked children (no interpreter start-up, so 20+ kills take a few
 seconds). A child reports an event as acknowledged only after ``submit_many``
-has returned, i.e. after the commit; the parent kills it at a seeded random
-moment and then checks that every acknowledged event is in the log, that
+has returned, i.e. after the commit; the parent waits for the child's first
+acknowledgement (so the kill cannot land before the writer works, however busy
+the machine), kills it a seeded random moment later, and then checks that every acknowledged event is in the log, that
 batches were atomic and that ``audit`` recomputes a clean log.
 """
 
@@ -62,8 +63,8 @@ def _fork(work: Callable[[int], None]) -> tuple[int, int]:
     return pid, r
 
 
-def _read_all(fd: int) -> list[str]:
-    chunks = []
+def _read_all(fd: int, first: bytes = b"") -> list[str]:
+    chunks = [first]
     while chunk := os.read(fd, 65536):
         chunks.append(chunk)
     os.close(fd)
@@ -86,7 +87,7 @@ def _writer(url: str, envs: list[dict[str, Any]]) -> Callable[[int], None]:
 def test_sigkill_during_bulk_submit(ledger_url: str) -> None:
     with Ledger.create(ledger_url, sample.ORIGIN, sample.log_key(), clock=fixed_clock) as led:
         sample.load(led)
-    envs = _events(600)
+    envs = _events(3000)  # far more than 20 short runs can write, so no run ends on its own
     rng = random.Random(20261126)
     acked: set[str] = set()
     killed_mid_run = 0
@@ -94,11 +95,12 @@ def test_sigkill_during_bulk_submit(ledger_url: str) -> None:
         with Ledger.open(ledger_url, clock=fixed_clock) as led:  # closed before the fork
             done = led.store.size() - 40
         pid, fd = _fork(_writer(ledger_url, envs[done:]))
-        time.sleep(rng.uniform(0.02, 0.25))  # under load the child needs time to start
+        first = os.read(fd, 65536)  # blocks until the writer has committed a batch
+        time.sleep(rng.uniform(0.0, 0.03))
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         killed_mid_run += os.WIFSIGNALED(status)
-        acked |= set(_read_all(fd))
+        acked |= set(_read_all(fd, first))
     assert killed_mid_run >= KILLS // 2  # most kills landed while the writer was working
     with Ledger.open(ledger_url, clock=fixed_clock) as led:
         stored = [e.event_id for e in led.entries(40)]
