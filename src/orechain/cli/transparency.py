@@ -132,7 +132,7 @@ def monitor(
         min=1,
         max=32,
         help="Tile fetches kept in flight over HTTP (a remote log is bound by round trips; "
-        "on the same host 1 is faster).",
+        "beside the log on an idle host 1 can be faster).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
