@@ -11,6 +11,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -193,12 +194,15 @@ print(json.dumps({"wta": wta, "total": total}))
 """
 
 
-@pytest.mark.slow
-def test_import_risk_matches_geopolrisk_py(atlas: Atlas, tmp_path: Path) -> None:
-    """Same flows and governance weights through geopolrisk-py (GPL, test-time peer only)."""
-    pytest.importorskip("geopolrisk", reason="geopolrisk-py not installed")
+IMPORT_RISK_REFERENCE = (
+    Path(__file__).resolve().parents[1] / "data" / ("geopolrisk_import_risk_reference.json")
+)
+"""geopolrisk-py's answer for the flows below, recorded by running it (origin and date inside)."""
+
+
+def _peer_rows(atlas: Atlas) -> list[dict[str, Any]]:
     mix = import_mix(atlas, "rare-earths", "USA", 2022, by="quantity", wgi_indicator="pv")
-    rows = [
+    return [
         {
             "period": 2022,
             "reporterCode": 842,
@@ -211,6 +215,35 @@ def test_import_risk_matches_geopolrisk_py(atlas: Atlas, tmp_path: Path) -> None
         for i, p in enumerate(mix.partners)
         if p.quantity_t is not None
     ]
+
+
+def _ours(rows: list[dict[str, Any]]) -> float:
+    return geopolrisk_import_risk(
+        pd.Series({r["partnerCode"]: r["qty"] for r in rows}),
+        pd.Series({r["partnerCode"]: r["partnerWGI"] for r in rows}),
+        domestic_production=100.0,
+    )
+
+
+def test_import_risk_matches_recorded_geopolrisk_py(atlas: Atlas) -> None:
+    """Same flows and governance weights as geopolrisk-py was given; its recorded answer.
+
+    The atlas's flows must still be the ones recorded (else re-record with
+    ``ORECHAIN_LIVE_PEER=1``), and our import risk must equal the peer's.
+    """
+    ref = json.loads(IMPORT_RISK_REFERENCE.read_text())
+    rows = _peer_rows(atlas)
+    assert rows == ref["rows"]
+    assert _ours(rows) == pytest.approx(ref["wta"], rel=1e-9)
+
+
+@pytest.mark.slow
+def test_import_risk_matches_geopolrisk_py_live(atlas: Atlas, tmp_path: Path) -> None:
+    """The same comparison against geopolrisk-py itself (GPL, test-time peer only; ~1 min)."""
+    if not os.environ.get("ORECHAIN_LIVE_PEER"):
+        pytest.skip("set ORECHAIN_LIVE_PEER=1 to run geopolrisk-py live (about a minute)")
+    pytest.importorskip("geopolrisk", reason="geopolrisk-py not installed")
+    rows = _peer_rows(atlas)
     payload = json.dumps({"rows": rows, "country": "USA", "prod": 100.0})
     env = {**os.environ, "HOME": str(tmp_path)}  # geopolrisk writes ~/Documents/geopolrisk
     done = subprocess.run(
@@ -223,12 +256,7 @@ def test_import_risk_matches_geopolrisk_py(atlas: Atlas, tmp_path: Path) -> None
         check=True,
     )
     peer = json.loads(done.stdout.strip().splitlines()[-1])
-    ours = geopolrisk_import_risk(
-        pd.Series({r["partnerCode"]: r["qty"] for r in rows}),
-        pd.Series({r["partnerCode"]: r["partnerWGI"] for r in rows}),
-        domestic_production=100.0,
-    )
-    assert peer["wta"] == pytest.approx(ours, rel=1e-9)
+    assert peer["wta"] == pytest.approx(_ours(rows), rel=1e-9)
 
 
 def test_write_supplier_concentration_matches_frame(tmp_path: Path) -> None:
