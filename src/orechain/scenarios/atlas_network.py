@@ -347,7 +347,6 @@ def _assumptions(cid: str, chain: tuple[Stage, ...], opts: Options) -> tuple[str
         f"ASSUMPTION: existing capacity grows {opts.capacity_growth:.1%} a year.",
         "ASSUMPTION: base flows follow BACI exports where present, else domestic first, "
         "then proportional to partner capacity.",
-        "ASSUMPTION: export restrictions apply to direct exports only (no re-export tracing).",
         "ASSUMPTION: 'network' demand (e.g. rest of world) = base-year output allocated to it, "
         "less any stated demand the trade-sized base flows do not cover.",
     ]

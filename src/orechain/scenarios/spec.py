@@ -122,6 +122,9 @@ class ExportRestriction(_Window):
     to: list[str] | Literal["all"] = "all"
     share: float = Field(ge=0.0, le=1.0)
     commodity: str | None = None
+    trace: Literal["origin", "direct"] = "origin"
+    """``origin``: binds material of this country's ``stages`` wherever it goes next
+    (through third countries too); ``direct``: binds its direct exports only."""
     note: str = ""
 
 
