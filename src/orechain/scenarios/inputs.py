@@ -205,12 +205,13 @@ def base_output(net: Network, scn: Scenario, year: int) -> np.ndarray:
 
     Output above it (the node's excess capacity) costs ``options.excess_cost``
     more per tonne. New capacity is built to run: its whole capacity is base.
+    An explicit node with ``base_t: 0`` is idle capacity: all of it is excess.
     """
     growth = (1.0 + scn.options.capacity_growth) ** max(0, year - scn.reference_year)
     cap = base_capacity(net, scn, year)
     out = np.array([n.base_t * growth for n in net.nodes])
     for i, n in enumerate(net.nodes):
-        if n.mitigation is not None or n.base_t <= 0:
+        if n.mitigation is not None:
             out[i] = cap[i]
     return np.minimum(out, cap)
 

@@ -275,8 +275,9 @@ def market_labels(scn: Scenario, ref: ReferencePrices | None) -> tuple[str, ...]
         "reference point unless a demand entry sets its own (short-run mineral demand is "
         "price-inelastic: Tilton & Guzmán 2016, ch. 2)",
         "ASSUMPTION: sector priority = willingness to pay as a multiple of the base price",
-        f"ASSUMPTION: output above a node's base-year output (its excess capacity, "
-        f"capacity = output / utilisation {o.utilisation:g}) costs {o.excess_cost:g} more per t",
+        f"ASSUMPTION: output above a node's base-year output (its excess capacity; atlas "
+        f"capacity = output / utilisation {o.utilisation:g} unless the atlas gives capacity) "
+        f"costs {o.excess_cost:g} more per t",
         f"price index 1.0 = marginal delivered cost in {scn.reference_year} without disruption",
     ]
     out += [
