@@ -41,7 +41,8 @@ def test_china_share_of_us_antimony_supply_falls_as_observed(backtests):
 def test_every_event_reports_observed_predicted_and_verdicts(backtests):
     assert {e["id"] for e in backtests["events"]} == set(EVENTS)
     for row in backtests["rows"]:
-        assert row["observed"] is not None and row["predicted"] is not None
+        assert row["observed"] is not None
+        assert row["predicted"] is not None
         assert row["within_factor_2"] in (True, False, None)
     assert backtests["summary"]["rows"] == len(backtests["rows"])
 
@@ -50,7 +51,8 @@ def test_every_event_reports_observed_predicted_and_verdicts(backtests):
 def test_events_use_only_data_published_before_them(atlas, event):
     ev = EVENTS[event]
     scn = event_scenario(atlas, ev)
-    assert scn.horizon.start == ev.year and scn.reference_year == ev.before
+    assert scn.horizon.start == ev.year
+    assert scn.reference_year == ev.before
     if scn.network is None:
         net = build_network(scn, atlas)
         usgs = [s for s in net.data_sources if s.startswith("usgs-mcs")]

@@ -1,4 +1,4 @@
-"""The bundled gallium-germanium-controls scenario: its numbers are the atlas's, its answers move."""
+"""The bundled gallium-germanium-controls scenario: atlas numbers, and answers that move."""
 
 from __future__ import annotations
 
@@ -47,5 +47,6 @@ def test_us_ban_raises_the_us_price_and_removes_chinese_gallium():
         assert usa.supply_share_by_origin["refining"].get("CHN", 0.0) == pytest.approx(0.0)
         assert base.supply_share_by_origin["refining"]["CHN"] > 0.5
         assert usa.price_index["refining"] > base.price_index["refining"] + 0.1
-        assert usa.consumer_cost_usd is not None and usa.consumer_cost_usd > 0
+        assert usa.consumer_cost_usd is not None
+        assert usa.consumer_cost_usd > 0
         assert usa.sectors["defence"].shortfall_t < 1e-3  # defence outbids: < 1 kg short
