@@ -193,7 +193,9 @@ def _proportional(
     diag[cols] = 2.0 / size
     _pass_diagonal(h, diag)
     h.setOptionValue("qp_regularization_value", 0.0)
-    h.setOptionValue("qp_iteration_limit", 5_000)
+    # the QP either finishes in a few dozen iterations or stalls on a degenerate face
+    # (seen: <= 13 or the limit, on every bundled scenario); stop early and fall back
+    h.setOptionValue("qp_iteration_limit", 500)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return _maximin(h, lp, weight, z, cols, size, x1)
