@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orechain.scenarios.inputs import demand_points, year_inputs
+from orechain.scenarios.results import to_json
 from orechain.scenarios.solve import build_network, restriction_bases, run_scenario, solve_year
 from orechain.scenarios.spec import load_scenario, parse_scenario
 
@@ -156,3 +157,12 @@ def test_origin_trace_is_stricter_than_direct_and_conserves_mass(raw):
     assert usa.supply_share_by_origin.get("separation", {}).get("CHN", 0.0) == pytest.approx(
         0.0, abs=1e-6
     )
+
+
+def test_run_json_reports_each_regions_origin_mix_at_every_stage():
+    doc = to_json(run_scenario(parse_scenario(relay("origin"))))
+    regions = doc["years"][0]["regions"]
+    assert regions["USA"]["origin_mix"]["separation"] == {"AUS": pytest.approx(1.0)}
+    assert regions["DEU"]["origin_mix"]["separation"] == {"CHN": pytest.approx(1.0)}
+    assert regions["DEU"]["origin_mix"]["metal"] == {"JPN": pytest.approx(1.0)}
+    assert doc["years"][0]["supply_share_by_origin"] == regions["USA"]["origin_mix"]
