@@ -32,6 +32,7 @@ from orechain.services.documents import to_document
 from orechain.services.economics import compare, evaluate, sensitivity
 from orechain.services.ledger import ensure_ledger, open_ledger, trace
 from orechain.services.risk import overview, risk_profile
+from orechain.services.scenarios import backtest_document as backtest
 from orechain.services.transparency import summary as transparency_summary
 from orechain.settings import Settings
 
@@ -46,6 +47,7 @@ __all__ = [
     "Atlas",
     "BundledItem",
     "Settings",
+    "backtest",
     "bundled_projects",
     "bundled_scenarios",
     "compare",
