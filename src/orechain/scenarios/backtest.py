@@ -101,6 +101,10 @@ def china_import_share(atlas: Atlas, hs6: str, year: int) -> float:
     return float(frame[frame.reporter == "CHN"].v.sum()) / total
 
 
+_NET_CHN = "ASSUMPTION: China's base use = its modelled refined output minus BACI exports"
+_NET_ROW = "ASSUMPTION: rest of world = remaining modelled refined output"
+
+
 def _antimony(atlas: Atlas, ev: Event) -> dict[str, Any]:
     consumption = _salient(atlas, "antimony", "Consump_t", ev.before, ev.vintage)
     return {
@@ -121,13 +125,13 @@ def _antimony(atlas: Atlas, ev: Event) -> dict[str, Any]:
                 "region": "CHN",
                 "sector": "all",
                 "tonnes": "network",
-                "source": "ASSUMPTION: network",
+                "source": _NET_CHN,
             },
             {
                 "region": "ROW",
                 "sector": "all",
                 "tonnes": "network",
-                "source": "ASSUMPTION: network",
+                "source": _NET_ROW,
             },
         ],
         "disruptions": [
