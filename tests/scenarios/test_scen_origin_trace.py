@@ -166,3 +166,46 @@ def test_run_json_reports_each_regions_origin_mix_at_every_stage():
     assert regions["DEU"]["origin_mix"]["separation"] == {"CHN": pytest.approx(1.0)}
     assert regions["DEU"]["origin_mix"]["metal"] == {"JPN": pytest.approx(1.0)}
     assert doc["years"][0]["supply_share_by_origin"] == regions["USA"]["origin_mix"]
+
+
+def test_two_origin_restrictions_hold_together():
+    """A US ban on Chinese oxide and a ban on Chinese metal to everyone, on one network.
+
+    Hand solution (quantity mode, equal weights): the US can only get Australian oxide
+    made into metal in Japan (40 t, shortfall 10 t); Germany takes Chinese oxide made into
+    metal in Japan (50 t); China's own metal plant serves only China (30 t).
+    """
+    ban = {"type": "export_restriction", "share": 1.0, "start": 2025, "country": "CHN"}
+    nodes = [
+        {"id": "C", "country": "CHN", "stage": "separation", "capacity_t": 100},
+        {"id": "A", "country": "AUS", "stage": "separation", "capacity_t": 40},
+        {"id": "J", "country": "JPN", "stage": "metal", "capacity_t": 200},
+        {"id": "M", "country": "CHN", "stage": "metal", "capacity_t": 200},
+    ]
+    links = [{"from": s, "to": t, "cost_per_t": 1} for s in "CA" for t in "JM"]
+    links += [{"from": s, "to": r, "cost_per_t": 0} for s in "JM" for r in ("USA", "DEU")]
+    links += [{"from": "M", "to": "CHN", "cost_per_t": 0}]
+    raw = {
+        "name": "two bans",
+        "horizon": {"start": 2025, "end": 2025},
+        "regions": {"CHN": ["CHN"]},
+        "demand": [
+            {"region": r, "sector": "all", "tonnes": t, "source": "ASSUMPTION: test"}
+            for r, t in (("USA", 50), ("DEU", 50), ("CHN", 30))
+        ],
+        "options": {"market": "quantity"},
+        "disruptions": [
+            {**ban, "id": "oxide", "stages": ["separation"], "to": ["USA"]},
+            {**ban, "id": "metal", "stages": ["metal"], "to": "all"},
+        ],
+        "network": {"stages": ["separation", "metal"], "nodes": nodes, "links": links},
+    }
+    y = run_scenario(parse_scenario(raw)).years[0]
+    usa, deu, chn = (y.regions[r] for r in ("USA", "DEU", "CHN"))
+    assert usa.served_t == pytest.approx(40.0)
+    assert deu.served_t == pytest.approx(50.0)
+    assert chn.served_t == pytest.approx(30.0)
+    assert usa.supply_share_by_origin["separation"] == {"AUS": pytest.approx(1.0)}
+    assert usa.supply_share_by_origin["metal"] == {"JPN": pytest.approx(1.0)}
+    assert deu.supply_share_by_origin["metal"] == {"JPN": pytest.approx(1.0)}
+    assert chn.supply_share_by_origin["metal"] == {"CHN": pytest.approx(1.0)}
