@@ -53,6 +53,30 @@ def year_rate(net, scn, n: int, market: str) -> float:
     return n / (time.perf_counter() - start)
 
 
+def with_trace(scn, trace: str):
+    """The scenario with every export restriction ``trace: origin`` or ``direct``."""
+    return scn.model_copy(
+        update={"disruptions": [d.model_copy(update={"trace": trace}) for d in scn.disruptions]}
+    )
+
+
+def horizon_rate(net, scn, n: int) -> float:
+    """Year-solves per second over every year of the horizon (stock left ignored)."""
+    points = demand_points(net, scn)
+    ref = market_prices(net, scn, points)
+    stock = np.zeros(0)
+    inputs = []
+    for year in scn.horizon.years:
+        inp = year_inputs(net, scn, points, year, stock)
+        inp.restriction_base = restriction_bases(net, scn, points, year, stock, ref)
+        inputs.append(inp)
+    start = time.perf_counter()
+    for _ in range(n):
+        for inp in inputs:
+            solve_year(net, scn, points, inp, ref=ref)
+    return n * len(inputs) / (time.perf_counter() - start)
+
+
 def mc_time(net, scn, draws: int, workers: int) -> tuple[float, float]:
     start = time.perf_counter()
     res = run_monte_carlo(net, scn, draws, seed=7, workers=workers)
@@ -70,6 +94,10 @@ def main() -> None:
     atlas.close()
     load_before = os.getloadavg()
     price = year_rate(net, scn, args.solves, "price")
+    direct = year_rate(net, with_trace(scn, "direct"), args.solves, "price")
+    reps = max(1, args.solves // 30)
+    horizon_origin = horizon_rate(net, scn, reps)
+    horizon_direct = horizon_rate(net, with_trace(scn, "direct"), reps)
     quantity = year_rate(net, scn, args.solves, "quantity")
     lex = lp_rate(net, scn, args.solves, True)
     one_stage = lp_rate(net, scn, args.solves, False)
@@ -82,7 +110,12 @@ def main() -> None:
             "rare-earth network size",
             f"{len(net.nodes)} nodes, {len(net.links)} links, {len(net.sinks)} sinks",
         ),
-        ("year solve, price mode (welfare LP + tie QP if needed)", f"{price:.0f} per s"),
+        ("year solve 2025, price mode, origin-traced (default)", f"{price:.0f} per s"),
+        ("peer: year solve 2025, price mode, trace: direct", f"{direct:.0f} per s"),
+        ("ratio origin / direct, 2025 (same run)", f"{price / direct:.2f}×"),
+        ("year solves over 2025-2035, origin-traced", f"{horizon_origin:.0f} per s"),
+        ("peer: year solves over 2025-2035, trace: direct", f"{horizon_direct:.0f} per s"),
+        ("ratio origin / direct, horizon (same run)", f"{horizon_origin / horizon_direct:.2f}×"),
         ("year solve, quantity mode (LP + tie QP + cost LP)", f"{quantity:.0f} per s"),
         ("LP build + solve, lexicographic (2 HiGHS solves)", f"{lex:.0f} per s"),
         ("LP build + solve, served only (1 HiGHS solve)", f"{one_stage:.0f} per s"),

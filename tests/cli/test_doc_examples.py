@@ -274,6 +274,9 @@ SPECS: dict[str, Spec] = {
             "scenarios/china-ree-export-controls.yaml",
         ),  # fmt: skip
     ),
+    "orechain scenario backtest '[EVENT]' '[--json]'": Spec(
+        "antimony-2024", argv=("scenario", "backtest", "antimony-2024")
+    ),
     # docs/service.md
     "orechain serve": Spec("OreChain is serving at http://127.0.0.1:8000/", json_expect="url"),
     "orechain serve --database-url postgresql://user@db/orechain --workers 4 --host 0.0.0.0": Spec(

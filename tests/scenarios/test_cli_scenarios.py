@@ -32,6 +32,7 @@ def test_bundled_copies_match_the_repository_folder():
     assert names == [
         "antimony-export-ban.yaml",
         "china-ree-export-controls.yaml",
+        "gallium-germanium-controls.yaml",
         "pakistan-us-corridor.yaml",
     ]
     for name in names:
@@ -39,7 +40,13 @@ def test_bundled_copies_match_the_repository_folder():
 
 
 @pytest.mark.parametrize(
-    "name", ["pakistan-us-corridor", "china-ree-export-controls", "antimony-export-ban"]
+    "name",
+    [
+        "pakistan-us-corridor",
+        "china-ree-export-controls",
+        "antimony-export-ban",
+        "gallium-germanium-controls",
+    ],
 )
 def test_bundled_scenarios_validate_and_label_assumptions(name):
     doc = _json(["scenario", "validate", name, "--json"])

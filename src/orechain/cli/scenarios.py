@@ -245,3 +245,56 @@ def compare(a: str = FILE_ARG, b: str = FILE_ARG, as_json: bool = JSON_OPTION) -
         ],
         title=f"{doc['a']} vs {doc['b']}",
     )
+
+
+@app.command()
+def backtest(
+    event: str | None = typer.Argument(
+        None, help="Event id (antimony-2024, gallium-germanium-2023); all when omitted."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Re-run real export controls with pre-event data; observed vs predicted."""
+    from orechain.cli.common import with_atlas
+    from orechain.services.scenarios import backtest_document
+
+    doc = with_atlas(lambda atlas: backtest_document(atlas, event))
+    if as_json:
+        emit_json(doc)
+        return
+    print_table(
+        [
+            {
+                "event": r["event"],
+                "measure": r["measure"],
+                "observed": f"{r['observed']:.3g}",
+                "predicted": f"{r['predicted']:.3g}",
+                "direction": _yes_no(r["direction"]),
+                "within": _yes_no(r["within_factor_2"]),
+            }
+            for r in doc["rows"]
+        ],
+        [
+            ("event", "event"),
+            ("measure", "measure"),
+            ("observed", "observed"),
+            ("predicted", "predicted"),
+            ("direction", "direction right"),
+            ("within", "within factor 2"),
+        ],
+        title="Backtests (data published before each event)",
+    )
+    for ev in doc["events"]:
+        console.print(
+            f"{ev['id']}: {ev['title']} ({ev['date']}); built from {ev['data']['vintage']}"
+        )
+        for r in ev["rows"]:
+            console.print(
+                f"  • observed: {r['observed_source']}; {r['predicted_note']}", markup=False
+            )
+        for note in ev["notes"]:
+            console.print(f"  • {note}", markup=False)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "–" if value is None else ("yes" if value else "no")

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from orechain.atlas.query import select_production
+from orechain.atlas.query import DEFAULT_SOURCE, select_production
 from orechain.atlas.sources import data_dir
 from orechain.errors import NotFoundError
 from orechain.scenarios.chains import Stage, chain_for
@@ -72,8 +72,8 @@ def conversion_factor(cid: str, upstream: str, downstream: str) -> tuple[float, 
     return 1.0, f"ASSUMPTION: no factor for {upstream} → {downstream}; 1 t per t."
 
 
-def _mining(atlas: Atlas, cid: str, year: int | None) -> pd.DataFrame:
-    sel = select_production(atlas, cid, "mine", year)
+def _mining(atlas: Atlas, cid: str, year: int | None, source: str = DEFAULT_SOURCE) -> pd.DataFrame:
+    sel = select_production(atlas, cid, "mine", year, source=source)
     rows = sel.rows[sel.rows.country != "WORLD"].dropna(subset=["quantity_t"])
     rows = rows[~rows.country.isin(["USA_CAN"]) & (rows.quantity_t > 0)]
     out = rows.groupby("country", as_index=False)["quantity_t"].sum()
@@ -89,11 +89,13 @@ def _stage_shares_quantity(atlas: Atlas, cid: str, stage: str) -> pd.DataFrame:
     return frame
 
 
-def _refining(atlas: Atlas, cid: str, year: int | None, mining: pd.DataFrame) -> pd.DataFrame:
+def _refining(
+    atlas: Atlas, cid: str, year: int | None, mining: pd.DataFrame, source: str = DEFAULT_SOURCE
+) -> pd.DataFrame:
     """Refining output by country: USGS, else IEA quantities, else the allocation rule."""
     for measure in ("refinery", "smelter"):
         try:
-            sel = select_production(atlas, cid, measure, year)
+            sel = select_production(atlas, cid, measure, year, source=source)
         except NotFoundError:
             continue
         rows = sel.rows[~sel.rows.country.isin(["WORLD", "USA_CAN"])].dropna(subset=["quantity_t"])
@@ -140,14 +142,20 @@ def _derived_stage(cid: str, stage: str, upstream_total: float, factor: float) -
     )
 
 
-def stage_outputs(atlas: Atlas, cid: str, year: int | None) -> dict[str, pd.DataFrame]:
-    """Base-year output by country for every stage of the commodity's chain [t, stage basis]."""
+def stage_outputs(
+    atlas: Atlas, cid: str, year: int | None, source: str = DEFAULT_SOURCE
+) -> dict[str, pd.DataFrame]:
+    """Base-year output by country for every stage of the commodity's chain [t, stage basis].
+
+    ``source`` is a USGS source family or one vintage (``usgs-mcs-2024``): a
+    backtest builds its network only from data published before its event.
+    """
     chain = chain_for(cid)
-    out: dict[str, pd.DataFrame] = {"mining": _mining(atlas, cid, year)}
+    out: dict[str, pd.DataFrame] = {"mining": _mining(atlas, cid, year, source)}
     for prev, stage in zip(chain, chain[1:], strict=False):
         factor, _ = conversion_factor(cid, prev.name, stage.name)
         if stage.name in ("separation", "refining"):
-            out[stage.name] = _refining(atlas, cid, year, out["mining"])
+            out[stage.name] = _refining(atlas, cid, year, out["mining"], source)
         else:
             total = float(out[prev.name].quantity_t.sum())
             out[stage.name] = _derived_stage(cid, stage.name, total, factor)
@@ -246,7 +254,7 @@ def build_atlas_network(atlas: Atlas, scn: Scenario) -> Network:
     assert cid is not None
     chain = chain_for(cid)
     opts = scn.options
-    outputs = stage_outputs(atlas, cid, opts.data_year)
+    outputs = stage_outputs(atlas, cid, opts.data_year, opts.data_source)
     nodes = _nodes(cid, chain, outputs, opts.utilisation)
     links: list[Link] = []
     sinks: list[Sink] = []
@@ -347,7 +355,6 @@ def _assumptions(cid: str, chain: tuple[Stage, ...], opts: Options) -> tuple[str
         f"ASSUMPTION: existing capacity grows {opts.capacity_growth:.1%} a year.",
         "ASSUMPTION: base flows follow BACI exports where present, else domestic first, "
         "then proportional to partner capacity.",
-        "ASSUMPTION: export restrictions apply to direct exports only (no re-export tracing).",
         "ASSUMPTION: 'network' demand (e.g. rest of world) = base-year output allocated to it, "
         "less any stated demand the trade-sized base flows do not cover.",
     ]

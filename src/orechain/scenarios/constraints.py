@@ -14,12 +14,13 @@ System Analysis, J. Open Research Software 6(1), doi:10.5334/jors.188.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from orechain.scenarios.inputs import DemandPoint, YearInputs, recyclers, stockpiles
+from orechain.scenarios.inputs import DemandPoint, Restriction, YearInputs, recyclers, stockpiles
 from orechain.scenarios.network import Network
+from orechain.scenarios.origin import OriginTags, in_links, node_classes
 from orechain.scenarios.spec import Scenario
 
 INF = float("inf")
@@ -71,6 +72,8 @@ class Layout:
     served: np.ndarray
     stock: np.ndarray
     recycled: np.ndarray
+    origin: OriginTags | None = None
+    """Origin-class columns of origin-traced restrictions (None when none is active)."""
 
 
 def define_variables(
@@ -192,7 +195,7 @@ def define_export_restriction_constraints(
     stops the exports.
     """
     for r in inp.restrictions:
-        if len(r.links) == 0:
+        if r.trace != "direct" or len(r.links) == 0:
             continue
         src = net.nodes[net.links[int(r.links[0])].source]
         stages = sorted({net.nodes[net.links[int(i)].source].stage for i in r.links})
@@ -200,6 +203,84 @@ def define_export_restriction_constraints(
         cols = [int(lay.flow[i]) for i in r.links]
         bound = (1 - r.share) * inp.restriction_base.get(r.id, 0.0)
         lp.add_row("export_restriction", name, cols, [1.0] * len(cols), -INF, bound)
+
+
+def define_origin_restriction_constraints(
+    lp: LinearProgram, net: Network, lay: Layout, inp: YearInputs
+) -> OriginTags | None:
+    """Origin-traced restriction: ``Σ_{l entering T} Σ_{c ∋ r} g_lc ≤ (1 − share) · E_ref``.
+
+    Adds the class columns ``f_l = Σ_c g_lc`` on links that can carry more than
+    one origin class and the class balance ``Σ_out g_lc = y_n Σ_in Σ_{c'∪taint_n=c}
+    g_lc'`` at nodes with more than one output class
+    (:mod:`orechain.scenarios.origin`). ``E_ref`` is the restricted-origin flow
+    into the destinations in the same year without disruption.
+    """
+    active = [r for r in inp.restrictions if r.trace == "origin" and len(r.tainted)]
+    if not active:
+        return None
+    taint, classes = node_classes(net, active)
+    columns: dict[tuple[int, int], int] = {}
+    for li, link in enumerate(net.links):
+        cs = classes[link.source]
+        if len(cs) > 1:
+            new = [int(c) for c in lp.add_columns(np.full(len(cs), INF), np.zeros(len(cs)))]
+            columns.update({(li, c): col for c, col in zip(cs, new, strict=True)})
+            name = f"{net.link_name(link)} origin classes"
+            lp.add_row(
+                "origin_split", name, [int(lay.flow[li]), *new], [1.0] + [-1.0] * len(new), 0.0, 0.0
+            )
+    tags = OriginTags(tuple(active), taint, classes, columns)
+    _define_class_balance(lp, net, lay, tags)
+    for k, r in enumerate(active):
+        cols = [
+            col
+            for li in r.links.tolist()
+            for c in classes[net.links[li].source]
+            if c >> k & 1 and (col := _class_column(net, lay, tags, li, c)) is not None
+        ]
+        if cols:
+            bound = (1 - r.share) * inp.restriction_base.get(r.id, 0.0)
+            lp.add_row(
+                "export_restriction", _origin_name(net, r), cols, [1.0] * len(cols), -INF, bound
+            )
+    return tags
+
+
+def _origin_name(net: Network, r: Restriction) -> str:
+    country = net.nodes[int(r.tainted[0])].country
+    stages = [s for s in net.stages if any(net.nodes[int(i)].stage == s for i in r.tainted)]
+    return f"{country} {'/'.join(stages)} export restriction, origin-traced ({r.id})"
+
+
+def _class_column(net: Network, lay: Layout, tags: OriginTags, li: int, c: int) -> int | None:
+    """Column of class ``c`` on link ``li``: its class column, the link itself, or none."""
+    col = tags.columns.get((li, c))
+    if col is not None:
+        return col
+    return int(lay.flow[li]) if tags.classes[net.links[li].source] == (c,) else None
+
+
+def _define_class_balance(lp: LinearProgram, net: Network, lay: Layout, tags: OriginTags) -> None:
+    """Class balance at each node whose output carries more than one origin class."""
+    ins = in_links(net)
+    outs: list[list[int]] = [[] for _ in net.nodes]
+    for li, link in enumerate(net.links):
+        outs[link.source].append(li)
+    for i, node in enumerate(net.nodes):
+        if len(tags.classes[i]) < 2:
+            continue
+        for c in tags.classes[i]:
+            cols = [tags.columns[(li, c)] for li in outs[i]]
+            vals = [1.0] * len(cols)
+            for li in ins[i]:
+                for c_in in tags.classes[net.links[li].source]:
+                    col = _class_column(net, lay, tags, li, c_in)
+                    if c_in | int(tags.taint[i]) == c and col is not None:
+                        cols.append(col)
+                        vals.append(-node.yield_)
+            tags.rows[(i, c)] = len(lp.row_upper)
+            lp.add_row("origin_balance", f"{node.id} origin class {c}", cols, vals, 0.0, 0.0)
 
 
 def define_stockpile_constraints(
@@ -244,6 +325,7 @@ def build_lp(
     define_balance_constraints(lp, net, lay)
     define_demand_constraints(lp, net, scn, points, lay)
     define_export_restriction_constraints(lp, net, lay, inp)
+    tags = define_origin_restriction_constraints(lp, net, lay, inp)
     define_stockpile_constraints(lp, scn, lay, inp)
     define_recycling_constraints(lp, scn, lay, inp)
-    return lp, lay
+    return lp, replace(lay, origin=tags)

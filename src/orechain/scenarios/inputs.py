@@ -45,7 +45,12 @@ class Restriction:
     id: str
     share: float
     links: np.ndarray
-    """Indices of the affected links."""
+    """Indices of the affected links: direct exports, or (origin-traced) every link
+    entering the destinations from outside them."""
+    trace: str = "direct"
+    """``direct`` or ``origin`` (see :class:`~orechain.scenarios.spec.ExportRestriction`)."""
+    tainted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    """Origin-traced: nodes whose output is of the restricted origin (country at a stage)."""
 
 
 @dataclass
@@ -97,10 +102,21 @@ def demand_points(net: Network, scn: Scenario) -> list[DemandPoint]:
 def all_restrictions(net: Network, scn: Scenario) -> list[Restriction]:
     """Every export restriction of the scenario, resolved to its links."""
     return [
-        Restriction(d.id, d.share, restricted_links(net, scn, d))
+        resolve_restriction(net, scn, d)
         for d in scn.disruptions
         if isinstance(d, ExportRestriction)
     ]
+
+
+def resolve_restriction(net: Network, scn: Scenario, r: ExportRestriction) -> Restriction:
+    """An export restriction resolved to its links (and, origin-traced, its tainted nodes)."""
+    if r.trace == "direct":
+        return Restriction(r.id, r.share, restricted_links(net, scn, r))
+    tainted = [i for i, n in enumerate(net.nodes) if n.country == r.country and n.stage in r.stages]
+    entering = [i for i, link in enumerate(net.links) if _enters_targets(net, scn, r, link)]
+    return Restriction(
+        r.id, r.share, np.array(entering, dtype=int), "origin", np.array(tainted, dtype=int)
+    )
 
 
 def restricted_links(net: Network, scn: Scenario, r: ExportRestriction) -> np.ndarray:
@@ -113,15 +129,33 @@ def _restricted(net: Network, scn: Scenario, r: ExportRestriction, link: Link) -
     src = net.nodes[link.source]
     if src.country != r.country or src.stage not in r.stages:
         return False
+    return _target_in(net, scn, r, link)
+
+
+def _target_in(net: Network, scn: Scenario, r: ExportRestriction, link: Link) -> bool:
+    """Whether a link ends at a plant or end use of the restriction's destinations."""
     if link.to_sink:
         region = net.sinks[link.target].region
         if scn.region_of(r.country) == region:
             return False
         return r.to == "all" or region in r.to or bool(_members(scn, region) & set(r.to))
-    dest = net.nodes[link.target].country
-    if dest == r.country:
+    return _country_in(scn, r, net.nodes[link.target].country)
+
+
+def _country_in(scn: Scenario, r: ExportRestriction, country: str) -> bool:
+    if country == r.country:
         return False
-    return r.to == "all" or dest in r.to or scn.region_of(dest) in r.to
+    return r.to == "all" or country in r.to or scn.region_of(country) in r.to
+
+
+def _enters_targets(net: Network, scn: Scenario, r: ExportRestriction, link: Link) -> bool:
+    """Whether a link carries material into the destinations from outside them.
+
+    Counting entries only (not every link inside the destinations) counts each
+    tonne of restricted origin once, however far it travels inside them.
+    """
+    src = net.nodes[link.source].country
+    return _target_in(net, scn, r, link) and not _country_in(scn, r, src)
 
 
 def _members(scn: Scenario, region: str) -> set[str]:
@@ -156,7 +190,7 @@ def year_inputs(
         demand=demand,
         outages=_outages(net, scn, on),
         restrictions=[
-            Restriction(d.id, d.share, restricted_links(net, scn, d))
+            resolve_restriction(net, scn, d)
             for d in scn.disruptions
             if isinstance(d, ExportRestriction) and d.id in on
         ],
@@ -171,12 +205,13 @@ def base_output(net: Network, scn: Scenario, year: int) -> np.ndarray:
 
     Output above it (the node's excess capacity) costs ``options.excess_cost``
     more per tonne. New capacity is built to run: its whole capacity is base.
+    An explicit node with ``base_t: 0`` is idle capacity: all of it is excess.
     """
     growth = (1.0 + scn.options.capacity_growth) ** max(0, year - scn.reference_year)
     cap = base_capacity(net, scn, year)
     out = np.array([n.base_t * growth for n in net.nodes])
     for i, n in enumerate(net.nodes):
-        if n.mitigation is not None or n.base_t <= 0:
+        if n.mitigation is not None:
             out[i] = cap[i]
     return np.minimum(out, cap)
 

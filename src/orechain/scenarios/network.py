@@ -131,7 +131,15 @@ def network_from_spec(scn: Scenario) -> Network:
     stages = tuple(scn.stages)
     index = {n.id: i for i, n in enumerate(spec.nodes)}
     nodes = tuple(
-        Node(n.country, n.stage, n.capacity_t, n.capacity_t, n.yield_, n.cost_per_t, label=n.id)
+        Node(
+            n.country,
+            n.stage,
+            n.capacity_t,
+            n.capacity_t if n.base_t is None else min(n.base_t, n.capacity_t),
+            n.yield_,
+            n.cost_per_t,
+            label=n.id,
+        )
         for n in spec.nodes
     )
     sinks: list[Sink] = []

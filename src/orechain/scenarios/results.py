@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from orechain.scenarios.network import Network
+from orechain.scenarios.origin import PoolEdge
 
 PSEUDO_ORIGINS = ("OTHER", "recycling", "stockpile")
 """Origins counted in a share's denominator but not as one supplier."""
@@ -121,14 +122,16 @@ class ScenarioResult:
 
 
 def trace_origins(
-    net: Network, flows: np.ndarray, sink_extra: dict[int, dict[str, float]]
+    net: Network, edges: list[PoolEdge], sink_extra: dict[int, dict[str, float]]
 ) -> dict[int, dict[str, dict[str, float]]]:
     """Tonnes received by each sink, by origin country of each stage (proportional sharing).
 
     Parameters
     ----------
-    flows
-        Flow on each link [t].
+    edges
+        Flows between pools (:func:`orechain.scenarios.origin.pool_edges`): one pool
+        per node, or one per node and origin class when restrictions are
+        origin-traced, so the trace agrees with the segregated flows of the LP.
     sink_extra
         Sink → pseudo-origin (``recycling``, ``stockpile``) → tonnes delivered there.
 
@@ -138,38 +141,46 @@ def trace_origins(
         Sink index → stage → origin → tonnes.
     """
     out: dict[int, dict[str, dict[str, float]]] = {j: {} for j in range(len(net.sinks))}
+    into_sink = [e for e in edges if e[3]]
     for k, stage in enumerate(net.stages):
-        comp, origins = _compositions(net, flows, k)
+        comp, origins = _compositions(net, edges, k)
         for j, sink in enumerate(net.sinks):
             if net.stages.index(sink.stage) < k:
                 continue
             received = np.zeros(len(origins))
-            for li, link in enumerate(net.links):
-                if link.to_sink and link.target == j and flows[li] > 0:
-                    received += flows[li] * comp[link.source]
-            tonnes = {o: float(t) for o, t in zip(origins, received, strict=True) if t > 1e-9}
-            out[j][stage] = {**tonnes, **sink_extra.get(j, {})}
+            for src, c, target, _, _, tonnes in into_sink:
+                if target == j and (src, c) in comp:
+                    received += tonnes * comp[(src, c)]
+            tonnes_by = {o: float(t) for o, t in zip(origins, received, strict=True) if t > 1e-9}
+            out[j][stage] = {**tonnes_by, **sink_extra.get(j, {})}
     return out
 
 
-def _compositions(net: Network, flows: np.ndarray, k: int) -> tuple[np.ndarray, list[str]]:
-    """Origin mix (rows sum to 1 or 0) of every node's output, for origins at stage ``k``."""
+def _compositions(
+    net: Network, edges: list[PoolEdge], k: int
+) -> tuple[dict[tuple[int, int], np.ndarray], list[str]]:
+    """Origin mix (sums to 1 or 0) of every pool's output, for origins at stage ``k``."""
     origins = sorted({n.country for n in net.nodes if n.stage == net.stages[k]})
     col = {o: i for i, o in enumerate(origins)}
-    comp = np.zeros((len(net.nodes), len(origins)))
-    for i, n in enumerate(net.nodes):
-        if n.stage == net.stages[k]:
-            comp[i, col[n.country]] = 1.0
-    for stage in net.stages[k + 1 :]:
-        for m, node in enumerate(net.nodes):
-            if node.stage != stage:
-                continue
-            inflow = np.zeros(len(origins))
-            for li, link in enumerate(net.links):
-                if not link.to_sink and link.target == m and flows[li] > 0:
-                    inflow += flows[li] * comp[link.source]
-            total = inflow.sum()
-            comp[m] = inflow / total if total > 0 else 0.0
+    comp: dict[tuple[int, int], np.ndarray] = {}
+    for src, c, *_ in edges:
+        node = net.nodes[src]
+        if node.stage == net.stages[k] and (src, c) not in comp:
+            comp[(src, c)] = np.zeros(len(origins))
+            comp[(src, c)][col[node.country]] = 1.0
+    by_stage: dict[int, list[PoolEdge]] = {}
+    for e in edges:
+        if not e[3]:
+            by_stage.setdefault(net.stages.index(net.nodes[e[2]].stage), []).append(e)
+    for stage in range(k + 1, len(net.stages)):
+        inflow: dict[tuple[int, int], np.ndarray] = {}
+        for src, c, target, _, to, tonnes in by_stage.get(stage, []):
+            acc = inflow.setdefault((target, to), np.zeros(len(origins)))
+            if (src, c) in comp:
+                acc += tonnes * comp[(src, c)]
+        for pool, mix in inflow.items():
+            total = mix.sum()
+            comp[pool] = mix / total if total > 0 else mix
     return comp, origins
 
 
@@ -217,7 +228,12 @@ def _year_json(y: YearResult, focus: str) -> dict[str, Any]:
         "stage_utilisation": y.stage_utilisation,
         "cost": y.cost,
         "regions": {
-            r: {"demand_t": v.demand_t, "served_t": v.served_t, "shortfall_t": v.shortfall_t}
+            r: {
+                "demand_t": v.demand_t,
+                "served_t": v.served_t,
+                "shortfall_t": v.shortfall_t,
+                "origin_mix": v.supply_share_by_origin,
+            }
             for r, v in y.regions.items()
         },
     }

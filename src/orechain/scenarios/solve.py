@@ -37,6 +37,7 @@ from orechain.scenarios.network import (
     check_network_covers,
     network_from_spec,
 )
+from orechain.scenarios.origin import pool_edges, undisrupted_base
 from orechain.scenarios.results import (
     BindingConstraint,
     LinkFlow,
@@ -47,6 +48,7 @@ from orechain.scenarios.results import (
     share_and_hhi,
     trace_origins,
 )
+from orechain.scenarios.spec import ExportRestriction
 
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
@@ -90,10 +92,16 @@ class YearSolve(NamedTuple):
         """
         if self.market is not None:
             duals = self.sol.row_dual
-            return duals[self.market.sink_rows], duals[self.market.node_rows]
-        sinks, nodes = row_indices(self.lp, net)
-        duals = self.sol.price_dual if self.sol.price_dual is not None else self.sol.row_dual
-        return duals[sinks], duals[nodes]
+            sinks, nodes = self.market.sink_rows, self.market.node_rows
+        else:
+            sinks, nodes = row_indices(self.lp, net)
+            duals = self.sol.price_dual if self.sol.price_dual is not None else self.sol.row_dual
+        node_price = duals[nodes]
+        if self.lay.origin is not None:
+            node_price = self.lay.origin.node_prices(
+                net, node_price, duals, self.sol.x, self.lay.flow
+            )
+        return duals[sinks], node_price
 
 
 def solve_year(
@@ -155,7 +163,12 @@ def restriction_bases(
     inp = year_inputs(net, scn, points, year, stock_left, active=set())
     sol, _, lay, _ = solve_year(net, scn, points, inp, ref=ref)
     flows = sol.x[lay.flow]
-    return {r.id: float(flows[r.links].sum()) for r in all_restrictions(net, scn)}
+    return {
+        r.id: undisrupted_base(net, flows, r)
+        if r.trace == "origin"
+        else float(flows[r.links].sum())
+        for r in all_restrictions(net, scn)
+    }
 
 
 def run_scenario(
@@ -192,7 +205,11 @@ def run_scenario(
         years.append(year_result(net, scn, points, inp, solved, ref))
         logger.info("solved %s %d", scn.name, year)
     assumptions = (
-        tuple(scn.assumptions) + net.assumptions + _demand_labels(scn) + market_labels(scn, ref)
+        tuple(scn.assumptions)
+        + net.assumptions
+        + _demand_labels(scn)
+        + market_labels(scn, ref)
+        + trace_labels(scn)
     )
     warnings = idle_mitigations(net, scn, years)
     for w in warnings:
@@ -258,8 +275,9 @@ def market_labels(scn: Scenario, ref: ReferencePrices | None) -> tuple[str, ...]
         "reference point unless a demand entry sets its own (short-run mineral demand is "
         "price-inelastic: Tilton & Guzmán 2016, ch. 2)",
         "ASSUMPTION: sector priority = willingness to pay as a multiple of the base price",
-        f"ASSUMPTION: output above a node's base-year output (its excess capacity, "
-        f"capacity = output / utilisation {o.utilisation:g}) costs {o.excess_cost:g} more per t",
+        f"ASSUMPTION: output above a node's base-year output (its excess capacity; atlas "
+        f"capacity = output / utilisation {o.utilisation:g} unless the atlas gives capacity) "
+        f"costs {o.excess_cost:g} more per t",
         f"price index 1.0 = marginal delivered cost in {scn.reference_year} without disruption",
     ]
     out += [
@@ -267,6 +285,23 @@ def market_labels(scn: Scenario, ref: ReferencePrices | None) -> tuple[str, ...]
     ]
     if o.base_price_usd_per_t is not None:
         out.append(f"base price {o.base_price_usd_per_t:,.0f} USD/t — {o.base_price_source}")
+    return tuple(out)
+
+
+def trace_labels(scn: Scenario) -> tuple[str, ...]:
+    """How each export restriction is applied: to origin-traced material or direct exports."""
+    out = []
+    for d in scn.disruptions:
+        if not isinstance(d, ExportRestriction):
+            continue
+        if d.trace == "origin":
+            out.append(
+                f"restriction {d.id}: origin-traced — binds {d.country}-{'/'.join(d.stages)} "
+                "material wherever it is processed next (third countries may keep it apart "
+                "from other material at no cost: ASSUMPTION)"
+            )
+        else:
+            out.append(f"restriction {d.id}: direct exports only (trace: direct)")
     return tuple(out)
 
 
@@ -289,7 +324,8 @@ def year_result(
     sol, lp, lay = solved.sol, solved.lp, solved.lay
     flows = sol.x[lay.flow]
     served = sol.x[lay.served]
-    origins = trace_origins(net, flows, _sink_extras(net, scn, sol, lay))
+    edges = pool_edges(net, flows, lay.origin, sol.x, lay.flow)
+    origins = trace_origins(net, edges, _sink_extras(net, scn, sol, lay))
     indices = _price_indices(net, points, solved, ref)
     regions = {
         r: _region_year(net, points, inp.demand, served, origins, r, indices.get(r), scn)

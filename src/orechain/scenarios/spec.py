@@ -122,6 +122,9 @@ class ExportRestriction(_Window):
     to: list[str] | Literal["all"] = "all"
     share: float = Field(ge=0.0, le=1.0)
     commodity: str | None = None
+    trace: Literal["origin", "direct"] = "origin"
+    """``origin``: binds material of this country's ``stages`` wherever it goes next
+    (through third countries too); ``direct``: binds its direct exports only."""
     note: str = ""
 
 
@@ -203,6 +206,9 @@ class Options(_Model):
     """Network-building assumptions; each default is echoed in the output."""
 
     data_year: int | None = None
+    data_source: str = "usgs-mcs"
+    """Production source family or one vintage (``usgs-mcs-2024``) the atlas network is
+    built from; a backtest names the last vintage published before its event."""
     utilisation: float = Field(0.85, gt=0, le=1)
     contract_headroom: float = Field(0.1, ge=0)
     spot_premium: float = Field(0.5, ge=0)

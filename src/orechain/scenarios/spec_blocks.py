@@ -94,6 +94,8 @@ class NodeSpec(_Model):
     country: Country
     stage: StageName
     capacity_t: float = Field(ge=0)
+    base_t: float | None = Field(None, ge=0)
+    """Base-year output [t] (the first supply step); default the whole capacity."""
     cost_per_t: float = Field(0.0, ge=0)
     yield_: float = Field(1.0, gt=0, alias="yield")
 

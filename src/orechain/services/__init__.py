@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from orechain.services.economics import compare, evaluate, sensitivity
     from orechain.services.ledger import ensure_ledger, open_ledger, trace
     from orechain.services.risk import overview, risk_profile
+    from orechain.services.scenarios import backtest_document as backtest
     from orechain.services.transparency import summary as transparency_summary
 
 # Where each re-exported name lives: imported on first use (PEP 562), so that a
@@ -57,6 +58,7 @@ _LAZY = {
     "overview": ("orechain.services.risk", "overview"),
     "risk_profile": ("orechain.services.risk", "risk_profile"),
     "transparency_summary": ("orechain.services.transparency", "summary"),
+    "backtest": ("orechain.services.scenarios", "backtest_document"),
 }
 
 
@@ -77,6 +79,7 @@ __all__ = [
     "Atlas",
     "BundledItem",
     "Settings",
+    "backtest",
     "bundled_projects",
     "bundled_scenarios",
     "compare",

@@ -98,6 +98,8 @@ def scenario_digest(doc: dict[str, Any]) -> dict[str, Any]:
         "region": doc["summary"]["region"],
         "year": last["year"],
         "with": _side(doc["summary"], last),
+        "years": _yearly(doc),
+        "traced": [a for a in doc.get("assumptions", []) if a.startswith("restriction ")],
     }
     without = doc.get("without")
     if without:
@@ -115,7 +117,27 @@ def _side(summary: dict[str, Any], last: dict[str, Any]) -> dict[str, Any]:
         "shortfall_t": summary["shortfall_t"],
         "shortfall_share": summary["shortfall_share"],
         "china_share_last_year": china,
+        "price_index_last_year": dict(last.get("price_index", {})),
     }
+
+
+def _yearly(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per year: shortfall, end-use price index and China's origin-traced share by stage."""
+    out = []
+    for y in doc["years"]:
+        prices = y.get("price_index", {})
+        out.append(
+            {
+                "year": y["year"],
+                "shortfall_t": y["shortfall_t"],
+                "price_index": prices.get(list(prices)[-1]) if prices else None,
+                "china_share": {
+                    stage: shares.get("CHN", 0.0)
+                    for stage, shares in y.get("supply_share_by_origin", {}).items()
+                },
+            }
+        )
+    return out
 
 
 def corridor_scenario(atlas: Atlas) -> dict[str, Any] | None:

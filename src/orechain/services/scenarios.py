@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
     from orechain.scenarios.spec import Scenario
 
-__all__ = ["Validation", "run_document", "submit_run", "validate"]
+__all__ = ["Validation", "backtest_document", "run_document", "submit_run", "validate"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,14 @@ def run_document(
 
     doc, _ = run_report(scn, atlas, on_progress=on_progress)
     result: dict[str, Any] = to_jsonable(doc)
+    return result
+
+
+def backtest_document(atlas: Atlas, event: str | None = None) -> dict[str, Any]:
+    """Backtests of real events (one, or all): observed against predicted, JSON-safe."""
+    from orechain.scenarios.backtest import run_backtests
+
+    result: dict[str, Any] = to_jsonable(run_backtests(atlas, event))
     return result
 
 

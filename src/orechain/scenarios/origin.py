@@ -1,0 +1,174 @@
+"""Origin-tagged flows: restrictions that follow material through third countries.
+
+An origin-traced export restriction (``trace: origin``, the default) binds the
+material a country made at the restricted stages wherever it goes next: oxide
+separated in China, made into metal in Japan and magnets in Vietnam, is still
+Chinese-origin oxide when it reaches the United States. The year LP models
+this as a multi-commodity flow over the restricted origins (Ahuja, Magnanti &
+Orlin 1993, ch. 17), aggregated for the rest:
+
+- an origin *class* is the set of active origin-traced restrictions a tonne is
+  tainted for (a bit mask); a tonne leaving a node of country X at a stage in
+  S_r gains bit r, and keeps every bit it came in with;
+- each node's reachable classes are propagated once down the chain, so a link
+  is split into class columns ``g_lc`` (``f_l = Σ_c g_lc``) only where material
+  of more than one class can travel on it — everywhere else the link is its
+  own single class and needs no new column;
+- class balance at every node with more than one output class:
+  ``Σ_out g_lc = y_n Σ_in Σ_{c' : c' ∪ taint_n = c} g_lc'``;
+- restriction r: ``Σ_{l entering T_r} Σ_{c ∋ r} g_lc ≤ (1 − share) · E_ref``,
+  where a link *enters* the destinations T_r when it ends there and starts
+  outside them, so each tonne is counted once.
+
+Unlike the proportional-sharing trace (every node a well-mixed pool), a plant
+may keep restricted-origin material apart from the rest (a segregated supply
+chain); origin mixes are then traced per class pool, consistent with the LP.
+
+References
+----------
+Ahuja, R. K., Magnanti, T. L. & Orlin, J. B. (1993), Network Flows, Prentice
+Hall, ch. 17 (multicommodity flows).
+Bialek, J. (1996), Tracing the flow of electricity, IEE Proc. Gener. Transm.
+Distrib. 143(4), 313–320, doi:10.1049/ip-gtd:19960461 (proportional sharing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from orechain.scenarios.inputs import Restriction
+from orechain.scenarios.network import Network
+
+
+@dataclass(frozen=True)
+class OriginTags:
+    """Origin classes of one year's LP: per-node taint, reachable classes, class columns."""
+
+    restrictions: tuple[Restriction, ...]
+    """The active origin-traced restrictions; restriction k is bit ``1 << k``."""
+    taint: np.ndarray
+    """Bit mask each node adds to what passes through it."""
+    classes: tuple[tuple[int, ...], ...]
+    """Classes of each node's output (sorted)."""
+    columns: dict[tuple[int, int], int]
+    """(link, class) → column of that class's flow, for links carrying several classes."""
+    rows: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(node, class) → row of that class's balance, for nodes with several output classes."""
+
+    def node_prices(
+        self,
+        net: Network,
+        node_price: np.ndarray,
+        row_dual: np.ndarray,
+        x: np.ndarray,
+        flow_cols: np.ndarray,
+    ) -> np.ndarray:
+        """Price of each node's output with its class rows counted [relative units/t].
+
+        One more tonne of class ``c`` at node ``n`` relaxes both the node's outflow
+        row and its class-``c`` balance row, so its value is the sum of their
+        duals; a node's price is the class-output-weighted mean of those values.
+        """
+        out = np.array(node_price, dtype=float)
+        outs: dict[int, list[int]] = {}
+        for li, link in enumerate(net.links):
+            outs.setdefault(link.source, []).append(li)
+        for i, classes in enumerate(self.classes):
+            if len(classes) < 2:
+                continue
+            duals = np.array([row_dual[self.rows[(i, c)]] for c in classes])
+            w = np.array(
+                [
+                    sum(class_flow(self, x, flow_cols, li, c, i) for li in outs.get(i, []))
+                    for c in classes
+                ]
+            )
+            out[i] += float(np.dot(w, duals) / w.sum()) if w.sum() > 1e-9 else float(duals.mean())
+        return out
+
+
+def node_classes(
+    net: Network, restrictions: list[Restriction]
+) -> tuple[np.ndarray, tuple[tuple[int, ...], ...]]:
+    """Taint mask of each node and the classes its output can carry (forward, by stage)."""
+    taint = np.zeros(len(net.nodes), dtype=np.int64)
+    for k, r in enumerate(restrictions):
+        taint[r.tainted] |= 1 << k
+    ins = in_links(net)
+    classes: list[set[int]] = [set() for _ in net.nodes]
+    for i in stage_order(net):
+        came = {c for li in ins[i] for c in classes[net.links[li].source]} or {0}
+        classes[i] = {c | int(taint[i]) for c in came}
+    return taint, tuple(tuple(sorted(c)) for c in classes)
+
+
+def class_flow(
+    tags: OriginTags, x: np.ndarray, flow_cols: np.ndarray, li: int, c: int, source: int
+) -> float:
+    """Flow of class ``c`` on link ``li`` in a solution ``x`` [t]."""
+    col = tags.columns.get((li, c))
+    if col is not None:
+        return float(x[col])
+    return float(x[flow_cols[li]]) if tags.classes[source] == (c,) else 0.0
+
+
+def in_links(net: Network) -> list[list[int]]:
+    """Links into each node (not into sinks)."""
+    ins: list[list[int]] = [[] for _ in net.nodes]
+    for li, link in enumerate(net.links):
+        if not link.to_sink:
+            ins[link.target].append(li)
+    return ins
+
+
+def stage_order(net: Network) -> list[int]:
+    """Node indices, upstream stages first."""
+    return sorted(range(len(net.nodes)), key=lambda i: net.stages.index(net.nodes[i].stage))
+
+
+def undisrupted_base(net: Network, flows: np.ndarray, r: Restriction) -> float:
+    """E_ref of an origin-traced restriction: tainted tonnes entering its destinations [t].
+
+    Read from the undisrupted solution with every node a well-mixed pool
+    (proportional sharing): the share of restricted origin in each node's
+    output times the flow on each entering link.
+    """
+    frac = np.zeros(len(net.nodes))
+    frac[r.tainted] = 1.0
+    fixed = set(r.tainted.tolist())
+    ins = in_links(net)
+    for i in stage_order(net):
+        total = sum(float(flows[li]) for li in ins[i])
+        if i not in fixed and total > 0:
+            frac[i] = sum(float(flows[li]) * frac[net.links[li].source] for li in ins[i]) / total
+    return float(sum(float(flows[li]) * frac[net.links[li].source] for li in r.links.tolist()))
+
+
+PoolEdge = tuple[int, int, int, bool, int, float]
+"""(source node, source class, target node or sink, to_sink, target class, tonnes)."""
+
+
+def pool_edges(
+    net: Network,
+    flows: np.ndarray,
+    tags: OriginTags | None = None,
+    x: np.ndarray | None = None,
+    flow_cols: np.ndarray | None = None,
+) -> list[PoolEdge]:
+    """Flows between class pools; without origin tags every node is one pool (class 0)."""
+    edges: list[PoolEdge] = []
+    for li, link in enumerate(net.links):
+        f = float(flows[li])
+        if f <= 0:
+            continue
+        if tags is None or x is None or flow_cols is None:
+            edges.append((link.source, 0, link.target, link.to_sink, 0, f))
+            continue
+        for c in tags.classes[link.source]:
+            v = class_flow(tags, x, flow_cols, li, c, link.source)
+            if v > 1e-9:
+                to = c if link.to_sink else c | int(tags.taint[link.target])
+                edges.append((link.source, c, link.target, link.to_sink, to, v))
+    return edges
