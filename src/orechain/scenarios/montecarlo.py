@@ -14,11 +14,20 @@ capacities still cover that solution's node outputs has none either (the
 envelope flows, serving less demand, stay feasible: sinks may take more than
 they serve). The tests are vectorised NumPy comparisons; only the remaining
 draw-years solve an LP.
+
+Build once, solve many: each worker process keeps one :class:`WarmModel` per
+year and disruption state, primed with the year's deterministic inputs. A
+draw-year builds its programme with the same builder as ``scenario run``
+(:func:`orechain.scenarios.solve.solve_year`), and stage 1 then only changes
+the bounds the draw moved and starts from the template's optimal basis; the
+tie and cost stages run as in the deterministic solve. ``warm=False`` keeps
+the cold path (a fresh model per draw-year) for comparison.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from functools import partial
 from itertools import product
@@ -29,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from orechain.montecarlo import quantiles, run_draws
+from orechain.scenarios.highs import WarmModel
 from orechain.scenarios.inputs import (
     DemandPoint,
     base_capacity,
@@ -38,7 +48,7 @@ from orechain.scenarios.inputs import (
 )
 from orechain.scenarios.market import ReferencePrices, price_index, stage_prices
 from orechain.scenarios.network import Network
-from orechain.scenarios.solve import market_prices, restriction_bases, solve_year
+from orechain.scenarios.solve import build_year, market_prices, restriction_bases, solve_year
 from orechain.scenarios.spec import Scenario
 from orechain.scenarios.spec_blocks import Distribution, Uncertainty
 
@@ -79,6 +89,10 @@ class Context:
     """Year → deterministic undisrupted flow on each restriction's links [t]."""
     ref: ReferencePrices | None = None
     """Reference prices (price mode), shared with the deterministic run."""
+    warm: bool = True
+    """Solve draws on per-process warm models (False: a fresh model per draw-year)."""
+    token: str = ""
+    """Names this context in a worker's model cache (a new one per :func:`make_context`)."""
 
 
 def _sample(dist: Distribution, rng: np.random.Generator) -> float:
@@ -124,7 +138,7 @@ def _demand_mask(points: list[DemandPoint], u: Uncertainty) -> np.ndarray:
     )
 
 
-def make_context(net: Network, scn: Scenario) -> Context:
+def make_context(net: Network, scn: Scenario, *, warm: bool = True) -> Context:
     """Resolve uncertainty selectors and solve the envelope references."""
     points = demand_points(net, scn)
     ref = market_prices(net, scn, points)
@@ -149,6 +163,8 @@ def make_context(net: Network, scn: Scenario) -> Context:
         np.array([base_capacity(net, scn, y) for y in scn.horizon.years]),
         _restriction_bases(net, scn, points, ref),
         ref,
+        warm,
+        uuid.uuid4().hex,
     )
     return _with_references(ctx) if ref is None else ctx
 
@@ -277,7 +293,9 @@ def _solve_draw_year(
     inp.restriction_base = ctx.restriction_base[year]
     # the same solve as the deterministic run: alternative optima (equal priorities)
     # would otherwise be resolved differently in draws than in the headline run
-    solved = solve_year(ctx.net, ctx.scn, points, inp, ref=ctx.ref)
+    solved = solve_year(
+        ctx.net, ctx.scn, points, inp, ref=ctx.ref, warm=warm_model(ctx, year, state)
+    )
     sol, lay = solved.sol, solved.lay
     gap = inp.demand - sol.x[lay.served]
     gap[gap <= TOL * np.maximum(1.0, inp.demand)] = 0.0
@@ -289,6 +307,32 @@ def _solve_draw_year(
         index = price_index(ctx.net, sink, sink_price, stages, ctx.ref)
         price = np.array([index.get(s, np.nan) for s in ctx.net.stages])
     return gap, stock_left - sol.x[lay.stock], price
+
+
+_MODELS: dict[tuple[str, int, tuple[bool, ...]], WarmModel] = {}
+"""This process's warm models by (context token, year, disruption state)."""
+
+
+def warm_model(ctx: Context, year: int, state: tuple[bool, ...]) -> WarmModel | None:
+    """The process's warm model of one year and state, primed on first use (None if cold).
+
+    The template has the year's deterministic capacities and demand, the
+    initial stocks and the drawn disruption state, so every process primes the
+    same basis whichever draw asks first.
+    """
+    if not ctx.warm:
+        return None
+    key = (ctx.token, year, state)
+    model = _MODELS.get(key)
+    if model is None:
+        if any(k[0] != ctx.token for k in _MODELS):
+            _MODELS.clear()  # a new run: drop the last one's models
+        points = list(ctx.points)
+        inp = year_inputs(ctx.net, ctx.scn, points, year, _stock(ctx), _active(ctx, year, state))
+        inp.restriction_base = ctx.restriction_base[year]
+        model = _MODELS[key] = WarmModel()
+        model.prime(build_year(ctx.net, ctx.scn, points, inp, ctx.ref)[0])
+    return model
 
 
 def _focus_sink(ctx: Context) -> int:
@@ -319,6 +363,7 @@ def run_monte_carlo(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    warm: bool = True,
 ) -> MonteCarloResult:
     """Run ``draws`` draws on Dask and summarise the focus region's shortfall.
 
@@ -330,8 +375,11 @@ def run_monte_carlo(
         Master seed: the same seed gives the same draws on any number of workers.
     workers, scheduler, progress
         Passed to :func:`orechain.montecarlo.run_draws`.
+    warm
+        Solve on per-process warm models (module docstring); False for the
+        cold path, a fresh model per draw-year.
     """
-    ctx = make_context(net, scn)
+    ctx = make_context(net, scn, warm=warm)
     out = run_draws(
         partial(simulate_draw, ctx),
         draws,
