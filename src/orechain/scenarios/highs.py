@@ -40,6 +40,15 @@ logger = logging.getLogger(__name__)
 TOL = 1e-9
 """Relative tolerance of the stage-1 optimum fixed in stage 2."""
 
+QP_ITERATION_LIMIT = 500
+"""Iterations after which the tie QP counts as stalled (the max-min LP then decides).
+
+Measured on the bundled scenarios' Monte Carlo draws (2026-12-02): every QP
+that reached its optimum did so within 16 iterations; the others cycled on a
+degenerate face up to any limit (5,000 before, ~75 ms per draw-year). 500
+keeps a 30-fold margin and gives the same answers as 5,000 on those draws.
+"""
+
 
 @dataclass(frozen=True)
 class Solution:
@@ -290,7 +299,7 @@ def _proportional(
     diag[cols] = 2.0 / size
     _pass_diagonal(h, diag)
     h.setOptionValue("qp_regularization_value", 0.0)
-    h.setOptionValue("qp_iteration_limit", 5_000)
+    h.setOptionValue("qp_iteration_limit", QP_ITERATION_LIMIT)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return _maximin(h, lp, weight, z, cols, size, x1)
