@@ -2,7 +2,7 @@
 
 Each draw samples one multiplier per capacity or demand block (held for the
 whole horizon) and, per year, whether each uncertain disruption happens. Draw
-``i`` uses the random stream that :func:`orechain.montecarlo.run_draws` gives it,
+``i`` uses the random stream that :func:`orechain.montecarlo.run_stacked` gives it,
 so the results depend on the seed alone, not on workers or scheduler.
 
 Fast path: before dispatch, each year and disruption state is solved at the
@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orechain.montecarlo import quantiles, run_draws
+from orechain.montecarlo import quantiles, run_stacked
 from orechain.scenarios.highs import WarmModel
 from orechain.scenarios.inputs import (
     DemandPoint,
@@ -380,66 +380,102 @@ def run_monte_carlo(
         cold path, a fresh model per draw-year.
     """
     ctx = make_context(net, scn, warm=warm)
-    out = run_draws(
-        partial(simulate_draw, ctx),
-        draws,
-        seed=seed,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
+    stacked = Draws(
+        *run_stacked(
+            partial(draw_arrays, ctx),
+            draws,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
     )
-    frame = draws_frame(ctx, out)
-    prices = prices_frame(ctx, out)
-    fast = float(np.mean([d.fast.mean() for d in out])) if out else 0.0
+    frame = draws_frame(ctx, stacked)
+    prices = prices_frame(ctx, stacked)
+    fast = float(np.mean(stacked.fast.mean(axis=1)))
     summary = summarise_draws(frame, scn.focus_region, prices)
     return MonteCarloResult(frame, prices, summary, fast)
 
 
-def prices_frame(ctx: Context, out: list[Draw]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Draws:
+    """Every draw's outcome, stacked (draws first): what the workers send back."""
+
+    shortfall: np.ndarray
+    """[draws × years × demand points] [t]."""
+    fast: np.ndarray
+    """[draws × years]."""
+    occurs: np.ndarray
+    """[draws × years × uncertain disruptions]."""
+    price: np.ndarray
+    """[draws × years × stages]."""
+
+
+def draw_arrays(ctx: Context, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """:func:`simulate_draw` as a tuple of arrays, for :func:`orechain.montecarlo.run_stacked`."""
+    d = simulate_draw(ctx, rng)
+    return d.shortfall, d.fast, d.occurs, d.price
+
+
+def prices_frame(ctx: Context, out: Draws) -> pd.DataFrame:
     """Focus-region price index by draw, year and stage (empty in quantity mode)."""
-    if ctx.ref is None or not out:
+    n = len(out.price)
+    if ctx.ref is None or not n:
         return pd.DataFrame(columns=["draw", "year", "stage", "price_index"])
     years = np.array(ctx.scn.horizon.years)
     stages = list(ctx.net.stages)
-    price = np.stack([d.price for d in out])
     return pd.DataFrame(
         {
-            "draw": np.repeat(np.arange(len(out)), len(years) * len(stages)),
-            "year": np.tile(np.repeat(years, len(stages)), len(out)),
-            "stage": np.tile(stages, len(out) * len(years)),
-            "price_index": price.reshape(-1),
+            "draw": np.repeat(np.arange(n), len(years) * len(stages)),
+            "year": np.tile(np.repeat(years, len(stages)), n),
+            "stage": _tiled(stages, n * len(years)),
+            "price_index": out.price.reshape(-1),
         }
     ).dropna()
 
 
-def draws_frame(ctx: Context, out: list[Draw]) -> pd.DataFrame:
+def draws_frame(ctx: Context, out: Draws) -> pd.DataFrame:
     """Stack draw results into a long table (one row per draw, year and demand point).
 
-    ``disrupted`` lists the uncertain disruptions drawn on in that year (comma-separated).
+    ``disrupted`` lists the uncertain disruptions drawn on in that year
+    (comma-separated). Text columns are categorical: a row costs about 30
+    bytes, so 100,000 draws of the corridor (7.7 million rows) fit in memory.
     """
     years = np.array(ctx.scn.horizon.years)
-    n_y, n_p = len(years), len(ctx.points)
-    short = np.stack([d.shortfall for d in out])
-    fast = np.stack([d.fast for d in out])
-    labels = np.array(
-        [
-            ",".join(u for u, on in zip(ctx.uncertain, row, strict=True) if on)
-            for d in out
-            for row in d.occurs
-        ],
-        dtype=object,
-    )
+    n, n_y, n_p = len(out.shortfall), len(years), len(ctx.points)
+    codes, labels = _disruption_labels(ctx, out.occurs.reshape(n * n_y, -1))
     return pd.DataFrame(
         {
-            "draw": np.repeat(np.arange(len(out)), n_y * n_p),
-            "year": np.tile(np.repeat(years, n_p), len(out)),
-            "region": np.tile([p.region for p in ctx.points], len(out) * n_y),
-            "sector": np.tile([p.sector for p in ctx.points], len(out) * n_y),
-            "shortfall_t": short.reshape(-1),
-            "fast_path": np.repeat(fast.reshape(-1), n_p),
-            "disrupted": np.repeat(labels, n_p),
+            "draw": np.repeat(np.arange(n), n_y * n_p),
+            "year": np.tile(np.repeat(years, n_p), n),
+            "region": _tiled([p.region for p in ctx.points], n * n_y),
+            "sector": _tiled([p.sector for p in ctx.points], n * n_y),
+            "shortfall_t": out.shortfall.reshape(-1),
+            "fast_path": np.repeat(out.fast.reshape(-1), n_p),
+            "disrupted": pd.Categorical.from_codes(np.repeat(codes, n_p), labels),
         }
     )
+
+
+def _tiled(values: list[str], times: int) -> pd.Categorical:
+    """``values`` repeated ``times`` times, as a categorical (one small code per row).
+
+    Categories are sorted, so grouping keeps the order plain strings had.
+    """
+    cats = sorted(set(values))
+    codes = np.array([cats.index(v) for v in values], dtype=np.int8)
+    return pd.Categorical.from_codes(np.tile(codes, times), cats)
+
+
+def _disruption_labels(ctx: Context, occurs: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Per draw-year, the code of its label "id1,id2" (which drawn disruptions were on)."""
+    states = list(product((False, True), repeat=len(ctx.uncertain)))
+    labels = [",".join(u for u, on in zip(ctx.uncertain, st, strict=True) if on) for st in states]
+    weights = 2 ** np.arange(len(ctx.uncertain))[::-1]
+    codes = occurs.astype(np.int64) @ weights if len(ctx.uncertain) else np.zeros(len(occurs))
+    used = sorted(set(labels))
+    remap = np.array([used.index(lab) for lab in labels])
+    return remap[codes.astype(np.int64)], used
 
 
 def summarise_draws(
