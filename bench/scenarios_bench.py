@@ -68,12 +68,39 @@ def mc_time(net, scn, draws: int, workers: int, **kw: bool) -> tuple[float, floa
     return time.perf_counter() - start, res.fast_share, float(last["p50"])
 
 
+def interleaved(net, scn, args: argparse.Namespace) -> None:
+    """Rounds of warm, cold and peer runs back to back: each ratio pairs runs of one round."""
+    print("| round | load (1 min) | warm [s] | cold [s] | peer [s] | cold / warm | peer / warm |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    cold_ratio, peer_ratio = [], []
+    for k in range(args.interleave):
+        load = os.getloadavg()[0]
+        warm, _, _ = mc_time(net, scn, args.draws, 1)
+        cold, _, _ = mc_time(net, scn, args.draws, 1, warm=False)
+        peer = float("nan")
+        if args.peer_src:
+            peer = run_peer(__file__, args.peer_src, ["--draws", str(args.draws)])["seconds"]
+        cold_ratio.append(cold / warm)
+        peer_ratio.append(peer / warm)
+        print(f"| {k + 1} | {load:.1f} | {warm:.1f} | {cold:.1f} | {peer:.1f} | "
+              f"{cold / warm:.2f}× | {peer / warm:.2f}× |")  # fmt: skip
+    print(f"\nmedian ratios: cold / warm {np.median(cold_ratio):.2f}×, "
+          f"peer / warm {np.median(peer_ratio):.2f}× ({args.draws} draws per run)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--draws", type=int, default=10_000)
     parser.add_argument("--solves", type=int, default=300)
     parser.add_argument("--peer-src", type=Path, help="source tree of the same-run peer")
     parser.add_argument("--json-only", action="store_true", help="time 1-worker Monte Carlo only")
+    parser.add_argument(
+        "--interleave",
+        type=int,
+        default=0,
+        help="only alternate warm / cold / peer 1-worker runs this many rounds (ratios under "
+        "changing load)",
+    )
     args = parser.parse_args()
     scn = load_scenario("pakistan-us-corridor")
     atlas = open_atlas(read_only=True)
@@ -82,6 +109,9 @@ def main() -> None:
     if args.json_only:
         t, _, p50 = mc_time(net, scn, args.draws, 1)
         print(json.dumps({"seconds": t, "p50": p50}))
+        return
+    if args.interleave:
+        interleaved(net, scn, args)
         return
     load_before = os.getloadavg()
     price = year_rate(net, scn, args.solves, "price")
