@@ -140,14 +140,34 @@ def _compute(
     seeds = draw_seeds(seed, draws)
     n_workers = workers or (dask.system.CPU_COUNT or 1)
     size = chunk_size or max(1, -(-draws // (4 * n_workers)))
-    tasks = [dask.delayed(chunk_func)(func, chunk) for chunk in _chunks(seeds, size)]
-    logger.info("running %d draws in %d tasks", draws, len(tasks))
-    if scheduler is not None and "://" in scheduler:
-        with _connect(scheduler) as client:
-            return list(client.gather(client.compute(tasks)))
+    chunks = _chunks(seeds, size)
+    logger.info("running %d draws in %d tasks", draws, len(chunks))
     local = "synchronous" if scheduler == "synchronous" or n_workers == 1 else "processes"
+    return _dispatch(chunk_func, func, chunks, n_workers, scheduler or local, progress)
+
+
+def _dispatch(
+    chunk_func: Callable[[Any, Any], Any],
+    func: Any,
+    chunks: Sequence[Any],
+    n_workers: int,
+    scheduler: str,
+    progress: bool = False,
+) -> list[Any]:
+    """``chunk_func(func, chunk)`` for every chunk, results in chunk order.
+
+    On a distributed scheduler ``func`` (with the model it carries) is
+    scattered to every worker once and the tasks refer to it, instead of
+    pickling it into every task.
+    """
+    if "://" in scheduler:
+        with _connect(scheduler) as client:
+            shared = client.scatter(func, broadcast=True)
+            futures = [client.submit(chunk_func, shared, chunk, pure=False) for chunk in chunks]
+            return list(client.gather(futures))
+    tasks = [dask.delayed(chunk_func)(func, chunk) for chunk in chunks]
     with ProgressBar(out=sys.stderr) if progress else nullcontext():
-        return list(dask.compute(*tasks, scheduler=local, num_workers=n_workers))
+        return list(dask.compute(*tasks, scheduler=scheduler, num_workers=n_workers))
 
 
 BLOCK = 4096
@@ -183,15 +203,8 @@ def run_blocks(
     if n_workers == 1 and (scheduler is None or scheduler == "synchronous"):
         return np.asarray(_run_blocks(func, seeds))
     per_task = max(1, -(-blocks // (4 * n_workers)))
-    tasks = [
-        dask.delayed(_run_blocks)(func, seeds[i : i + per_task]) for i in range(0, blocks, per_task)
-    ]
-    if scheduler is not None and "://" in scheduler:
-        with _connect(scheduler) as client:
-            results = client.gather(client.compute(tasks))
-    else:
-        local = "synchronous" if scheduler == "synchronous" else "processes"
-        results = dask.compute(*tasks, scheduler=local, num_workers=n_workers)
+    chunks = [seeds[i : i + per_task] for i in range(0, blocks, per_task)]
+    results = _dispatch(_run_blocks, func, chunks, n_workers, scheduler or "processes")
     return np.concatenate(results)
 
 
