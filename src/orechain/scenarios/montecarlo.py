@@ -374,7 +374,7 @@ def run_monte_carlo(
     seed
         Master seed: the same seed gives the same draws on any number of workers.
     workers, scheduler, progress
-        Passed to :func:`orechain.montecarlo.run_draws`.
+        Passed to :func:`orechain.montecarlo.run_stacked`.
     warm
         Solve on per-process warm models (module docstring); False for the
         cold path, a fresh model per draw-year.
