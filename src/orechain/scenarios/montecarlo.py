@@ -309,8 +309,8 @@ def _solve_draw_year(
     return gap, stock_left - sol.x[lay.stock], price
 
 
-_MODELS: dict[tuple[str, int, tuple[bool, ...]], WarmModel] = {}
-"""This process's warm models by (context token, year, disruption state)."""
+_MODELS: dict[tuple[str, int, frozenset[str]], WarmModel] = {}
+"""This process's warm models by (context token, year, active disruptions)."""
 
 
 def warm_model(ctx: Context, year: int, state: tuple[bool, ...]) -> WarmModel | None:
@@ -322,13 +322,14 @@ def warm_model(ctx: Context, year: int, state: tuple[bool, ...]) -> WarmModel | 
     """
     if not ctx.warm:
         return None
-    key = (ctx.token, year, state)
+    active = _active(ctx, year, state)
+    key = (ctx.token, year, frozenset(active))  # states that differ outside a window share one
     model = _MODELS.get(key)
     if model is None:
         if any(k[0] != ctx.token for k in _MODELS):
             _MODELS.clear()  # a new run: drop the last one's models
         points = list(ctx.points)
-        inp = year_inputs(ctx.net, ctx.scn, points, year, _stock(ctx), _active(ctx, year, state))
+        inp = year_inputs(ctx.net, ctx.scn, points, year, _stock(ctx), active)
         inp.restriction_base = ctx.restriction_base[year]
         model = _MODELS[key] = WarmModel()
         model.prime(build_year(ctx.net, ctx.scn, points, inp, ctx.ref)[0])
