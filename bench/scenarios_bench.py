@@ -68,6 +68,11 @@ def mc_time(net, scn, draws: int, workers: int, **kw: bool) -> tuple[float, floa
     return time.perf_counter() - start, res.fast_share, float(last["p50"])
 
 
+def peer_args(args: argparse.Namespace) -> list[str]:
+    """The peer's command line: the same draws and market mode."""
+    return ["--draws", str(args.draws), *(["--market", args.market] if args.market else [])]
+
+
 def interleaved(net, scn, args: argparse.Namespace) -> None:
     """Rounds of warm, cold and peer runs back to back: each ratio pairs runs of one round."""
     print("| round | load (1 min) | warm [s] | cold [s] | peer [s] | cold / warm | peer / warm |")
@@ -79,7 +84,7 @@ def interleaved(net, scn, args: argparse.Namespace) -> None:
         cold, _, _ = mc_time(net, scn, args.draws, 1, warm=False)
         peer = float("nan")
         if args.peer_src:
-            peer = run_peer(__file__, args.peer_src, ["--draws", str(args.draws)])["seconds"]
+            peer = run_peer(__file__, args.peer_src, peer_args(args))["seconds"]
         cold_ratio.append(cold / warm)
         peer_ratio.append(peer / warm)
         print(f"| {k + 1} | {load:.1f} | {warm:.1f} | {cold:.1f} | {peer:.1f} | "
@@ -95,6 +100,9 @@ def main() -> None:
     parser.add_argument("--peer-src", type=Path, help="source tree of the same-run peer")
     parser.add_argument("--json-only", action="store_true", help="time 1-worker Monte Carlo only")
     parser.add_argument(
+        "--market", choices=["price", "quantity"], help="override the scenario's market mode"
+    )
+    parser.add_argument(
         "--interleave",
         type=int,
         default=0,
@@ -103,6 +111,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     scn = load_scenario("pakistan-us-corridor")
+    if args.market:
+        options = scn.options.model_copy(update={"market": args.market})
+        scn = scn.model_copy(update={"options": options})
     atlas = open_atlas(read_only=True)
     net = build_network(scn, atlas)
     atlas.close()
@@ -124,7 +135,7 @@ def main() -> None:
     c2, _, _ = mc_time(net, scn, args.draws, 2, warm=False)
     peer = None
     if args.peer_src:
-        peer = run_peer(__file__, args.peer_src, ["--draws", str(args.draws)])
+        peer = run_peer(__file__, args.peer_src, peer_args(args))
     load_after = os.getloadavg()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     years = scn.horizon.end - scn.horizon.start + 1
@@ -164,7 +175,8 @@ def main() -> None:
         f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
         f"- machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}, HiGHS {highspy.Highs().version()}\n"
-        f"- scenario: pakistan-us-corridor (bundled), seed 7; machine shared with other "
+        f"- scenario: pakistan-us-corridor (bundled, {scn.options.market} mode), seed 7; "
+        f"machine shared with other "
         f"engineers, so timings carry their load\n\n"
     )
     table = "| measure | value |\n| --- | --- |\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
