@@ -2,10 +2,11 @@ r"""Sensitivity and uncertainty: tornado, spider table, break-evens, Monte Carlo
 
 Every analysis varies multiplicative factors on the project's inputs (price,
 grade, recovery, capex, opex, royalty rate, discount rate; 1 = as in the file)
-and evaluates all cases in one vectorised call. The Monte Carlo draws its
-factors on the shared Dask runner (:func:`orechain.montecarlo.run_draws`), so
-the same seed gives the same result on any scheduler, then evaluates the
-draws in vectorised chunks.
+and evaluates all cases in one vectorised call. The Monte Carlo samples its
+factors in vectorised blocks on the shared Dask runner
+(:func:`orechain.montecarlo.run_blocks`: one random stream per block of
+draws, so draw ``i`` depends on the seed and ``i`` alone, on any scheduler),
+then evaluates the draws in vectorised chunks.
 
 References
 ----------
@@ -28,7 +29,7 @@ from orechain.economics.metrics import solve_breakeven
 from orechain.economics.production import Prepared, prepare
 from orechain.economics.project import Distribution, Project
 from orechain.economics.results import project_npv
-from orechain.montecarlo import quantiles, run_draws
+from orechain.montecarlo import quantiles, run_blocks
 
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
@@ -191,22 +192,22 @@ def as_spec(d: Distribution) -> Spec:
     return ("uniform", float(d.low or 0.0), float(d.high or 0.0), 0.0)
 
 
-def sample_factors(specs: tuple[Spec, ...], rng: np.random.Generator) -> tuple[float, ...]:
-    """One Monte Carlo draw of every uncertain factor (module level, so picklable).
+def sample_block(specs: tuple[Spec, ...], rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` draws of every factor [n × factors], one factor after another (picklable).
 
     Normal draws are clipped at 0 (a negative price or capex is meaningless).
     """
-    out = []
-    for kind, a, b, c in specs:
+    out = np.empty((n, len(specs)))
+    for j, (kind, a, b, c) in enumerate(specs):
         if kind == "normal":
-            out.append(max(0.0, rng.normal(a, b)))
+            out[:, j] = np.maximum(0.0, rng.normal(a, b, n))
         elif kind == "lognormal":
-            out.append(rng.lognormal(a, b))
+            out[:, j] = rng.lognormal(a, b, n)
         elif kind == "triangular":
-            out.append(rng.triangular(a, b, c))
+            out[:, j] = rng.triangular(a, b, c, n) if c > a else np.full(n, b)
         else:
-            out.append(rng.uniform(a, b))
-    return tuple(out)
+            out[:, j] = rng.uniform(a, b, n)
+    return out
 
 
 def _factors(names: Sequence[str], samples: np.ndarray) -> Factors:
@@ -264,10 +265,10 @@ def montecarlo(
     atlas
         Needed when a price comes from the atlas.
     workers, scheduler
-        Passed to :func:`orechain.montecarlo.run_draws`. Each draw only
-        samples factors (microseconds), so the default is one worker: process
-        start-up and pickling cost more than they save on a small machine. The
-        NPVs are then evaluated vectorised, ``CHUNK`` draws per call.
+        Passed to :func:`orechain.montecarlo.run_blocks`. Sampling is
+        vectorised (milliseconds per block), so the default is one worker:
+        process start-up and pickling cost more than they save. The NPVs are
+        then evaluated vectorised, ``CHUNK`` draws per call.
 
     Returns
     -------
@@ -277,10 +278,9 @@ def montecarlo(
     prep = prepare(project, atlas)
     names = sorted(project.uncertainty)
     specs = tuple(as_spec(project.uncertainty[n]) for n in names)
-    rows = run_draws(
-        partial(sample_factors, specs), draws, seed=seed, workers=workers, scheduler=scheduler
-    )
-    samples = np.array(rows, dtype=float).reshape(draws, len(names))
+    samples = run_blocks(
+        partial(sample_block, specs), draws, seed=seed, workers=workers, scheduler=scheduler
+    ).reshape(draws, len(names))
     values = np.concatenate(
         [
             project_npv(prep, _factors(names, samples[i : i + CHUNK]))

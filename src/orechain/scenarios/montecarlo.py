@@ -2,7 +2,7 @@
 
 Each draw samples one multiplier per capacity or demand block (held for the
 whole horizon) and, per year, whether each uncertain disruption happens. Draw
-``i`` uses the random stream that :func:`orechain.montecarlo.run_draws` gives it,
+``i`` uses the random stream that :func:`orechain.montecarlo.run_stacked` gives it,
 so the results depend on the seed alone, not on workers or scheduler.
 
 Fast path: before dispatch, each year and disruption state is solved at the
@@ -14,11 +14,20 @@ capacities still cover that solution's node outputs has none either (the
 envelope flows, serving less demand, stay feasible: sinks may take more than
 they serve). The tests are vectorised NumPy comparisons; only the remaining
 draw-years solve an LP.
+
+Build once, solve many: each worker process keeps one :class:`WarmModel` per
+year and disruption state, primed with the year's deterministic inputs. A
+draw-year builds its programme with the same builder as ``scenario run``
+(:func:`orechain.scenarios.solve.solve_year`), and stage 1 then only changes
+the bounds the draw moved and starts from the template's optimal basis; the
+tie and cost stages run as in the deterministic solve. ``warm=False`` keeps
+the cold path (a fresh model per draw-year) for comparison.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from functools import partial
 from itertools import product
@@ -28,7 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orechain.montecarlo import quantiles, run_draws
+from orechain.montecarlo import quantiles, run_stacked
+from orechain.scenarios.highs import WarmModel
 from orechain.scenarios.inputs import (
     DemandPoint,
     base_capacity,
@@ -38,7 +48,7 @@ from orechain.scenarios.inputs import (
 )
 from orechain.scenarios.market import ReferencePrices, price_index, stage_prices
 from orechain.scenarios.network import Network
-from orechain.scenarios.solve import market_prices, restriction_bases, solve_year
+from orechain.scenarios.solve import build_year, market_prices, restriction_bases, solve_year
 from orechain.scenarios.spec import Scenario
 from orechain.scenarios.spec_blocks import Distribution, Uncertainty
 
@@ -79,6 +89,10 @@ class Context:
     """Year → deterministic undisrupted flow on each restriction's links [t]."""
     ref: ReferencePrices | None = None
     """Reference prices (price mode), shared with the deterministic run."""
+    warm: bool = True
+    """Solve draws on per-process warm models (False: a fresh model per draw-year)."""
+    token: str = ""
+    """Names this context in a worker's model cache (a new one per :func:`make_context`)."""
 
 
 def _sample(dist: Distribution, rng: np.random.Generator) -> float:
@@ -124,7 +138,7 @@ def _demand_mask(points: list[DemandPoint], u: Uncertainty) -> np.ndarray:
     )
 
 
-def make_context(net: Network, scn: Scenario) -> Context:
+def make_context(net: Network, scn: Scenario, *, warm: bool = True) -> Context:
     """Resolve uncertainty selectors and solve the envelope references."""
     points = demand_points(net, scn)
     ref = market_prices(net, scn, points)
@@ -149,6 +163,8 @@ def make_context(net: Network, scn: Scenario) -> Context:
         np.array([base_capacity(net, scn, y) for y in scn.horizon.years]),
         _restriction_bases(net, scn, points, ref),
         ref,
+        warm,
+        uuid.uuid4().hex,
     )
     return _with_references(ctx) if ref is None else ctx
 
@@ -277,7 +293,9 @@ def _solve_draw_year(
     inp.restriction_base = ctx.restriction_base[year]
     # the same solve as the deterministic run: alternative optima (equal priorities)
     # would otherwise be resolved differently in draws than in the headline run
-    solved = solve_year(ctx.net, ctx.scn, points, inp, ref=ctx.ref)
+    solved = solve_year(
+        ctx.net, ctx.scn, points, inp, ref=ctx.ref, warm=warm_model(ctx, year, state)
+    )
     sol, lay = solved.sol, solved.lay
     gap = inp.demand - sol.x[lay.served]
     gap[gap <= TOL * np.maximum(1.0, inp.demand)] = 0.0
@@ -289,6 +307,33 @@ def _solve_draw_year(
         index = price_index(ctx.net, sink, sink_price, stages, ctx.ref)
         price = np.array([index.get(s, np.nan) for s in ctx.net.stages])
     return gap, stock_left - sol.x[lay.stock], price
+
+
+_MODELS: dict[tuple[str, int, frozenset[str]], WarmModel] = {}
+"""This process's warm models by (context token, year, active disruptions)."""
+
+
+def warm_model(ctx: Context, year: int, state: tuple[bool, ...]) -> WarmModel | None:
+    """The process's warm model of one year and state, primed on first use (None if cold).
+
+    The template has the year's deterministic capacities and demand, the
+    initial stocks and the drawn disruption state, so every process primes the
+    same basis whichever draw asks first.
+    """
+    if not ctx.warm:
+        return None
+    active = _active(ctx, year, state)
+    key = (ctx.token, year, frozenset(active))  # states that differ outside a window share one
+    model = _MODELS.get(key)
+    if model is None:
+        if any(k[0] != ctx.token for k in _MODELS):
+            _MODELS.clear()  # a new run: drop the last one's models
+        points = list(ctx.points)
+        inp = year_inputs(ctx.net, ctx.scn, points, year, _stock(ctx), active)
+        inp.restriction_base = ctx.restriction_base[year]
+        model = _MODELS[key] = WarmModel()
+        model.prime(build_year(ctx.net, ctx.scn, points, inp, ctx.ref)[0])
+    return model
 
 
 def _focus_sink(ctx: Context) -> int:
@@ -319,6 +364,7 @@ def run_monte_carlo(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    warm: bool = True,
 ) -> MonteCarloResult:
     """Run ``draws`` draws on Dask and summarise the focus region's shortfall.
 
@@ -329,69 +375,106 @@ def run_monte_carlo(
     seed
         Master seed: the same seed gives the same draws on any number of workers.
     workers, scheduler, progress
-        Passed to :func:`orechain.montecarlo.run_draws`.
+        Passed to :func:`orechain.montecarlo.run_stacked`.
+    warm
+        Solve on per-process warm models (module docstring); False for the
+        cold path, a fresh model per draw-year.
     """
-    ctx = make_context(net, scn)
-    out = run_draws(
-        partial(simulate_draw, ctx),
-        draws,
-        seed=seed,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
+    ctx = make_context(net, scn, warm=warm)
+    stacked = Draws(
+        *run_stacked(
+            partial(draw_arrays, ctx),
+            draws,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
     )
-    frame = draws_frame(ctx, out)
-    prices = prices_frame(ctx, out)
-    fast = float(np.mean([d.fast.mean() for d in out])) if out else 0.0
-    summary = summarise_draws(frame, scn.focus_region, prices)
-    return MonteCarloResult(frame, prices, summary, fast)
+    fast = float(np.mean(stacked.fast.mean(axis=1)))
+    summary = summarise_arrays(ctx, stacked)
+    return MonteCarloResult(draws_frame(ctx, stacked), prices_frame(ctx, stacked), summary, fast)
 
 
-def prices_frame(ctx: Context, out: list[Draw]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Draws:
+    """Every draw's outcome, stacked (draws first): what the workers send back."""
+
+    shortfall: np.ndarray
+    """[draws × years × demand points] [t]."""
+    fast: np.ndarray
+    """[draws × years]."""
+    occurs: np.ndarray
+    """[draws × years × uncertain disruptions]."""
+    price: np.ndarray
+    """[draws × years × stages]."""
+
+
+def draw_arrays(ctx: Context, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """:func:`simulate_draw` as a tuple of arrays, for :func:`orechain.montecarlo.run_stacked`."""
+    d = simulate_draw(ctx, rng)
+    return d.shortfall, d.fast, d.occurs, d.price
+
+
+def prices_frame(ctx: Context, out: Draws) -> pd.DataFrame:
     """Focus-region price index by draw, year and stage (empty in quantity mode)."""
-    if ctx.ref is None or not out:
+    n = len(out.price)
+    if ctx.ref is None or not n:
         return pd.DataFrame(columns=["draw", "year", "stage", "price_index"])
     years = np.array(ctx.scn.horizon.years)
     stages = list(ctx.net.stages)
-    price = np.stack([d.price for d in out])
     return pd.DataFrame(
         {
-            "draw": np.repeat(np.arange(len(out)), len(years) * len(stages)),
-            "year": np.tile(np.repeat(years, len(stages)), len(out)),
-            "stage": np.tile(stages, len(out) * len(years)),
-            "price_index": price.reshape(-1),
+            "draw": np.repeat(np.arange(n), len(years) * len(stages)),
+            "year": np.tile(np.repeat(years, len(stages)), n),
+            "stage": _tiled(stages, n * len(years)),
+            "price_index": out.price.reshape(-1),
         }
     ).dropna()
 
 
-def draws_frame(ctx: Context, out: list[Draw]) -> pd.DataFrame:
+def draws_frame(ctx: Context, out: Draws) -> pd.DataFrame:
     """Stack draw results into a long table (one row per draw, year and demand point).
 
-    ``disrupted`` lists the uncertain disruptions drawn on in that year (comma-separated).
+    ``disrupted`` lists the uncertain disruptions drawn on in that year
+    (comma-separated). Text columns are categorical: a row costs about 30
+    bytes, so 100,000 draws of the corridor (7.7 million rows) fit in memory.
     """
     years = np.array(ctx.scn.horizon.years)
-    n_y, n_p = len(years), len(ctx.points)
-    short = np.stack([d.shortfall for d in out])
-    fast = np.stack([d.fast for d in out])
-    labels = np.array(
-        [
-            ",".join(u for u, on in zip(ctx.uncertain, row, strict=True) if on)
-            for d in out
-            for row in d.occurs
-        ],
-        dtype=object,
-    )
+    n, n_y, n_p = len(out.shortfall), len(years), len(ctx.points)
+    codes, labels = _disruption_labels(ctx, out.occurs.reshape(n * n_y, -1))
     return pd.DataFrame(
         {
-            "draw": np.repeat(np.arange(len(out)), n_y * n_p),
-            "year": np.tile(np.repeat(years, n_p), len(out)),
-            "region": np.tile([p.region for p in ctx.points], len(out) * n_y),
-            "sector": np.tile([p.sector for p in ctx.points], len(out) * n_y),
-            "shortfall_t": short.reshape(-1),
-            "fast_path": np.repeat(fast.reshape(-1), n_p),
-            "disrupted": np.repeat(labels, n_p),
+            "draw": np.repeat(np.arange(n), n_y * n_p),
+            "year": np.tile(np.repeat(years, n_p), n),
+            "region": _tiled([p.region for p in ctx.points], n * n_y),
+            "sector": _tiled([p.sector for p in ctx.points], n * n_y),
+            "shortfall_t": out.shortfall.reshape(-1),
+            "fast_path": np.repeat(out.fast.reshape(-1), n_p),
+            "disrupted": pd.Categorical.from_codes(np.repeat(codes, n_p), labels),
         }
     )
+
+
+def _tiled(values: list[str], times: int) -> pd.Categorical:
+    """``values`` repeated ``times`` times, as a categorical (one small code per row).
+
+    Categories are sorted, so grouping keeps the order plain strings had.
+    """
+    cats = sorted(set(values))
+    codes = np.array([cats.index(v) for v in values], dtype=np.int8)
+    return pd.Categorical.from_codes(np.tile(codes, times), cats)
+
+
+def _disruption_labels(ctx: Context, occurs: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Per draw-year, the code of its label "id1,id2" (which drawn disruptions were on)."""
+    states = list(product((False, True), repeat=len(ctx.uncertain)))
+    labels = [",".join(u for u, on in zip(ctx.uncertain, st, strict=True) if on) for st in states]
+    weights = 2 ** np.arange(len(ctx.uncertain))[::-1]
+    codes = occurs.astype(np.int64) @ weights if len(ctx.uncertain) else np.zeros(len(occurs))
+    used = sorted(set(labels))
+    remap = np.array([used.index(lab) for lab in labels])
+    return remap[codes.astype(np.int64)], used
 
 
 def summarise_draws(
@@ -425,6 +508,61 @@ def summarise_draws(
         "shortfall_t": by_year,
         "by_sector": by_sector,
     }
+
+
+def summarise_arrays(ctx: Context, out: Draws) -> dict[str, object]:
+    """:func:`summarise_draws` straight from the stacked draws, without the long table.
+
+    Same numbers, bit for bit (a test compares them): the focus region's total
+    per draw-year is the same pandas grouped sum over the same values in the
+    same order, and each quantile sees the same values. Memory is a few arrays
+    of the focus region's draws, not grouped copies of the whole table.
+    """
+    region = ctx.scn.focus_region
+    years = list(ctx.scn.horizon.years)
+    idx = [i for i, p in enumerate(ctx.points) if p.region == region]
+    short = out.shortfall[:, :, idx]
+    total = _region_totals(short) if idx else np.zeros((len(short), len(years)))
+    by_year: dict[int, dict[str, Any]] = {
+        int(y): {
+            **quantiles(total[:, t]),
+            "p_exceed_0": float((total[:, t] > TOL).mean()),
+        }
+        for t, y in enumerate(years)
+    } if idx else {}  # fmt: skip
+    if ctx.ref is not None:
+        stages = list(ctx.net.stages)
+        for t, y in enumerate(years):
+            for stage in sorted(stages):
+                values = out.price[:, t, stages.index(stage)]
+                values = values[~np.isnan(values)]
+                if len(values):
+                    entry = by_year[int(y)].setdefault("price_index", {})
+                    entry[stage] = quantiles(values)
+    by_sector: dict[str, dict[int, dict[str, float]]] = {}
+    sectors = [ctx.points[i].sector for i in idx]
+    for sector in sorted(set(sectors)):
+        cols = [k for k, sec in enumerate(sectors) if sec == sector]
+        for t, y in enumerate(years):
+            by_sector.setdefault(sector, {})[int(y)] = quantiles(short[:, t, cols].reshape(-1))
+    return {
+        "region": region,
+        "draws": len(out.shortfall),
+        "shortfall_t": by_year,
+        "by_sector": by_sector,
+    }
+
+
+def _region_totals(short: np.ndarray) -> np.ndarray:
+    """Sum over the last axis with pandas' grouped sum (its compensated summation), per cell.
+
+    numpy's sum differs from it in the last bit now and then; this keeps the
+    quantiles identical to the table-based summary.
+    """
+    n, n_y, k = short.shape
+    key = np.repeat(np.arange(n * n_y), k)
+    total = pd.Series(short.reshape(-1)).groupby(key).sum().to_numpy()
+    return np.asarray(total, dtype=float).reshape(n, n_y)
 
 
 def write_parquet(draws: pd.DataFrame, path: Path) -> Path:

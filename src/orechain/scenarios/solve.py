@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from orechain.scenarios.constraints import Layout, LinearProgram, build_lp
-from orechain.scenarios.highs import Solution, solve_lp
+from orechain.scenarios.highs import Solution, WarmModel, solve_lp
 from orechain.scenarios.inputs import (
     DemandPoint,
     YearInputs,
@@ -111,20 +111,32 @@ def solve_year(
     inp: YearInputs,
     *,
     ref: ReferencePrices | None = None,
+    warm: WarmModel | None = None,
 ) -> YearSolve:
     """Build and solve one year's programme (price mode when ``ref`` is given).
 
     Every run, variant and Monte Carlo draw goes through here, so a draw with
-    the same inputs as the deterministic run gets the same answer.
+    the same inputs as the deterministic run gets the same answer. ``warm``
+    (Monte Carlo) keeps stage 1 of the programme loaded across calls: a draw
+    then changes only bounds and warm-starts from the previous basis.
     """
+    lp, lay, market = build_year(net, scn, points, inp, ref)
+    ration = (lay.served, inp.demand) if market is None else (market.steps, market.step_size)
+    sol = solve_lp(lp, ration=ration, welfare=market is not None, warm=warm)
+    return YearSolve(sol, lp, lay, market)
+
+
+def build_year(
+    net: Network,
+    scn: Scenario,
+    points: list[DemandPoint],
+    inp: YearInputs,
+    ref: ReferencePrices | None = None,
+) -> tuple[LinearProgram, Layout, MarketLayout | None]:
+    """One year's programme: the quantity LP, turned into the welfare LP in price mode."""
     lp, lay = build_lp(net, scn, points, inp)
-    market = None
-    if ref is not None:
-        market = add_market(lp, net, scn, points, lay, inp, ref)
-        ration = (market.steps, market.step_size)
-    else:
-        ration = (lay.served, inp.demand)
-    return YearSolve(solve_lp(lp, ration=ration, welfare=market is not None), lp, lay, market)
+    market = add_market(lp, net, scn, points, lay, inp, ref) if ref is not None else None
+    return lp, lay, market
 
 
 def reference_prices(net: Network, scn: Scenario, points: list[DemandPoint]) -> ReferencePrices:

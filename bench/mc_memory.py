@@ -1,0 +1,95 @@
+"""Peak memory of the Monte Carlo's result handling for N draws of the corridor.
+
+Solving 100,000 price-mode draws takes hours here, so this measures what
+grows with the number of draws — the draws sent back, the draw table and
+its summary — on synthetic draw outcomes of the right shapes (random
+shortfalls and prices). Each measurement runs in a fresh process and
+reports its peak RSS; ``--peer-src`` measures another source tree (its
+``draws_frame`` takes a list of per-draw objects) in the same run.
+
+Usage: python bench/mc_memory.py [--draws 100000] [--peer-src DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+
+def measure(draws: int) -> dict[str, float]:
+    """Build the draw table and summary for ``draws`` synthetic draws; peak RSS [MB]."""
+    from orechain.atlas.store import open_atlas
+    from orechain.scenarios import montecarlo as mc
+    from orechain.scenarios.solve import build_network
+    from orechain.scenarios.spec import load_scenario
+
+    scn = load_scenario("pakistan-us-corridor")
+    atlas = open_atlas(read_only=True)
+    net = build_network(scn, atlas)
+    atlas.close()
+    ctx = mc.make_context(net, scn)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rng = np.random.default_rng(0)
+    n_y, n_p, n_s = len(scn.horizon.years), len(ctx.points), len(net.stages)
+    short = np.maximum(0.0, rng.normal(0, 100, (draws, n_y, n_p)))
+    fast = np.zeros((draws, n_y), dtype=bool)
+    occurs = rng.random((draws, n_y, len(ctx.uncertain))) < 0.5
+    price = rng.lognormal(0, 0.2, (draws, n_y, n_s))
+    if hasattr(mc, "Draws"):  # this tree: stacked arrays, summary from them
+        out = mc.Draws(short, fast, occurs, price)
+        summary = mc.summarise_arrays(ctx, out)
+        frame = mc.draws_frame(ctx, out)
+        prices = mc.prices_frame(ctx, out)
+    else:  # the peer: one object per draw, summary from the long table
+        out = [mc.Draw(short[i], fast[i], occurs[i], price[i]) for i in range(draws)]
+        del short, fast, occurs, price
+        frame = mc.draws_frame(ctx, out)
+        prices = mc.prices_frame(ctx, out)
+        summary = mc.summarise_draws(frame, scn.focus_region, prices)
+    assert summary["draws"] == draws
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"peak_mb": peak, "before_mb": base, "rows": float(len(frame))}
+
+
+def child(src: Path | None, draws: int) -> dict[str, float]:
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    out = subprocess.run(
+        [sys.executable, __file__, "--draws", str(draws), "--json-only"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--draws", type=int, default=100_000)
+    parser.add_argument("--peer-src", type=Path)
+    parser.add_argument("--json-only", action="store_true")
+    args = parser.parse_args()
+    if args.json_only:
+        print(json.dumps(measure(args.draws)))
+        return
+    rows = [("this tree", child(None, args.draws))]
+    if args.peer_src:
+        rows.append((f"peer {args.peer_src}", child(args.peer_src, args.draws)))
+    print(f"| {args.draws:,} synthetic draws | rows | RSS before [MB] | peak RSS [MB] |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, r in rows:
+        print(f"| {name} | {r['rows']:,.0f} | {r['before_mb']:,.0f} | {r['peak_mb']:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
