@@ -673,3 +673,13 @@ def _register_transparency() -> None:
 
 
 _register_transparency()
+
+
+def _register_shipments() -> None:
+    from orechain.cli import ledger_events, ledger_pack
+
+    ledger_events.register(app)
+    ledger_pack.register(app)
+
+
+_register_shipments()

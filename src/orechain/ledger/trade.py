@@ -1,0 +1,226 @@
+"""Trade fields of a physical shipment and the rules that hold them together.
+
+What a concentrate trader writes on a bill of lading and a weight certificate:
+wet and dry tonnes with the moisture content, the out-turn (discharge) weight
+and its difference from the loading weight, the HS code, container and seal
+numbers (ISO 6346, check digit verified), vessel, voyage, ports (UN/LOCODE),
+Incoterms 2020 rule, and the seller's, buyer's and umpire's assays.
+
+Masses are in metric tonnes [t]; moisture and grades are mass fractions [-].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
+
+from orechain.errors import ConflictError, InputError
+
+if TYPE_CHECKING:
+    from orechain.ledger import events as ev
+    from orechain.ledger.domain import LedgerState
+
+__all__ = [
+    "INCOTERMS", "OUTTURN_TOLERANCE", "Container", "Weighing", "check_trade",
+    "container_check_digit", "outturn_difference", "settle_grades",
+]  # fmt: skip
+
+INCOTERMS: tuple[str, ...] = (
+    "EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF",
+)  # fmt: skip
+"""The eleven Incoterms® 2020 rules (ICC publication 723E)."""
+
+Incoterm = Literal["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"]
+
+OUTTURN_TOLERANCE = 0.005
+"""ASSUMPTION: largest out-turn vs loading dry-weight difference accepted without a declared
+weight dispute, as a fraction of the loading dry weight [-] (0.5 %, a common franchise in
+concentrate sales contracts; contracts set their own)."""
+
+WEIGHT_ROUNDING_T = 0.001
+"""dry_t must equal wet_t × (1 − moisture) to this many tonnes (weights are given to the kg)."""
+
+HsCode = Annotated[str, Field(pattern=r"^\d{4}(\.?\d{2}){1,3}$")]
+"""Harmonized System code, 6 to 10 digits, dots allowed (e.g. 2617.10, 2846.90)."""
+UnLocode = Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")]
+"""UN/LOCODE of a port (UNECE Rec. 16), e.g. PKKHI (Karachi), USHOU (Houston)."""
+
+_CONFIG = ConfigDict(extra="forbid", strict=True)
+
+
+def container_check_digit(owner_serial: str) -> int:
+    """ISO 6346 check digit of the first ten characters of a container number.
+
+    Letters map to 10..38 skipping multiples of 11; each value is weighted by
+    2**position; the sum mod 11 (10 → 0) is the check digit.
+    """
+    values: dict[str, int] = {}
+    v = 10
+    for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        if v % 11 == 0:
+            v += 1
+        values[ch] = v
+        v += 1
+    total = sum((values[c] if c.isalpha() else int(c)) * 2**i for i, c in enumerate(owner_serial))
+    return total % 11 % 10
+
+
+def _container_number(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Z]{3}[UJZ]\d{7}", value):
+        msg = f"container number {value!r} is not ISO 6346 (owner code, U/J/Z, 6 digits, check)"
+        raise ValueError(msg)
+    if container_check_digit(value[:10]) != int(value[10]):
+        msg = f"container number {value!r} fails its ISO 6346 check digit"
+        raise ValueError(msg)
+    return value
+
+
+@dataclass(frozen=True)
+class Container:
+    """A container (ISO 6346 number) and the seal number on its doors."""
+
+    __pydantic_config__ = _CONFIG
+    number: Annotated[str, AfterValidator(_container_number)]
+    seal: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
+
+
+@dataclass(frozen=True)
+class Weighing:
+    """Wet mass [t], moisture [-] and dry mass [t]; dry = wet × (1 − moisture)."""
+
+    __pydantic_config__ = _CONFIG
+    wet_t: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    moisture: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+    dry_t: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+    @model_validator(mode="after")
+    def _dry_matches(self) -> Weighing:
+        expected = self.wet_t * (1 - self.moisture)
+        if abs(self.dry_t - expected) > WEIGHT_ROUNDING_T:
+            msg = (
+                f"dry_t {self.dry_t:g} t differs from wet_t × (1 − moisture) = {expected:.3f} t"
+            )
+            raise ValueError(msg)
+        return self
+
+
+def outturn_difference(loaded: Weighing, outturn: Weighing) -> float:
+    """Out-turn minus loading dry weight, as a fraction of the loading dry weight [-]."""
+    return (outturn.dry_t - loaded.dry_t) / loaded.dry_t
+
+
+def settle_grades(
+    seller: dict[str, float],
+    buyer: dict[str, float],
+    limits: dict[str, float],
+    umpire: dict[str, float] | None = None,
+) -> dict[str, float]:
+    """Settlement grades [-] from the seller's, buyer's and (if needed) umpire's assays.
+
+    Per element of both assays: within the splitting limit the parties split the
+    difference (mean); beyond it the umpire decides: if the umpire's result lies
+    between the two, the settlement is the mean of the umpire's and the nearer
+    party's result, otherwise the nearer party's result. ASSUMPTION: this is the
+    common concentrate-contract rule; each contract fixes its own.
+
+    Raises
+    ------
+    ConflictError
+        An element differs beyond its limit and there is no umpire result for it.
+    """
+    out: dict[str, float] = {}
+    for el in sorted(set(seller) & set(buyer)):
+        s, b = seller[el], buyer[el]
+        if abs(s - b) <= limits.get(el, 0.0):
+            out[el] = (s + b) / 2
+            continue
+        if umpire is None or el not in umpire:
+            msg = f"{el}: seller {s:g} and buyer {b:g} differ beyond the splitting limit"
+            raise ConflictError(msg + "; an umpire assay is needed")
+        u = umpire[el]
+        nearer = s if abs(u - s) <= abs(u - b) else b
+        out[el] = (u + nearer) / 2 if min(s, b) <= u <= max(s, b) else nearer
+    return out
+
+
+def _last(state: LedgerState, lot_id: str, kind: type[ev.Event]) -> list[ev.Event]:
+    lot = state.lots.get(lot_id)
+    ids = lot.events if lot is not None else []
+    return [state.events[i] for i in ids if isinstance(state.events[i], kind)]
+
+
+def _party_assays(state: LedgerState, lot_id: str) -> dict[str, dict[str, float]]:
+    from orechain.ledger import events as ev
+
+    out: dict[str, dict[str, float]] = {}
+    for a in _last(state, lot_id, ev.Assay):
+        assert isinstance(a, ev.Assay)
+        if a.party is not None:
+            out[a.party] = a.grades
+    return out
+
+
+def _check_assay(state: LedgerState, e: ev.Assay) -> None:
+    """A party assay is the laboratory's: an assayer org signs it with its certificate."""
+    if e.party is None:
+        return
+    if "assayer" not in state.org(e.actor).roles:
+        msg = f"a {e.party} assay must be signed by the laboratory; {e.actor!r} is not an assayer"
+        raise ConflictError(msg)
+    if not any(d.kind == "assay-certificate" for d in e.documents):
+        msg = f"a {e.party} assay must reference its assay-certificate document"
+        raise InputError(msg, field="event.documents")
+    if e.party != "umpire":
+        return
+    parties = _party_assays(state, e.lot_id)
+    if "seller" not in parties or "buyer" not in parties:
+        msg = f"an umpire assay of {e.lot_id!r} needs the seller's and the buyer's assays first"
+        raise ConflictError(msg)
+    if e.splitting_limits is None:
+        msg = "an umpire assay must state the contract's splitting limits"
+        raise InputError(msg, field="event.splitting_limits")
+    try:
+        settle_grades(parties["seller"], parties["buyer"], e.splitting_limits)
+    except ConflictError:
+        return
+    msg = f"seller and buyer assays of {e.lot_id!r} agree within the splitting limits: no umpire"
+    raise ConflictError(msg)
+
+
+def _check_receive(state: LedgerState, e: ev.Receive) -> None:
+    """The out-turn weight lies within the tolerance of the loading weight, or is disputed."""
+    from orechain.ledger import events as ev
+
+    if e.outturn is None:
+        return
+    ships = _last(state, e.lot_ids[0], ev.Ship) if e.lot_ids else []
+    ship = ships[-1] if ships else None
+    assert ship is None or isinstance(ship, ev.Ship)
+    if ship is None or ship.weight is None:
+        msg = "an out-turn weight needs the loading weight on the ship event"
+        raise InputError(msg, field="event.outturn")
+    if sorted(ship.lot_ids) != sorted(e.lot_ids):
+        msg = f"out-turn weight is for the whole shipment {list(ship.lot_ids)}"
+        raise InputError(msg, field="event.lot_ids")
+    diff = outturn_difference(ship.weight, e.outturn)
+    if abs(diff) > OUTTURN_TOLERANCE and not e.weight_dispute:
+        msg = (
+            f"out-turn dry weight {e.outturn.dry_t:g} t differs from the loading weight "
+            f"{ship.weight.dry_t:g} t by {diff:+.2%}, beyond the tolerance of "
+            f"{OUTTURN_TOLERANCE:.1%}; state the weight_dispute to record it"
+        )
+        raise InputError(msg, field="event.outturn.dry_t")
+
+
+def check_trade(state: LedgerState, event: ev.Event) -> None:
+    """Trade-field rules beyond the event schema (called by the acceptance checks)."""
+    from orechain.ledger import events as ev
+
+    if isinstance(event, ev.Assay):
+        _check_assay(state, event)
+    elif isinstance(event, ev.Receive):
+        _check_receive(state, event)

@@ -1,0 +1,68 @@
+"""Shipment use cases: add a document, record custody events, pack and export a lot.
+
+One place for what ``orechain ledger doc add|extract|ship|…|pack|untp`` do, so
+any other face (API, scripts) does the same: events are validated before they
+are signed, then submitted all-or-nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from orechain.errors import InputError
+from orechain.ledger import keys
+from orechain.ledger.commands import complete, signer_org
+from orechain.ledger.documents import DocumentRecord, open_document_store, resolve_ref
+from orechain.ledger.envelope import sign_event
+from orechain.ledger.events import parse_event
+from orechain.ledger.service import Ledger, Receipt
+
+__all__ = ["add_document", "record_events"]
+
+
+def add_document(url: str, path: Path, kind: str) -> DocumentRecord:
+    """Store the file ``path`` as a ``kind`` document beside the ledger at ``url``.
+
+    Raises
+    ------
+    InputError
+        Unreadable, empty, too large, or of a media type not allowed; nothing is stored.
+    """
+    if not path.is_file():
+        msg = f"{path} does not exist or is not a file"
+        raise InputError(msg, source=str(path))
+    with Ledger.open(url):  # a document store only beside an existing ledger
+        pass
+    store = open_document_store(url)
+    try:
+        return store.put(path.read_bytes(), str(path), kind)
+    finally:
+        store.close()
+
+
+def record_events(
+    url: str,
+    kind: str,
+    bodies: list[dict[str, Any]],
+    key: keys.Ed25519PrivateKey,
+    sources: list[str] | None = None,
+) -> list[Receipt]:
+    """Complete, validate, sign and submit ``kind`` events; all are accepted or none.
+
+    Each body is completed by :func:`orechain.ledger.commands.complete` (the
+    actor defaults to the key's organisation) and parsed against the event
+    schema before anything is signed.
+    """
+    srcs = sources or [f"{kind}[{i}]" for i in range(len(bodies))]
+    with Ledger.open(url) as led:
+        actor = signer_org(led.state, keys.key_id(keys.public_bytes(key)))
+        store = open_document_store(url)
+        try:
+            events = [complete(b, kind, actor, lambda h: resolve_ref(store, h)) for b in bodies]
+        finally:
+            store.close()
+        for event, src in zip(events, srcs, strict=True):
+            parse_event(event, source=src)
+        envs = [sign_event(e, key, origin=led.origin) for e in events]
+        return led.submit_many(envs, sources=srcs)
