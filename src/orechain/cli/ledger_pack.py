@@ -32,11 +32,42 @@ def vkey(db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
     emit_json({"vkey": key}) if as_json else typer.echo(key)
 
 
+def untp(
+    lot_id: str = typer.Argument(..., help="The lot."),
+    key: Path = typer.Option(..., "--key", help="Private key (PEM) of the issuing organisation."),
+    out: Path | None = typer.Option(None, "--out", help="Directory for dpp.json and dte.json "
+                                    "(default: print both as one JSON document)."),
+    db: str | None = DbOpt,
+) -> None:
+    """UNTP Digital Product Passport and Traceability Events of a lot, as signed W3C VCs.
+
+    Signed with the organisation's Ed25519 key (Data Integrity eddsa-jcs-2022,
+    issuer did:key); see docs/ledger.md for the field mapping.
+    """
+    import json
+
+    from orechain.cli.ledger import _load_key
+    from orechain.ledger.service import Ledger
+    from orechain.ledger.untp import export_lot
+
+    private = _load_key(key)
+    with Ledger.open(_url(db)) as led:
+        dpp, dte = export_lot(led.state, led.origin, lot_id, private)
+    if out is None:
+        emit_json({"dpp": dpp, "dte": dte})
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, doc in (("dpp.json", dpp), ("dte.json", dte)):
+        (out / name).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {out / 'dpp.json'} and {out / 'dte.json'} (issuer {dpp['issuer']['id']})")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``vkey``, ``pack``, ``verify-pack`` and ``untp`` to the ``ledger`` app."""
     app.command("vkey")(vkey)
     app.command("pack")(pack)
     app.command("verify-pack")(verify_pack)
+    app.command("untp")(untp)
 
 
 def pack(
