@@ -109,7 +109,8 @@ def verify_credential(credential: dict[str, Any]) -> str:
     document = {k: v for k, v in credential.items() if k != "proof"}
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     method = str(proof.get("verificationMethod", ""))
-    issuer = str(document.get("issuer", {}).get("id", ""))
+    raw_issuer = document.get("issuer")
+    issuer = str(raw_issuer.get("id", "") if isinstance(raw_issuer, dict) else raw_issuer)
     if method.partition("#")[0] != issuer or options.get("@context") != document.get("@context"):
         msg = "proof is not by the issuer's key or not over this credential's context"
         raise IntegrityError(msg)
@@ -241,8 +242,8 @@ def _claims(state: LedgerState, uri: _Ids, events: list[ev.Event]) -> list[dict[
 
 def _product(state: LedgerState, uri: _Ids, lot_id: str) -> dict[str, Any]:
     lot = state.lots[lot_id]
-    org = state.orgs.get(lot.custodian)
     made = state.events.get(lot.created_by)
+    org = state.orgs.get(made.actor) if made is not None else None
     product = {"type": ["Product"], "id": uri("lots", lot_id), "name": lot.product,
                "batchNumber": lot_id,
                "description": f"{lot.commodity}, {lot.quantity_t:g} t ({lot.basis})"}  # fmt: skip
