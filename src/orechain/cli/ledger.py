@@ -597,19 +597,40 @@ def audit(
     vkey: str | None = typer.Option(None, help="Trusted log verifier key (default: stored)."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Recompute the log and state from storage; fail naming the first bad index."""
+    """Recompute the log and state from storage; fail naming the first bad index.
+
+    Also checks every document the events reference: one whose stored bytes do
+    not hash to the reference fails the audit; a missing one is listed (it may
+    be confidential and held elsewhere).
+    """
     from orechain.ledger.audit import audit as run_audit
     from orechain.ledger.checkpoint import parse_vkey
 
+    from orechain.ledger.documents import audit_documents, open_document_store
+
     with _open(db) as led:
         report = run_audit(led, parse_vkey(vkey)[1] if vkey else None)
+        store = open_document_store(_url(db))
+        try:
+            docs = audit_documents(led.state, store) if report.ok else None
+        finally:
+            store.close()
     if as_json:
-        emit_json(asdict(report))
+        emit_json({**asdict(report), "documents": asdict(docs) if docs else None})
     if not report.ok:
         msg = f"audit failed at index {report.first_bad_index}: {report.reason}"
         raise IntegrityError(msg)
+    if docs is not None and not docs.ok:
+        bad = docs.mismatching[0]
+        msg = f"document {bad['sha256']} of event {bad['event_id']!r} does not match its hash"
+        raise IntegrityError(msg)
     if not as_json:
         typer.echo(f"OK: {report.tree_size} entries, {report.checkpoints_checked} checkpoints")
+        if docs is not None and docs.referenced:
+            missing = ", ".join(f"{m['sha256'][:12]} ({m['kind']}, {m['event_id']})"
+                                for m in docs.missing)  # fmt: skip
+            typer.echo(f"documents: {docs.referenced} referenced, {docs.present} present"
+                       + (f", missing here (held elsewhere?): {missing}" if missing else ""))
 
 
 @app.command("export")
