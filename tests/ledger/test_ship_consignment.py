@@ -46,8 +46,14 @@ def consignment(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("consignment")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
-    done = subprocess.run(["bash", str(SCRIPT), str(work / "c")], cwd=work, env=env,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["bash", str(SCRIPT), str(work / "c")],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "OK lot PK-CONC-1A" in done.stdout
     return work / "c"
@@ -81,14 +87,28 @@ def _flip(data: bytes, at: int) -> bytes:
 def test_pack_verifies_offline_with_signers_and_documents(consignment: Path) -> None:
     report = verify_pack(_pack(consignment), _vkey(consignment))
     assert report.lot_id == LOT
-    assert report.documents_included == 6 and report.documents_withheld == 0
+    assert report.documents_included == 6
+    assert report.documents_withheld == 0
     assert report.signers["register-org-registry"] == "registry"
-    types = {json.loads(m)["event"]["type"] for n, m in _members(_pack(consignment)).items()
-             if n.startswith("envelopes/")}  # fmt: skip
-    assert {"extract", "merge", "transform", "split", "ship", "receive", "assay", "certify",
-            "transfer"} <= types  # fmt: skip
+    types = {
+        json.loads(m)["event"]["type"]
+        for n, m in _members(_pack(consignment)).items()
+        if n.startswith("envelopes/")
+    }
+    assert {
+        "extract",
+        "merge",
+        "transform",
+        "split",
+        "ship",
+        "receive",
+        "assay",
+        "certify",
+        "transfer",
+    } <= types
     html = _members(_pack(consignment))["summary.html"].decode()
-    assert LOT in html and "dfars-2027" in html
+    assert LOT in html
+    assert "dfars-2027" in html
 
 
 def _tamper_document(m: dict[str, bytes]) -> str:
@@ -149,7 +169,9 @@ def test_verify_pack_cli_names_the_failure_in_one_line(consignment: Path, tmp_pa
     result = runner.invoke(app, ["ledger", "verify-pack", str(bad), "--vkey", _vkey(consignment)])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and named in lines[0] and "does not hash" in lines[0]
+    assert len(lines) == 1
+    assert named in lines[0]
+    assert "does not hash" in lines[0]
 
 
 def test_wrong_log_key_is_refused(consignment: Path) -> None:
@@ -157,13 +179,16 @@ def test_wrong_log_key_is_refused(consignment: Path) -> None:
     from orechain.ledger.checkpoint import encode_vkey
 
     with pytest.raises(IntegrityError, match="^checkpoint.txt:"):
-        verify_pack(_pack(consignment), encode_vkey("example.invalid/pk-us", keys.public_bytes(other)))
+        verify_pack(
+            _pack(consignment), encode_vkey("example.invalid/pk-us", keys.public_bytes(other))
+        )
 
 
 def _policy(vkey: str, witnesses: dict[str, keys.Ed25519PrivateKey], quorum: str) -> Any:
     lines = [f"log {vkey}"]
-    lines += [f"witness {n} {encode_witness_vkey(n, keys.public_bytes(k))}"
-              for n, k in witnesses.items()]  # fmt: skip
+    lines += [
+        f"witness {n} {encode_witness_vkey(n, keys.public_bytes(k))}" for n, k in witnesses.items()
+    ]
     lines += [f"group two 2 {' '.join(witnesses)}", f"quorum {quorum}"]
     return parse_policy("\n".join(lines) + "\n")
 
@@ -181,8 +206,9 @@ def test_witness_policy_requires_the_quorum_cosignatures(consignment: Path, tmp_
         cp = tmp_path / "cosigned.txt"
         cp.write_text(text)
         out = tmp_path / "witnessed.zip"
-        result = runner.invoke(app, ["ledger", "pack", LOT, "--out", str(out), "--checkpoint",
-                                     str(cp), "--db", db])  # fmt: skip
+        result = runner.invoke(
+            app, ["ledger", "pack", LOT, "--out", str(out), "--checkpoint", str(cp), "--db", db]
+        )
         assert result.exit_code == 0, result.output
         if ok:
             report = verify_pack(out.read_bytes(), _vkey(consignment), policy)
@@ -194,16 +220,24 @@ def test_witness_policy_requires_the_quorum_cosignatures(consignment: Path, tmp_
 
 def test_withheld_documents_leave_only_their_hash(consignment: Path, tmp_path: Path) -> None:
     out = tmp_path / "withheld.zip"
-    args = ["ledger", "pack", LOT, "--out", str(out), "--withhold", "invoice",
-            "--db", str(consignment / "ledger.db")]  # fmt: skip
+    args = [
+        "ledger",
+        "pack",
+        LOT,
+        "--out",
+        str(out),
+        "--withhold",
+        "invoice",
+        "--db",
+        str(consignment / "ledger.db"),
+    ]
     assert runner.invoke(app, args).exit_code == 0
     report = verify_pack(out.read_bytes(), _vkey(consignment))
     assert (report.documents_included, report.documents_withheld) == (5, 1)
     manifest = json.loads(_members(out.read_bytes())["manifest.json"])
     invoice = next(d for d in manifest["documents"] if d["kind"] == "invoice")
-    assert invoice["status"] == "withheld" and f"documents/{invoice['sha256']}" not in _members(
-        out.read_bytes()
-    )
+    assert invoice["status"] == "withheld"
+    assert f"documents/{invoice['sha256']}" not in _members(out.read_bytes())
 
 
 def _validator(schema: str) -> jsonschema.Draft202012Validator:
@@ -222,7 +256,8 @@ def test_untp_credentials_validate_and_their_signatures_verify(consignment: Path
     from orechain.ledger.untp import did_key
 
     did = did_key(keys.public_bytes(exporter))
-    assert verify_credential(dpp) == did and verify_credential(dte) == did
+    assert verify_credential(dpp) == did
+    assert verify_credential(dte) == did
     kinds = {e["type"][0] for e in dte["credentialSubject"]}
     assert {"TransformationEvent", "ObjectEvent", "AggregationEvent", "TransactionEvent"} <= kinds
     link = dpp["credentialSubject"]["traceabilityInformation"][0]["traceabilityEvent"][0]

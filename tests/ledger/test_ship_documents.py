@@ -56,9 +56,11 @@ def test_folder_store_is_content_addressed_and_idempotent(tmp_path: Path) -> Non
     assert rec.sha256 == hashlib.sha256(PDF).hexdigest()
     assert store.put(PDF, "again.pdf", "bill-of-lading") == rec
     assert store.get(rec.sha256) == PDF
-    assert resolve_ref(store, rec.sha256) == {"sha256": rec.sha256,
-                                               "media_type": "application/pdf",
-                                               "kind": "bill-of-lading"}  # fmt: skip
+    assert resolve_ref(store, rec.sha256) == {
+        "sha256": rec.sha256,
+        "media_type": "application/pdf",
+        "kind": "bill-of-lading",
+    }
     assert store.get("00" * 32) is None
 
 
@@ -75,10 +77,21 @@ def test_postgres_store_keeps_documents_in_a_table(pg_url: str) -> None:
 
 
 def test_reference_is_inside_the_signed_body() -> None:
-    ref = {"sha256": hashlib.sha256(PDF).hexdigest(), "media_type": "application/pdf",
-           "kind": "bill-of-lading"}  # fmt: skip
-    env = signed("pk-mining", "certify", "c1", "2026-03-04T10:00:00Z", lot_id="L", scheme="s",
-                 claim="verified-origin", documents=[ref])  # fmt: skip
+    ref = {
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+        "media_type": "application/pdf",
+        "kind": "bill-of-lading",
+    }
+    env = signed(
+        "pk-mining",
+        "certify",
+        "c1",
+        "2026-03-04T10:00:00Z",
+        lot_id="L",
+        scheme="s",
+        claim="verified-origin",
+        documents=[ref],
+    )
     assert env["event"]["documents"] == [ref]
     with pytest.raises(InputError, match="kind"):
         parse_event({**env["event"], "documents": [{**ref, "kind": "selfie"}]})
@@ -89,9 +102,18 @@ def test_audit_reports_missing_and_mismatching_documents(sample_ledger: Ledger) 
     store = open_document_store(url)
     rec = store.put(PDF, "cert.pdf", "assay-certificate")
     other = {"sha256": "cd" * 32, "media_type": "application/pdf", "kind": "invoice"}
-    sample_ledger.submit(signed("demo-lab", "assay", "a1", "2026-03-04T10:00:00Z",
-                                lot_id="US-REO-MIX-001", grades={"REO": 0.9}, laboratory="lab",
-                                documents=[rec.ref(), other]))  # fmt: skip
+    sample_ledger.submit(
+        signed(
+            "demo-lab",
+            "assay",
+            "a1",
+            "2026-03-04T10:00:00Z",
+            lot_id="US-REO-MIX-001",
+            grades={"REO": 0.9},
+            laboratory="lab",
+            documents=[rec.ref(), other],
+        )
+    )
     report = audit_documents(sample_ledger.state, store)
     assert (report.referenced, report.present, report.ok) == (2, 1, True)
     assert [m["sha256"] for m in report.missing] == ["cd" * 32]
@@ -99,7 +121,8 @@ def test_audit_reports_missing_and_mismatching_documents(sample_ledger: Ledger) 
         path = store.root / rec.sha256[:2] / rec.sha256
         path.write_bytes(PDF.replace(b"1.4", b"1.5"))
         bad = audit_documents(sample_ledger.state, store)
-        assert not bad.ok and bad.mismatching[0]["event_id"] == "a1"
+        assert not bad.ok
+        assert bad.mismatching[0]["event_id"] == "a1"
     store.close()
 
 
@@ -108,13 +131,14 @@ def test_cli_doc_add_bad_file_is_one_line_exit_2_and_writes_nothing(tmp_path: Pa
     assert runner.invoke(app, ["ledger", "init", "--db", db]).exit_code == 0
     exe = tmp_path / "invoice.pdf"
     exe.write_bytes(b"MZ\x90\x00 not a pdf")
-    result = runner.invoke(app, ["ledger", "doc", "add", str(exe), "--kind", "invoice",
-                                 "--db", db])  # fmt: skip
+    result = runner.invoke(app, ["ledger", "doc", "add", str(exe), "--kind", "invoice", "--db", db])
     assert result.exit_code == 2
-    assert len(result.output.strip().splitlines()) == 1 and "unknown media type" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "unknown media type" in result.output
     assert not (tmp_path / "l.db.docs").exists() or not any((tmp_path / "l.db.docs").rglob("*"))
     good = tmp_path / "bl.pdf"
     good.write_bytes(PDF)
-    ok = runner.invoke(app, ["ledger", "doc", "add", str(good), "--kind", "bill-of-lading",
-                             "-q", "--db", db])  # fmt: skip
+    ok = runner.invoke(
+        app, ["ledger", "doc", "add", str(good), "--kind", "bill-of-lading", "-q", "--db", db]
+    )
     assert ok.output.strip() == hashlib.sha256(PDF).hexdigest()

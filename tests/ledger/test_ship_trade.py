@@ -19,8 +19,18 @@ CERT = {"sha256": "ab" * 32, "media_type": "application/pdf", "kind": "assay-cer
 
 
 def _ship(**extra: Any) -> dict[str, Any]:
-    return {"type": "ship", "event_id": "s1", "actor": "a", "time": T, "lot_ids": ["L"],
-            "from_site": "x", "to_site": "y", "mode": "sea", "document": "BL1", **extra}  # fmt: skip
+    return {
+        "type": "ship",
+        "event_id": "s1",
+        "actor": "a",
+        "time": T,
+        "lot_ids": ["L"],
+        "from_site": "x",
+        "to_site": "y",
+        "mode": "sea",
+        "document": "BL1",
+        **extra,
+    }
 
 
 def test_iso6346_check_digit_matches_the_standard_example() -> None:
@@ -45,18 +55,29 @@ def test_iso6346_check_digit_matches_the_standard_example() -> None:
 def test_bad_trade_fields_are_refused_naming_the_field(extra: dict[str, Any], field: str) -> None:
     with pytest.raises(InputError) as err:
         parse_event(_ship(**extra))
-    assert err.value.field is not None and err.value.field.startswith(f"event.{field}")
+    assert err.value.field is not None
+    assert err.value.field.startswith(f"event.{field}")
 
 
 def test_good_trade_fields_parse() -> None:
-    e = parse_event(_ship(weight={"wet_t": 61.2, "moisture": 0.02, "dry_t": 59.976},
-                          hs_code="2530.90", port_of_loading="PKKHI", port_of_discharge="USHOU",
-                          incoterm="FOB", voyage="042W"))  # fmt: skip
-    assert e.weight is not None and e.weight.dry_t == pytest.approx(59.976)  # type: ignore[attr-defined]
+    e = parse_event(
+        _ship(
+            weight={"wet_t": 61.2, "moisture": 0.02, "dry_t": 59.976},
+            hs_code="2530.90",
+            port_of_loading="PKKHI",
+            port_of_discharge="USHOU",
+            incoterm="FOB",
+            voyage="042W",
+        )
+    )
+    assert e.weight is not None
+    assert e.weight.dry_t == pytest.approx(59.976)
 
 
 def test_settlement_splits_within_the_limit_and_follows_the_umpire_beyond() -> None:
-    assert settle_grades({"REO": 0.40}, {"REO": 0.396}, {"REO": 0.01}) == {"REO": pytest.approx(0.398)}
+    assert settle_grades({"REO": 0.40}, {"REO": 0.396}, {"REO": 0.01}) == {
+        "REO": pytest.approx(0.398)
+    }
     with pytest.raises(ConflictError, match="umpire"):
         settle_grades({"REO": 0.402}, {"REO": 0.386}, {"REO": 0.01})
     # umpire 0.395 between the parties: mean of it and the nearer party, the seller
@@ -86,16 +107,44 @@ def test_settlement_lies_between_the_parties_and_is_symmetric(
 
 
 def _ship_and_transfer(led: Ledger, weight: dict[str, float]) -> None:
-    led.submit(signed("us-refiner", "transfer", "t-mix", T, lot_ids=["US-REO-MIX-001"],
-                      to_org="us-magnets", incoterm="EXW"))  # fmt: skip
-    led.submit(signed("us-magnets", "ship", "s-mix", T, lot_ids=["US-REO-MIX-001"],
-                      from_site="us-sep", to_site="us-magnet", mode="road", document="CMR-1",
-                      weight=weight))  # fmt: skip
+    led.submit(
+        signed(
+            "us-refiner",
+            "transfer",
+            "t-mix",
+            T,
+            lot_ids=["US-REO-MIX-001"],
+            to_org="us-magnets",
+            incoterm="EXW",
+        )
+    )
+    led.submit(
+        signed(
+            "us-magnets",
+            "ship",
+            "s-mix",
+            T,
+            lot_ids=["US-REO-MIX-001"],
+            from_site="us-sep",
+            to_site="us-magnet",
+            mode="road",
+            document="CMR-1",
+            weight=weight,
+        )
+    )
 
 
 def _receive(outturn: dict[str, float], **extra: Any) -> dict[str, Any]:
-    return signed("us-magnets", "receive", "r-mix", T, lot_ids=["US-REO-MIX-001"],
-                  site_id="us-magnet", outturn=outturn, **extra)  # fmt: skip
+    return signed(
+        "us-magnets",
+        "receive",
+        "r-mix",
+        T,
+        lot_ids=["US-REO-MIX-001"],
+        site_id="us-magnet",
+        outturn=outturn,
+        **extra,
+    )
 
 
 LOADED = {"wet_t": 31.0, "moisture": 0.03, "dry_t": 30.07}
@@ -118,8 +167,17 @@ def test_outturn_within_tolerance_is_accepted(sample_ledger: Ledger) -> None:
 
 
 def _assay(event_id: str, party: str, reo: float, **extra: Any) -> dict[str, Any]:
-    return signed("demo-lab", "assay", event_id, T, lot_id="US-REO-MIX-001",
-                  grades={"REO": reo}, laboratory="Demo lab", party=party, **extra)  # fmt: skip
+    return signed(
+        "demo-lab",
+        "assay",
+        event_id,
+        T,
+        lot_id="US-REO-MIX-001",
+        grades={"REO": reo},
+        laboratory="Demo lab",
+        party=party,
+        **extra,
+    )
 
 
 def test_party_assays_need_the_lab_certificate_and_umpires_a_real_dispute(
@@ -128,16 +186,29 @@ def test_party_assays_need_the_lab_certificate_and_umpires_a_real_dispute(
     with pytest.raises(InputError, match="assay-certificate"):
         sample_ledger.submit(_assay("a0", "seller", 0.9))
     with pytest.raises(ConflictError, match="not an assayer"):
-        sample_ledger.submit(signed("us-refiner", "assay", "a0", T, lot_id="US-REO-MIX-001",
-                                    grades={"REO": 0.9}, laboratory="own", party="seller",
-                                    documents=[CERT]))  # fmt: skip
+        sample_ledger.submit(
+            signed(
+                "us-refiner",
+                "assay",
+                "a0",
+                T,
+                lot_id="US-REO-MIX-001",
+                grades={"REO": 0.9},
+                laboratory="own",
+                party="seller",
+                documents=[CERT],
+            )
+        )
     sample_ledger.submit(_assay("a1", "seller", 0.90, documents=[CERT]))
     with pytest.raises(ConflictError, match="needs the seller's and the buyer's"):
-        sample_ledger.submit(_assay("u0", "umpire", 0.9, documents=[CERT],
-                                    splitting_limits={"REO": 0.01}))  # fmt: skip
+        sample_ledger.submit(
+            _assay("u0", "umpire", 0.9, documents=[CERT], splitting_limits={"REO": 0.01})
+        )
     sample_ledger.submit(_assay("a2", "buyer", 0.895, documents=[CERT]))
     with pytest.raises(ConflictError, match="agree within the splitting limits"):
-        sample_ledger.submit(_assay("u1", "umpire", 0.9, documents=[CERT],
-                                    splitting_limits={"REO": 0.01}))  # fmt: skip
-    sample_ledger.submit(_assay("u2", "umpire", 0.897, documents=[CERT],
-                                splitting_limits={"REO": 0.001}))  # fmt: skip
+        sample_ledger.submit(
+            _assay("u1", "umpire", 0.9, documents=[CERT], splitting_limits={"REO": 0.01})
+        )
+    sample_ledger.submit(
+        _assay("u2", "umpire", 0.897, documents=[CERT], splitting_limits={"REO": 0.001})
+    )

@@ -605,7 +605,6 @@ def audit(
     """
     from orechain.ledger.audit import audit as run_audit
     from orechain.ledger.checkpoint import parse_vkey
-
     from orechain.ledger.documents import audit_documents, open_document_store
 
     with _open(db) as led:
@@ -629,8 +628,10 @@ def audit(
         if docs is not None and docs.referenced:
             missing = ", ".join(f"{m['sha256'][:12]} ({m['kind']}, {m['event_id']})"
                                 for m in docs.missing)  # fmt: skip
-            typer.echo(f"documents: {docs.referenced} referenced, {docs.present} present"
-                       + (f", missing here (held elsewhere?): {missing}" if missing else ""))
+            typer.echo(
+                f"documents: {docs.referenced} referenced, {docs.present} present"
+                + (f", missing here (held elsewhere?): {missing}" if missing else "")
+            )
 
 
 @app.command("export")

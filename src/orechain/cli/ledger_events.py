@@ -47,8 +47,14 @@ def _rows(rows: list[dict[str, Any]], as_json: bool) -> None:
         print_table(rows, [(k, k) for k in rows[0]] if rows else [])
 
 
-def _record(kind: str, body: dict[str, Any], key: Path, from_file: Path | None,
-            db: str | None, as_json: bool) -> None:  # fmt: skip
+def _record(
+    kind: str,
+    body: dict[str, Any],
+    key: Path,
+    from_file: Path | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
     from orechain.cli.ledger import _load_key, _read_docs
     from orechain.services.shipments import record_events
 
@@ -112,24 +118,45 @@ def extract(
     quantity_t: float = typer.Option(None, "--quantity-t", help="Mass [t]."),
     basis: str = typer.Option("gross", help="gross, contained or REO."),
     grade: list[str] = GradeOpt,
-    key: Path = KeyOpt, event_id: str | None = IdOpt, time: str | None = TimeOpt,
-    doc: list[str] = DocOpt, from_file: Path | None = FileOpt,
-    db: str | None = DbOpt, as_json: bool = JsonOpt,
-) -> None:  # fmt: skip
+    key: Path = KeyOpt,
+    event_id: str | None = IdOpt,
+    time: str | None = TimeOpt,
+    doc: list[str] = DocOpt,
+    from_file: Path | None = FileOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """Record ore mined at a mine site as a new lot (stage: mining)."""
     from orechain.ledger.commands import parse_amounts
 
-    lot = {"lot_id": lot_id, "product": product, "commodity": commodity,
-           "quantity_t": quantity_t, "basis": basis,
-           "grades": parse_amounts(grade, "grade") or None}  # fmt: skip
+    lot = {
+        "lot_id": lot_id,
+        "product": product,
+        "commodity": commodity,
+        "quantity_t": quantity_t,
+        "basis": basis,
+        "grades": parse_amounts(grade, "grade") or None,
+    }
     body = {"site_id": site, "lot": lot, **_common(event_id, time, doc)}
     _record("extract", body, key, from_file, db, as_json)
 
 
-def _output(lot_id: str, q: float, product: str, commodity: str | None, basis: str,
-            grades: dict[str, float]) -> dict[str, Any]:  # fmt: skip
-    return {"lot_id": lot_id, "product": product, "commodity": commodity, "quantity_t": q,
-            "basis": basis, "grades": grades or None}  # fmt: skip
+def _output(
+    lot_id: str,
+    q: float,
+    product: str | None,
+    commodity: str | None,
+    basis: str,
+    grades: dict[str, float],
+) -> dict[str, Any]:
+    return {
+        "lot_id": lot_id,
+        "product": product,
+        "commodity": commodity,
+        "quantity_t": q,
+        "basis": basis,
+        "grades": grades or None,
+    }
 
 
 def _out_spec(output: str | None) -> tuple[str, float]:
@@ -152,16 +179,23 @@ def _inherit(db: str | None, lot_id: str) -> tuple[str, str]:
 
 def transform(
     site: str | None = typer.Option(None, "--site", help="Processing site id."),
-    stage: str | None = typer.Option(None, help="Value-chain stage (e.g. beneficiation, separation)."),
+    stage: str | None = typer.Option(
+        None, help="Value-chain stage (e.g. beneficiation, separation)."
+    ),
     inputs: list[str] = typer.Option([], "--input", help="LOT or LOT=TONNES drawn; repeatable."),
     output: str | None = typer.Option(None, "--output", help="Output LOT=TONNES."),
     product: str | None = typer.Option(None, help="Output product name."),
     commodity: str | None = typer.Option(None, help="Output commodity (default: first input)."),
-    grade: list[str] = GradeOpt, loss: list[str] = LossOpt,
-    key: Path = KeyOpt, event_id: str | None = IdOpt, time: str | None = TimeOpt,
-    doc: list[str] = DocOpt, from_file: Path | None = FileOpt,
-    db: str | None = DbOpt, as_json: bool = JsonOpt,
-) -> None:  # fmt: skip
+    grade: list[str] = GradeOpt,
+    loss: list[str] = LossOpt,
+    key: Path = KeyOpt,
+    event_id: str | None = IdOpt,
+    time: str | None = TimeOpt,
+    doc: list[str] = DocOpt,
+    from_file: Path | None = FileOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """Process input lots into an output lot at a site; inputs = output + losses."""
     from orechain.ledger.commands import parse_amounts, parse_draws
 
@@ -170,11 +204,18 @@ def transform(
         draws = parse_draws(inputs)
         inherited, basis = _inherit(db, draws[0]["lot_id"]) if draws else (None, "gross")
         out_id, q = _out_spec(output)
-        out = _output(out_id, q, product, commodity or inherited, basis,
-                      parse_amounts(grade, "grade"))  # fmt: skip
+        out = _output(
+            out_id, q, product, commodity or inherited, basis, parse_amounts(grade, "grade")
+        )
         losses = [{"kind": k, "quantity_t": v} for k, v in parse_amounts(loss, "loss").items()]
-        body = {"site_id": site, "stage": stage, "inputs": draws, "outputs": [out],
-                "losses": losses, **_common(event_id, time, doc)}  # fmt: skip
+        body = {
+            "site_id": site,
+            "stage": stage,
+            "inputs": draws,
+            "outputs": [out],
+            "losses": losses,
+            **_common(event_id, time, doc),
+        }
     _record("transform", body, key, from_file, db, as_json)
 
 
@@ -183,10 +224,14 @@ def split(
     site: str | None = typer.Option(None, "--site", help="Site where the lot is."),
     part: list[str] = typer.Option([], "--part", help="New LOT=TONNES; repeatable."),
     loss: list[str] = LossOpt,
-    key: Path = KeyOpt, event_id: str | None = IdOpt, time: str | None = TimeOpt,
-    doc: list[str] = DocOpt, from_file: Path | None = FileOpt,
-    db: str | None = DbOpt, as_json: bool = JsonOpt,
-) -> None:  # fmt: skip
+    key: Path = KeyOpt,
+    event_id: str | None = IdOpt,
+    time: str | None = TimeOpt,
+    doc: list[str] = DocOpt,
+    from_file: Path | None = FileOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """Divide a lot into parts (product, commodity, basis and grades carry over)."""
     from orechain.ledger.commands import parse_amounts
     from orechain.ledger.service import Ledger
@@ -194,12 +239,19 @@ def split(
     body: dict[str, Any] = {}
     if from_file is None:
         with Ledger.open(_url(db)) as led:
-            parent = led.state.lot(lot_id)
-        parts = [_output(p, q, parent.product, parent.commodity, parent.basis, parent.grades)
-                 for p, q in parse_amounts(part, "part").items()]  # fmt: skip
+            parent = led.state.lot(lot_id or "")
+        parts = [
+            _output(p, q, parent.product, parent.commodity, parent.basis, parent.grades)
+            for p, q in parse_amounts(part, "part").items()
+        ]
         losses = [{"kind": k, "quantity_t": v} for k, v in parse_amounts(loss, "loss").items()]
-        body = {"site_id": site, "lot_id": lot_id, "outputs": parts, "losses": losses,
-                **_common(event_id, time, doc)}  # fmt: skip
+        body = {
+            "site_id": site,
+            "lot_id": lot_id,
+            "outputs": parts,
+            "losses": losses,
+            **_common(event_id, time, doc),
+        }
     _record("split", body, key, from_file, db, as_json)
 
 
@@ -208,11 +260,16 @@ def merge(
     output: str | None = typer.Option(None, "--output", help="Output LOT=TONNES."),
     site: str | None = typer.Option(None, "--site", help="Site of the blend."),
     product: str | None = typer.Option(None, help="Output product (default: first input's)."),
-    grade: list[str] = GradeOpt, loss: list[str] = LossOpt,
-    key: Path = KeyOpt, event_id: str | None = IdOpt, time: str | None = TimeOpt,
-    doc: list[str] = DocOpt, from_file: Path | None = FileOpt,
-    db: str | None = DbOpt, as_json: bool = JsonOpt,
-) -> None:  # fmt: skip
+    grade: list[str] = GradeOpt,
+    loss: list[str] = LossOpt,
+    key: Path = KeyOpt,
+    event_id: str | None = IdOpt,
+    time: str | None = TimeOpt,
+    doc: list[str] = DocOpt,
+    from_file: Path | None = FileOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """Blend input lots into one output lot (origins mix by mass)."""
     from orechain.ledger.commands import parse_amounts, parse_draws
     from orechain.ledger.service import Ledger
@@ -223,12 +280,22 @@ def merge(
         with Ledger.open(_url(db)) as led:
             first = led.state.lot(draws[0]["lot_id"]) if draws else None
         out_id, q = _out_spec(output)
-        out = _output(out_id, q, product or (first.product if first else ""),
-                      first.commodity if first else None, first.basis if first else "gross",
-                      parse_amounts(grade, "grade"))  # fmt: skip
+        out = _output(
+            out_id,
+            q,
+            product or (first.product if first else ""),
+            first.commodity if first else None,
+            first.basis if first else "gross",
+            parse_amounts(grade, "grade"),
+        )
         losses = [{"kind": k, "quantity_t": v} for k, v in parse_amounts(loss, "loss").items()]
-        body = {"site_id": site, "inputs": draws, "output": out, "losses": losses,
-                **_common(event_id, time, doc)}  # fmt: skip
+        body = {
+            "site_id": site,
+            "inputs": draws,
+            "output": out,
+            "losses": losses,
+            **_common(event_id, time, doc),
+        }
     _record("merge", body, key, from_file, db, as_json)
 
 
@@ -248,19 +315,34 @@ def ship(
     wet_t: float | None = typer.Option(None, "--wet-t", help="Loading wet weight [t]."),
     moisture: float | None = typer.Option(None, help="Moisture, fraction [-]."),
     eta: str | None = typer.Option(None, help="Estimated arrival, RFC 3339."),
-    key: Path = KeyOpt, event_id: str | None = IdOpt, time: str | None = TimeOpt,
-    doc: list[str] = DocOpt, from_file: Path | None = FileOpt,
-    db: str | None = DbOpt, as_json: bool = JsonOpt,
-) -> None:  # fmt: skip
+    key: Path = KeyOpt,
+    event_id: str | None = IdOpt,
+    time: str | None = TimeOpt,
+    doc: list[str] = DocOpt,
+    from_file: Path | None = FileOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """Ship lots between sites with the trade fields of the bill of lading."""
     from orechain.ledger.commands import parse_containers, weighing
 
-    body = {"lot_ids": lot_ids, "from_site": from_site, "to_site": to_site, "mode": mode,
-            "document": bl, "vessel": vessel, "voyage": voyage, "eta": eta,
-            "port_of_loading": port_of_loading, "port_of_discharge": port_of_discharge,
-            "hs_code": hs_code, "incoterm": incoterm,
-            "containers": parse_containers(container), "weight": weighing(wet_t, moisture),
-            **_common(event_id, time, doc)}  # fmt: skip
+    body = {
+        "lot_ids": lot_ids,
+        "from_site": from_site,
+        "to_site": to_site,
+        "mode": mode,
+        "document": bl,
+        "vessel": vessel,
+        "voyage": voyage,
+        "eta": eta,
+        "port_of_loading": port_of_loading,
+        "port_of_discharge": port_of_discharge,
+        "hs_code": hs_code,
+        "incoterm": incoterm,
+        "containers": parse_containers(container),
+        "weight": weighing(wet_t, moisture),
+        **_common(event_id, time, doc),
+    }
     _record("ship", body, key, from_file, db, as_json)
 
 
@@ -272,15 +354,24 @@ def receive(
     weight_dispute: str | None = typer.Option(
         None, help="Reason recorded when the out-turn is beyond the tolerance (weight claim)."
     ),
-    key: Path = KeyOpt, event_id: str | None = IdOpt, time: str | None = TimeOpt,
-    doc: list[str] = DocOpt, from_file: Path | None = FileOpt,
-    db: str | None = DbOpt, as_json: bool = JsonOpt,
-) -> None:  # fmt: skip
+    key: Path = KeyOpt,
+    event_id: str | None = IdOpt,
+    time: str | None = TimeOpt,
+    doc: list[str] = DocOpt,
+    from_file: Path | None = FileOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """Receive shipped lots, with the out-turn weight checked against the loading weight."""
     from orechain.ledger.commands import weighing
 
-    body = {"lot_ids": lot_ids, "site_id": site, "outturn": weighing(wet_t, moisture),
-            "weight_dispute": weight_dispute, **_common(event_id, time, doc)}  # fmt: skip
+    body = {
+        "lot_ids": lot_ids,
+        "site_id": site,
+        "outturn": weighing(wet_t, moisture),
+        "weight_dispute": weight_dispute,
+        **_common(event_id, time, doc),
+    }
     _record("receive", body, key, from_file, db, as_json)
 
 
@@ -293,29 +384,43 @@ def assay(
     splitting_limit: list[str] = typer.Option(
         [], help="ELEMENT=FRACTION splitting limit [-] (umpire assays); repeatable."
     ),
-    key: Path = KeyOpt, event_id: str | None = IdOpt, time: str | None = TimeOpt,
-    doc: list[str] = DocOpt, from_file: Path | None = FileOpt,
-    db: str | None = DbOpt, as_json: bool = JsonOpt,
-) -> None:  # fmt: skip
+    key: Path = KeyOpt,
+    event_id: str | None = IdOpt,
+    time: str | None = TimeOpt,
+    doc: list[str] = DocOpt,
+    from_file: Path | None = FileOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """Record an assay; contract assays are signed by the laboratory with its certificate."""
     from orechain.ledger.commands import parse_amounts
 
-    body = {"lot_id": lot_id, "grades": parse_amounts(grade, "grade"),
-            "laboratory": laboratory, "method": method, "party": party,
-            "splitting_limits": parse_amounts(splitting_limit, "splitting_limit") or None,
-            **_common(event_id, time, doc)}  # fmt: skip
+    body = {
+        "lot_id": lot_id,
+        "grades": parse_amounts(grade, "grade"),
+        "laboratory": laboratory,
+        "method": method,
+        "party": party,
+        "splitting_limits": parse_amounts(splitting_limit, "splitting_limit") or None,
+        **_common(event_id, time, doc),
+    }
     _record("assay", body, key, from_file, db, as_json)
 
 
 def certify(
     lot_id: str | None = typer.Argument(None, help="Certified lot."),
     scheme: str | None = typer.Option(None, help="Certification scheme."),
-    claim: str = typer.Option("verified-origin", help="verified-origin, responsible-sourcing "
-                              "or conformity."),
-    key: Path = KeyOpt, event_id: str | None = IdOpt, time: str | None = TimeOpt,
-    doc: list[str] = DocOpt, from_file: Path | None = FileOpt,
-    db: str | None = DbOpt, as_json: bool = JsonOpt,
-) -> None:  # fmt: skip
+    claim: str = typer.Option(
+        "verified-origin", help="verified-origin, responsible-sourcing or conformity."
+    ),
+    key: Path = KeyOpt,
+    event_id: str | None = IdOpt,
+    time: str | None = TimeOpt,
+    doc: list[str] = DocOpt,
+    from_file: Path | None = FileOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """A certifier's claim about a lot (e.g. verified origin under a scheme)."""
     body = {"lot_id": lot_id, "scheme": scheme, "claim": claim, **_common(event_id, time, doc)}
     _record("certify", body, key, from_file, db, as_json)
@@ -325,13 +430,21 @@ def transfer(
     lot_ids: list[str] | None = typer.Argument(None, help="Lots sold."),
     to_org: str | None = typer.Option(None, "--to", help="Buying organisation id."),
     incoterm: str | None = typer.Option(None, help="Incoterms 2020 rule of the sale."),
-    key: Path = KeyOpt, event_id: str | None = IdOpt, time: str | None = TimeOpt,
-    doc: list[str] = DocOpt, from_file: Path | None = FileOpt,
-    db: str | None = DbOpt, as_json: bool = JsonOpt,
-) -> None:  # fmt: skip
+    key: Path = KeyOpt,
+    event_id: str | None = IdOpt,
+    time: str | None = TimeOpt,
+    doc: list[str] = DocOpt,
+    from_file: Path | None = FileOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """Hand custody of lots to another organisation (a sale)."""
-    body = {"lot_ids": lot_ids, "to_org": to_org, "incoterm": incoterm,
-            **_common(event_id, time, doc)}  # fmt: skip
+    body = {
+        "lot_ids": lot_ids,
+        "to_org": to_org,
+        "incoterm": incoterm,
+        **_common(event_id, time, doc),
+    }
     _record("transfer", body, key, from_file, db, as_json)
 
 

@@ -35,8 +35,11 @@ def vkey(db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
 def untp(
     lot_id: str = typer.Argument(..., help="The lot."),
     key: Path = typer.Option(..., "--key", help="Private key (PEM) of the issuing organisation."),
-    out: Path | None = typer.Option(None, "--out", help="Directory for dpp.json and dte.json "
-                                    "(default: print both as one JSON document)."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Directory for dpp.json and dte.json (default: print both as one JSON document).",
+    ),
     db: str | None = DbOpt,
 ) -> None:
     """UNTP Digital Product Passport and Traceability Events of a lot, as signed W3C VCs.
@@ -74,8 +77,9 @@ def pack(
     lot_id: str = typer.Argument(..., help="The lot."),
     out: Path = typer.Option(..., "--out", help="Zip file to write."),
     checkpoint: Path | None = typer.Option(
-        None, help="Signed (e.g. witness-cosigned) checkpoint note to prove against; default: "
-        "the latest stored one."
+        None,
+        help="Signed (e.g. witness-cosigned) checkpoint note to prove against; default: "
+        "the latest stored one.",
     ),
     withhold: list[str] = typer.Option(
         [], help="Document kind to leave out (hash only), e.g. invoice; repeatable."

@@ -20,13 +20,26 @@ from orechain.ledger.domain import LedgerState
 from orechain.ledger.registry import now
 
 __all__ = [
-    "COMMAND_TYPES", "complete", "parse_amounts", "parse_containers", "parse_draws",
-    "signer_org", "weighing",
-]  # fmt: skip
+    "COMMAND_TYPES",
+    "complete",
+    "parse_amounts",
+    "parse_containers",
+    "parse_draws",
+    "signer_org",
+    "weighing",
+]
 
 COMMAND_TYPES: tuple[str, ...] = (
-    "extract", "transform", "split", "merge", "ship", "receive", "assay", "certify", "transfer",
-)  # fmt: skip
+    "extract",
+    "transform",
+    "split",
+    "merge",
+    "ship",
+    "receive",
+    "assay",
+    "certify",
+    "transfer",
+)
 """Custody event types that have a command of their own."""
 
 
@@ -60,8 +73,9 @@ def parse_draws(items: Sequence[str]) -> list[dict[str, Any]]:
     draws: list[dict[str, Any]] = []
     for item in items:
         lot_id, sep, q = item.partition("=")
-        draws.append({"lot_id": lot_id, "quantity_t": _number(q, "input")} if sep
-                     else {"lot_id": lot_id})  # fmt: skip
+        draws.append(
+            {"lot_id": lot_id, "quantity_t": _number(q, "input")} if sep else {"lot_id": lot_id}
+        )
     return draws
 
 
@@ -105,9 +119,13 @@ def signer_org(state: LedgerState, key_id: str) -> str:
 def _subject(body: dict[str, Any]) -> str:
     """The lot an event is about (its first lot), else its site, for readable ids."""
     lot = body.get("lot") or body.get("output")
-    candidates = [body.get("lot_id"), *(body.get("lot_ids") or []),
-                  *[d.get("lot_id") for d in body.get("inputs") or [] if isinstance(d, dict)],
-                  lot.get("lot_id") if isinstance(lot, dict) else None, body.get("site_id")]
+    candidates = [
+        body.get("lot_id"),
+        *(body.get("lot_ids") or []),
+        *[d.get("lot_id") for d in body.get("inputs") or [] if isinstance(d, dict)],
+        lot.get("lot_id") if isinstance(lot, dict) else None,
+        body.get("site_id"),
+    ]
     return next((str(c) for c in candidates if isinstance(c, str) and c), "event")
 
 

@@ -32,21 +32,41 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "DOCUMENT_KINDS", "MAX_DOCUMENT_BYTES", "MEDIA_TYPES", "DocumentAudit", "DocumentRecord",
-    "DocumentStore", "FolderDocumentStore", "PostgresDocumentStore", "audit_documents",
-    "check_document", "document_refs", "open_document_store", "sniff_media_type",
-]  # fmt: skip
+    "DOCUMENT_KINDS",
+    "MAX_DOCUMENT_BYTES",
+    "MEDIA_TYPES",
+    "DocumentAudit",
+    "DocumentRecord",
+    "DocumentStore",
+    "FolderDocumentStore",
+    "PostgresDocumentStore",
+    "audit_documents",
+    "check_document",
+    "document_refs",
+    "open_document_store",
+    "sniff_media_type",
+]
 
 DOCUMENT_KINDS: tuple[str, ...] = (
-    "bill-of-lading", "assay-certificate", "certificate-of-origin", "export-permit",
-    "weight-certificate", "invoice", "packing-list",
-)  # fmt: skip
+    "bill-of-lading",
+    "assay-certificate",
+    "certificate-of-origin",
+    "export-permit",
+    "weight-certificate",
+    "invoice",
+    "packing-list",
+)
 """Kinds of trade documents an event may reference."""
 
 MEDIA_TYPES: tuple[str, ...] = (
-    "application/pdf", "image/png", "image/jpeg", "application/json", "application/xml",
-    "text/plain", "text/csv",
-)  # fmt: skip
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "application/json",
+    "application/xml",
+    "text/plain",
+    "text/csv",
+)
 """Media types accepted into the store (RFC 6838 names)."""
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -57,8 +77,12 @@ _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
 )
-_TEXT_SUFFIX = {".json": "application/json", ".xml": "application/xml", ".csv": "text/csv",
-                ".txt": "text/plain"}  # fmt: skip
+_TEXT_SUFFIX = {
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+}
 
 
 @dataclass(frozen=True)
@@ -85,15 +109,15 @@ def sniff_media_type(data: bytes, name: str) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    media = _TEXT_SUFFIX.get(Path(name).suffix.lower())
-    if media == "application/json":
+    text_media = _TEXT_SUFFIX.get(Path(name).suffix.lower())
+    if text_media == "application/json":
         try:
             json.loads(text)
         except ValueError:
             return None
-    if media == "application/xml" and not text.lstrip().startswith("<"):
+    if text_media == "application/xml" and not text.lstrip().startswith("<"):
         return None
-    return media
+    return text_media
 
 
 def check_document(data: bytes, name: str, kind: str, limit: int = MAX_DOCUMENT_BYTES) -> str:
@@ -273,8 +297,9 @@ def document_refs(events: Iterable[Any]) -> list[tuple[str, dict[str, str]]]:
     out: list[tuple[str, dict[str, str]]] = []
     for e in events:
         for d in getattr(e, "documents", ()):
-            out.append((e.event_id, {"sha256": d.sha256, "media_type": d.media_type,
-                                     "kind": d.kind}))  # fmt: skip
+            out.append(
+                (e.event_id, {"sha256": d.sha256, "media_type": d.media_type, "kind": d.kind})
+            )
     return out
 
 

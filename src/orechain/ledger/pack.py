@@ -87,10 +87,15 @@ def pack_events(state: LedgerState, lot_id: str) -> list[str]:
     for lot in _lots_upstream(state, lot_id):
         ids.update(state.lots[lot].events)
         ids.add(state.lots[lot].created_by)
-    sites = {getattr(state.events[i], a) for i in ids
-             for a in ("site_id", "from_site", "to_site") if hasattr(state.events[i], a)}  # fmt: skip
-    ids.update(i for i, e in state.events.items()
-               if isinstance(e, ev.RegisterSite) and e.site_id in sites)  # fmt: skip
+    sites = {
+        getattr(state.events[i], a)
+        for i in ids
+        for a in ("site_id", "from_site", "to_site")
+        if hasattr(state.events[i], a)
+    }
+    ids.update(
+        i for i, e in state.events.items() if isinstance(e, ev.RegisterSite) and e.site_id in sites
+    )
     orgs = _signers_closure(state, {state.events[i].actor for i in ids})
     ids.update(i for i, e in state.events.items() if isinstance(e, KEY_EVENTS) and e.org_id in orgs)
     return sorted(ids, key=state.event_index.__getitem__)
@@ -158,26 +163,42 @@ def build_pack(
         entry = ledger.entry(event_id)
         proof = ledger.tree.inclusion_proof(entry.index, cp.tree_size)
         members[f"envelopes/{entry.index}.json"] = entry.envelope
-        members[f"proofs/{entry.index}.json"] = _json({
-            "leaf_index": entry.index, "tree_size": cp.tree_size,
-            "inclusion_path": [base64.b64encode(h).decode() for h in proof]})  # fmt: skip
-        listed.append({"event_id": event_id, "leaf_index": entry.index,
-                       "type": state.events[event_id].name})  # fmt: skip
+        members[f"proofs/{entry.index}.json"] = _json(
+            {
+                "leaf_index": entry.index,
+                "tree_size": cp.tree_size,
+                "inclusion_path": [base64.b64encode(h).decode() for h in proof],
+            }
+        )
+        listed.append(
+            {"event_id": event_id, "leaf_index": entry.index, "type": state.events[event_id].name}
+        )
     docs = _pack_documents(state, ids, store, withhold, members)
     keys_doc = _org_keys(state, ids)
     members["keys.json"] = _json(keys_doc)
     verdicts = _verdicts(state, lot_id)
     members["compliance.json"] = _json(verdicts)
-    manifest = {"kind": PACK_KIND, "lot_id": lot_id, "origin": ledger.origin,
-                "vkey": ledger.vkey, "tree_size": cp.tree_size, "events": listed,
-                "documents": docs}  # fmt: skip
+    manifest = {
+        "kind": PACK_KIND,
+        "lot_id": lot_id,
+        "origin": ledger.origin,
+        "vkey": ledger.vkey,
+        "tree_size": cp.tree_size,
+        "events": listed,
+        "documents": docs,
+    }
     members["manifest.json"] = _json(manifest)
     members["summary.html"] = _summary(manifest, state, verdicts, keys_doc).encode()
     return _zip(members)
 
 
-def _pack_documents(state: LedgerState, ids: list[str], store: DocumentStore,
-                    withhold: tuple[str, ...], members: dict[str, bytes]) -> list[dict[str, Any]]:  # fmt: skip
+def _pack_documents(
+    state: LedgerState,
+    ids: list[str],
+    store: DocumentStore,
+    withhold: tuple[str, ...],
+    members: dict[str, bytes],
+) -> list[dict[str, Any]]:
     from orechain.ledger.documents import document_refs
 
     out: dict[str, dict[str, Any]] = {}
@@ -193,20 +214,33 @@ def _pack_documents(state: LedgerState, ids: list[str], store: DocumentStore,
 
 def _org_keys(state: LedgerState, ids: list[str]) -> dict[str, dict[str, str]]:
     orgs = {e.org_id for e in (state.events[i] for i in ids) if isinstance(e, KEY_EVENTS)}
-    return {o: {k: base64.b64encode(r.public).decode() for k, r in state.orgs[o].keys.items()}
-            for o in sorted(orgs)}  # fmt: skip
+    return {
+        o: {k: base64.b64encode(r.public).decode() for k, r in state.orgs[o].keys.items()}
+        for o in sorted(orgs)
+    }
 
 
-def _summary(manifest: dict[str, Any], state: LedgerState, verdicts: list[dict[str, Any]],
-             keys_doc: dict[str, dict[str, str]]) -> str:  # fmt: skip
+def _summary(
+    manifest: dict[str, Any],
+    state: LedgerState,
+    verdicts: list[dict[str, Any]],
+    keys_doc: dict[str, dict[str, str]],
+) -> str:
     esc = html.escape
     rows = "".join(
         f"<tr><td>{e['leaf_index']}</td><td>{esc(e['event_id'])}</td><td>{esc(e['type'])}</td>"
-        f"<td>{esc(state.events[e['event_id']].actor)}</td></tr>" for e in manifest["events"])  # fmt: skip
-    docs = "".join(f"<tr><td>{esc(d['kind'])}</td><td><code>{d['sha256']}</code></td>"
-                   f"<td>{esc(d['status'])}</td></tr>" for d in manifest["documents"])  # fmt: skip
-    rules = "".join(f"<li>{'PASS' if v['passed'] else 'FAIL'} {esc(v['rule'])}: "
-                    f"{esc(v['reason'])}</li>" for v in verdicts)  # fmt: skip
+        f"<td>{esc(state.events[e['event_id']].actor)}</td></tr>"
+        for e in manifest["events"]
+    )
+    docs = "".join(
+        f"<tr><td>{esc(d['kind'])}</td><td><code>{d['sha256']}</code></td>"
+        f"<td>{esc(d['status'])}</td></tr>"
+        for d in manifest["documents"]
+    )
+    rules = "".join(
+        f"<li>{'PASS' if v['passed'] else 'FAIL'} {esc(v['rule'])}: {esc(v['reason'])}</li>"
+        for v in verdicts
+    )
     orgs = "".join(f"<li>{esc(o)}: {', '.join(sorted(k))}</li>" for o, k in keys_doc.items())
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>Evidence pack "
@@ -250,7 +284,9 @@ def _read(zf: zipfile.ZipFile, name: str) -> bytes:
         raise _fail(name, "missing from the pack") from None
 
 
-def _check_checkpoint(note: str, vkey: str, policy: TrustPolicy | None) -> tuple[Checkpoint, list[str]]:
+def _check_checkpoint(
+    note: str, vkey: str, policy: TrustPolicy | None
+) -> tuple[Checkpoint, list[str]]:
     name, public = parse_vkey(vkey)
     try:
         cp = verify_checkpoint(note, name, public)
@@ -260,7 +296,8 @@ def _check_checkpoint(note: str, vkey: str, policy: TrustPolicy | None) -> tuple
 
         return verify_with_policy(note, policy)
     except OreChainError as exc:
-        raise _fail("checkpoint.txt", str(exc)) from None
+        msg = "checkpoint.txt"
+        raise _fail(msg, str(exc)) from None
 
 
 def _check_leaf(zf: zipfile.ZipFile, item: dict[str, Any], cp: Checkpoint) -> SignedEnvelope:
@@ -271,19 +308,22 @@ def _check_leaf(zf: zipfile.ZipFile, item: dict[str, Any], cp: Checkpoint) -> Si
     try:
         path = [base64.b64decode(h, validate=True) for h in proof["inclusion_path"]]
     except (ValueError, KeyError, TypeError):
-        raise _fail(f"proofs/{index}.json", "malformed inclusion path") from None
+        msg = f"proofs/{index}.json"
+        raise _fail(msg, "malformed inclusion path") from None
     if proof.get("tree_size") != cp.tree_size or not verify_inclusion(
         leaf_hash(data), index, cp.tree_size, path, cp.root_hash
     ):
-        raise _fail(name, f"not proven at leaf {index} under the checkpoint (envelope or proof "
-                    "altered)")  # fmt: skip
+        raise _fail(
+            name, f"not proven at leaf {index} under the checkpoint (envelope or proof altered)"
+        )
     try:
         env = open_envelope(data, source=name, require_canonical=True)
     except OreChainError as exc:
         raise _fail(name, str(exc)) from None
     if env.event.event_id != item["event_id"]:
-        raise _fail(name, f"holds event {env.event.event_id!r}, the manifest says "
-                    f"{item['event_id']!r}")  # fmt: skip
+        raise _fail(
+            name, f"holds event {env.event.event_id!r}, the manifest says {item['event_id']!r}"
+        )
     return env
 
 
@@ -291,30 +331,36 @@ def _check_signer(state: LedgerState, env: SignedEnvelope, index: int, first: bo
     """Who signed: a key of the actor valid at the log's receipt time (genesis at leaf 0)."""
     e = env.event
     if first and not (isinstance(e, ev.RegisterOrg) and index == 0):
-        raise _fail(f"envelopes/{index}.json", "the pack must start with the log's genesis "
-                    "registration (leaf 0)")  # fmt: skip
+        msg = f"envelopes/{index}.json"
+        raise _fail(msg, "the pack must start with the log's genesis registration (leaf 0)")
     try:
         acceptance.check_signature(state, env)
     except OreChainError as exc:
-        raise _fail(f"envelopes/{index}.json", f"signature of {e.event_id!r}: {exc}") from None
+        msg = f"envelopes/{index}.json"
+        raise _fail(msg, f"signature of {e.event_id!r}: {exc}") from None
     if isinstance(e, KEY_EVENTS):
         acceptance.apply_event(state, e, DEFAULT_POLICY, acceptance.receipt_time(env))
 
 
 def _check_keys(zf: zipfile.ZipFile, state: LedgerState) -> None:
     given = json.loads(_read(zf, "keys.json"))
-    want = {o: {k: base64.b64encode(r.public).decode() for k, r in org.keys.items()}
-            for o, org in sorted(state.orgs.items())}  # fmt: skip
+    want = {
+        o: {k: base64.b64encode(r.public).decode() for k, r in org.keys.items()}
+        for o, org in sorted(state.orgs.items())
+    }
     for org, keys_ in given.items():
         for kid, public in keys_.items():
             if want.get(org, {}).get(kid) != public:
-                raise _fail("keys.json", f"key {kid} of {org!r} differs from its registration")
+                msg = "keys.json"
+                raise _fail(msg, f"key {kid} of {org!r} differs from its registration")
     if given != want:
-        raise _fail("keys.json", "does not list exactly the keys the registrations set")
+        msg = "keys.json"
+        raise _fail(msg, "does not list exactly the keys the registrations set")
 
 
-def _check_documents(zf: zipfile.ZipFile, manifest: dict[str, Any],
-                     envs: list[SignedEnvelope]) -> tuple[int, int]:  # fmt: skip
+def _check_documents(
+    zf: zipfile.ZipFile, manifest: dict[str, Any], envs: list[SignedEnvelope]
+) -> tuple[int, int]:
     from orechain.ledger.documents import document_refs
 
     listed = {d["sha256"]: d for d in manifest.get("documents", [])}
@@ -343,7 +389,8 @@ def _check_lot(lot_id: str, envs: list[SignedEnvelope]) -> None:
         made = [getattr(e, "lot", None), getattr(e, "output", None), *getattr(e, "outputs", ())]
         if lot_id in e.touched_lots() or any(x is not None and x.lot_id == lot_id for x in made):
             return
-    raise _fail("manifest.json", f"no proven event concerns lot {lot_id!r}")
+    msg = "manifest.json"
+    raise _fail(msg, f"no proven event concerns lot {lot_id!r}")
 
 
 def verify_pack(data: bytes, vkey: str, policy: TrustPolicy | None = None) -> PackReport:
@@ -357,17 +404,20 @@ def verify_pack(data: bytes, vkey: str, policy: TrustPolicy | None = None) -> Pa
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise _fail("pack", f"not a zip file ({exc})") from None
+        msg = "pack"
+        raise _fail(msg, f"not a zip file ({exc})") from None
     with zf:
         manifest = json.loads(_read(zf, "manifest.json"))
         if manifest.get("kind") != PACK_KIND:
-            raise _fail("manifest.json", f"not an {PACK_KIND}")
+            msg = "manifest.json"
+            raise _fail(msg, f"not an {PACK_KIND}")
         cp, witnesses = _check_checkpoint(_read(zf, "checkpoint.txt").decode(), vkey, policy)
         state, envs, signers = LedgerState(), [], {}
         last = -1
         for n, item in enumerate(manifest["events"]):
             if int(item["leaf_index"]) <= last:
-                raise _fail("manifest.json", "events are not in log order")
+                msg = "manifest.json"
+                raise _fail(msg, "events are not in log order")
             last = int(item["leaf_index"])
             env = _check_leaf(zf, item, cp)
             _check_signer(state, env, int(item["leaf_index"]), n == 0)
@@ -376,5 +426,6 @@ def verify_pack(data: bytes, vkey: str, policy: TrustPolicy | None = None) -> Pa
         _check_keys(zf, state)
         _check_lot(manifest["lot_id"], envs)
         included, withheld = _check_documents(zf, manifest, envs)
-    return PackReport(manifest["lot_id"], cp.tree_size, len(envs), signers, included, withheld,
-                      witnesses)  # fmt: skip
+    return PackReport(
+        manifest["lot_id"], cp.tree_size, len(envs), signers, included, withheld, witnesses
+    )

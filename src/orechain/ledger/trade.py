@@ -23,13 +23,29 @@ if TYPE_CHECKING:
     from orechain.ledger.domain import LedgerState
 
 __all__ = [
-    "INCOTERMS", "OUTTURN_TOLERANCE", "Container", "Weighing", "check_trade",
-    "container_check_digit", "outturn_difference", "settle_grades",
-]  # fmt: skip
+    "INCOTERMS",
+    "OUTTURN_TOLERANCE",
+    "Container",
+    "Weighing",
+    "check_trade",
+    "container_check_digit",
+    "outturn_difference",
+    "settle_grades",
+]
 
 INCOTERMS: tuple[str, ...] = (
-    "EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF",
-)  # fmt: skip
+    "EXW",
+    "FCA",
+    "CPT",
+    "CIP",
+    "DAP",
+    "DPU",
+    "DDP",
+    "FAS",
+    "FOB",
+    "CFR",
+    "CIF",
+)
 """The eleven Incoterms® 2020 rules (ICC publication 723E)."""
 
 Incoterm = Literal["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"]
@@ -101,9 +117,7 @@ class Weighing:
     def _dry_matches(self) -> Weighing:
         expected = self.wet_t * (1 - self.moisture)
         if abs(self.dry_t - expected) > WEIGHT_ROUNDING_T:
-            msg = (
-                f"dry_t {self.dry_t:g} t differs from wet_t × (1 − moisture) = {expected:.3f} t"
-            )
+            msg = f"dry_t {self.dry_t:g} t differs from wet_t × (1 − moisture) = {expected:.3f} t"
             raise ValueError(msg)
         return self
 

@@ -31,9 +31,13 @@ from orechain.ledger.domain import LedgerState
 from orechain.ledger.events import format_time
 
 __all__ = [
-    "b58encode", "did_key", "dpp_credential", "dte_credential", "sign_credential",
+    "b58encode",
+    "did_key",
+    "dpp_credential",
+    "dte_credential",
+    "sign_credential",
     "verify_credential",
-]  # fmt: skip
+]
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 DPP_CONTEXT = "https://test.uncefact.org/vocabulary/untp/dpp/working/"
@@ -78,8 +82,10 @@ def _public_of_method(method: str) -> bytes:
 
 def _hash_data(document: dict[str, Any], options: dict[str, Any]) -> bytes:
     """SHA-256(JCS(proof options)) || SHA-256(JCS(document)) (eddsa-jcs-2022 §3.3.4)."""
-    return (hashlib.sha256(canonicalize(options)).digest()
-            + hashlib.sha256(canonicalize(document)).digest())  # fmt: skip
+    return (
+        hashlib.sha256(canonicalize(options)).digest()
+        + hashlib.sha256(canonicalize(document)).digest()
+    )
 
 
 def sign_credential(
@@ -87,9 +93,14 @@ def sign_credential(
 ) -> dict[str, Any]:
     """``document`` with an ``eddsa-jcs-2022`` DataIntegrityProof by ``key``."""
     did = did_key(keys.public_bytes(key))
-    options = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
-               "created": created, "verificationMethod": f"{did}#{did.removeprefix('did:key:')}",
-               "proofPurpose": "assertionMethod", "@context": document["@context"]}  # fmt: skip
+    options = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-jcs-2022",
+        "created": created,
+        "verificationMethod": f"{did}#{did.removeprefix('did:key:')}",
+        "proofPurpose": "assertionMethod",
+        "@context": document["@context"],
+    }
     signature = keys.sign(key, _hash_data(document, options))
     return {**document, "proof": {**options, "proofValue": "z" + b58encode(signature)}}
 
@@ -146,36 +157,66 @@ def _item(state: LedgerState, uri: _Ids, lot_id: str) -> dict[str, Any]:
 
 def _qty(state: LedgerState, uri: _Ids, lot_id: str, q: float | None = None) -> dict[str, Any]:
     lot = state.lots[lot_id]
-    return {"type": ["QuantityElement"], "productId": uri("lots", lot_id),
-            "productName": lot.product, "quantity": lot.quantity_t if q is None else q,
-            "uom": "TNE"}  # fmt: skip
+    return {
+        "type": ["QuantityElement"],
+        "productId": uri("lots", lot_id),
+        "productName": lot.product,
+        "quantity": lot.quantity_t if q is None else q,
+        "uom": "TNE",
+    }
 
 
 def _base(e: ev.Event, uri: _Ids, kind: str, **fields: Any) -> dict[str, Any]:
-    return {"type": [kind, "Event"], "id": uri("events", e.event_id),
-            "eventTime": format_time(e.time), **fields}  # fmt: skip
+    return {
+        "type": [kind, "Event"],
+        "id": uri("events", e.event_id),
+        "eventTime": format_time(e.time),
+        **fields,
+    }
 
 
-def _dte_event(state: LedgerState, uri: _Ids, e: ev.Event) -> dict[str, Any] | None:  # noqa: PLR0911
+def _dte_event(state: LedgerState, uri: _Ids, e: ev.Event) -> dict[str, Any] | None:
     items = [_item(state, uri, x) for x in e.touched_lots()]
     if isinstance(e, ev.Extract):
-        return _base(e, uri, "ObjectEvent", action="add", bizStep=CBV + "BizStep-commissioning",
-                     bizLocation=uri("sites", e.site_id), epcList=[_item(state, uri, e.lot.lot_id)],
-                     quantityList=[_qty(state, uri, e.lot.lot_id)])  # fmt: skip
+        return _base(
+            e,
+            uri,
+            "ObjectEvent",
+            action="add",
+            bizStep=CBV + "BizStep-commissioning",
+            bizLocation=uri("sites", e.site_id),
+            epcList=[_item(state, uri, e.lot.lot_id)],
+            quantityList=[_qty(state, uri, e.lot.lot_id)],
+        )
     if isinstance(e, ev.Transform):
         outs = [o.lot_id for o in e.outputs]
-        return _base(e, uri, "TransformationEvent", action="add", processType=e.stage,
-                     bizLocation=uri("sites", e.site_id), inputEPCList=items,
-                     outputEPCList=[_item(state, uri, o) for o in outs],
-                     outputQuantityList=[_qty(state, uri, o) for o in outs])  # fmt: skip
+        return _base(
+            e,
+            uri,
+            "TransformationEvent",
+            action="add",
+            processType=e.stage,
+            bizLocation=uri("sites", e.site_id),
+            inputEPCList=items,
+            outputEPCList=[_item(state, uri, o) for o in outs],
+            outputQuantityList=[_qty(state, uri, o) for o in outs],
+        )
     if isinstance(e, ev.Merge | ev.Split):
         parent = e.output.lot_id if isinstance(e, ev.Merge) else e.lot_id
-        kids = [d.lot_id for d in e.inputs] if isinstance(e, ev.Merge) else [
-            o.lot_id for o in e.outputs]  # fmt: skip
-        return _base(e, uri, "AggregationEvent", action="add" if isinstance(e, ev.Merge)
-                     else "delete", bizLocation=uri("sites", e.site_id),
-                     parentEPC=_item(state, uri, parent),
-                     childEPCList=[_item(state, uri, k) for k in kids])  # fmt: skip
+        kids = (
+            [d.lot_id for d in e.inputs]
+            if isinstance(e, ev.Merge)
+            else [o.lot_id for o in e.outputs]
+        )
+        return _base(
+            e,
+            uri,
+            "AggregationEvent",
+            action="add" if isinstance(e, ev.Merge) else "delete",
+            bizLocation=uri("sites", e.site_id),
+            parentEPC=_item(state, uri, parent),
+            childEPCList=[_item(state, uri, k) for k in kids],
+        )
     if isinstance(e, ev.Ship | ev.Receive | ev.Assay):
         step, disp, site = {
             ev.Ship: ("shipping", "in_transit", getattr(e, "from_site", "")),
@@ -183,12 +224,27 @@ def _dte_event(state: LedgerState, uri: _Ids, e: ev.Event) -> dict[str, Any] | N
             ev.Assay: ("inspecting", "active", ""),
         }[type(e)]
         loc = {"bizLocation": uri("sites", site)} if site else {}
-        return _base(e, uri, "ObjectEvent", action="observe", bizStep=CBV + "BizStep-" + step,
-                     disposition=CBV + "Disp-" + disp, epcList=items, **loc)  # fmt: skip
+        return _base(
+            e,
+            uri,
+            "ObjectEvent",
+            action="observe",
+            bizStep=CBV + "BizStep-" + step,
+            disposition=CBV + "Disp-" + disp,
+            epcList=items,
+            **loc,
+        )
     if isinstance(e, ev.Transfer):
-        return _base(e, uri, "TransactionEvent", action="observe", epcList=items,
-                     sourceParty=uri("orgs", e.actor), destinationParty=uri("orgs", e.to_org),
-                     bizStep=CBV + "BizStep-holding")  # fmt: skip
+        return _base(
+            e,
+            uri,
+            "TransactionEvent",
+            action="observe",
+            epcList=items,
+            sourceParty=uri("orgs", e.actor),
+            destinationParty=uri("orgs", e.to_org),
+            bizStep=CBV + "BizStep-holding",
+        )
     return None
 
 
@@ -212,30 +268,42 @@ def dte_credential(state: LedgerState, origin: str, lot_id: str, public: bytes) 
     uri = _Ids(origin)
     events = _lot_events(state, lot_id)
     subject = [d for d in (_dte_event(state, uri, e) for e in events) if d is not None]
-    return {"@context": [VC_CONTEXT, DTE_CONTEXT],
-            "type": ["DigitalTraceabilityEvent", "VerifiableCredential"],
-            "id": uri("credentials", f"dte-{lot_id}"), "issuer": _issuer(state, public),
-            "validFrom": format_time(max(e.time for e in events)),
-            "credentialSubject": subject}  # fmt: skip
+    return {
+        "@context": [VC_CONTEXT, DTE_CONTEXT],
+        "type": ["DigitalTraceabilityEvent", "VerifiableCredential"],
+        "id": uri("credentials", f"dte-{lot_id}"),
+        "issuer": _issuer(state, public),
+        "validFrom": format_time(max(e.time for e in events)),
+        "credentialSubject": subject,
+    }
 
 
-_TOPIC = {"verified-origin": "governance.transparency", "responsible-sourcing": "social.rights",
-          "conformity": "governance.compliance"}  # fmt: skip
+_TOPIC = {
+    "verified-origin": "governance.transparency",
+    "responsible-sourcing": "social.rights",
+    "conformity": "governance.compliance",
+}
 
 
-def _claims(state: LedgerState, uri: _Ids, events: list[ev.Event]) -> list[dict[str, Any]]:
+def _claims(uri: _Ids, events: list[ev.Event]) -> list[dict[str, Any]]:
     out = []
     for e in events:
         if isinstance(e, ev.Certify):
-            claim: dict[str, Any] = {"type": ["Claim", "Declaration"], "id": uri("events", e.event_id),
-                                     "conformityTopic": _TOPIC[e.claim],
-                                     "description": f"{e.claim} of {e.lot_id} under {e.scheme} "
-                                     f"by {e.actor}"}  # fmt: skip
+            claim: dict[str, Any] = {
+                "type": ["Claim", "Declaration"],
+                "id": uri("events", e.event_id),
+                "conformityTopic": _TOPIC[e.claim],
+                "description": f"{e.claim} of {e.lot_id} under {e.scheme} by {e.actor}",
+            }
             if e.documents:
                 d = e.documents[0]
                 claim["conformityEvidence"] = {
-                    "type": ["SecureLink", "Link"], "linkURL": uri("documents", d.sha256),
-                    "linkName": d.kind, "hashDigest": d.sha256, "hashMethod": "SHA-256"}  # fmt: skip
+                    "type": ["SecureLink", "Link"],
+                    "linkURL": uri("documents", d.sha256),
+                    "linkName": d.kind,
+                    "hashDigest": d.sha256,
+                    "hashMethod": "SHA-256",
+                }
             out.append(claim)
     return out
 
@@ -244,16 +312,22 @@ def _product(state: LedgerState, uri: _Ids, lot_id: str) -> dict[str, Any]:
     lot = state.lots[lot_id]
     made = state.events.get(lot.created_by)
     org = state.orgs.get(made.actor) if made is not None else None
-    product = {"type": ["Product"], "id": uri("lots", lot_id), "name": lot.product,
-               "batchNumber": lot_id,
-               "description": f"{lot.commodity}, {lot.quantity_t:g} t ({lot.basis})"}  # fmt: skip
+    product: dict[str, Any] = {
+        "type": ["Product"],
+        "id": uri("lots", lot_id),
+        "name": lot.product,
+        "batchNumber": lot_id,
+        "description": f"{lot.commodity}, {lot.quantity_t:g} t ({lot.basis})",
+    }
     if made is not None:
         product["productionDate"] = made.time.date().isoformat()
         origin_site = state.sites.get(getattr(made, "site_id", ""))
         if origin_site is not None:
             product["countryOfProduction"] = _iso2(origin_site.country)
-            product["producedAtFacility"] = {"id": uri("sites", origin_site.site_id),
-                                             "name": origin_site.name}  # fmt: skip
+            product["producedAtFacility"] = {
+                "id": uri("sites", origin_site.site_id),
+                "name": origin_site.name,
+            }
     if org is not None:
         product["producedByParty"] = {"id": uri("orgs", org.org_id), "name": org.name}
     return product
@@ -268,24 +342,46 @@ def dpp_credential(
     uri = _Ids(origin)
     lot = state.lot(lot_id)
     mining = origin_shares(state, lot_id).get("mining", {})
-    materials = [{"type": ["Material"], "name": f"{lot.commodity} ore mined in {c}",
-                  "originCountry": _iso2(c), "massFraction": round(s, 6)}
-                 for c, s in sorted(mining.items())]  # fmt: skip
-    link = {"type": ["SecureLink", "Link"], "linkURL": dte["id"], "linkName": "UNTP DTE of " + lot_id,
-            "linkType": "https://test.uncefact.org/vocabulary/linkTypes/dte",
-            "hashDigest": hashlib.sha256(canonicalize(dte)).hexdigest(),
-            "hashMethod": "SHA-256"}  # fmt: skip
-    trace = {"type": ["TraceabilityPerformance"], "valueChainProcess": "chain of custody",
-             "verifiedRatio": round(verified_share(state, lot_id), 6),
-             "traceabilityEvent": [link]}  # fmt: skip
-    subject = {"type": ["ProductPassport"], "id": uri("passports", lot_id),
-               "product": _product(state, uri, lot_id), "granularityLevel": "batch",
-               "materialsProvenance": materials, "traceabilityInformation": [trace],
-               "conformityClaim": _claims(state, uri, _lot_events(state, lot_id))}  # fmt: skip
-    return {"@context": [VC_CONTEXT, DPP_CONTEXT],
-            "type": ["DigitalProductPassport", "VerifiableCredential"],
-            "id": uri("credentials", f"dpp-{lot_id}"), "issuer": _issuer(state, public),
-            "validFrom": dte["validFrom"], "credentialSubject": subject}  # fmt: skip
+    materials = [
+        {
+            "type": ["Material"],
+            "name": f"{lot.commodity} ore mined in {c}",
+            "originCountry": _iso2(c),
+            "massFraction": round(s, 6),
+        }
+        for c, s in sorted(mining.items())
+    ]
+    link = {
+        "type": ["SecureLink", "Link"],
+        "linkURL": dte["id"],
+        "linkName": "UNTP DTE of " + lot_id,
+        "linkType": "https://test.uncefact.org/vocabulary/linkTypes/dte",
+        "hashDigest": hashlib.sha256(canonicalize(dte)).hexdigest(),
+        "hashMethod": "SHA-256",
+    }
+    trace = {
+        "type": ["TraceabilityPerformance"],
+        "valueChainProcess": "chain of custody",
+        "verifiedRatio": round(verified_share(state, lot_id), 6),
+        "traceabilityEvent": [link],
+    }
+    subject = {
+        "type": ["ProductPassport"],
+        "id": uri("passports", lot_id),
+        "product": _product(state, uri, lot_id),
+        "granularityLevel": "batch",
+        "materialsProvenance": materials,
+        "traceabilityInformation": [trace],
+        "conformityClaim": _claims(uri, _lot_events(state, lot_id)),
+    }
+    return {
+        "@context": [VC_CONTEXT, DPP_CONTEXT],
+        "type": ["DigitalProductPassport", "VerifiableCredential"],
+        "id": uri("credentials", f"dpp-{lot_id}"),
+        "issuer": _issuer(state, public),
+        "validFrom": dte["validFrom"],
+        "credentialSubject": subject,
+    }
 
 
 def export_lot(
