@@ -41,6 +41,7 @@ def untp(
         help="Directory for dpp.json and dte.json (default: print both as one JSON document).",
     ),
     db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
 ) -> None:
     """UNTP Digital Product Passport and Traceability Events of a lot, as signed W3C VCs.
 
@@ -56,13 +57,17 @@ def untp(
     private = _load_key(key)
     with Ledger.open(_url(db)) as led:
         dpp, dte = export_lot(led.state, led.origin, lot_id, private)
-    if out is None:
+    if out is None:  # the credentials are JSON either way
         emit_json({"dpp": dpp, "dte": dte})
         return
     out.mkdir(parents=True, exist_ok=True)
     for name, doc in (("dpp.json", dpp), ("dte.json", dte)):
         (out / name).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    typer.echo(f"wrote {out / 'dpp.json'} and {out / 'dte.json'} (issuer {dpp['issuer']['id']})")
+    files = {"dpp": str(out / "dpp.json"), "dte": str(out / "dte.json")}
+    if as_json:
+        emit_json({**files, "issuer": dpp["issuer"]["id"]})
+    else:
+        typer.echo(f"wrote {files['dpp']} and {files['dte']} (issuer {dpp['issuer']['id']})")
 
 
 def register(app: typer.Typer) -> None:
@@ -109,10 +114,15 @@ def pack(
 
 def verify_pack(
     file: Path = typer.Argument(..., help="Evidence pack from `ledger pack`."),
-    vkey: str = typer.Option(..., help="Log verifier key (name+hash+key) or a file with it."),
+    vkey: str | None = typer.Option(
+        None,
+        help="Log verifier key (name+hash+key) or a file with it; default: read from --db, "
+        "which trusts that database.",
+    ),
     witness_policy: Path | None = typer.Option(
         None, help="tlog-policy file: accept the checkpoint only with its witness quorum."
     ),
+    db: str | None = DbOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Check an evidence pack offline and name the first failure (exit 2).
@@ -120,11 +130,11 @@ def verify_pack(
     Checks the checkpoint signature (and witness quorum), every inclusion proof,
     who signed each event, the keys and every document's hash.
     """
-    from orechain.cli.ledger import _read_file
+    from orechain.cli.ledger import _read_file, _vkey
     from orechain.ledger.pack import verify_pack as run
     from orechain.transparency.policy import load_policy
 
-    key = Path(vkey).read_text().strip() if Path(vkey).is_file() else vkey
+    key = _vkey(vkey, db)
     policy = load_policy(witness_policy) if witness_policy else None
     report = run(_read_file(file), key, policy)
     if as_json:
