@@ -31,7 +31,7 @@ from orechain.ledger.canonical import canonicalize
 from orechain.ledger.pack import verify_pack
 from orechain.ledger.untp import verify_credential
 from orechain.transparency.cosignature import cosign, encode_witness_vkey
-from orechain.transparency.policy import parse_policy
+from orechain.transparency.policy import TrustPolicy, parse_policy, verify_with_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "docs" / "examples" / "pakistan-consignment.sh"
@@ -193,11 +193,15 @@ def _policy(vkey: str, witnesses: dict[str, keys.Ed25519PrivateKey], quorum: str
     return parse_policy("\n".join(lines) + "\n")
 
 
+def _quorum(policy: TrustPolicy) -> Callable[[str], Any]:
+    return lambda note: verify_with_policy(note, policy)
+
+
 def test_witness_policy_requires_the_quorum_cosignatures(consignment: Path, tmp_path: Path) -> None:
     wits = {"w1.example": keys.generate_key(), "w2.example": keys.generate_key()}
     policy = _policy(_vkey(consignment), wits, "two")
     with pytest.raises(IntegrityError, match="lacks the witness quorum"):
-        verify_pack(_pack(consignment), _vkey(consignment), policy)  # log-signed only
+        verify_pack(_pack(consignment), _vkey(consignment), _quorum(policy))  # log-signed only
     note = _members(_pack(consignment))["checkpoint.txt"].decode()
     one = note + cosign(note, "w1.example", wits["w1.example"], 1_800_000_000)
     both = one + cosign(note, "w2.example", wits["w2.example"], 1_800_000_001)
@@ -211,11 +215,11 @@ def test_witness_policy_requires_the_quorum_cosignatures(consignment: Path, tmp_
         )
         assert result.exit_code == 0, result.output
         if ok:
-            report = verify_pack(out.read_bytes(), _vkey(consignment), policy)
+            report = verify_pack(out.read_bytes(), _vkey(consignment), _quorum(policy))
             assert report.witnesses == ["w1.example", "w2.example"]
         else:
             with pytest.raises(IntegrityError, match="lacks the witness quorum"):
-                verify_pack(out.read_bytes(), _vkey(consignment), policy)
+                verify_pack(out.read_bytes(), _vkey(consignment), _quorum(policy))
 
 
 def test_withheld_documents_leave_only_their_hash(consignment: Path, tmp_path: Path) -> None:

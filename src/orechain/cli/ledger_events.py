@@ -55,7 +55,7 @@ def _record(
     db: str | None,
     as_json: bool,
 ) -> None:
-    from orechain.cli.ledger import _load_key, _read_docs
+    from orechain.cli.ledger_io import _load_key, _read_docs
     from orechain.services.shipments import record_events
 
     bodies, sources = [body], [kind]

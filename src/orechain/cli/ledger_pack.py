@@ -6,10 +6,14 @@ Registered on the ``ledger`` app by :func:`register`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from orechain.cli.output import emit_json
+
+if TYPE_CHECKING:
+    from orechain.ledger.checkpoint import Checkpoint
 
 __all__ = ["register"]
 
@@ -21,6 +25,16 @@ def _url(db: str | None) -> str:
     from orechain.settings import Settings
 
     return db or Settings.from_env().database_url
+
+
+def _trusted_vkey(vkey: str | None, db: str | None) -> str:
+    """The given verifier key (text or file), else the one stored in --db (trusting it)."""
+    from orechain.ledger.service import Ledger
+
+    if vkey is None:
+        with Ledger.open(_url(db)) as led:
+            return str(led.vkey)
+    return Path(vkey).read_text().strip() if Path(vkey).is_file() else vkey
 
 
 def vkey(db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
@@ -50,7 +64,7 @@ def untp(
     """
     import json
 
-    from orechain.cli.ledger import _load_key
+    from orechain.cli.ledger_io import _load_key
     from orechain.ledger.service import Ledger
     from orechain.ledger.untp import export_lot
 
@@ -130,13 +144,19 @@ def verify_pack(
     Checks the checkpoint signature (and witness quorum), every inclusion proof,
     who signed each event, the keys and every document's hash.
     """
-    from orechain.cli.ledger import _read_file, _vkey
+    from orechain.cli.ledger_io import _read_file
     from orechain.ledger.pack import verify_pack as run
-    from orechain.transparency.policy import load_policy
+    from orechain.transparency.policy import load_policy, verify_with_policy
 
-    key = _vkey(vkey, db)
-    policy = load_policy(witness_policy) if witness_policy else None
-    report = run(_read_file(file), key, policy)
+    key = _trusted_vkey(vkey, db)
+    check = None
+    if witness_policy is not None:
+        policy = load_policy(witness_policy)
+
+        def check(note: str) -> tuple[Checkpoint, list[str]]:
+            return verify_with_policy(note, policy)
+
+    report = run(_read_file(file), key, check)
     if as_json:
         emit_json(report.to_dict())
         return

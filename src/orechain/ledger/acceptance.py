@@ -26,7 +26,7 @@ from orechain.ledger.domain import LedgerState
 from orechain.ledger.envelope import SignedEnvelope
 from orechain.ledger.events import format_time
 from orechain.ledger.guards import DEFAULT_POLICY, Policy
-from orechain.ledger.trade import check_trade
+from orechain.ledger.trade_rules import check_trade
 from orechain.ledger.transitions import APPLY, CHECKS
 
 logger = logging.getLogger(__name__)

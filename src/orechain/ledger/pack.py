@@ -30,6 +30,7 @@ import html
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,6 @@ from orechain.ledger.merkle import leaf_hash, verify_inclusion
 if TYPE_CHECKING:
     from orechain.ledger.documents import DocumentStore
     from orechain.ledger.service import Ledger
-    from orechain.transparency.policy import TrustPolicy
 
 __all__ = ["PACK_KIND", "PackReport", "build_pack", "pack_events", "verify_pack"]
 
@@ -284,17 +284,17 @@ def _read(zf: zipfile.ZipFile, name: str) -> bytes:
         raise _fail(name, "missing from the pack") from None
 
 
+WitnessCheck = Callable[[str], tuple[Checkpoint, list[str]]]
+"""Accepts a checkpoint note under a witness policy: (checkpoint, witnesses that cosigned)."""
+
+
 def _check_checkpoint(
-    note: str, vkey: str, policy: TrustPolicy | None
+    note: str, vkey: str, witnessed: WitnessCheck | None
 ) -> tuple[Checkpoint, list[str]]:
     name, public = parse_vkey(vkey)
     try:
         cp = verify_checkpoint(note, name, public)
-        if policy is None:
-            return cp, []
-        from orechain.transparency.policy import verify_with_policy
-
-        return verify_with_policy(note, policy)
+        return (cp, []) if witnessed is None else witnessed(note)
     except OreChainError as exc:
         msg = "checkpoint.txt"
         raise _fail(msg, str(exc)) from None
@@ -393,8 +393,12 @@ def _check_lot(lot_id: str, envs: list[SignedEnvelope]) -> None:
     raise _fail(msg, f"no proven event concerns lot {lot_id!r}")
 
 
-def verify_pack(data: bytes, vkey: str, policy: TrustPolicy | None = None) -> PackReport:
+def verify_pack(data: bytes, vkey: str, witnessed: WitnessCheck | None = None) -> PackReport:
     """Check an evidence pack offline; raise naming the first failure.
+
+    ``witnessed`` accepts the checkpoint only with a witness quorum, e.g.
+    ``lambda note: verify_with_policy(note, policy)``
+    (:func:`orechain.transparency.policy.verify_with_policy`).
 
     Raises
     ------
@@ -411,7 +415,7 @@ def verify_pack(data: bytes, vkey: str, policy: TrustPolicy | None = None) -> Pa
         if manifest.get("kind") != PACK_KIND:
             msg = "manifest.json"
             raise _fail(msg, f"not an {PACK_KIND}")
-        cp, witnesses = _check_checkpoint(_read(zf, "checkpoint.txt").decode(), vkey, policy)
+        cp, witnesses = _check_checkpoint(_read(zf, "checkpoint.txt").decode(), vkey, witnessed)
         state, envs, signers = LedgerState(), [], {}
         last = -1
         for n, item in enumerate(manifest["events"]):

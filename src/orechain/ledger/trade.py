@@ -12,22 +12,17 @@ Masses are in metric tonnes [t]; moisture and grades are mass fractions [-].
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
-from orechain.errors import ConflictError, InputError
-
-if TYPE_CHECKING:
-    from orechain.ledger import events as ev
-    from orechain.ledger.domain import LedgerState
+from orechain.errors import ConflictError
 
 __all__ = [
     "INCOTERMS",
     "OUTTURN_TOLERANCE",
     "Container",
     "Weighing",
-    "check_trade",
     "container_check_digit",
     "outturn_difference",
     "settle_grades",
@@ -159,82 +154,3 @@ def settle_grades(
         nearer = s if abs(u - s) <= abs(u - b) else b
         out[el] = (u + nearer) / 2 if min(s, b) <= u <= max(s, b) else nearer
     return out
-
-
-def _last(state: LedgerState, lot_id: str, kind: type[ev.Event]) -> list[ev.Event]:
-    lot = state.lots.get(lot_id)
-    ids = lot.events if lot is not None else []
-    return [state.events[i] for i in ids if isinstance(state.events[i], kind)]
-
-
-def _party_assays(state: LedgerState, lot_id: str) -> dict[str, dict[str, float]]:
-    from orechain.ledger import events as ev
-
-    out: dict[str, dict[str, float]] = {}
-    for a in _last(state, lot_id, ev.Assay):
-        assert isinstance(a, ev.Assay)
-        if a.party is not None:
-            out[a.party] = a.grades
-    return out
-
-
-def _check_assay(state: LedgerState, e: ev.Assay) -> None:
-    """A party assay is the laboratory's: an assayer org signs it with its certificate."""
-    if e.party is None:
-        return
-    if "assayer" not in state.org(e.actor).roles:
-        msg = f"a {e.party} assay must be signed by the laboratory; {e.actor!r} is not an assayer"
-        raise ConflictError(msg)
-    if not any(d.kind == "assay-certificate" for d in e.documents):
-        msg = f"a {e.party} assay must reference its assay-certificate document"
-        raise InputError(msg, field="event.documents")
-    if e.party != "umpire":
-        return
-    parties = _party_assays(state, e.lot_id)
-    if "seller" not in parties or "buyer" not in parties:
-        msg = f"an umpire assay of {e.lot_id!r} needs the seller's and the buyer's assays first"
-        raise ConflictError(msg)
-    if e.splitting_limits is None:
-        msg = "an umpire assay must state the contract's splitting limits"
-        raise InputError(msg, field="event.splitting_limits")
-    try:
-        settle_grades(parties["seller"], parties["buyer"], e.splitting_limits)
-    except ConflictError:
-        return
-    msg = f"seller and buyer assays of {e.lot_id!r} agree within the splitting limits: no umpire"
-    raise ConflictError(msg)
-
-
-def _check_receive(state: LedgerState, e: ev.Receive) -> None:
-    """The out-turn weight lies within the tolerance of the loading weight, or is disputed."""
-    from orechain.ledger import events as ev
-
-    if e.outturn is None:
-        return
-    ships = _last(state, e.lot_ids[0], ev.Ship) if e.lot_ids else []
-    ship = ships[-1] if ships else None
-    assert ship is None or isinstance(ship, ev.Ship)
-    if ship is None or ship.weight is None:
-        msg = "an out-turn weight needs the loading weight on the ship event"
-        raise InputError(msg, field="event.outturn")
-    if sorted(ship.lot_ids) != sorted(e.lot_ids):
-        msg = f"out-turn weight is for the whole shipment {list(ship.lot_ids)}"
-        raise InputError(msg, field="event.lot_ids")
-    diff = outturn_difference(ship.weight, e.outturn)
-    if abs(diff) > OUTTURN_TOLERANCE and not e.weight_dispute:
-        msg = (
-            f"out-turn dry weight {e.outturn.dry_t:g} t differs from the loading weight "
-            f"{ship.weight.dry_t:g} t by {diff:+.2%}, beyond the tolerance of "
-            f"{OUTTURN_TOLERANCE:.1%}; state the weight_dispute to record it"
-        )
-        raise InputError(msg, field="event.outturn.dry_t")
-
-
-def check_trade(state: LedgerState, event: ev.Event) -> None:
-    """Trade-field rules beyond the event schema (called by the acceptance checks)."""
-    from orechain.ledger import events as ev
-
-    if isinstance(event, ev.Assay):
-        _check_assay(state, event)
-    elif isinstance(event, ev.Receive):
-        _check_receive(state, event)
