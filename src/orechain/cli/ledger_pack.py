@@ -65,12 +65,9 @@ def untp(
     import json
 
     from orechain.cli.ledger_io import _load_key
-    from orechain.ledger.service import Ledger
-    from orechain.ledger.untp import export_lot
+    from orechain.services.shipments import lot_untp
 
-    private = _load_key(key)
-    with Ledger.open(_url(db)) as led:
-        dpp, dte = export_lot(led.state, led.origin, lot_id, private)
+    dpp, dte = lot_untp(_url(db), lot_id, _load_key(key))
     if out is None:  # the credentials are JSON either way
         emit_json({"dpp": dpp, "dte": dte})
         return
@@ -107,18 +104,10 @@ def pack(
     as_json: bool = JsonOpt,
 ) -> None:
     """Write a lot's evidence pack: envelopes, proofs, keys, documents, verdicts, summary."""
-    from orechain.ledger.documents import open_document_store
-    from orechain.ledger.pack import build_pack
-    from orechain.ledger.service import Ledger
+    from orechain.services.shipments import lot_pack
 
     note = checkpoint.read_text(encoding="utf-8") if checkpoint else None
-    url = _url(db)
-    store = open_document_store(url)
-    try:
-        with Ledger.open(url) as led:
-            data = build_pack(led, lot_id, store, checkpoint=note, withhold=tuple(withhold))
-    finally:
-        store.close()
+    data = lot_pack(_url(db), lot_id, checkpoint=note, withhold=tuple(withhold))
     tmp = out.with_name(out.name + ".part")
     tmp.write_bytes(data)
     tmp.replace(out)

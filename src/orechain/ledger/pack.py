@@ -288,6 +288,13 @@ WitnessCheck = Callable[[str], tuple[Checkpoint, list[str]]]
 """Accepts a checkpoint note under a witness policy: (checkpoint, witnesses that cosigned)."""
 
 
+def _read_json(zf: zipfile.ZipFile, name: str) -> Any:
+    try:
+        return json.loads(_read(zf, name))
+    except (ValueError, UnicodeDecodeError):
+        raise _fail(name, "not valid JSON") from None
+
+
 def _check_checkpoint(
     note: str, vkey: str, witnessed: WitnessCheck | None
 ) -> tuple[Checkpoint, list[str]]:
@@ -304,7 +311,10 @@ def _check_leaf(zf: zipfile.ZipFile, item: dict[str, Any], cp: Checkpoint) -> Si
     index = int(item["leaf_index"])
     name = f"envelopes/{index}.json"
     data = _read(zf, name)
-    proof = json.loads(_read(zf, f"proofs/{index}.json"))
+    proof = _read_json(zf, f"proofs/{index}.json")
+    if not isinstance(proof, dict) or proof.get("leaf_index") != index:
+        where = f"proofs/{index}.json"
+        raise _fail(where, f"is not the proof of leaf {index}")
     try:
         path = [base64.b64decode(h, validate=True) for h in proof["inclusion_path"]]
     except (ValueError, KeyError, TypeError):
@@ -343,7 +353,10 @@ def _check_signer(state: LedgerState, env: SignedEnvelope, index: int, first: bo
 
 
 def _check_keys(zf: zipfile.ZipFile, state: LedgerState) -> None:
-    given = json.loads(_read(zf, "keys.json"))
+    given = _read_json(zf, "keys.json")
+    if not isinstance(given, dict) or not all(isinstance(v, dict) for v in given.values()):
+        reason = "expected {org: {key id: public key}}"
+        raise _fail("keys.json", reason)
     want = {
         o: {k: base64.b64encode(r.public).decode() for k, r in org.keys.items()}
         for o, org in sorted(state.orgs.items())
@@ -411,11 +424,12 @@ def verify_pack(data: bytes, vkey: str, witnessed: WitnessCheck | None = None) -
         msg = "pack"
         raise _fail(msg, f"not a zip file ({exc})") from None
     with zf:
-        manifest = json.loads(_read(zf, "manifest.json"))
+        manifest = _read_json(zf, "manifest.json")
         if manifest.get("kind") != PACK_KIND:
             msg = "manifest.json"
             raise _fail(msg, f"not an {PACK_KIND}")
-        cp, witnesses = _check_checkpoint(_read(zf, "checkpoint.txt").decode(), vkey, witnessed)
+        note = _read(zf, "checkpoint.txt").decode("utf-8", errors="replace")
+        cp, witnesses = _check_checkpoint(note, vkey, witnessed)
         state, envs, signers = LedgerState(), [], {}
         last = -1
         for n, item in enumerate(manifest["events"]):

@@ -18,7 +18,7 @@ from orechain.ledger.envelope import sign_event
 from orechain.ledger.events import parse_event
 from orechain.ledger.service import Ledger, Receipt
 
-__all__ = ["add_document", "record_events"]
+__all__ = ["add_document", "lot_pack", "lot_untp", "record_events"]
 
 
 def add_document(url: str, path: Path, kind: str) -> DocumentRecord:
@@ -66,3 +66,27 @@ def record_events(
             parse_event(event, source=src)
         envs = [sign_event(e, key, origin=led.origin) for e in events]
         return led.submit_many(envs, sources=srcs)
+
+
+def lot_pack(
+    url: str, lot_id: str, *, checkpoint: str | None = None, withhold: tuple[str, ...] = ()
+) -> bytes:
+    """The evidence pack (zip bytes) of ``lot_id`` (:func:`orechain.ledger.pack.build_pack`)."""
+    from orechain.ledger.pack import build_pack
+
+    store = open_document_store(url)
+    try:
+        with Ledger.open(url) as led:
+            return build_pack(led, lot_id, store, checkpoint=checkpoint, withhold=withhold)
+    finally:
+        store.close()
+
+
+def lot_untp(
+    url: str, lot_id: str, key: keys.Ed25519PrivateKey
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Signed UNTP (DPP, DTE) credentials of ``lot_id`` issued by the owner of ``key``."""
+    from orechain.ledger.untp import export_lot
+
+    with Ledger.open(url) as led:
+        return export_lot(led.state, led.origin, lot_id, key)
