@@ -355,8 +355,8 @@ def _check_signer(state: LedgerState, env: SignedEnvelope, index: int, first: bo
 def _check_keys(zf: zipfile.ZipFile, state: LedgerState) -> None:
     given = _read_json(zf, "keys.json")
     if not isinstance(given, dict) or not all(isinstance(v, dict) for v in given.values()):
-        reason = "expected {org: {key id: public key}}"
-        raise _fail("keys.json", reason)
+        where, reason = "keys.json", "expected {org: {key id: public key}}"
+        raise _fail(where, reason)
     want = {
         o: {k: base64.b64encode(r.public).decode() for k, r in org.keys.items()}
         for o, org in sorted(state.orgs.items())
