@@ -142,3 +142,17 @@ def test_cli_doc_add_bad_file_is_one_line_exit_2_and_writes_nothing(tmp_path: Pa
         app, ["ledger", "doc", "add", str(good), "--kind", "bill-of-lading", "-q", "--db", db]
     )
     assert ok.output.strip() == hashlib.sha256(PDF).hexdigest()
+
+
+def test_cli_doc_add_refuses_a_hash_mismatch(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.db")
+    assert runner.invoke(app, ["ledger", "init", "--db", db]).exit_code == 0
+    good = tmp_path / "bl.pdf"
+    good.write_bytes(PDF)
+    args = ["ledger", "doc", "add", str(good), "--kind", "bill-of-lading", "--db", db]
+    bad = runner.invoke(app, [*args, "--expect-sha256", "00" * 32])
+    assert bad.exit_code == 2
+    assert "not the expected" in bad.output
+    assert not (tmp_path / "l.db.docs").exists()
+    ok = runner.invoke(app, [*args, "--expect-sha256", hashlib.sha256(PDF).hexdigest()])
+    assert ok.exit_code == 0, ok.output

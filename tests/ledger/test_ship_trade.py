@@ -212,3 +212,15 @@ def test_party_assays_need_the_lab_certificate_and_umpires_a_real_dispute(
     sample_ledger.submit(
         _assay("u2", "umpire", 0.897, documents=[CERT], splitting_limits={"REO": 0.001})
     )
+
+
+@given(wet=st.floats(0.001, 1e5), moisture=st.floats(0, 0.999), off=st.floats(0.002, 10))
+def test_weighing_accepts_dry_from_wet_and_moisture_only(
+    wet: float, moisture: float, off: float
+) -> None:
+    dry = round(wet * (1 - moisture), 3)
+    if dry <= 0:
+        return
+    parse_event(_ship(weight={"wet_t": wet, "moisture": moisture, "dry_t": dry}))
+    with pytest.raises(InputError, match="differs from wet_t"):
+        parse_event(_ship(weight={"wet_t": wet, "moisture": moisture, "dry_t": dry + off}))

@@ -75,19 +75,22 @@ def doc_add(
     file: Path = typer.Argument(..., help="The document (PDF, PNG, JPEG, JSON, XML, CSV, text)."),
     kind: str = typer.Option(..., "--kind", help=KIND_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the SHA-256."),
+    expect_sha256: str | None = typer.Option(
+        None, help="Refuse the file unless it hashes to this (the hash an event cites)."
+    ),
     db: str | None = DbOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Store a document beside the ledger by its SHA-256 and print the hash events cite.
 
-    Too large (over 20 MiB), empty or of a type outside the allow-list: one-line
-    error, exit 2, nothing stored.
+    Too large (over 20 MiB), empty, of a type outside the allow-list or not
+    hashing to --expect-sha256: one-line error, exit 2, nothing stored.
     """
     from dataclasses import asdict
 
     from orechain.services.shipments import add_document
 
-    rec = add_document(_url(db), file, kind)
+    rec = add_document(_url(db), file, kind, expect_sha256)
     if quiet:
         typer.echo(rec.sha256)
     else:

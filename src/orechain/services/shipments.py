@@ -7,6 +7,7 @@ are signed, then submitted all-or-nothing.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +22,34 @@ from orechain.ledger.service import Ledger, Receipt
 __all__ = ["add_document", "lot_pack", "lot_untp", "record_events"]
 
 
-def add_document(url: str, path: Path, kind: str) -> DocumentRecord:
+def add_document(
+    url: str, path: Path, kind: str, expect_sha256: str | None = None
+) -> DocumentRecord:
     """Store the file ``path`` as a ``kind`` document beside the ledger at ``url``.
+
+    ``expect_sha256``: the hash an event already cites (a document received from
+    elsewhere); a file that does not hash to it is refused.
 
     Raises
     ------
     InputError
-        Unreadable, empty, too large, or of a media type not allowed; nothing is stored.
+        Unreadable, empty, too large, of a media type not allowed, or not hashing
+        to ``expect_sha256``; nothing is stored.
     """
     if not path.is_file():
         msg = f"{path} does not exist or is not a file"
         raise InputError(msg, source=str(path))
     with Ledger.open(url):  # a document store only beside an existing ledger
         pass
+    data = path.read_bytes()
+    if expect_sha256 is not None:
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != expect_sha256.removeprefix("sha256:").lower():
+            msg = f"hashes to {actual}, not the expected {expect_sha256}"
+            raise InputError(msg, source=str(path), field="sha256")
     store = open_document_store(url)
     try:
-        return store.put(path.read_bytes(), str(path), kind)
+        return store.put(data, str(path), kind)
     finally:
         store.close()
 
