@@ -150,3 +150,42 @@ def test_from_file_batch_is_all_or_nothing(demo: tuple[str, Path], tmp_path: Pat
     code, out = _run("transfer", "--from-file", str(batch), "--key", str(pem), "--db", db)
     assert code == 0, out
     assert _size(db) == before + 1
+
+
+@pytest.mark.postgres
+def test_commands_documents_and_pack_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    from orechain.ledger.pack import verify_pack
+
+    reg, miner = tmp_path / "reg.pem", tmp_path / "miner.pem"
+    assert _run("init", "--db", pg_url, "--log-key", str(tmp_path / "log.pem"))[0] == 0
+    for pem in (reg, miner):
+        assert _run("keygen", "--out", str(pem))[0] == 0
+    steps = [
+        ("org", "add", "reg", "--name", "R", "--country", "USA", "--role", "registrar",
+         "--key", str(reg)),
+        ("org", "add", "mx", "--name", "M", "--country", "PAK", "--role", "miner", "--actor",
+         "reg", "--public-key", str(miner), "--key", str(reg)),
+        ("site", "add", "m1", "--name", "Mine", "--kind", "mine", "--country", "PAK",
+         "--operator", "mx", "--key", str(miner)),
+    ]  # fmt: skip
+    for step in steps:
+        code, out = _run(*step, "--db", pg_url)
+        assert code == 0, out
+    permit = tmp_path / "permit.txt"
+    permit.write_text("Export permit EX-1 (ASSUMPTION: illustrative)\n")
+    code, sha = _run("doc", "add", str(permit), "--kind", "export-permit", "-q", "--db", pg_url)
+    assert code == 0, sha
+    code, out = _run("extract", "L1", "--site", "m1", "--commodity", "antimony",
+                     "--quantity-t", "20", "--doc", sha.strip(), "--key", str(miner),
+                     "--db", pg_url)  # fmt: skip
+    assert code == 0, out
+    assert _run("checkpoint", "--db", pg_url, "--log-key", str(tmp_path / "log.pem"))[0] == 0
+    out_zip = tmp_path / "L1.zip"
+    assert _run("pack", "L1", "--out", str(out_zip), "--db", pg_url)[0] == 0
+    with Ledger.open(pg_url) as led:
+        vkey = led.vkey
+    report = verify_pack(out_zip.read_bytes(), vkey)
+    assert report.documents_included == 1
+    extract = next(e for e in report.signers if e.startswith("extract-L1-"))
+    assert report.signers[extract] == "mx"
+    assert report.signers["register-org-mx"] == "reg"

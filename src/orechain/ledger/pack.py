@@ -69,15 +69,17 @@ def _lots_upstream(state: LedgerState, lot_id: str) -> list[str]:
 
 def _signers_closure(state: LedgerState, actors: set[str]) -> set[str]:
     """Organisations whose key events are needed: the actors and who registered them."""
-    orgs, todo = set(), list(actors)
+    registrars: dict[str, set[str]] = {}
+    for e in state.events.values():
+        if isinstance(e, KEY_EVENTS):
+            registrars.setdefault(e.org_id, set()).add(e.actor)
+    orgs: set[str] = set()
+    todo = list(actors)
     while todo:
         org = todo.pop()
-        if org in orgs:
-            continue
-        orgs.add(org)
-        for e in state.events.values():
-            if isinstance(e, KEY_EVENTS) and e.org_id == org:
-                todo.append(e.actor)
+        if org not in orgs:
+            orgs.add(org)
+            todo.extend(registrars.get(org, ()))
     return orgs
 
 
