@@ -243,7 +243,6 @@ def _dte_event(state: LedgerState, uri: _Ids, e: ev.Event) -> dict[str, Any] | N
             epcList=items,
             sourceParty=uri("orgs", e.actor),
             destinationParty=uri("orgs", e.to_org),
-            bizStep=CBV + "BizStep-holding",
         )
     return None
 
