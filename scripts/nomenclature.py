@@ -18,6 +18,11 @@ fails if this file drifts from the schema.
 | --- | --- | --- |
 | `quantity_t` | t | mass in metric tonnes, with a `basis` |
 | `basis` | – | `gross`, `contained` (metal content) or `REO` (rare-earth oxide equivalent) |
+| `wet_t`, `dry_t` | t | wet and dry mass of a shipment's weighing; `dry_t = wet_t × (1 − moisture)` |
+| `moisture` | 0..1 | water content of the wet mass (ledger `ship.weight`, `receive.outturn`) |
+| `outturn` | – | the out-turn (discharge) weighing on `receive`, compared with the loading weight |
+| `hs_code` | – | Harmonized System code of the goods (6–10 digits) |
+| `sha256` | – | lowercase hex SHA-256 of a document's bytes, as an event references it |
 | `share` | 0..1 | a supplier's share of the total (Σ countries + "other countries") |
 | `hhi` | 0..10,000 | Herfindahl–Hirschman index, Σ (100·share)² |
 | `cr1`, `cr3` | 0..1 | largest one / three shares |

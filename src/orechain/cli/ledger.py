@@ -16,6 +16,7 @@ from typing import Any
 import typer
 
 from orechain.cli.group import DefaultCommandGroup
+from orechain.cli.ledger_io import _load_key, _passphrase, _read_docs, _read_file
 from orechain.cli.output import emit_json, print_table
 from orechain.errors import ConflictError, InputError, IntegrityError
 from orechain.ledger.vocab import roles_help, rules_help
@@ -68,30 +69,6 @@ def _key_path(url: str, key: Path | None) -> Path:
 
 PASS_HELP = "Passphrase-encrypted keys: read the passphrase from ORECHAIN_KEY_PASSPHRASE, "
 PASS_HELP += "else ask on the terminal."
-
-
-def _passphrase(confirm: bool = False) -> bytes:
-    """The key passphrase from ORECHAIN_KEY_PASSPHRASE, else from a hidden prompt."""
-    import os
-
-    from orechain.ledger import keys
-
-    value = os.environ.get(keys.PASSPHRASE_ENV)
-    if value is None:
-        if not sys.stdin.isatty():
-            msg = f"the key is encrypted and {keys.PASSPHRASE_ENV} is not set (no terminal)"
-            raise InputError(msg, field="passphrase")
-        value = typer.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)
-    return value.encode()
-
-
-def _load_key(path: Path) -> Any:
-    """A private key file, asking for its passphrase only if it is encrypted."""
-    from orechain.ledger import keys
-
-    if path.is_file() and keys.is_encrypted(path):
-        return keys.load_private_key(path, _passphrase())
-    return keys.load_private_key(path)
 
 
 def _open(db: str | None) -> Any:
@@ -275,30 +252,6 @@ def site_add(
     event = register_site_event(site_id, name, kind, country, operator, actor=actor, time=time,
                                 latitude=lat, longitude=lon)  # fmt: skip
     _sign_submit(db, event, key, as_json)
-
-
-def _read_docs(file: Path) -> list[dict[str, Any]]:
-    """Envelopes or unsigned events from one JSON document or JSON Lines; one-line errors."""
-    from orechain.ledger.canonical import parse_json
-
-    data = sys.stdin.buffer.read() if str(file) == "-" else _read_file(file)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        msg = f"not UTF-8 text (byte {exc.start}); expected JSON or JSON Lines"
-        raise InputError(msg, source=str(file)) from exc
-    lines = [text] if text.lstrip().startswith("{") and "\n{" not in text.strip() else [
-        ln for ln in text.splitlines() if ln.strip()]  # fmt: skip
-    docs = [parse_json(ln, source=f"{file}:{i + 1}") for i, ln in enumerate(lines)]
-    if not docs:
-        msg = "no events in the file"
-        raise InputError(msg, source=str(file))
-    for i, doc in enumerate(docs):
-        if not isinstance(doc, dict):
-            kind = "a JSON array" if isinstance(doc, list) else type(doc).__name__
-            msg = f"expected an envelope or event object per line, got {kind}"
-            raise InputError(msg, source=f"{file}:{i + 1}")
-    return docs
 
 
 @app.command()
@@ -529,19 +482,6 @@ def proof_consistency(
         emit_json(consistency_bundle(led, old, new))
 
 
-def _read_file(path: Path) -> bytes:
-    """Bytes of a regular file, or a one-line error (missing, a directory, unreadable)."""
-    if not path.is_file():
-        what = "is a directory" if path.is_dir() else "does not exist"
-        msg = f"{path} {what}; expected a file"
-        raise InputError(msg, source=str(path))
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        msg = f"cannot read: {exc.strerror}"
-        raise InputError(msg, source=str(path)) from exc
-
-
 def _vkey(vkey: str | None, db: str | None) -> str:
     if vkey is None:
         with _open(db) as led:  # trusting the database's own key: say so in the help
@@ -597,19 +537,41 @@ def audit(
     vkey: str | None = typer.Option(None, help="Trusted log verifier key (default: stored)."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Recompute the log and state from storage; fail naming the first bad index."""
+    """Recompute the log and state from storage; fail naming the first bad index.
+
+    Also checks every document the events reference: one whose stored bytes do
+    not hash to the reference fails the audit; a missing one is listed (it may
+    be confidential and held elsewhere).
+    """
     from orechain.ledger.audit import audit as run_audit
     from orechain.ledger.checkpoint import parse_vkey
+    from orechain.ledger.documents import audit_documents, open_document_store
 
     with _open(db) as led:
         report = run_audit(led, parse_vkey(vkey)[1] if vkey else None)
+        store = open_document_store(_url(db))
+        try:
+            docs = audit_documents(led.state, store) if report.ok else None
+        finally:
+            store.close()
     if as_json:
-        emit_json(asdict(report))
+        emit_json({**asdict(report), "documents": asdict(docs) if docs else None})
     if not report.ok:
         msg = f"audit failed at index {report.first_bad_index}: {report.reason}"
         raise IntegrityError(msg)
+    if docs is not None and not docs.ok:
+        bad = docs.mismatching[0]
+        msg = f"document {bad['sha256']} of event {bad['event_id']!r} does not match its hash"
+        raise IntegrityError(msg)
     if not as_json:
         typer.echo(f"OK: {report.tree_size} entries, {report.checkpoints_checked} checkpoints")
+        if docs is not None and docs.referenced:
+            missing = ", ".join(f"{m['sha256'][:12]} ({m['kind']}, {m['event_id']})"
+                                for m in docs.missing)  # fmt: skip
+            typer.echo(
+                f"documents: {docs.referenced} referenced, {docs.present} present"
+                + (f", missing here (held elsewhere?): {missing}" if missing else "")
+            )
 
 
 @app.command("export")
@@ -673,3 +635,13 @@ def _register_transparency() -> None:
 
 
 _register_transparency()
+
+
+def _register_shipments() -> None:
+    from orechain.cli import ledger_events, ledger_pack
+
+    ledger_events.register(app)
+    ledger_pack.register(app)
+
+
+_register_shipments()

@@ -26,6 +26,7 @@ from orechain.ledger.domain import LedgerState
 from orechain.ledger.envelope import SignedEnvelope
 from orechain.ledger.events import format_time
 from orechain.ledger.guards import DEFAULT_POLICY, Policy
+from orechain.ledger.trade_rules import check_trade
 from orechain.ledger.transitions import APPLY, CHECKS
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ def check(state: LedgerState, env: SignedEnvelope, policy: Policy = DEFAULT_POLI
     check_time_window(event, receipt_time(env), policy)
     check_signature(state, env)
     CHECKS[event.name](state, event, policy)
+    check_trade(state, event)
     _check_time_order(state, event)
 
 

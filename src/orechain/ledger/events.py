@@ -19,6 +19,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationError
 
 from orechain.errors import InputError
+from orechain.ledger.trade import Container, HsCode, Incoterm, UnLocode, Weighing
 from orechain.ledger.vocab import ROLES
 from orechain.stages import STAGES as STAGE_DEFS
 from orechain.stages import resolve_site_kind, resolve_stage
@@ -138,6 +139,33 @@ class Addition:
     quantity_t: Tonnes
 
 
+MediaType = Literal[
+    "application/pdf", "image/png", "image/jpeg", "application/json", "application/xml",
+    "text/plain", "text/csv",
+]  # fmt: skip
+DocumentKind = Literal[
+    "bill-of-lading", "assay-certificate", "certificate-of-origin", "export-permit",
+    "weight-certificate", "invoice", "packing-list",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """A document bound to the event: SHA-256 (hex) of its bytes, media type and kind.
+
+    The event signature covers this reference, hence the document itself
+    (:mod:`orechain.ledger.documents` holds the bytes).
+    """
+
+    __pydantic_config__ = _CONFIG
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    media_type: MediaType
+    kind: DocumentKind
+
+
+Documents = tuple[DocumentRef, ...]
+
+
 CustodyModel = Literal["identity-preserved", "segregated", "controlled-blending", "mass-balance"]
 """Chain-of-custody models of ISO 22095:2020 §5 (see :mod:`orechain.ledger.custody_models`)."""
 
@@ -227,6 +255,7 @@ class Extract(Event):
     name: ClassVar[str] = "extract"
     site_id: Ident
     lot: LotSpec
+    documents: Documents = ()
 
 
 @dataclass(frozen=True)
@@ -241,6 +270,7 @@ class Transform(Event):
     losses: tuple[Loss, ...] = ()
     additions: tuple[Addition, ...] = ()
     claims: tuple[Claim, ...] = ()
+    documents: Documents = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return tuple(d.lot_id for d in self.inputs)
@@ -256,6 +286,7 @@ class Split(Event):
     outputs: tuple[LotSpec, ...]
     losses: tuple[Loss, ...] = ()
     claims: tuple[Claim, ...] = ()
+    documents: Documents = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return (self.lot_id,)
@@ -271,6 +302,7 @@ class Merge(Event):
     output: LotSpec
     losses: tuple[Loss, ...] = ()
     claims: tuple[Claim, ...] = ()
+    documents: Documents = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return tuple(d.lot_id for d in self.inputs)
@@ -283,6 +315,8 @@ class Transfer(Event):
     name: ClassVar[str] = "transfer"
     lot_ids: tuple[Ident, ...]
     to_org: Ident
+    incoterm: Incoterm | None = None
+    documents: Documents = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return self.lot_ids
@@ -300,6 +334,15 @@ class Ship(Event):
     document: Text
     vessel: Text | None = None
     eta: AwareDatetime | None = None
+    voyage: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    port_of_loading: UnLocode | None = None
+    port_of_discharge: UnLocode | None = None
+    hs_code: HsCode | None = None
+    incoterm: Incoterm | None = None
+    containers: tuple[Container, ...] = ()
+    weight: Weighing | None = None
+    """Loading weight of the whole shipment (wet, moisture, dry)."""
+    documents: Documents = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return self.lot_ids
@@ -312,6 +355,11 @@ class Receive(Event):
     name: ClassVar[str] = "receive"
     lot_ids: tuple[Ident, ...]
     site_id: Ident
+    outturn: Weighing | None = None
+    """Out-turn (discharge) weight, checked against the loading weight (trade.py)."""
+    weight_dispute: Text = ""
+    """Why an out-turn beyond the tolerance is accepted (a weight claim), if it is."""
+    documents: Documents = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return self.lot_ids
@@ -326,6 +374,11 @@ class Assay(Event):
     grades: dict[str, Fraction]
     laboratory: Text
     method: Text = ""
+    party: Literal["seller", "buyer", "umpire"] | None = None
+    """Whose contractual assay this is; such assays are signed by an assayer lab."""
+    splitting_limits: dict[str, Fraction] | None = None
+    """Contract splitting limits per element [-] (umpire assays state them)."""
+    documents: Documents = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return (self.lot_id,)
@@ -339,6 +392,7 @@ class Certify(Event):
     lot_id: Ident
     scheme: Text
     claim: Literal["verified-origin", "responsible-sourcing", "conformity"]
+    documents: Documents = ()
 
     def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
         return (self.lot_id,)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from orechain.api import ledger_views as views
@@ -283,3 +283,27 @@ async def sign_checkpoint(svc: Svc) -> dict[str, Any]:
         return {"tree_size": int(note.split("\n")[1]), "checkpoint": note}
 
     return await svc.ledger.run(sign)
+
+
+@router.get(
+    "/lots/{lot_id}/pack",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}, "description": "Evidence pack (zip)"}},
+)
+async def evidence_pack(lot_id: LotPath, svc: Svc, who: Confidential) -> Response:
+    """The lot's evidence pack for offline `orechain ledger verify-pack` (confidential)."""
+    from orechain.ledger.documents import open_document_store
+    from orechain.ledger.pack import build_pack
+
+    def read(led: Ledger) -> bytes:
+        led.state.lot(lot_id)
+        views.require(views.may_see_lot(led.state, lot_id, who), f"evidence pack of {lot_id}")
+        store = open_document_store(led.store.url)
+        try:
+            return build_pack(led, lot_id, store)
+        finally:
+            store.close()
+
+    data = await svc.ledger.run(read)
+    disposition = {"Content-Disposition": f'attachment; filename="{lot_id}.zip"'}
+    return Response(data, media_type="application/zip", headers=disposition)

@@ -1,4 +1,5 @@
 import { verifyEvent } from "./proofbox.js";
+import { verifyPack } from "./packverify.js";
 import { verifyCheckpoint } from "./verify.js";
 
 const $ = (id) => document.getElementById(id);
@@ -11,4 +12,20 @@ $("check-sig").addEventListener("click", async () => {
 });
 $("proof-form").addEventListener("submit", (event) => {
   event.preventDefault(); verifyEvent($("event-ref").value.trim(), $("proof-result"), $("proof-steps"));
+});
+async function checkPack(file) {
+  $("pack-result").textContent = "Verifying…"; $("pack-result").className = ""; $("pack-steps").textContent = "";
+  delete $("pack-result").dataset.verified;
+  const outcome = await verifyPack(await file.arrayBuffer(), $("vkey").textContent);
+  $("pack-result").textContent = outcome.ok ? `Verified: evidence pack of lot ${outcome.lot}.` : `Verification FAILED: ${outcome.error}`;
+  $("pack-result").className = outcome.ok ? "ok" : "fail";
+  $("pack-result").dataset.verified = String(outcome.ok);
+  $("pack-steps").textContent = outcome.steps.join("\n");
+}
+$("pack-file").addEventListener("change", (event) => { if (event.target.files[0]) checkPack(event.target.files[0]); });
+const drop = $("h-pack").parentElement;
+drop.addEventListener("dragover", (event) => event.preventDefault());
+drop.addEventListener("drop", (event) => {
+  event.preventDefault();
+  if (event.dataTransfer.files[0]) checkPack(event.dataTransfer.files[0]);
 });
