@@ -31,7 +31,7 @@ FileOpt = typer.Option(
     None, "--from-file", help="JSON or JSON Lines of event bodies (batch; options ignored)."
 )
 GradeOpt = typer.Option([], "--grade", help="Grade ELEMENT=FRACTION [-], repeatable.")
-LossOpt = typer.Option([], "--loss", help="Loss KIND=TONNES [t], repeatable.")
+LossOpt = typer.Option([], "--loss", help="Loss KIND=TONNES (tonnes), repeatable.")
 
 
 def _url(db: str | None) -> str:
@@ -118,7 +118,7 @@ def extract(
     site: str | None = typer.Option(None, "--site", help="Mine site id."),
     product: str = typer.Option("run-of-mine ore", help="Product name."),
     commodity: str | None = typer.Option(None, help="Commodity (atlas catalogue name)."),
-    quantity_t: float = typer.Option(None, "--quantity-t", help="Mass [t]."),
+    quantity_t: float = typer.Option(None, "--quantity-t", help="Mass in tonnes."),
     basis: str = typer.Option("gross", help="gross, contained or REO."),
     grade: list[str] = GradeOpt,
     key: Path = KeyOpt,
@@ -315,7 +315,7 @@ def ship(
     hs_code: str | None = typer.Option(None, help="HS code, e.g. 2617.90."),
     incoterm: str | None = typer.Option(None, help="Incoterms 2020 rule, e.g. FOB."),
     container: list[str] = typer.Option([], help="CONTAINER:SEAL (ISO 6346); repeatable."),
-    wet_t: float | None = typer.Option(None, "--wet-t", help="Loading wet weight [t]."),
+    wet_t: float | None = typer.Option(None, "--wet-t", help="Loading wet weight in tonnes."),
     moisture: float | None = typer.Option(None, help="Moisture, fraction [-]."),
     eta: str | None = typer.Option(None, help="Estimated arrival, RFC 3339."),
     key: Path = KeyOpt,
@@ -352,7 +352,7 @@ def ship(
 def receive(
     lot_ids: list[str] | None = typer.Argument(None, help="Lots received."),
     site: str | None = typer.Option(None, "--site", help="Receiving site (the destination)."),
-    wet_t: float | None = typer.Option(None, "--wet-t", help="Out-turn wet weight [t]."),
+    wet_t: float | None = typer.Option(None, "--wet-t", help="Out-turn wet weight in tonnes."),
     moisture: float | None = typer.Option(None, help="Out-turn moisture [-]."),
     weight_dispute: str | None = typer.Option(
         None, help="Reason recorded when the out-turn is beyond the tolerance (weight claim)."
