@@ -64,6 +64,9 @@ class Site:
     operator: str
     latitude: float | None = None
     longitude: float | None = None
+    attested_by: list[str] = field(default_factory=list)
+    """Ids of the events by which a registrar or certifier vouched for kind and country
+    (a registration signed by a registrar, or an ``attest-site``)."""
 
 
 @dataclass
