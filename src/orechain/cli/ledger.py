@@ -322,11 +322,21 @@ def submit(
     _rows([r.to_dict() for r in receipts], as_json)
 
 
+def _note(event: Any) -> str:
+    """What a correction changed, for the lot's history (others: empty)."""
+    if event.name != "correct":
+        return ""
+    changed = f"mass of {event.lot_id} → {event.quantity_t:g} t; " if event.quantity_t else ""
+    changed += f"grades {event.grades}; " if event.grades else ""
+    return f"corrects {event.corrects}: {changed}{event.reason}"
+
+
 @lot_app.command("show")
 def lot_show(lot_id: str, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
     """Mass, basis, custodian, site, status (destination in transit), grades and events.
 
-    Each event shows the time its signer wrote and the time the log received it.
+    Each event shows the time its signer wrote and the time the log received it;
+    a correction (of grades or of the lot's mass) shows what it changed and why.
     """
     from orechain.ledger.events import format_time
 
@@ -341,7 +351,8 @@ def lot_show(lot_id: str, db: str | None = DbOpt, as_json: bool = JsonOpt) -> No
             {"event_id": e, "type": state.events[e].name,
              "event_time": format_time(state.events[e].time),
              "received_at": format_time(state.received[e]) if e in state.received else None,
-             "corrections": ", ".join(state.corrections.get(e, []))}
+             "corrections": ", ".join(state.corrections.get(e, [])),
+             "note": _note(state.events[e])}
             for e in x.events
         ]  # fmt: skip
     if as_json:
@@ -372,16 +383,36 @@ def _origin_rows(shares: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
 
 
 @lot_app.command("origin")
-def lot_origin(lot_id: str, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
-    """Origin shares by value-chain stage and country, propagated through blends by mass."""
-    from orechain.ledger.provenance import origin_shares
+def lot_origin(
+    lot_id: str,
+    element: str | None = typer.Option(
+        None, help="Weight blends by this assayed element's content (e.g. NdPr) instead of mass."
+    ),
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Origin shares by value-chain stage and country, propagated through blends.
+
+    Blends weigh their inputs by mass, or with --element by the element's assayed
+    content; the output says which, and where mass stood in for a missing assay.
+    """
+    from orechain.ledger.provenance import element_origin_shares, origin_shares
 
     with _open(db) as led:
-        shares = origin_shares(led.state, lot_id)
+        if element is None:
+            shares, fallback = origin_shares(led.state, lot_id), ()
+        else:
+            found = element_origin_shares(led.state, lot_id, element)
+            shares, fallback = found.shares, found.mass_weighted_at
+    weighted = "mass" if element is None else f"{element} content"
     if as_json:
-        emit_json({"lot_id": lot_id, "origin_shares": shares})
-    else:
-        _rows(_origin_rows(shares), False, f"origin of {lot_id}")
+        emit_json({"lot_id": lot_id, "weighted_by": weighted,
+                   "mass_weighted_at": list(fallback), "origin_shares": shares})  # fmt: skip
+        return
+    title = f"origin of {lot_id}, blends weighted by {weighted}"
+    if fallback:
+        title += f" (by mass at {', '.join(fallback)}: an input lacks a {element} assay)"
+    _rows(_origin_rows(shares), False, title)
 
 
 @app.command()
