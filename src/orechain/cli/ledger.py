@@ -277,6 +277,28 @@ def site_add(
     _sign_submit(db, event, key, as_json)
 
 
+@site_app.command("attest")
+def site_attest(
+    site_id: str,
+    kind: str = typer.Option(..., help="The kind you checked; must be the registered one."),
+    country: str = typer.Option(..., help="The country you checked (ISO 3166-1 alpha-3)."),
+    actor: str = typer.Option(..., help="Attesting registrar or certifier (not the operator)."),
+    reference: str = typer.Option("", help="Audit report or permit you checked."),
+    key: Path = SignerOpt,
+    time: str | None = TimeOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Attest a site's kind and country (signed by --key of a registrar or certifier).
+
+    Rules such as dfars-2027 and chain-unbroken fail a lot made at a site nobody attested.
+    """
+    from orechain.ledger.registry import attest_site_event
+
+    event = attest_site_event(site_id, kind, country, actor, reference=reference, time=time)
+    _sign_submit(db, event, key, as_json)
+
+
 def _read_docs(file: Path) -> list[dict[str, Any]]:
     """Envelopes or unsigned events from one JSON document or JSON Lines; one-line errors."""
     from orechain.ledger.canonical import parse_json
