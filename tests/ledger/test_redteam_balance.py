@@ -17,7 +17,6 @@ from ledger_helpers import fixed_clock, signed
 
 from orechain.errors import ConflictError, InputError
 from orechain.ledger import sample
-from orechain.ledger.element_balance import upper_content_t
 from orechain.ledger.service import Ledger
 
 LAB = "demo-lab"
@@ -57,10 +56,10 @@ def test_item13_late_assays_balance_over_the_graph(led: Ledger) -> None:
 @given(grade=st.floats(min_value=0.0, max_value=1.0))
 def test_upper_bound_never_below_an_accepted_assay(led: Ledger, grade: float) -> None:
     """Whatever grade the magnet is given, the graph's bound for it holds the accepted content."""
+    from orechain.ledger.element_balance import View, upper_content_t
+
     state = led.state
     bound = upper_content_t(state, "US-MAGNET-001", "Dy")
     assert bound <= 4.6 * (1 + 1e-9)  # the metal's mass: iron brings no Dy
-    from orechain.ledger.element_balance import View
-
     view = View(grades={"US-MAGNET-001": {"Dy": grade}})
     assert upper_content_t(state, "US-MAGNET-001", "Dy", view) == pytest.approx(14.0 * grade)
