@@ -8,8 +8,6 @@ corrected at all.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,8 +42,9 @@ def test_item13_late_assays_balance_over_the_graph(led: Ledger) -> None:
     with pytest.raises(InputError, match="contained REO of the outputs of 'demo-039-merge'"):
         led.submit(_assay("3", "US-NDPR-OX-001", REO=0.1))
     # A consumed lot's grades were drawn on: no correction.
-    pk_assay = next(e for e, ev in led.state.events.items()
-                    if ev.name == "assay" and getattr(ev, "lot_id", "") == "PK-CONC-001")  # fmt: skip
+    events = led.state.events.items()
+    pk_assay = next(e for e, ev in events if getattr(ev, "lot_id", "") == "PK-CONC-001"
+                    and ev.name == "assay")  # fmt: skip
     fix = signed(LAB, "correct", "late-fix", T, corrects=pk_assay, reason="re-assay",
                  grades={"REO": 0.6})  # fmt: skip
     with pytest.raises(ConflictError, match="'PK-CONC-001' is consumed"):

@@ -39,7 +39,8 @@ def _cn_magnet(claim: dict[str, Any], grades: dict[str, float] | None) -> Any:
                          inputs=[{"lot_id": "CN-NDPR-OX-001"}], outputs=[out],
                          additions=[{"kind": "iron", "quantity_t": 10.0}],
                          losses=[{"kind": "swarf", "quantity_t": 0.1}],
-                         claims=[{"lot_id": "CN-MAGNET", "model": "mass-balance", **claim}]))  # fmt: skip
+                         claims=[{"lot_id": "CN-MAGNET", "model": "mass-balance",
+                                  **claim}]))  # fmt: skip
 
 
 def test_item15_iron_earns_no_credit(state: LedgerState) -> None:

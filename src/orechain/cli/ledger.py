@@ -420,9 +420,10 @@ def lot_origin(
     """
     from orechain.ledger.provenance import element_origin_shares, origin_shares
 
+    fallback: tuple[str, ...] = ()
     with _open(db) as led:
         if element is None:
-            shares, fallback = origin_shares(led.state, lot_id), ()
+            shares = origin_shares(led.state, lot_id)
         else:
             found = element_origin_shares(led.state, lot_id, element)
             shares, fallback = found.shares, found.mass_weighted_at

@@ -175,8 +175,11 @@ def check_step(
     tolerance: float,
     where: str = "the outputs",
     view: View | None = None,
+    elements: frozenset[str] | None = None,
 ) -> None:
     """Check a step's assayed output content against its inputs' upper bounds, per element.
+
+    ``elements`` limits the check to those elements (default: every assayed one).
 
     Raises
     ------
@@ -184,13 +187,20 @@ def check_step(
         Naming the element and both masses [t].
     """
     view = view or View()
-    for element in sorted({k for _, g in outputs for k in g}):
+    assayed = {k for _, g in outputs for k in g}
+    for element in sorted(assayed if elements is None else assayed & elements):
         out_t = sum(q * g[element] for q, g in outputs if element in g)
         in_t = _inputs_upper_t(state, draws, element, view, {}) + _additions_t(additions, element)
         _refuse(element, where, out_t, in_t, tolerance)
 
 
-def _recorded_check(state: LedgerState, event: ev.Event, view: View, tolerance: float) -> None:
+def _recorded_check(
+    state: LedgerState,
+    event: ev.Event,
+    view: View,
+    tolerance: float,
+    elements: frozenset[str] | None,
+) -> None:
     outputs = [
         (view.lot_quantity(state, s.lot_id), view.lot_grades(state, s.lot_id))
         for s in step_outputs(event)
@@ -198,6 +208,7 @@ def _recorded_check(state: LedgerState, event: ev.Event, view: View, tolerance: 
     check_step(
         state, list(step_draws(state, event).items()), outputs, additions=_additions(event),
         tolerance=tolerance, where=f"the outputs of {event.event_id!r}", view=view,
+        elements=elements,
     )  # fmt: skip
 
 
@@ -224,7 +235,10 @@ def check_assay(
 ) -> None:
     """Re-check the lot graph as if ``lot_id`` had ``grades`` (and mass ``quantity_t``).
 
-    The step that made the lot and every step downstream of it must still balance.
+    The step that made the lot and every step downstream of it must still balance,
+    for the elements whose grade changes (all of them when a rare-earth total such
+    as REO changes, as it bounds its parts, or when the mass changes). Grades the
+    lot already has change nothing: the graph was checked when they were set.
 
     Raises
     ------
@@ -232,6 +246,10 @@ def check_assay(
         The first step whose output content would exceed its inputs' bound.
     """
     lot = state.lots[lot_id]
+    changed = frozenset(k for k, v in grades.items() if lot.grades.get(k) != v)
+    if not changed and quantity_t is None:
+        return
+    elements = None if quantity_t is not None or changed & set(_CAPPING) else changed
     view = View(
         {lot_id: {**lot.grades, **grades}},
         {lot_id: quantity_t} if quantity_t is not None else {},
@@ -240,4 +258,4 @@ def check_assay(
     for event_id in steps:
         event = state.events.get(event_id)
         if event is not None and step_outputs(event):
-            _recorded_check(state, event, view, tolerance)
+            _recorded_check(state, event, view, tolerance, elements)
