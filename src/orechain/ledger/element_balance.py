@@ -32,8 +32,8 @@ from orechain.ledger import events as ev
 from orechain.ledger.domain import LedgerState
 
 __all__ = [
-    "AGGREGATE_GRADES", "RARE_EARTH_PARTS", "View", "check_assay", "check_step", "known_grade",
-    "step_draws", "step_outputs", "upper_content_t",
+    "AGGREGATE_GRADES", "RARE_EARTH_PARTS", "View", "check_assay", "check_step", "dependants",
+    "forget", "known_grade", "step_draws", "step_outputs", "upper_content_t",
 ]  # fmt: skip
 
 AGGREGATE_GRADES = frozenset({"REO", "TREO", "TREO+Y2O3", "HREO", "LREO"})
@@ -56,6 +56,9 @@ class View:
 
     grades: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     quantity_t: Mapping[str, float] = field(default_factory=dict)
+    affected: frozenset[str] = frozenset()
+    """Lots whose bound the replaced values change (:func:`dependants`); their bounds,
+    and every bound of a view that replaces values without naming them, bypass the memo."""
 
     def lot_grades(self, state: LedgerState, lot_id: str) -> Mapping[str, float]:
         """Grades of ``lot_id`` [-] in this view."""
@@ -134,13 +137,28 @@ def upper_content_t(
     memo = {} if memo is None else memo
     if lot_id in memo:
         return memo[lot_id]
+    # Memoised bounds hold for the state as it is: a view that replaces values
+    # only shares those of lots outside its ``affected`` set (none if it names none).
+    replaces = bool(view.grades or view.quantity_t)
+    shared = not replaces or (bool(view.affected) and lot_id not in view.affected)
+    if shared and element in state.bounds.get(lot_id, {}):
+        memo[lot_id] = state.bounds[lot_id][element]
+        return memo[lot_id]
+    memo[lot_id] = _upper(state, lot_id, element, view, memo)
+    if shared:
+        state.bounds.setdefault(lot_id, {})[element] = memo[lot_id]
+    return memo[lot_id]
+
+
+def _upper(
+    state: LedgerState, lot_id: str, element: str, view: View, memo: dict[str, float]
+) -> float:
     lot = state.lots[lot_id]
     q = view.lot_quantity(state, lot_id)
     grades = view.lot_grades(state, lot_id)
     grade = known_grade(grades, element)
     if grade is not None:
-        memo[lot_id] = q * grade
-        return memo[lot_id]
+        return q * grade
     bound = q * _cap(grades, element)
     event = state.events.get(lot.created_by)
     if event is not None and lot.parents and step_outputs(event):
@@ -153,8 +171,32 @@ def upper_content_t(
             and (g := known_grade(view.lot_grades(state, s.lot_id), element)) is not None
         )
         bound = min(bound, max(into - siblings, 0.0))
-    memo[lot_id] = bound
     return bound
+
+
+def dependants(state: LedgerState, lot_id: str) -> set[str]:
+    """Lots whose upper bound depends on ``lot_id``'s grades or mass.
+
+    The lot, the other outputs of the step that made it (their bound subtracts
+    its assayed content) and everything downstream of any of them.
+    """
+    lot = state.lots[lot_id]
+    made = state.events.get(lot.created_by)
+    start = {lot_id} | {s.lot_id for s in step_outputs(made)} if made is not None else {lot_id}
+    seen, stack = set(start), list(start)
+    while stack:
+        for child, _ in state.children.get(stack.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
+def forget(state: LedgerState, lot_id: str) -> None:
+    """Drop memoised bounds that ``lot_id``'s new grades or mass make stale."""
+    if state.bounds:
+        for other in dependants(state, lot_id):
+            state.bounds.pop(other, None)
 
 
 def _refuse(element: str, where: str, out_t: float, in_t: float, tolerance: float) -> None:
@@ -253,6 +295,7 @@ def check_assay(
     view = View(
         {lot_id: {**lot.grades, **grades}},
         {lot_id: quantity_t} if quantity_t is not None else {},
+        frozenset(dependants(state, lot_id)),
     )
     steps = [lot.created_by, *_downstream_steps(state, lot_id)]
     for event_id in steps:

@@ -410,7 +410,8 @@ def check_assay(state: LedgerState, e: ev.Assay, p: Policy) -> None:
 
 
 def apply_assay(state: LedgerState, e: ev.Assay, _p: Policy) -> None:
-    """Update the lot's grades."""
+    """Update the lot's grades (and drop element bounds that depended on them)."""
+    element_balance.forget(state, e.lot_id)
     state.lots[e.lot_id].grades.update(e.grades)
 
 
@@ -487,11 +488,13 @@ def apply_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
     state.corrections.setdefault(e.corrects, []).append(e.event_id)
     original = state.events[e.corrects]
     if e.grades is not None and isinstance(original, ev.Assay):
+        element_balance.forget(state, original.lot_id)
         lot = state.lots[original.lot_id]
         lot.grades.update(e.grades)
         if e.lot_id != lot.lot_id:
             lot.events.append(e.event_id)
     if e.lot_id is not None and e.quantity_t is not None:
+        element_balance.forget(state, e.lot_id)
         lot = state.lots[e.lot_id]
         lot.remaining_t = max(lot.remaining_t + e.quantity_t - lot.quantity_t, 0.0)
         lot.quantity_t = e.quantity_t
