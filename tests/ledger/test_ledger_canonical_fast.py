@@ -62,3 +62,14 @@ def test_envelope_like_value_takes_the_fast_path() -> None:
     assert canonical._plain(env)
     assert not canonical._plain({"q": 14.0})  # integral float: written "14" by RFC 8785
     assert canonicalize({"q": 14.0}) == b'{"q":14}'
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+@example('a"b\\c\x7f')
+def test_leaf_string_splice_matches_rfc8785(text: str) -> None:
+    from orechain.ledger.envelope import _quoted
+
+    expected = _reference(text)
+    if expected is not None:
+        assert _quoted(text) == expected
