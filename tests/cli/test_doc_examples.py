@@ -180,9 +180,7 @@ SPECS: dict[str, Spec] = {
     "orechain ledger lot show US-MAGNET-001 --db demo.db": Spec("US-MAGNET-001"),
     "orechain ledger lot trace PK-CONC-001 --db demo.db": Spec("PK-CONC-001"),
     "orechain ledger lot origin BLEND-NDPR-OX-001 --db demo.db": Spec("CHN"),
-    "orechain ledger lot origin BLEND-NDPR-OX-001 --element REO --db demo.db": Spec(
-        "REO content"
-    ),
+    "orechain ledger lot origin BLEND-NDPR-OX-001 --element REO --db demo.db": Spec("REO content"),
     "orechain ledger check US-MAGNET-001 --rule dfars-2027 --db demo.db": Spec(
         "PASS", json_expect="true"
     ),

@@ -418,23 +418,18 @@ def lot_origin(
     Blends weigh their inputs by mass, or with --element by the element's assayed
     content; the output says which, and where mass stood in for a missing assay.
     """
-    from orechain.ledger.provenance import element_origin_shares, origin_shares
+    from orechain.ledger.provenance import origin_report
 
-    fallback: tuple[str, ...] = ()
     with _open(db) as led:
-        if element is None:
-            shares = origin_shares(led.state, lot_id)
-        else:
-            found = element_origin_shares(led.state, lot_id, element)
-            shares, fallback = found.shares, found.mass_weighted_at
-    weighted = "mass" if element is None else f"{element} content"
+        out = origin_report(led.state, lot_id, element)
     if as_json:
-        emit_json({"lot_id": lot_id, "weighted_by": weighted,
-                   "mass_weighted_at": list(fallback), "origin_shares": shares})  # fmt: skip
+        emit_json(out)
         return
-    title = f"origin of {lot_id}, blends weighted by {weighted}"
-    if fallback:
-        title += f" (by mass at {', '.join(fallback)}: an input lacks a {element} assay)"
+    title = f"origin of {lot_id}, blends weighted by {out['weighted_by']}"
+    if out["mass_weighted_at"]:
+        at = ", ".join(out["mass_weighted_at"])
+        title += f" (by mass at {at}: an input lacks a {element} assay)"
+    shares = out["origin_shares"]
     _rows(_origin_rows(shares), False, title)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 from orechain.ledger import events as ev
 from orechain.ledger.domain import LedgerState
@@ -27,7 +28,7 @@ Shares = dict[str, dict[str, float]]
 
 __all__ = [
     "Edge", "ElementShares", "Shares", "downstream", "element_grade", "element_origin_shares",
-    "origin_shares", "upstream", "verified_share",
+    "origin_report", "origin_shares", "upstream", "verified_share",
 ]  # fmt: skip
 
 
@@ -173,6 +174,26 @@ def element_origin_shares(state: LedgerState, lot_id: str, element: str) -> Elem
     fallback: list[str] = []
     shares = _origin(state, lot_id, element, {}, fallback)
     return ElementShares(element, shares, tuple(fallback))
+
+
+def origin_report(state: LedgerState, lot_id: str, element: str | None = None) -> dict[str, Any]:
+    """Origin shares of ``lot_id`` with what they are weighted by (CLI and REST answer).
+
+    ``weighted_by`` is ``mass`` or ``<element> content``; ``mass_weighted_at``
+    lists the blends where mass stood in for a missing assay of the element.
+    """
+    fallback: tuple[str, ...] = ()
+    if element is None:
+        shares = origin_shares(state, lot_id)
+    else:
+        found = element_origin_shares(state, lot_id, element)
+        shares, fallback = found.shares, found.mass_weighted_at
+    return {
+        "lot_id": lot_id,
+        "weighted_by": "mass" if element is None else f"{element} content",
+        "mass_weighted_at": list(fallback),
+        "origin_shares": shares,
+    }
 
 
 def _certified(state: LedgerState, lot_id: str) -> bool:
