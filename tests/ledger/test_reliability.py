@@ -4,9 +4,9 @@ Writers are forked children (no interpreter start-up, so 20+ kills take a few
 seconds). A child reports an event as acknowledged only after ``submit_many``
 has returned, i.e. after the commit; the parent waits for the child's first
 acknowledgement (so the kill cannot land before the writer works, however busy
-the machine), kills it a seeded random moment later, and then checks that every
-acknowledged event is in the log, that batches were atomic and that ``audit``
-recomputes a clean log.
+the machine), kills it a seeded random moment later, and then checks that
+every acknowledged event is in the log, that batches were atomic and that
+``audit`` recomputes a clean log.
 """
 
 from __future__ import annotations
