@@ -184,9 +184,13 @@ def main() -> None:  # one linear script
         )
 
         vkey = encode_vkey(ORIGIN, keys.public_bytes(key))
-        for label, url in (("over HTTP from nginx", f"http://127.0.0.1:{static_port}"),
-                           ("from the directory", str(root))):  # fmt: skip
-            src = TileSource(url)
+        nginx_url = f"http://127.0.0.1:{static_port}"
+        for label, url, conns in (
+            ("over HTTP from nginx, 1 fetch at a time (before)", nginx_url, 1),
+            ("over HTTP from nginx, 4 fetches in flight", nginx_url, 4),
+            ("from the directory", str(root), 1),
+        ):
+            src = TileSource(url, connections=conns)
             t = time.perf_counter()
             state, found, checked = follow(src, MonitorState(), vkey)
             took = time.perf_counter() - t

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -174,3 +176,23 @@ def test_tables_name_units_and_sources(atlas_env):
     assert "governance risk g [0 best – 1 worst]" in mix
     assert "GeoPolRisk (published method" in mix
     assert "a variant, not the published GeoPolRisk" in mix
+
+
+def test_help_text_keeps_bracketed_units() -> None:
+    """Rich reads ``[h]`` or ``[deg]`` in help as markup and drops it; units must survive."""
+    from typer.main import get_command
+
+    from orechain.cli import build_app
+
+    def walk(cmd: Any) -> Iterator[Any]:
+        yield cmd
+        for sub in getattr(cmd, "commands", {}).values():
+            yield from walk(sub)
+
+    eaten = [
+        f"{cmd.name} {p.name}: {p.help!r}"
+        for cmd in walk(get_command(build_app()))
+        for p in cmd.params
+        if getattr(p, "help", None) and re.search(r"\[[a-z#/@][^\[\]]*\]", p.help)
+    ]
+    assert not eaten, eaten

@@ -30,7 +30,9 @@ def _static_server(root: Path) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     cmd = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
            "--directory", str(root)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = (root.parent / f"http-server-{port}.log").open("wb")  # a pipe nobody reads fills up
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
+    log.close()
     url = f"http://127.0.0.1:{port}"
     wait_http(url + "/", proc)
     return url, proc
@@ -115,8 +117,43 @@ def test_spec_client_on_a_static_multi_level_tree(tmp_path: Path) -> None:
         assert size == 70_000
         assert len(spec.fetch(url, "tile/2/000.p/1")) == 32
         assert len(spec.fetch(url, "tile/1/001.p/17")) == 17 * 32
+        _monitor_with_fetches_in_flight(url, tmp_path, hashes)
     finally:
         stop(proc)
+
+
+def _monitor_with_fetches_in_flight(url: str, root: Path, hashes: list[bytes]) -> None:
+    """The monitor's concurrent fetches keep tile order: same state as one at a time, and a
+    tile changed in the middle of the run is still caught."""
+    from orechain.transparency.monitor import MonitorState, TileSource, follow
+
+    early = root.parent / "early"  # the log as the monitor saw it at 300 leaves
+    TileWriter(early, envelopes=False, public_entries=False).extend_hashes(hashes[:300])
+    cp = Checkpoint(sample.ORIGIN, 300, MerkleLog.from_hashes(hashes[:300]).root())
+    (early / "checkpoint").write_text(sign_checkpoint(cp, sample.ORIGIN, sample.log_key()))
+    half, found, _ = follow(TileSource(str(early)), MonitorState(), VKEY)
+    assert found is None
+    assert half.size == 300
+    states = []
+    for connections in (1, 4):
+        src = TileSource(url, connections=connections)
+        for start in (MonitorState(), half):
+            state, found, checked = follow(src, start, VKEY)
+            assert found is None
+            assert state.size == 70_000
+            assert checked == 70_000 - start.size
+            states.append(state)
+        src.close()
+    assert all(s == states[0] for s in states)
+    tile = root / "tile/0/100"
+    good = tile.read_bytes()
+    tile.write_bytes(good[:32] + bytes(32) + good[64:])
+    try:
+        _, found, _ = follow(TileSource(url, connections=4), MonitorState(), VKEY)
+    finally:
+        tile.write_bytes(good)
+    assert found is not None
+    assert found.kind == "fork"
 
 
 def test_cli_tiles_writes_the_same_tree_as_static_files(ledger_path: Path, tmp_path: Path) -> None:

@@ -118,15 +118,22 @@ def monitor(
         None,
         "--max-future-hours",
         help="With --entries: how far an event time may lie after "
-        "the log's receipt time [h]; default: the --db ledger's, else 24.",
+        "the log's receipt time, in hours; default: the --db ledger's, else 24.",
     ),
     max_past_days: float | None = typer.Option(
         None,
         "--max-past-days",
         help="With --entries: how far an event time may lie before "
-        "the log's receipt time [days]; default: the --db ledger's, else 30.",
+        "the log's receipt time, in days; default: the --db ledger's, else 30.",
     ),
     evidence: Path | None = typer.Option(None, help="Where to write evidence on a finding."),
+    connections: int = typer.Option(
+        4,
+        min=1,
+        max=32,
+        help="Tile fetches kept in flight over HTTP (a remote log is bound by round trips; "
+        "beside the log on an idle host 1 can be faster).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Follow a log's tiles; exit 1 with evidence on a fork, a rollback or a bad entry."""
@@ -143,7 +150,7 @@ def monitor(
     key = _vkey(vkey, db)
     policy = load_policy(witness_policy) if witness_policy else None
     old = MonitorState.load(state)
-    src = TileSource(url, token=os.environ.get("ORECHAIN_TOKEN"))
+    src = TileSource(url, token=os.environ.get("ORECHAIN_TOKEN"), connections=connections)
     try:
         rules = _rules(db if entries else None, max_future_hours, max_past_days)
         new, found, checked = follow(src, old, key, policy=policy, entries=entries, rules=rules)

@@ -22,25 +22,56 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orechain.atlas.store import Atlas, open_atlas
-from orechain.services.catalog import (
-    BundledItem,
-    bundled_projects,
-    bundled_scenarios,
-)
-from orechain.services.documents import to_document
-from orechain.services.economics import compare, evaluate, sensitivity
-from orechain.services.ledger import ensure_ledger, open_ledger, trace
-from orechain.services.risk import overview, risk_profile
-from orechain.services.transparency import summary as transparency_summary
 from orechain.settings import Settings
 
 if TYPE_CHECKING:
     from orechain.atlas.profile import CountryProfile
     from orechain.atlas.selection import ProductionSelection
+    from orechain.atlas.store import Atlas, open_atlas
     from orechain.economics.compare import Comparison
     from orechain.economics.project import Project
     from orechain.scenarios.spec import Scenario
+    from orechain.services.catalog import BundledItem, bundled_projects, bundled_scenarios
+    from orechain.services.documents import to_document
+    from orechain.services.economics import compare, evaluate, sensitivity
+    from orechain.services.ledger import ensure_ledger, open_ledger, trace
+    from orechain.services.risk import overview, risk_profile
+    from orechain.services.transparency import summary as transparency_summary
+
+# Where each re-exported name lives: imported on first use (PEP 562), so that a
+# command using one service (``orechain risk antimony``) does not pay for the
+# others (the ledger's schemas, the scenario engine).
+_LAZY = {
+    "Atlas": ("orechain.atlas.store", "Atlas"),
+    "open_atlas": ("orechain.atlas.store", "open_atlas"),
+    "BundledItem": ("orechain.services.catalog", "BundledItem"),
+    "bundled_projects": ("orechain.services.catalog", "bundled_projects"),
+    "bundled_scenarios": ("orechain.services.catalog", "bundled_scenarios"),
+    "to_document": ("orechain.services.documents", "to_document"),
+    "compare": ("orechain.services.economics", "compare"),
+    "evaluate": ("orechain.services.economics", "evaluate"),
+    "sensitivity": ("orechain.services.economics", "sensitivity"),
+    "ensure_ledger": ("orechain.services.ledger", "ensure_ledger"),
+    "open_ledger": ("orechain.services.ledger", "open_ledger"),
+    "trace": ("orechain.services.ledger", "trace"),
+    "overview": ("orechain.services.risk", "overview"),
+    "risk_profile": ("orechain.services.risk", "risk_profile"),
+    "transparency_summary": ("orechain.services.transparency", "summary"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A re-exported service, imported on first use."""
+    if name not in _LAZY:
+        msg = f"module 'orechain.services' has no attribute {name!r}"
+        raise AttributeError(msg)
+    import importlib
+
+    module, attr = _LAZY[name]
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Atlas",
@@ -125,5 +156,7 @@ def compare_projects(
     base: str | Path | Project, alternative: str | Path | Project, atlas: Atlas | None = None
 ) -> Comparison:
     """Export concentrate (``base``) versus refine at home (``alternative``); names or files."""
+    from orechain.services.economics import compare
+
     a, b = load_project(base), load_project(alternative)
     return compare(a, b, atlas)

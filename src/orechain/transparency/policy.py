@@ -30,6 +30,7 @@ import logging
 import os
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -213,6 +214,15 @@ def add_checkpoint_body(old_size: int, proof: list[bytes], note: str) -> bytes:
     return ("\n".join(lines) + "\n\n" + note).encode()
 
 
+def _try_post(url: str, body: bytes) -> tuple[int, str]:
+    """:func:`_post`, with an unreachable witness as status 0 (logged, not raised)."""
+    try:
+        return _post(url, body)
+    except OSError as exc:
+        logger.warning("witness %s unreachable: %s", url, exc)
+        return 0, str(exc)
+
+
 def _post(url: str, body: bytes) -> tuple[int, str]:
     req = urllib.request.Request(url.rstrip("/") + "/add-checkpoint", data=body, method="POST")
     try:
@@ -222,18 +232,11 @@ def _post(url: str, body: bytes) -> tuple[int, str]:
         return exc.code, exc.read().decode("utf-8", "replace")
 
 
-def _ask(ledger: Ledger, url: str, note: str, cp: Checkpoint, old: int) -> str | None:
-    """Cosignature lines from one witness (retrying once with the size it reports on 409)."""
-    for _ in range(2):
-        proof = ledger.tree.consistency_proof(old, cp.tree_size) if old > 0 else []
-        status, text = _post(url, add_checkpoint_body(old, proof, note))
-        if status == 200:
-            return text
-        if status == 409 and text.strip().isdigit() and int(text.strip()) <= cp.tree_size:
-            old = int(text.strip())
-            continue
-        logger.warning("witness %s refused size %d: HTTP %d %s", url, cp.tree_size, status, text)
-        return None
+def _asked_size(status: int, text: str, size: int) -> int | None:
+    """The size a witness says it holds, when it refused ours as stale (409, tlog-witness)."""
+    held = text.strip()
+    if status == 409 and held.isdigit() and int(held) <= size:
+        return int(held)
     return None
 
 
@@ -242,6 +245,11 @@ def collect_cosignatures(
 ) -> str:
     """Ask every witness of ``policy`` to cosign ``note``; return it with the valid cosignatures.
 
+    All witnesses are asked at once, so publishing waits for the slowest witness
+    rather than for their sum; a witness that answers 409 with the size it holds
+    is asked once more with a proof from that size. Proofs are computed on the
+    calling thread (the store's connection belongs to it); threads only post.
+
     Raises
     ------
     IntegrityError
@@ -249,17 +257,37 @@ def collect_cosignatures(
     """
     cp = parse_checkpoint(note)[0]
     old = parse_checkpoint(previous)[0].tree_size if previous else 0
+    urls = {name: url for name, (_, url) in policy.witnesses.items() if url}
+    sizes = dict.fromkeys(urls, old)
+    answers: dict[str, str] = {}
+    for _ in range(2):
+        names = list(sizes)
+        bodies = [
+            add_checkpoint_body(
+                sizes[n],
+                ledger.tree.consistency_proof(sizes[n], cp.tree_size) if sizes[n] else [],
+                note,
+            )
+            for n in names
+        ]
+        with ThreadPoolExecutor(max(1, len(names)), thread_name_prefix="witness") as pool:
+            replies = list(pool.map(_try_post, [urls[n] for n in names], bodies))
+        sizes = {}
+        for name, (status, text) in zip(names, replies, strict=True):
+            held = _asked_size(status, text, cp.tree_size)
+            if status == 200:
+                answers[name] = text
+            elif held is not None and held != old:
+                sizes[name] = held
+            else:
+                logger.warning(
+                    "witness %s refused size %d: HTTP %d %s", name, cp.tree_size, status, text
+                )
+        if not sizes:
+            break
     extra: list[str] = []
-    for name, (cosigner, url) in policy.witnesses.items():
-        if url is None:
-            continue
-        try:
-            answer = _ask(ledger, url, note, cp, old)
-        except OSError as exc:
-            logger.warning("witness %s (%s) unreachable: %s", name, url, exc)
-            continue
-        if answer is None:
-            continue
+    for name, answer in answers.items():
+        cosigner = policy.witnesses[name][0]
         for line in answer.splitlines():
             candidate = note + line + "\n"
             try:
