@@ -173,13 +173,15 @@ def check_extract(state: LedgerState, e: ev.Extract, _p: Policy) -> None:
 
 PROCESSED_PRODUCT_WORDS: dict[str, str] = {
     "separated": "separation", "oxide": "separation", "oxides": "separation",
-    "carbonate": "separation", "metal": "metal", "metals": "metal", "alloy": "alloying",
+    "metal": "metal", "metals": "metal", "alloy": "alloying",
     "magnet": "magnet", "magnets": "magnet", "cathode": "refining", "refined": "refining",
     "ingot": "metal", "trioxide": "refining",
 }  # fmt: skip
 """Words that name a product of a later stage than mining (→ that stage).
 
 "oxide ore" is ore (oxidised ore), so a word followed by "ore" does not count.
+Carbonate is not listed: mixed rare-earth carbonate is leached at ionic-clay
+mines themselves, before any separation.
 """
 
 
