@@ -68,6 +68,10 @@ def test_item15_element_claims_count_verified_content(state: LedgerState) -> Non
     acceptance.accept(state, _resplit("CN-MAGNET", "A"))
     with pytest.raises(ConflictError, match=r"credit balance of 1.98\d* t in its REO account"):
         acceptance.check(state, _resplit("CN-MAGNET-A", "B"))
+    account = site_report(state, "us-magnet", parse_period("2026-Q1")).element_accounts["REO"]
+    assert account["credits_t"] == pytest.approx(7.92)
+    assert account["claimed_t"] == pytest.approx(2 * 12.9 * 0.23)
+    assert account["overdraft_at"] is None
 
 
 def _resplit(parent: str, part: str) -> Any:

@@ -536,6 +536,9 @@ def massbalance(
     over = f"; OVERDRAWN after {report.overdraft_at}" if report.overdraft_at else ""
     typer.echo(f"credits {report.credits_t:.6g} t, claimed {report.claimed_t:.6g} t, "
                f"closing balance {report.closing_balance_t:.6g} t{over}")  # fmt: skip
+    if report.element_accounts:
+        rows = [{"element": e, **v} for e, v in report.element_accounts.items()]
+        _rows(rows, False, "element accounts [t of the element]")
 
 
 @app.command()

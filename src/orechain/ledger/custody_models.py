@@ -297,6 +297,9 @@ class CustodyReport:
     closing_balance_t: float = 0.0
     overdraft_at: str | None = None
     """First step after which the running balance was negative, if any."""
+    element_accounts: dict[str, dict[str, float | str | None]] = field(default_factory=dict)
+    """Per element claimed in the period (e.g. ``NdPr``): credits, claims and closing
+    balance [t of the element], and the first step after which it was overdrawn."""
 
 
 def _verified(step: Step) -> bool:
@@ -343,6 +346,20 @@ def _step_row(step: Step, balance: float) -> dict[str, object]:
     }
 
 
+def _element_account(steps: list[Step], element: str) -> dict[str, float | str | None]:
+    balance, overdraft = 0.0, None
+    for step in steps:
+        balance += step.credits(element) - step.claimed(element)
+        if balance < -1e-9 and overdraft is None:
+            overdraft = step.event_id
+    return {
+        "credits_t": sum(s.credits(element) for s in steps),
+        "claimed_t": sum(s.claimed(element) for s in steps),
+        "closing_balance_t": balance,
+        "overdraft_at": overdraft,
+    }
+
+
 def site_report(state: LedgerState, site_id: str, period: Period) -> CustodyReport:
     """Account a site's process steps in ``period`` under every ISO 22095 model.
 
@@ -367,7 +384,9 @@ def site_report(state: LedgerState, site_id: str, period: Period) -> CustodyRepo
         rows.append(_step_row(step, balance))
         if balance < -1e-9 and overdraft is None:
             overdraft = step.event_id
+    elements = sorted({c.element for s in steps for c in s.claims if c.element})
     return CustodyReport(
+        element_accounts={e: _element_account(steps, e) for e in elements},
         site_id=site_id,
         period=period.label,
         steps=rows,
