@@ -183,13 +183,18 @@ BENCH_NOW = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
 
 
 def signed_events(n: int, prefix: str) -> list[dict[str, Any]]:
-    """``n`` assays of the sample magnet lot by its custodian, signed in advance."""
+    """``n`` assays of the sample magnet lot by its custodian, signed in advance.
+
+    Each reports a slightly different Nd grade, so every one changes the lot and
+    runs the element-balance re-check over the lot graph (issue 11); identical
+    re-assays would skip it (they change nothing).
+    """
     key = sample.org_key("us-magnets")
     return [
         sign_event({"type": "assay", "event_id": f"{prefix}{i}", "actor": "us-magnets",
                     "time": "2026-03-01T00:00:00Z", "lot_id": "US-MAGNET-001",
-                    "grades": {"Nd": 0.2, "Pr": 0.06}, "laboratory": "bench lab"}, key,
-                   origin=sample.ORIGIN)
+                    "grades": {"Nd": 0.2 + (i % 997) * 1e-5, "Pr": 0.06},
+                    "laboratory": "bench lab"}, key, origin=sample.ORIGIN)
         for i in range(n)
     ]  # fmt: skip
 
@@ -281,7 +286,7 @@ def report(load_before: tuple[float, ...], seconds: float) -> str:
         "inclusion ≤ 50 µs and consistency ≤ 100 µs at 1 M leaves, pipeline ≥ 5,000 events/s "
         "in bulk. pymerkle's SQLite backend uses its default rollback journal; ours WAL + "
         "`synchronous=FULL`. Pipeline events are assays of one lot (signature, custody, "
-        "time-order checks; no mass balance), pre-signed.",
+        "time-order checks, element-balance re-check over the lot graph), pre-signed.",
         "",
     ]
     return "\n".join(lines)

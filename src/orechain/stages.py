@@ -146,6 +146,7 @@ SITE_KINDS: dict[str, tuple[str, ...]] = {
     "refinery": ("refining", "separation"),
     "metal-plant": ("metal", "alloying"),
     "magnet-plant": ("alloying", "magnet"),
+    "metal-magnet-plant": ("metal", "alloying", "magnet"),
     "component-plant": ("component",),
     "port": (),
     "warehouse": (),
@@ -154,7 +155,8 @@ SITE_KINDS: dict[str, tuple[str, ...]] = {
 """Site kind → the stages a site of that kind may perform (empty: it handles lots only).
 
 A refinery may also separate rare earths (solvent extraction lines sit in
-refineries); a smelter often refines too. Everything else is one step.
+refineries); a smelter often refines too; an integrated magnet maker reduces
+oxide to metal, alloys and makes magnets on one site. Everything else is one step.
 """
 
 

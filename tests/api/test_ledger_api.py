@@ -22,6 +22,11 @@ def test_lot_search_and_detail(client, tokens):
 def test_origin_and_provenance(client, tokens):
     origin = client.get("/api/ledger/lots/US-MAGNET-001/origin").json()
     assert origin["origin_shares"]["mining"] == {"PAK": 1.0}
+    assert origin["weighted_by"] == "mass"
+    by_reo = client.get("/api/ledger/lots/BLEND-NDPR-OX-001/origin?element=REO").json()
+    assert (by_reo["weighted_by"], by_reo["mass_weighted_at"]) == ("REO content", [])
+    assert by_reo["origin_shares"]["separation"] == {"USA": 0.5, "CHN": 0.5}  # both 0.99 REO
+    assert client.get("/api/ledger/lots/BLEND-NDPR-OX-001/origin?element=a%20b").status_code == 422
     graph = client.get(
         "/api/ledger/lots/US-MAGNET-001/provenance", headers=auth(tokens["auditor"])
     ).json()

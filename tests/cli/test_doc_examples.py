@@ -180,6 +180,7 @@ SPECS: dict[str, Spec] = {
     "orechain ledger lot show US-MAGNET-001 --db demo.db": Spec("US-MAGNET-001"),
     "orechain ledger lot trace PK-CONC-001 --db demo.db": Spec("PK-CONC-001"),
     "orechain ledger lot origin BLEND-NDPR-OX-001 --db demo.db": Spec("CHN"),
+    "orechain ledger lot origin BLEND-NDPR-OX-001 --element REO --db demo.db": Spec("REO content"),
     "orechain ledger check US-MAGNET-001 --rule dfars-2027 --db demo.db": Spec(
         "PASS", json_expect="true"
     ),
@@ -239,6 +240,10 @@ SPECS: dict[str, Spec] = {
     ),
     # the replica has the exported root
     "orechain ledger import dump.jsonl --db fresh.db": Spec("{dump_root}", json=False),
+    (
+        "orechain ledger site attest acme-wh --kind warehouse --country USA --actor "
+        "demo-registry --key registry.pem --db demo.db"
+    ): Spec("attest-site", json=False),
     # docs/scenarios.md
     "orechain scenario validate FILE": Spec(
         "pakistan", argv=("scenario", "validate", "scenarios/pakistan-us-corridor.yaml")

@@ -73,11 +73,11 @@ def test_lot_show_trace_origin(sample_db: str) -> None:
 
 def test_massbalance_report(sample_db: str) -> None:
     report = _json("massbalance", "us-magnet", "--period", "2026-Q1", "--db", sample_db)
-    assert report["credits_t"] == pytest.approx(16.0)
+    assert report["credits_t"] == pytest.approx(6.4)  # iron and ferroboron earn nothing
     assert report["models"]["segregated"]["conforms"] is False
     code, out = _run("massbalance", "us-magnet", "--period", "2026-Q1", "--db", sample_db)
     assert code == 0
-    assert "closing balance 16 t" in out
+    assert "closing balance 6.4 t" in out
     assert _run("massbalance", "us-magnet", "--period", "Q1", "--db", sample_db)[0] == 2
 
 

@@ -58,22 +58,23 @@ def test_report_on_sample_site(state: LedgerState) -> None:
         "demo-030-transform",
         "demo-039-merge",
     ]
-    # metal 4.6 t, magnet 14 t made from it (net +9.4 t), the 50 % blend 4 t → 2 t
-    assert report.credits_t == pytest.approx(16.0)
+    # metal 4.6 t; magnet 14 t of which 9.6 t iron and ferroboron (untraced, no credit):
+    # 4.4 t traced less the 4.6 t metal made here (net -0.2 t); the 50 % blend 4 t → 2 t
+    assert report.credits_t == pytest.approx(6.4)
     models = report.models
     assert models["identity-preserved"]["conforms"] is False  # the blend mixes two sources
     assert models["segregated"]["conforms"] is False
     assert models["controlled-blending"]["conforms"] is True
-    assert models["identity-preserved"]["claimable_t"] == pytest.approx(14.0)
-    assert models["mass-balance"]["claimable_t"] == pytest.approx(16.0)
+    assert models["identity-preserved"]["claimable_t"] == pytest.approx(4.4)
+    assert models["mass-balance"]["claimable_t"] == pytest.approx(6.4)
     assert report.overdraft_at is None
     assert site_report(state, "us-sep", parse_period("2026-Q1")).models["segregated"]["conforms"]
 
 
 def test_physical_models_accept_and_reject(state: LedgerState) -> None:
     claims = [
-        _claim("US-MAGNET-001-P0-0", "identity-preserved", 7.0),
-        _claim("US-MAGNET-001-P0-1", "segregated", 7.0),
+        _claim("US-MAGNET-001-P0-0", "identity-preserved", 2.0),
+        _claim("US-MAGNET-001-P0-1", "segregated", 2.0),
     ]
     acceptance.accept(state, _split(0, "US-MAGNET-001", [7.0, 7.0], claims))
     for model in ("identity-preserved", "segregated"):
@@ -101,12 +102,12 @@ def test_claim_must_name_an_output(state: LedgerState) -> None:
 
 
 def test_mass_balance_no_overdraft_in_period(state: LedgerState) -> None:
-    # Q1 credits at us-magnet: 16 t. Claim 14 t on the magnet's parts (net credit 0) → 2 t left.
+    # Q1 credits at us-magnet: 6.4 t. Claim 4.4 t on the magnet's parts (net credit 0) → 2 t left.
     acceptance.accept(
         state,
         _split(1, "US-MAGNET-001", [10.0, 4.0],
-               [_claim("US-MAGNET-001-P1-0", "mass-balance", 10.0),
-                _claim("US-MAGNET-001-P1-1", "mass-balance", 4.0)]),
+               [_claim("US-MAGNET-001-P1-0", "mass-balance", 3.0),
+                _claim("US-MAGNET-001-P1-1", "mass-balance", 1.4)]),
     )  # fmt: skip
     # Unverified Chinese oxide (3 t): a 2 t claim fits the balance, 3 t overdraws it.
     over = _split(2, "CN-NDPR-OX-001", [3.0], [_claim("CN-NDPR-OX-001-P2-0", "mass-balance", 3.0)])
@@ -118,7 +119,7 @@ def test_mass_balance_no_overdraft_in_period(state: LedgerState) -> None:
     acceptance.accept(state, ok)
     report = site_report(state, "us-magnet", parse_period("2026-Q1"))
     assert report.closing_balance_t == pytest.approx(0.0, abs=1e-9)
-    assert report.models["mass-balance"]["claimed_t"] == pytest.approx(16.0)
+    assert report.models["mass-balance"]["claimed_t"] == pytest.approx(6.4)
 
 
 def test_credits_do_not_carry_over(state: LedgerState) -> None:

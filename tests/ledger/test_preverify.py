@@ -61,3 +61,27 @@ def test_a_key_checked_elsewhere_is_not_trusted(sample_ledger: Ledger) -> None:
     stamped = bad.stamped(datetime(2026, 3, 5, tzinfo=UTC))
     with pytest.raises(IntegrityError, match="bad signature"):
         acceptance.check(copy.deepcopy(sample_ledger.state), stamped)
+
+
+class _IdlePool:
+    """A pool whose workers never start: every chunk can be cancelled and taken back."""
+
+    def submit(self, *_args: object) -> object:
+        from concurrent.futures import Future
+
+        return Future()
+
+
+@pytest.mark.usefixtures("parallel")
+def test_chunks_no_worker_started_are_verified_by_the_writer(
+    sample_ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(preverify, "_pool", lambda: _IdlePool())
+    batch = _assays(10, "idle")
+    envs = preverify.preverify(sample_ledger.state, [open_envelope(e) for e in batch])
+    assert all(e.verified_key is not None for e in envs)
+    batch[4] = copy.deepcopy(batch[4])
+    batch[4]["event"]["grades"] = {"Nd": 0.9}
+    with pytest.raises(IntegrityError, match="bad signature on event 'idle4'"):
+        sample_ledger.submit_many(batch)
+    assert len(sample_ledger.submit_many(_assays(10, "idle"))) == 10

@@ -167,10 +167,12 @@ def test_item16_split_edges_carry_the_mass_each_part_drew(chain: Ledger) -> None
 
 
 def test_item14_overlapping_grades_follow_the_oxide_hierarchy(chain: Ledger) -> None:
-    ok = signed(A, "assay", "rt-h1", "2026-03-04T00:00:00Z", lot_id="AU-ORE-B",
+    # AU-RAW-B was never assayed (AU-ORE-B was split from 5 % REO ore: the element
+    # balance would refuse 99 % REO there).
+    ok = signed(A, "assay", "rt-h1", "2026-03-04T00:00:00Z", lot_id="AU-RAW-B",
                 grades={"REO": 0.99, "Nd": 0.63, "Pr": 0.19}, laboratory="lab")  # fmt: skip
     chain.submit(ok)
-    too_much = signed(A, "assay", "rt-h2", "2026-03-04T00:00:00Z", lot_id="AU-ORE-B",
+    too_much = signed(A, "assay", "rt-h2", "2026-03-04T00:00:00Z", lot_id="AU-RAW-B",
                       grades={"REO": 0.5, "Nd": 0.63, "Pr": 0.49}, laboratory="lab")  # fmt: skip
     with pytest.raises(InputError, match="component grades"):
         chain.submit(too_much)

@@ -254,6 +254,28 @@ def site_add(
     _sign_submit(db, event, key, as_json)
 
 
+@site_app.command("attest")
+def site_attest(
+    site_id: str,
+    kind: str = typer.Option(..., help="The kind you checked; must be the registered one."),
+    country: str = typer.Option(..., help="The country you checked (ISO 3166-1 alpha-3)."),
+    actor: str = typer.Option(..., help="Attesting registrar or certifier (not the operator)."),
+    reference: str = typer.Option("", help="Audit report or permit you checked."),
+    key: Path = SignerOpt,
+    time: str | None = TimeOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Attest a site's kind and country (signed by --key of a registrar or certifier).
+
+    Rules such as dfars-2027 and chain-unbroken fail a lot made at a site nobody attested.
+    """
+    from orechain.ledger.registry import attest_site_event
+
+    event = attest_site_event(site_id, kind, country, actor, reference=reference, time=time)
+    _sign_submit(db, event, key, as_json)
+
+
 @app.command()
 def submit(
     file: Path = typer.Argument(..., help="Envelope JSON, or JSON Lines for bulk; - for stdin."),
@@ -275,11 +297,21 @@ def submit(
     _rows([r.to_dict() for r in receipts], as_json)
 
 
+def _note(event: Any) -> str:
+    """What a correction changed, for the lot's history (others: empty)."""
+    if event.name != "correct":
+        return ""
+    changed = f"mass of {event.lot_id} → {event.quantity_t:g} t; " if event.quantity_t else ""
+    changed += f"grades {event.grades}; " if event.grades else ""
+    return f"corrects {event.corrects}: {changed}{event.reason}"
+
+
 @lot_app.command("show")
 def lot_show(lot_id: str, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
     """Mass, basis, custodian, site, status (destination in transit), grades and events.
 
-    Each event shows the time its signer wrote and the time the log received it.
+    Each event shows the time its signer wrote and the time the log received it;
+    a correction (of grades or of the lot's mass) shows what it changed and why.
     """
     from orechain.ledger.events import format_time
 
@@ -294,7 +326,8 @@ def lot_show(lot_id: str, db: str | None = DbOpt, as_json: bool = JsonOpt) -> No
             {"event_id": e, "type": state.events[e].name,
              "event_time": format_time(state.events[e].time),
              "received_at": format_time(state.received[e]) if e in state.received else None,
-             "corrections": ", ".join(state.corrections.get(e, []))}
+             "corrections": ", ".join(state.corrections.get(e, [])),
+             "note": _note(state.events[e])}
             for e in x.events
         ]  # fmt: skip
     if as_json:
@@ -325,16 +358,32 @@ def _origin_rows(shares: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
 
 
 @lot_app.command("origin")
-def lot_origin(lot_id: str, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
-    """Origin shares by value-chain stage and country, propagated through blends by mass."""
-    from orechain.ledger.provenance import origin_shares
+def lot_origin(
+    lot_id: str,
+    element: str | None = typer.Option(
+        None, help="Weight blends by this assayed element's content (e.g. NdPr) instead of mass."
+    ),
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Origin shares by value-chain stage and country, propagated through blends.
+
+    Blends weigh their inputs by mass, or with --element by the element's assayed
+    content; the output says which, and where mass stood in for a missing assay.
+    """
+    from orechain.ledger.provenance import origin_report
 
     with _open(db) as led:
-        shares = origin_shares(led.state, lot_id)
+        out = origin_report(led.state, lot_id, element)
     if as_json:
-        emit_json({"lot_id": lot_id, "origin_shares": shares})
-    else:
-        _rows(_origin_rows(shares), False, f"origin of {lot_id}")
+        emit_json(out)
+        return
+    title = f"origin of {lot_id}, blends weighted by {out['weighted_by']}"
+    if out["mass_weighted_at"]:
+        at = ", ".join(out["mass_weighted_at"])
+        title += f" (by mass at {at}: an input lacks a {element} assay)"
+    shares = out["origin_shares"]
+    _rows(_origin_rows(shares), False, title)
 
 
 @app.command()
@@ -440,6 +489,9 @@ def massbalance(
     over = f"; OVERDRAWN after {report.overdraft_at}" if report.overdraft_at else ""
     typer.echo(f"credits {report.credits_t:.6g} t, claimed {report.claimed_t:.6g} t, "
                f"closing balance {report.closing_balance_t:.6g} t{over}")  # fmt: skip
+    if report.element_accounts:
+        rows = [{"element": e, **v} for e, v in report.element_accounts.items()]
+        _rows(rows, False, "element accounts [t of the element]")
 
 
 @app.command()

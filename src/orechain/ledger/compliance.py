@@ -124,10 +124,37 @@ def _path(state: LedgerState, via: dict[str, str | None], lot_id: str) -> list[d
     return steps[::-1]
 
 
+def _making_site(state: LedgerState, lot_id: str) -> str:
+    lot = state.lots[lot_id]
+    return str(getattr(state.events[lot.created_by], "site_id", lot.site_id))
+
+
+def _unattested(state: LedgerState, via: dict[str, str | None]) -> tuple[str, str] | None:
+    """The first upstream (lot, site) whose making site no registrar or certifier attested."""
+    for lot_id in via:
+        site = state.sites.get(_making_site(state, lot_id))
+        if site is not None and not site.attested_by:
+            return lot_id, site.site_id
+    return None
+
+
+def _unattested_reason(state: LedgerState, lot_id: str, site_id: str) -> str:
+    site = state.sites[site_id]
+    return (
+        f"site {site_id!r}, where lot {lot_id!r} was made, is not attested by a registrar "
+        f"or certifier: its kind ({site.kind}) and country ({site.country}) are only "
+        f"declared by its operator {site.operator!r}"
+    )
+
+
 def restricted_stage_origin(
     state: LedgerState, lot_id: str, countries: tuple[str, ...], stages: tuple[str, ...]
 ) -> RuleResult:
-    """Fail if any upstream step of a restricted ``stage`` ran in a restricted country."""
+    """Fail if any upstream step of a restricted ``stage`` ran in a restricted country.
+
+    A stage's country is only known when its site is attested; a restricted
+    stage at an unattested site fails the rule too, naming the site.
+    """
     via = _walk(state, lot_id)
     for lot in via:
         own = creation_stage(state, lot)
@@ -141,6 +168,15 @@ def restricted_stage_origin(
             return RuleResult(
                 "restricted-stage-origin", lot_id, False, reason, _path(state, via, lot)
             )
+    staged = {
+        k: v for k, v in via.items() if (own := creation_stage(state, k)) and own[0] in stages
+    }
+    bad = _unattested(state, staged)
+    if bad is not None:
+        reason = _unattested_reason(state, *bad)
+        return RuleResult(
+            "restricted-stage-origin", lot_id, False, reason, _path(state, via, bad[0])
+        )
     reason = f"no {'/'.join(stages)} step in {', '.join(countries)} upstream of {lot_id!r}"
     return RuleResult("restricted-stage-origin", lot_id, True, reason)
 
@@ -214,10 +250,12 @@ def _crosses_border(state: LedgerState, ship: ev.Ship) -> bool:
 
 
 def chain_unbroken(state: LedgerState, lot_id: str) -> RuleResult:
-    """Every upstream lot traces to an extraction and no upstream lot is still in transit.
+    """Every upstream lot traces to an extraction, none is still in transit, all sites attested.
 
-    Acceptance already enforces this for events it accepts; the rule re-checks it
-    over the graph (e.g. after an import) and names the first broken link.
+    Acceptance already enforces the first two for events it accepts; the rule
+    re-checks them over the graph (e.g. after an import) and names the first
+    broken link. A lot made at a site no registrar or certifier attested is a
+    link whose place only its operator vouches for: the chain is broken there.
     """
     via = _walk(state, lot_id)
     for lot_id_ in via:
@@ -239,7 +277,14 @@ def chain_unbroken(state: LedgerState, lot_id: str) -> RuleResult:
                 f"lot {lot_id_!r} was never received",
                 _path(state, via, lot_id_),
             )
-    return RuleResult("chain-unbroken", lot_id, True, "every upstream lot traces to an extraction")
+    bad = _unattested(state, via)
+    if bad is not None:
+        reason = _unattested_reason(state, *bad)
+        return RuleResult("chain-unbroken", lot_id, False, reason, _path(state, via, bad[0]))
+    return RuleResult(
+        "chain-unbroken", lot_id, True,
+        "every upstream lot traces to an extraction at attested sites",
+    )  # fmt: skip
 
 
 RULES: dict[str, Callable[..., RuleResult]] = {

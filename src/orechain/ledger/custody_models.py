@@ -16,11 +16,19 @@ a site that processes it:
   reconciliation period.
 
 Credits of a process step (transform, split, merge) are its verified-equivalent
-output, ``Σ outputs × share`` with ``share = Σ drawn·s_i / Σ drawn`` (untraced
-additions such as iron carry no origin and are not counted, as in provenance),
-minus the verified-equivalent of inputs the same site produced in the same
-period (``drawn × s_i``), so that credits telescope through intermediate lots
-and are not counted twice. Every claim, under any model, debits the account.
+traced output, ``(Σ outputs − Σ additions) × share`` with ``share = Σ drawn·s_i /
+Σ drawn``: untraced additions such as iron carry no origin and earn nothing, as
+in provenance. From that the verified-equivalent of inputs the same site
+produced in the same period (``drawn × s_i``) is taken, so that credits
+telescope through intermediate lots and are not counted twice. Every claim,
+under any model, debits the account with the mass it claims.
+
+A claim may name the ``element`` it is about (e.g. ``NdPr``): it then books in
+that element's own account, in tonnes of the element. Credits there are the
+verified content drawn from inputs made elsewhere, ``Σ drawn·s_i·g_i`` with the
+input's assayed grade ``g_i`` (an unassayed input earns nothing), and the claim
+debits ``claimed × grade`` of the claimed output, which must be assayed for the
+element. Iron and boron therefore never earn credits on a rare-earth claim.
 Credits do not carry over: each period starts at zero (conservative; schemes
 that allow carry-over would add the previous closing balance).
 
@@ -69,6 +77,12 @@ class Step:
     sources: frozenset[str]
     """Extraction lots upstream of the inputs."""
     claims: tuple[ev.Claim, ...] = ()
+    additions_t: float = 0.0
+    """Untraced additions (iron, reagents) [t]: they earn no credit."""
+    input_grades: tuple[dict[str, float], ...] = ()
+    """Assayed grades of each input lot [-], parallel to :attr:`inputs`."""
+    output_grades: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Assayed grades of each output lot [-]."""
 
     @property
     def inputs_t(self) -> float:
@@ -93,14 +107,33 @@ class Step:
 
     @property
     def credits_t(self) -> float:
-        """Net verified-equivalent output this step adds to the account [t]."""
+        """Net verified-equivalent traced output this step adds to the mass account [t]."""
         internal = sum(m * s for _, m, s, own in self.inputs if own)
-        return self.outputs_t * self.share - internal
+        return max(self.outputs_t - self.additions_t, 0.0) * self.share - internal
 
     @property
     def claimed_t(self) -> float:
-        """Mass claimed on this step's outputs, any model [t]."""
-        return sum(c.quantity_t for c in self.claims)
+        """Mass claimed on this step's outputs without an element, any model [t]."""
+        return self.claimed(None)
+
+    def credits(self, element: str | None) -> float:
+        """Credits of the ``element`` account [t of element]; ``None``: the mass account."""
+        if element is None:
+            return self.credits_t
+        return sum(
+            m * s * grades.get(element, 0.0)
+            for (_, m, s, own), grades in zip(self.inputs, self.input_grades, strict=True)
+            if not own
+        )
+
+    def claimed(self, element: str | None) -> float:
+        """Debits of this step's claims on the ``element`` account [t of element]."""
+        return sum(
+            c.quantity_t
+            * (self.output_grades.get(c.lot_id, {}).get(element, 0.0) if element else 1)
+            for c in self.claims
+            if c.element == element
+        )
 
 
 def _outputs(event: ev.Event) -> tuple[ev.LotSpec, ...]:
@@ -148,8 +181,19 @@ def step_of(
         for lot_id, m in drawn
     )
     sources = frozenset(s for lot_id, _ in drawn for s in _sources(state, lot_id))
-    outputs = tuple((o.lot_id, o.quantity_t) for o in _outputs(event))
-    return Step(event.event_id, event.time, event.name, inputs, outputs, sources, event.claims)
+    specs = _outputs(event)
+    outputs = tuple((o.lot_id, o.quantity_t) for o in specs)
+    grades = {
+        o.lot_id: dict(state.lots[o.lot_id].grades if o.lot_id in state.lots else o.grades or {})
+        for o in specs
+    }
+    additions = event.additions if isinstance(event, ev.Transform) else ()
+    return Step(
+        event.event_id, event.time, event.name, inputs, outputs, sources, event.claims,
+        additions_t=sum(a.quantity_t for a in additions),
+        input_grades=tuple(dict(state.lots[lot_id].grades) for lot_id, _ in drawn),
+        output_grades=grades,
+    )  # fmt: skip
 
 
 def _recorded_step(
@@ -189,6 +233,12 @@ def _check_claim_rules(step: Step, tol: float) -> None:
         if claim.lot_id not in sizes:
             msg = f"claim on {claim.lot_id!r}, which is not an output of {step.event_id!r}"
             raise InputError(msg, field="event.claims")
+        if claim.element and claim.element not in step.output_grades.get(claim.lot_id, {}):
+            msg = (
+                f"a claim about {claim.element} needs the {claim.element} grade of "
+                f"{claim.lot_id!r}; assay the output in the step"
+            )
+            raise InputError(msg, field="event.claims")
         reason = _model_allows(step, claim, sizes[claim.lot_id], tol)
         if reason:
             msg = f"{claim.model} claim on {claim.lot_id!r} rejected: {reason} (ISO 22095)"
@@ -218,15 +268,18 @@ def check_claims(
     period = period_of(event.time, reconciliation)
     step = step_of(state, event, drawn, period)
     _check_claim_rules(step, tolerance)
-    balance = sum(s.credits_t - s.claimed_t for s in _steps(state, event.site_id, period))
-    after = balance + step.credits_t - step.claimed_t
-    if after < -tolerance * max(step.claimed_t, 1e-12) - 1e-9:
-        msg = (
-            f"mass-balance overdraft at site {event.site_id!r} in {period.label}: "
-            f"claims of {step.claimed_t:.6g} t exceed the credit balance of "
-            f"{balance + step.credits_t:.6g} t (ISO 22095, no overdraft)"
-        )
-        raise ConflictError(msg)
+    steps = _steps(state, event.site_id, period)
+    for element in sorted({c.element for c in event.claims}, key=lambda e: e or ""):
+        balance = sum(s.credits(element) - s.claimed(element) for s in steps)
+        credit, claimed = step.credits(element), step.claimed(element)
+        if balance + credit - claimed < -tolerance * max(claimed, 1e-12) - 1e-9:
+            account = f"{element} account" if element else "mass-balance account"
+            msg = (
+                f"mass-balance overdraft at site {event.site_id!r} in {period.label}: "
+                f"claims of {claimed:.6g} t exceed the credit balance of "
+                f"{balance + credit:.6g} t in its {account} (ISO 22095, no overdraft)"
+            )
+            raise ConflictError(msg)
 
 
 @dataclass(frozen=True)
@@ -244,6 +297,9 @@ class CustodyReport:
     closing_balance_t: float = 0.0
     overdraft_at: str | None = None
     """First step after which the running balance was negative, if any."""
+    element_accounts: dict[str, dict[str, float | str | None]] = field(default_factory=dict)
+    """Per element claimed in the period (e.g. ``NdPr``): credits, claims and closing
+    balance [t of the element], and the first step after which it was overdrawn."""
 
 
 def _verified(step: Step) -> bool:
@@ -290,6 +346,20 @@ def _step_row(step: Step, balance: float) -> dict[str, object]:
     }
 
 
+def _element_account(steps: list[Step], element: str) -> dict[str, float | str | None]:
+    balance, overdraft = 0.0, None
+    for step in steps:
+        balance += step.credits(element) - step.claimed(element)
+        if balance < -1e-9 and overdraft is None:
+            overdraft = step.event_id
+    return {
+        "credits_t": sum(s.credits(element) for s in steps),
+        "claimed_t": sum(s.claimed(element) for s in steps),
+        "closing_balance_t": balance,
+        "overdraft_at": overdraft,
+    }
+
+
 def site_report(state: LedgerState, site_id: str, period: Period) -> CustodyReport:
     """Account a site's process steps in ``period`` under every ISO 22095 model.
 
@@ -314,7 +384,9 @@ def site_report(state: LedgerState, site_id: str, period: Period) -> CustodyRepo
         rows.append(_step_row(step, balance))
         if balance < -1e-9 and overdraft is None:
             overdraft = step.event_id
+    elements = sorted({c.element for s in steps for c in s.claims if c.element})
     return CustodyReport(
+        element_accounts={e: _element_account(steps, e) for e in elements},
         site_id=site_id,
         period=period.label,
         steps=rows,

@@ -64,6 +64,9 @@ class Site:
     operator: str
     latitude: float | None = None
     longitude: float | None = None
+    attested_by: list[str] = field(default_factory=list)
+    """Ids of the events by which a registrar or certifier vouched for kind and country
+    (a registration signed by a registrar, or an ``attest-site``)."""
 
 
 @dataclass
@@ -111,6 +114,12 @@ class LedgerState:
     received: dict[str, datetime] = field(default_factory=dict)
     """The log's receipt time of each event (keys are judged at this time, not the event's)."""
     size: int = 0
+    bounds: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Memo of element-balance upper bounds, lot → element → [t] (derived, never logged).
+
+    :func:`orechain.ledger.element_balance.forget` drops a lot's entries, and
+    those of every lot whose bound depends on it, when its grades or mass change.
+    """
 
     def lot(self, lot_id: str) -> Lot:
         """The lot ``lot_id``; raises NotFoundError naming it."""

@@ -84,8 +84,15 @@ def _leaf(unsigned: bytes, signature: str, received_at: str | None = None) -> by
     envelope is the unsigned one with them spliced before the closing brace.
     This halves the canonicalisation work of every accepted event.
     """
-    stamp = b',"received_at":' + canonicalize(received_at) if received_at else b""
-    return unsigned[:-1] + stamp + b',"signature":' + canonicalize(signature) + b"}"
+    stamp = b',"received_at":' + _quoted(received_at) if received_at else b""
+    return unsigned[:-1] + stamp + b',"signature":' + _quoted(signature) + b"}"
+
+
+def _quoted(text: str) -> bytes:
+    """RFC 8785 form of a string; printable ASCII without quote or backslash needs no escape."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return b'"' + text.encode("ascii") + b'"'
+    return canonicalize(text)
 
 
 def sign_event(

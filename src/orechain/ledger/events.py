@@ -137,6 +137,8 @@ class Addition:
     __pydantic_config__ = _CONFIG
     kind: Annotated[str, Field(min_length=1, max_length=100)]
     quantity_t: Tonnes
+    grades: dict[str, Fraction] | None = None
+    """Declared composition [-]; without it the addition counts for no assayed element."""
 
 
 MediaType = Literal[
@@ -183,6 +185,9 @@ class Claim:
     lot_id: Ident
     model: CustodyModel
     quantity_t: Tonnes
+    element: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    """The element the claim is about (e.g. ``NdPr``): credits and debits count its
+    verified content [t]; without it they count traced mass (never additions)."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +251,21 @@ class RegisterSite(Event):
     operator: Ident
     latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+
+@dataclass(frozen=True)
+class AttestSite(Event):
+    """A registrar's or certifier's attestation that ``site_id`` is a ``kind`` in ``country``.
+
+    The attested kind and country must be the registered ones: the attestor
+    signs what it checked, so a later dispute can name who vouched for the site.
+    """
+
+    name: ClassVar[str] = "attest-site"
+    site_id: Ident
+    kind: SiteKind
+    country: Iso3
+    reference: Text = ""
 
 
 @dataclass(frozen=True)
@@ -402,14 +422,21 @@ class Certify(Event):
 class Correct(Event):
     """A correction referencing an earlier event; nothing is ever edited or deleted.
 
-    ``grades`` replaces the grades of a corrected ``assay``; otherwise the
-    correction is an annotation shown wherever the corrected event is.
+    ``grades`` replaces the grades of a corrected ``assay`` (of a lot not yet
+    consumed); ``lot_id`` with ``quantity_t`` corrects the mass of a lot the
+    corrected event created (the step's loss absorbs the difference); otherwise
+    the correction is an annotation shown wherever the corrected event is.
     """
 
     name: ClassVar[str] = "correct"
     corrects: Ident
     reason: Text
     grades: dict[str, Fraction] | None = None
+    lot_id: Ident | None = None
+    quantity_t: Tonnes | None = None
+
+    def touched_lots(self) -> tuple[str, ...]:  # noqa: D102
+        return (self.lot_id,) if self.lot_id is not None else ()
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -419,6 +446,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RotateKey,
         RevokeKey,
         RegisterSite,
+        AttestSite,
         Extract,
         Transform,
         Split,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 from orechain.ledger import events as ev
 from orechain.ledger.domain import LedgerState
@@ -25,7 +26,10 @@ UNKNOWN = "unknown"
 Shares = dict[str, dict[str, float]]
 """stage → country (ISO3) → share of the lot's mass [-]."""
 
-__all__ = ["Edge", "Shares", "downstream", "origin_shares", "upstream", "verified_share"]
+__all__ = [
+    "Edge", "ElementShares", "Shares", "downstream", "element_grade", "element_origin_shares",
+    "origin_report", "origin_shares", "upstream", "verified_share",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,36 @@ def _blend(parts: list[tuple[float, Shares]]) -> Shares:
     return out
 
 
+def _origin(
+    state: LedgerState,
+    lot_id: str,
+    element: str | None,
+    memo: dict[str, Shares],
+    fallback: list[str],
+) -> Shares:
+    """Origin shares of ``lot_id``, blending inputs by mass or by ``element`` content."""
+    if lot_id in memo:
+        return memo[lot_id]
+    lot = state.lot(lot_id)
+    weights = [m for _, m in lot.parents]
+    if element is not None and len(lot.parents) > 1:
+        grades = [element_grade(state, p, element) for p, _ in lot.parents]
+        if any(g is None for g in grades):
+            fallback.append(lot_id)
+        else:
+            weights = [m * (g or 0.0) for m, g in zip(weights, grades, strict=True)]
+    parts = [
+        (w, _origin(state, p, element, memo, fallback))
+        for (p, _), w in zip(lot.parents, weights, strict=True)
+    ]
+    shares = _blend(parts)
+    own = creation_stage(state, lot_id)
+    if own is not None:
+        shares[own[0]] = {own[1]: 1.0}
+    memo[lot_id] = shares
+    return shares
+
+
 def origin_shares(
     state: LedgerState, lot_id: str, _memo: dict[str, Shares] | None = None
 ) -> Shares:
@@ -101,16 +135,65 @@ def origin_shares(
     dict
         ``{stage: {ISO3: share}}``; each stage's shares sum to 1.
     """
-    memo = {} if _memo is None else _memo
-    if lot_id in memo:
-        return memo[lot_id]
-    lot = state.lot(lot_id)
-    shares = _blend([(m, origin_shares(state, p, memo)) for p, m in lot.parents])
-    own = creation_stage(state, lot_id)
-    if own is not None:
-        shares[own[0]] = {own[1]: 1.0}
-    memo[lot_id] = shares
-    return shares
+    return _origin(state, lot_id, None, {} if _memo is None else _memo, [])
+
+
+def element_grade(state: LedgerState, lot_id: str, element: str) -> float | None:
+    """The assayed grade of ``element`` in ``lot_id`` [-]; a split part has its parent's.
+
+    None when no assay of the lot (or of the lot it was split from) reports it.
+    """
+    lot = state.lots[lot_id]
+    if element in lot.grades:
+        return lot.grades[element]
+    event = state.events.get(lot.created_by)
+    if isinstance(event, ev.Split):
+        return element_grade(state, event.lot_id, element)
+    return None
+
+
+@dataclass(frozen=True)
+class ElementShares:
+    """Origin shares weighted by an element's content, and where mass had to stand in."""
+
+    element: str
+    shares: Shares
+    """stage → country → share of the lot's ``element`` content [-]."""
+    mass_weighted_at: tuple[str, ...]
+    """Lots whose inputs were blended by mass because one of them had no assay of the element."""
+
+
+def element_origin_shares(state: LedgerState, lot_id: str, element: str) -> ElementShares:
+    """Country shares of each stage by the ``element`` content drawn from each input.
+
+    A blend of a rich and a lean input takes most of its element from the rich
+    one: weighting by mass would misstate where the NdPr, Sb or Cu came from.
+    Where an input of a blend has no assay of the element, that blend falls
+    back to mass and is listed in :attr:`ElementShares.mass_weighted_at`.
+    """
+    fallback: list[str] = []
+    shares = _origin(state, lot_id, element, {}, fallback)
+    return ElementShares(element, shares, tuple(fallback))
+
+
+def origin_report(state: LedgerState, lot_id: str, element: str | None = None) -> dict[str, Any]:
+    """Origin shares of ``lot_id`` with what they are weighted by (CLI and REST answer).
+
+    ``weighted_by`` is ``mass`` or ``<element> content``; ``mass_weighted_at``
+    lists the blends where mass stood in for a missing assay of the element.
+    """
+    fallback: tuple[str, ...] = ()
+    if element is None:
+        shares = origin_shares(state, lot_id)
+    else:
+        found = element_origin_shares(state, lot_id, element)
+        shares, fallback = found.shares, found.mass_weighted_at
+    return {
+        "lot_id": lot_id,
+        "weighted_by": "mass" if element is None else f"{element} content",
+        "mass_weighted_at": list(fallback),
+        "origin_shares": shares,
+    }
 
 
 def _certified(state: LedgerState, lot_id: str) -> bool:

@@ -15,7 +15,8 @@ from typing import Any
 from orechain.ledger.events import format_time
 
 __all__ = [
-    "now", "register_org_event", "register_site_event", "revoke_key_event", "rotate_key_event",
+    "attest_site_event", "now", "register_org_event", "register_site_event", "revoke_key_event",
+    "rotate_key_event",
 ]  # fmt: skip
 
 
@@ -81,6 +82,29 @@ def register_site_event(
     if latitude is not None and longitude is not None:
         event |= {"latitude": latitude, "longitude": longitude}
     return event
+
+
+def attest_site_event(
+    site_id: str,
+    kind: str,
+    country: str,
+    actor: str,
+    *,
+    reference: str = "",
+    time: str | None = None,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """An ``attest-site`` event: registrar or certifier ``actor`` vouches for kind and country."""
+    return {
+        "type": "attest-site",
+        "event_id": event_id or f"attest-site-{site_id}-{actor}",
+        "actor": actor,
+        "time": time or now(),
+        "site_id": site_id,
+        "kind": kind,
+        "country": country,
+        "reference": reference,
+    }
 
 
 def rotate_key_event(

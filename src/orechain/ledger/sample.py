@@ -8,7 +8,9 @@ forge events under them: they only make the sample reproducible.
 
 The chain: ore mined in Pakistan, concentrated in Pakistan, trucked to a
 warehouse at Karachi, sold to a US refiner, shipped by sea, separated into NdPr
-oxide in the US, reduced to metal and made into magnets in the US. A second,
+oxide in the US, reduced to metal and made into magnets at an integrated US
+metal-and-magnet plant (site kind ``metal-magnet-plant``). The demo registry
+registers every site, which attests its kind and country. A second,
 Chinese-mined and Chinese-separated oxide is blended with part of the US oxide:
 that blend fails ``dfars-2027``; the magnet chain passes.
 """
@@ -65,7 +67,8 @@ def _events() -> list[tuple[str, str, dict[str, Any]]]:
     for org in corridor["organisations"]:
         public = base64.b64encode(keys.public_bytes(org_key(org["org_id"]))).decode()
         out.append(("demo-registry", "register-org", {**org, "public_key": public}))
-    out += [(site["operator"], "register-site", site) for site in corridor["sites"]]
+    # The registry registers every site, which attests its kind and country.
+    out += [("demo-registry", "register-site", site) for site in corridor["sites"]]
     for step in corridor["steps"]:
         fields = {k: v for k, v in step.items() if k not in ("actor", "type")}
         out.append((step["actor"], step["type"], fields))

@@ -26,7 +26,7 @@ from orechain.ledger.envelope import SignedEnvelope, open_envelope
 from orechain.ledger.events import Event, format_time, parse_event
 from orechain.ledger.guards import DEFAULT_POLICY, Policy
 from orechain.ledger.merkle import MerkleLog, leaf_hash
-from orechain.ledger.preverify import preverify
+from orechain.ledger.preverify import Preverifier
 from orechain.ledger.store import Entry, Store, open_store
 from orechain.ledger.store.base import SCHEMA_VERSION
 
@@ -250,19 +250,18 @@ class Ledger:
             The first rejected envelope's reason (nothing of the batch is written).
         """
         srcs = list(sources) if sources is not None else []
-        envs = [
-            open_envelope(
-                raw, source=srcs[i] if i < len(srcs) else None, require_canonical=require_canonical
-            )
-            for i, raw in enumerate(raws)
-        ]
-        for i, env in enumerate(envs):
-            self._check_envelope_origin(env, srcs[i] if i < len(srcs) else None, replicate)
-        envs = preverify(self.state, envs)
+        items = list(raws)
+        pipeline = Preverifier(self.state, len(items))
+        for i, raw in enumerate(items):
+            source = srcs[i] if i < len(srcs) else None
+            env = open_envelope(raw, source=source, require_canonical=require_canonical)
+            self._check_envelope_origin(env, source, replicate)
+            pipeline.add(env)
+        pipeline.close()
         try:
             with self.store.writing() as writer:
                 self._sync(writer.entries(self._tree.size if self._tree else 0))
-                receipts, new = self._accept_all(envs, replicate)
+                receipts, new = self._accept_all(pipeline, replicate)
                 root = self._tree.root() if self._tree else b""
                 if expect_root is not None and root != expect_root:
                     msg = f"the root would be {root.hex()}, expected {expect_root.hex()}"
@@ -307,11 +306,12 @@ class Ledger:
         return stamp
 
     def _accept_all(
-        self, envs: list[SignedEnvelope], replicate: bool
+        self, pipeline: Preverifier, replicate: bool
     ) -> tuple[list[Receipt], list[Entry]]:
         receipts: list[Receipt] = []
         new: list[Entry] = []
-        for env in envs:
+        for i in range(len(pipeline.envs)):
+            env = pipeline.get(i)
             known = self._duplicate(env, new, replicate)
             if known is not None:
                 receipts.append(Receipt.from_entry(known))

@@ -8,14 +8,16 @@ exactly consistent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from orechain.errors import ConflictError, InputError
+from orechain.ledger import element_balance, keys
 from orechain.ledger import events as ev
-from orechain.ledger import keys
 from orechain.ledger.custody_models import check_claims
 from orechain.ledger.domain import KeyRecord, LedgerState, Lot, Organisation, Site
+from orechain.ledger.element_balance import AGGREGATE_GRADES
 from orechain.ledger.guards import (
     Policy,
     held_lot,
@@ -25,12 +27,8 @@ from orechain.ledger.guards import (
     operated_site,
     require_self_or_registrar,
 )
-from orechain.ledger.massbalance import (
-    check_conservation,
-    check_contained,
-    draw,
-    require_single_basis,
-)
+from orechain.ledger.massbalance import check_conservation, draw, require_single_basis
+from orechain.stages import stages_for_site_kind
 
 __all__ = ["APPLY", "CHECKS", "RULES"]
 
@@ -97,10 +95,33 @@ def check_register_site(state: LedgerState, e: ev.RegisterSite, _p: Policy) -> N
 
 
 def apply_register_site(state: LedgerState, e: ev.RegisterSite, _p: Policy) -> None:
-    """Add the site."""
+    """Add the site; registered by a registrar, it is attested by that registration."""
     state.sites[e.site_id] = Site(
-        e.site_id, e.site_name, e.kind, e.country, e.operator, e.latitude, e.longitude
-    )
+        e.site_id, e.site_name, e.kind, e.country, e.operator, e.latitude, e.longitude,
+        [e.event_id] if is_registrar(state, e.actor) else [],
+    )  # fmt: skip
+
+
+def check_attest_site(state: LedgerState, e: ev.AttestSite, _p: Policy) -> None:
+    """A registrar or certifier, not the operator, vouches for the registered kind and country."""
+    site = state.site(e.site_id)
+    org = state.org(e.actor)
+    if not {"registrar", "certifier"} & set(org.roles):
+        msg = f"{e.actor!r} is neither a registrar nor a certifier and may not attest sites"
+        raise ConflictError(msg)
+    if e.actor == site.operator:
+        msg = f"{e.actor!r} operates site {e.site_id!r} and cannot attest it"
+        raise ConflictError(msg)
+    for name, attested, registered in (("kind", e.kind, site.kind),
+                                       ("country", e.country, site.country)):  # fmt: skip
+        if attested != registered:
+            msg = f"site {e.site_id!r} is registered with {name} {registered!r}, not {attested!r}"
+            raise InputError(msg, field=f"event.{name}")
+
+
+def apply_attest_site(state: LedgerState, e: ev.AttestSite, _p: Policy) -> None:
+    """Record who attested the site."""
+    state.sites[e.site_id].attested_by.append(e.event_id)
 
 
 # --- lots: creation and processing ------------------------------------------------
@@ -140,7 +161,38 @@ def check_extract(state: LedgerState, e: ev.Extract, _p: Policy) -> None:
     if site.kind != "mine":
         msg = f"extract needs a mine; site {e.site_id!r} is a {site.kind}"
         raise InputError(msg, field="event.site_id")
+    later = _later_stage_product(e.lot.product)
+    if later:
+        msg = (
+            f"an extraction yields ore or concentrate, not {e.lot.product!r} (a {later} "
+            "product); record the processing step that made it"
+        )
+        raise InputError(msg, field="event.lot.product")
     new_lot_ids(state, (e.lot,))
+
+
+PROCESSED_PRODUCT_WORDS: dict[str, str] = {
+    "separated": "separation", "oxide": "separation", "oxides": "separation",
+    "metal": "metal", "metals": "metal", "alloy": "alloying",
+    "magnet": "magnet", "magnets": "magnet", "cathode": "refining", "refined": "refining",
+    "ingot": "metal", "trioxide": "refining",
+}  # fmt: skip
+"""Words that name a product of a later stage than mining (→ that stage).
+
+"oxide ore" is ore (oxidised ore), so a word followed by "ore" does not count.
+Carbonate is not listed: mixed rare-earth carbonate is leached at ionic-clay
+mines themselves, before any separation.
+"""
+
+
+def _later_stage_product(product: str) -> str | None:
+    """The later stage ``product`` names, if any (e.g. "NdPr oxide" → separation)."""
+    words = [w for w in re.split(r"[^a-z0-9]+", product.lower()) if w]
+    for i, word in enumerate(words):
+        stage_id = PROCESSED_PRODUCT_WORDS.get(word)
+        if stage_id and (i + 1 >= len(words) or words[i + 1] not in ("ore", "ores")):
+            return stage_id
+    return None
 
 
 def apply_extract(state: LedgerState, e: ev.Extract, _p: Policy) -> None:
@@ -187,9 +239,11 @@ def _check_process(
         [loss.quantity_t for loss in losses],
         tolerance=p.tolerance,
     )
-    check_contained(
-        [(m, lot.grades) for lot, m in drawn],
+    element_balance.check_step(
+        state,
+        [(lot.lot_id, m) for lot, m in drawn],
         [(o.quantity_t, o.grades or {}) for o in outputs],
+        additions=additions,
         tolerance=p.tolerance,
     )
 
@@ -228,7 +282,15 @@ def _check_custody(
 
 
 def check_transform(state: LedgerState, e: ev.Transform, p: Policy) -> None:
-    """Inputs in custody at the actor's site; mass and contained elements balance."""
+    """The site's kind performs the stage; inputs in custody there; mass and elements balance."""
+    site = state.site(e.site_id)
+    allowed = stages_for_site_kind(site.kind)
+    if e.stage not in allowed:
+        msg = (
+            f"a {site.kind} site ({e.site_id!r}) performs {', '.join(allowed) or 'no stage'}, "
+            f"not {e.stage}"
+        )
+        raise InputError(msg, field="event.stage")
     _check_process(state, e, e.site_id, e.inputs, e.outputs, e.losses, p, e.additions)
     _check_custody(state, e, e.inputs, p)
 
@@ -319,16 +381,12 @@ def apply_receive(state: LedgerState, e: ev.Receive, _p: Policy) -> None:
         lot.status, lot.site_id, lot.destination = "active", e.site_id, None
 
 
-AGGREGATE_GRADES = frozenset({"REO", "TREO", "TREO+Y2O3", "HREO", "LREO"})
-"""Grades that are totals of other grades (rare-earth oxide sums): a level of their own.
-
-An assay may report REO 0.99 together with Nd 0.63 and Pr 0.19: Nd and Pr are
-parts of the REO, not additional mass, so they are summed only with each other.
-"""
-
-
 def _check_grades(grades: dict[str, float], p: Policy) -> None:
-    """Grades within one level (totals, or their components) add up to at most 1."""
+    """Grades within one level (totals, or their components) add up to at most 1.
+
+    An assay may report REO 0.99 together with Nd 0.63 and Pr 0.19: Nd and Pr are
+    parts of the REO (:data:`AGGREGATE_GRADES`), so they are summed only with each other.
+    """
     parts = {k: v for k, v in grades.items() if k not in AGGREGATE_GRADES}
     totals = {k: v for k, v in grades.items() if k in AGGREGATE_GRADES}
     for level, group in (("component", parts), ("total", totals)):
@@ -339,17 +397,23 @@ def _check_grades(grades: dict[str, float], p: Policy) -> None:
 
 
 def check_assay(state: LedgerState, e: ev.Assay, p: Policy) -> None:
-    """The custodian or an assayer may assay a lot that still exists."""
+    """The custodian or an assayer assays a lot; the whole graph must still balance.
+
+    A late assay is checked against what the lot's step drew upstream and what
+    steps downstream were assayed to contain (:mod:`orechain.ledger.element_balance`).
+    """
     lot = state.lot(e.lot_id)
     org = state.org(e.actor)
     if lot.custodian != e.actor and "assayer" not in org.roles:
         msg = f"{e.actor!r} is neither custodian of {e.lot_id!r} nor an assayer"
         raise ConflictError(msg)
     _check_grades(e.grades, p)
+    element_balance.check_assay(state, e.lot_id, e.grades, tolerance=p.tolerance)
 
 
 def apply_assay(state: LedgerState, e: ev.Assay, _p: Policy) -> None:
-    """Update the lot's grades."""
+    """Update the lot's grades (and drop element bounds that depended on them)."""
+    element_balance.forget(state, e.lot_id)
     state.lots[e.lot_id].grades.update(e.grades)
 
 
@@ -376,16 +440,68 @@ def check_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
             msg = f"grades can only correct an assay, {e.corrects!r} is a {original.name}"
             raise InputError(msg, field="event.grades")
         _check_grades(e.grades, p)
+        lot = state.lots[original.lot_id]
+        if lot.status == "consumed":
+            msg = (
+                f"lot {lot.lot_id!r} is consumed: its grades were drawn on by later steps "
+                "and can no longer be corrected"
+            )
+            raise ConflictError(msg)
+        element_balance.check_assay(state, lot.lot_id, e.grades, tolerance=p.tolerance)
+    if (e.lot_id is None) != (e.quantity_t is None):
+        msg = "a mass correction needs both lot_id and quantity_t"
+        raise InputError(msg, field="event.quantity_t" if e.quantity_t is None else "event.lot_id")
+    if e.lot_id is not None and e.quantity_t is not None:
+        _check_mass_correction(state, e, original, e.lot_id, e.quantity_t, p)
 
 
-def apply_correct(state: LedgerState, e: ev.Correct, _p: Policy) -> None:
-    """Record the correction; replace the corrected assay's grades."""
+def _check_mass_correction(
+    state: LedgerState, e: ev.Correct, original: ev.Event, lot_id: str, new_t: float, p: Policy
+) -> None:
+    """A lot's mass corrects only through the event that made it, never below what was drawn.
+
+    The making step's declared loss absorbs the difference (a re-weighed output
+    means the loss was mis-stated), so the step still balances; an extraction has
+    no balance to keep. The element balance of the graph is re-checked.
+    """
+    lot = state.lot(lot_id)
+    if lot.created_by != e.corrects:
+        msg = f"lot {lot_id!r} was made by {lot.created_by!r}, not {e.corrects!r}"
+        raise InputError(msg, field="event.lot_id")
+    if lot.status == "consumed":
+        msg = f"lot {lot_id!r} is consumed; its mass can no longer be corrected"
+        raise ConflictError(msg)
+    drawn = lot.quantity_t - lot.remaining_t
+    if new_t < drawn * (1 - p.tolerance) - 1e-12:
+        msg = f"lot {lot_id!r} has already given {drawn:.6g} t; it cannot become {new_t:.6g} t"
+        raise ConflictError(msg)
+    losses = sum(loss.quantity_t for loss in getattr(original, "losses", ()))
+    if losses - (new_t - lot.quantity_t) < -p.tolerance * lot.quantity_t - 1e-12:
+        msg = (
+            f"correcting {lot_id!r} to {new_t:.6g} t needs more input than step {e.corrects!r} "
+            f"drew (its declared losses are {losses:.6g} t)"
+        )
+        raise InputError(msg, field="event.quantity_t")
+    element_balance.check_assay(state, lot_id, {}, tolerance=p.tolerance, quantity_t=new_t)
+
+
+def apply_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
+    """Record the correction; replace the corrected assay's grades or the lot's mass."""
     state.corrections.setdefault(e.corrects, []).append(e.event_id)
     original = state.events[e.corrects]
     if e.grades is not None and isinstance(original, ev.Assay):
+        element_balance.forget(state, original.lot_id)
         lot = state.lots[original.lot_id]
         lot.grades.update(e.grades)
-        lot.events.append(e.event_id)
+        if e.lot_id != lot.lot_id:
+            lot.events.append(e.event_id)
+    if e.lot_id is not None and e.quantity_t is not None:
+        element_balance.forget(state, e.lot_id)
+        lot = state.lots[e.lot_id]
+        lot.remaining_t = max(lot.remaining_t + e.quantity_t - lot.quantity_t, 0.0)
+        lot.quantity_t = e.quantity_t
+        if lot.remaining_t <= p.tolerance * lot.quantity_t and lot.status == "active":
+            lot.remaining_t, lot.status = 0.0, "consumed"
 
 
 RULES: dict[str, tuple[Rule, Rule]] = {
@@ -393,6 +509,7 @@ RULES: dict[str, tuple[Rule, Rule]] = {
     ev.RotateKey.name: (check_rotate_key, apply_rotate_key),
     ev.RevokeKey.name: (check_revoke_key, apply_revoke_key),
     ev.RegisterSite.name: (check_register_site, apply_register_site),
+    ev.AttestSite.name: (check_attest_site, apply_attest_site),
     ev.Extract.name: (check_extract, apply_extract),
     ev.Transform.name: (check_transform, apply_transform),
     ev.Split.name: (check_split, apply_split),

@@ -27,7 +27,7 @@ from orechain.ledger.compliance import (
 from orechain.ledger.custody_models import CustodyReport, site_report
 from orechain.ledger.custody_period import parse_period
 from orechain.ledger.log import create_checkpoint
-from orechain.ledger.provenance import origin_shares
+from orechain.ledger.provenance import origin_report
 from orechain.ledger.service import Ledger, Receipt
 from orechain.ledger.vocab import rules_help
 from orechain.stages import STAGE_IDS
@@ -85,6 +85,10 @@ class Origin(BaseModel):
     """Origin shares of a lot by value-chain stage and country (0..1)."""
 
     lot_id: str
+    weighted_by: str = Field(examples=["mass", "NdPr content"])
+    mass_weighted_at: list[str] = Field(
+        description="Blends weighted by mass because an input lacks an assay of the element."
+    )
     origin_shares: dict[str, dict[str, float]] = Field(examples=[{"mining": {"PAK": 1.0}}])
 
 
@@ -158,13 +162,28 @@ async def provenance(lot_id: LotPath, svc: Svc, who: Confidential) -> dict[str, 
     responses=ok(Origin),
     dependencies=[Depends(access("read"))],
 )
-async def origin(lot_id: LotPath, svc: Svc) -> JsonBytes:
-    """Origin shares by stage and country, propagated through blends by mass (public)."""
+async def origin(
+    lot_id: LotPath,
+    svc: Svc,
+    element: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            pattern=r"^[A-Za-z0-9+]+$",
+            description="Weight blends by this assayed element's content (e.g. NdPr).",
+        ),
+    ] = None,
+) -> JsonBytes:
+    """Origin shares by stage and country, propagated through blends (public).
+
+    By mass, or with ``element`` by the element's assayed content; the answer
+    says which, and where mass stood in for a missing assay.
+    """
 
     def read(led: Ledger) -> dict[str, Any]:
-        return {"lot_id": lot_id, "origin_shares": origin_shares(led.state, lot_id)}
+        return origin_report(led.state, lot_id, element)
 
-    return JsonBytes(await svc.ledger.cached(("origin", lot_id), read))
+    return JsonBytes(await svc.ledger.cached(("origin", lot_id, element or ""), read))
 
 
 RULE_DOC = rules_help()
