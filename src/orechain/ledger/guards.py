@@ -13,6 +13,7 @@ from orechain.errors import ConflictError, InputError
 from orechain.ledger import events as ev
 from orechain.ledger import keys
 from orechain.ledger.domain import LedgerState, Lot, Site
+from orechain.ledger.element_balance import ASSAY_TOLERANCE
 from orechain.ledger.massbalance import DEFAULT_TOLERANCE
 
 __all__ = [
@@ -30,7 +31,8 @@ __all__ = [
 class Policy:
     """Acceptance parameters.
 
-    ``tolerance`` is the relative mass-balance tolerance [-]; ``reconciliation``
+    ``tolerance`` is the relative mass-balance tolerance [-], ``assay_tolerance``
+    that of the element balance (assays scatter more than scales); ``reconciliation``
     the length of the ISO 22095 mass-balance reconciliation period (``month``,
     ``quarter`` or ``year``) over which a site's credits must cover its claims.
     ``max_future`` and ``max_past`` bound an event's own time against the log's
@@ -39,6 +41,7 @@ class Policy:
     """
 
     tolerance: float = DEFAULT_TOLERANCE
+    assay_tolerance: float = ASSAY_TOLERANCE
     reconciliation: str = "quarter"
     max_future: timedelta = timedelta(hours=24)
     max_past: timedelta = timedelta(days=30)

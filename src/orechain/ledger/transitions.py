@@ -244,7 +244,7 @@ def _check_process(
         [(lot.lot_id, m) for lot, m in drawn],
         [(o.quantity_t, o.grades or {}) for o in outputs],
         additions=additions,
-        tolerance=p.tolerance,
+        tolerance=p.assay_tolerance,
     )
 
 
@@ -408,7 +408,7 @@ def check_assay(state: LedgerState, e: ev.Assay, p: Policy) -> None:
         msg = f"{e.actor!r} is neither custodian of {e.lot_id!r} nor an assayer"
         raise ConflictError(msg)
     _check_grades(e.grades, p)
-    element_balance.check_assay(state, e.lot_id, e.grades, tolerance=p.tolerance)
+    element_balance.check_assay(state, e.lot_id, e.grades, tolerance=p.assay_tolerance)
 
 
 def apply_assay(state: LedgerState, e: ev.Assay, _p: Policy) -> None:
@@ -447,7 +447,7 @@ def check_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
                 "and can no longer be corrected"
             )
             raise ConflictError(msg)
-        element_balance.check_assay(state, lot.lot_id, e.grades, tolerance=p.tolerance)
+        element_balance.check_assay(state, lot.lot_id, e.grades, tolerance=p.assay_tolerance)
     if (e.lot_id is None) != (e.quantity_t is None):
         msg = "a mass correction needs both lot_id and quantity_t"
         raise InputError(msg, field="event.quantity_t" if e.quantity_t is None else "event.lot_id")
@@ -482,7 +482,7 @@ def _check_mass_correction(
             f"drew (its declared losses are {losses:.6g} t)"
         )
         raise InputError(msg, field="event.quantity_t")
-    element_balance.check_assay(state, lot_id, {}, tolerance=p.tolerance, quantity_t=new_t)
+    element_balance.check_assay(state, lot_id, {}, tolerance=p.assay_tolerance, quantity_t=new_t)
 
 
 def apply_correct(state: LedgerState, e: ev.Correct, p: Policy) -> None:
