@@ -1,6 +1,10 @@
-import { api, barsFromTable, fmt, pct } from "./common.js";
+import { sankeyChart } from "./charts.js";
+import { api, barsFromTable } from "./common.js";
+import { number, percent } from "./formatting.js";
+import { label } from "./labels.js";
+import { getState, setState } from "./urlstate.js";
 
-document.querySelectorAll("[data-chart=bars]").forEach(barsFromTable);
+document.querySelectorAll("[data-chart=bars]").forEach((el) => barsFromTable(el));
 
 async function pollRun(jobId) {
   for (;;) {
@@ -10,20 +14,49 @@ async function pollRun(jobId) {
   }
 }
 
+// "without pk-concentrate, pk-separation" → "without Pakistan's mitigations (pk-concentrate, pk-separation)"
+function variantLabel(without) {
+  return `without the Pakistan mitigations (${without.removed.join(", ")})`;
+}
+
 function digestTable(result) {
   const sides = [["with the Pakistan mitigations", result]];
-  if (result.without) sides.push([result.without.variant, result.without]);
+  if (result.without) sides.push([variantLabel(result.without), result.without]);
   const last = (years) => years[years.length - 1];
   const stages = Object.keys(last(result.years).supply_share_by_origin || {});
-  const rows = sides.map(([label, doc]) => {
+  const rows = sides.map(([name, doc]) => {
     const shares = last(doc.years).supply_share_by_origin || {};
-    return `<tr><td>${label}</td><td class="num">${fmt(doc.summary.shortfall_t)}</td><td class="num">${pct(doc.summary.shortfall_share)}</td>`
-      + stages.map((s) => `<td class="num">${pct((shares[s] || {}).CHN || 0)}</td>`).join("") + "</tr>";
+    return `<tr><td>${name}</td><td class="num">${number(doc.summary.shortfall_t)}</td><td class="num">${percent(doc.summary.shortfall_share)}</td>`
+      + stages.map((s) => `<td class="num">${percent((shares[s] || {}).CHN || 0)}</td>`).join("") + "</tr>";
   });
   const year = last(result.years).year;
-  return `<table class="data" id="digest-table"><caption>${result.summary.region} shortfall over ${result.years.length} years, and China's share of its supply in ${year}</caption>`
+  return `<table class="data" id="digest-table"><caption>${result.summary.region} shortfall over ${result.years.length} years, and China's share of its supply in ${year} (model prediction)</caption>`
     + `<thead><tr><th scope="col">run</th><th scope="col" class="num">shortfall [t]</th><th scope="col" class="num">share of demand</th>`
-    + stages.map((s) => `<th scope="col" class="num">China, ${s}</th>`).join("") + `</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+    + stages.map((s) => `<th scope="col" class="num">China's share, ${label(s)}</th>`).join("") + `</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+// The country a modelled flow leaves: node ids start with the ISO3 code ("PAK separation (pk-sep)").
+const originOf = (node) => (/^[A-Z]{3}\b/.test(node) ? node.slice(0, 3) : "other");
+
+function corridor(result) {
+  const years = result.sankey_by_year || [result.sankey];
+  const slider = document.getElementById("corridor-year"), out = document.getElementById("corridor-year-out");
+  slider.max = String(years.length - 1);
+  const wanted = Number(getState("year", years[years.length - 1].year));
+  const start = Math.max(0, years.findIndex((y) => y.year === wanted));
+  slider.value = String(start === -1 ? years.length - 1 : start);
+  const draw = () => {
+    const y = years[Number(slider.value)];
+    out.textContent = String(y.year);
+    slider.setAttribute("aria-valuetext", String(y.year));
+    const links = y.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes, group: originOf(l.source) }));
+    sankeyChart(document.getElementById("corridor-sankey"), links, {
+      label: `Modelled corridor flows in ${y.year}`, highlight: ["PAK"], groupTitle: "country the flow leaves", height: 520,
+    });
+  };
+  slider.addEventListener("input", () => { draw(); setState({ year: years[Number(slider.value)].year }); });
+  document.getElementById("corridor-figure").hidden = false;
+  draw();
 }
 
 const box = document.getElementById("scenario-digest");
@@ -33,6 +66,7 @@ if (box) {
     .then((job) => {
       if (job.status !== "done") throw new Error(job.error ? job.error.message : job.status);
       box.innerHTML = digestTable(job.result);
+      corridor(job.result);
     })
     .catch((error) => { box.textContent = `The scenario could not run: ${error.message}`; });
 }
