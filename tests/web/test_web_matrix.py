@@ -78,9 +78,12 @@ def test_page_is_readable_at_width(browser, live_server, page_watch, name, path,
         pg.goto(live_server + path)
         _ready(pg, ready)
         result = pg.evaluate(MEASURE)
+        headings = pg.locator("h1").count()
+        current = pg.locator("nav[aria-label=Main] a[aria-current=page]").count()
         pg.screenshot(path=str(artefact_dir() / f"{name}-{width}.png"), full_page=True)
     finally:
         context.close()
+    assert (headings, current) == (1, 1)
     assert result["overflow"] <= 0, f"{name} is {result['overflow']} px wider than {width} px"
     assert result["small"] == [], f"chart text under 11 px on {name} at {width}: {result['small']}"
     assert result["bare"] == [], f"charts without legend or axis titles on {name}: {result['bare']}"
