@@ -222,30 +222,35 @@ function placeLabels(svg, pts, right, top) {
 }
 
 // ---------------------------------------------------------------- Sankey
-// links: {source, target, value, group}; links are coloured by `group` (e.g. origin country)
-// with a legend, and `highlight` groups are drawn opaque over the rest.
-export function sankeyChart(el, links, { label = "", height = 460, unit = "t", highlight = [], groupTitle = "origin" } = {}) {
-  const groups = [...new Set(links.map((l) => l.group ?? "all"))];
-  const colour = colourOf(groups);
+// links: {source, target, value, group}; links are coloured by `group` (e.g. the country a
+// flow leaves; `colours` fixes a colour per group) with a legend, and `highlight` groups
+// are drawn opaque over the rest. On a phone the diagram keeps a readable width and
+// scrolls inside its card (never the page).
+export function sankeyChart(el, links, { label = "", height = 460, unit = "t", highlight = [], groupTitle = "origin", colours = null } = {}) {
+  const present = [...new Set(links.map((l) => l.group ?? "all"))];
+  const groups = colours ? [...Object.keys(colours).filter((g) => present.includes(g)), ...present.filter((g) => !(g in colours))] : present;
+  const colour = (g) => (colours && colours[g]) || colourOf(groups)(g);
+  el.classList.add("scroll-x");
   responsive(el, () => {
-    const width = widthOf(el), labelRoom = narrow(width) ? 96 : 150;
-    const h = narrow(width) ? Math.max(height, 520) : height;
+    const width = Math.max(620, widthOf(el));
     const names = [...new Set(links.flatMap((l) => [l.source, l.target]))];
     const graph = d3.sankey().nodeId((d) => d.name).nodeWidth(10).nodePadding(14)
-      .extent([[1, 6], [width - labelRoom, h - 6]])({
+      .extent([[1, 6], [width - 1, height - 6]])({
         nodes: names.map((name) => ({ name })),
         links: links.map((l) => ({ ...l, group: l.group ?? "all" })),
       });
-    const svg = svgIn(el, width, h, label);
-    const path = svg.append("g").selectAll("path").data(graph.links).join("path")
+    const svg = svgIn(el, width, height, label);
+    const ordered = [...graph.links].sort((a, b) => highlight.includes(a.group) - highlight.includes(b.group));
+    const path = svg.append("g").selectAll("path").data(ordered).join("path")
       .attr("class", (d) => highlight.includes(d.group) ? "link highlight" : "link")
       .attr("d", d3.sankeyLinkHorizontal()).attr("stroke", (d) => colour(d.group))
       .attr("stroke-width", (d) => Math.max(2, d.width));
-    withTooltip(path, (d) => tipText(`${d.source.name} → ${d.target.name}${d.group !== "all" ? ` (${groupTitle} ${d.group})` : ""}`, number(d.value), unit, ""));
+    withTooltip(path, (d) => tipText(`${d.source.name} → ${d.target.name}${d.group !== "all" ? ` (${d.group})` : ""}`, number(d.value), unit, ""));
     const node = svg.append("g").selectAll("g").data(graph.nodes).join("g").attr("class", "node");
     node.append("rect").attr("x", (d) => d.x0).attr("y", (d) => d.y0).attr("width", (d) => d.x1 - d.x0).attr("height", (d) => Math.max(1, d.y1 - d.y0));
     const taken = [];
-    node.append("text").attr("x", (d) => d.x1 + 4).attr("y", (d) => (d.y0 + d.y1) / 2 + 4)
+    node.append("text").attr("x", (d) => (d.x0 < width / 2 ? d.x1 + 4 : d.x0 - 4)).attr("y", (d) => (d.y0 + d.y1) / 2 + 4)
+      .attr("text-anchor", (d) => (d.x0 < width / 2 ? "start" : "end"))
       .text((d) => d.name).attr("display", (d) => {
         const key = Math.round(d.x0), mid = (d.y0 + d.y1) / 2;
         if (taken.some((t) => t[0] === key && Math.abs(t[1] - mid) < FONT + 1)) return "none";

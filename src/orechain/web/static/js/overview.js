@@ -2,6 +2,7 @@ import { sankeyChart } from "./charts.js";
 import { api, barsFromTable } from "./common.js";
 import { number, percent } from "./formatting.js";
 import { label } from "./labels.js";
+import { ORIGIN_COLOURS, originGroup } from "./origins.js";
 import { getState, setState } from "./urlstate.js";
 
 document.querySelectorAll("[data-chart=bars]").forEach((el) => barsFromTable(el));
@@ -35,9 +36,6 @@ function digestTable(result) {
     + stages.map((s) => `<th scope="col" class="num">China's share, ${label(s)}</th>`).join("") + `</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-// The country a modelled flow leaves: node ids start with the ISO3 code ("PAK separation (pk-sep)").
-const originOf = (node) => (/^[A-Z]{3}\b/.test(node) ? node.slice(0, 3) : "other");
-
 function corridor(result) {
   const years = result.sankey_by_year || [result.sankey];
   const slider = document.getElementById("corridor-year"), out = document.getElementById("corridor-year-out");
@@ -49,9 +47,9 @@ function corridor(result) {
     const y = years[Number(slider.value)];
     out.textContent = String(y.year);
     slider.setAttribute("aria-valuetext", String(y.year));
-    const links = y.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes, group: originOf(l.source) }));
+    const links = y.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes, group: originGroup(l.source) }));
     sankeyChart(document.getElementById("corridor-sankey"), links, {
-      label: `Modelled corridor flows in ${y.year}`, highlight: ["PAK"], groupTitle: "country the flow leaves", height: 520,
+      label: `Modelled corridor flows in ${y.year}`, highlight: ["Pakistan"], groupTitle: "country the flow leaves", colours: ORIGIN_COLOURS, height: 520,
     });
   };
   slider.addEventListener("input", () => { draw(); setState({ year: years[Number(slider.value)].year }); });

@@ -2,6 +2,7 @@ import { lineChart, sankeyChart } from "./charts.js";
 import { api, downloadCsv, fillTable, tableRows } from "./common.js";
 import { number, percent } from "./formatting.js";
 import { label } from "./labels.js";
+import { ORIGIN_COLOURS, originGroup } from "./origins.js";
 import { restore, setState } from "./urlstate.js";
 
 const $ = (id) => document.getElementById(id);
@@ -20,8 +21,6 @@ async function validate() {
   const result = await api("/api/scenarios/validate", { body: request() });
   statusEl.textContent = result.valid ? `Valid: ${result.name}` : `Invalid: ${result.error.message}`;
 }
-
-const originOf = (node) => (/^[A-Z]{3}\b/.test(node) ? node.slice(0, 3) : "other");
 
 function draw(result) {
   $("results").hidden = false;
@@ -42,9 +41,9 @@ function draw(result) {
     year: y.year, shortfall_t: y.shortfall_t, ...y.shortfall_by_sector,
     without: result.without ? result.without.years[i].shortfall_t : null,
   })));
-  const links = result.sankey.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes, group: originOf(l.source) }));
+  const links = result.sankey.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes, group: originGroup(l.source) }));
   $("sankey-caption").textContent = `Flows between stages and countries in ${result.sankey.year} [t], coloured by the country the flow leaves.`;
-  sankeyChart($("sankey"), links, { label: `Sankey of flows in ${result.sankey.year}`, highlight: ["PAK"], groupTitle: "country the flow leaves" });
+  sankeyChart($("sankey"), links, { label: `Sankey of flows in ${result.sankey.year}`, highlight: ["Pakistan"], groupTitle: "country the flow leaves", colours: ORIGIN_COLOURS });
   fillTable($("sankey-table"), [{ key: "source", header: "from" }, { key: "target", header: "to" }, { key: "value", header: "flow [t]", num: true, format: (v) => number(v) }],
     [...links].sort((a, b) => b.value - a.value).slice(0, 25));
 }
