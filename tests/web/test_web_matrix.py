@@ -22,6 +22,7 @@ PAGES = [
     ("overview", "", "#corridor-sankey svg .link"),
     ("atlas", "atlas?commodity=rare-earths", "#map svg path.country:not(.nodata)"),
     ("country", "atlas/country/CHN", "[data-chart=bars] svg rect.bar"),
+    ("trade", "trade?hs6=261710&country=PAK", "#flows-chart svg .link"),
     ("risk", "risk", "#matrix svg circle"),
     ("economics", "economics", "#tornado-chart svg rect"),
     ("scenarios", "scenarios?scenario=pakistan-us-corridor", "RUN"),

@@ -33,6 +33,7 @@ from orechain.services import catalog
 from orechain.services.corridor import CORRIDOR_COMMODITIES, corridor_facts
 from orechain.services.risk import overview as risk_overview
 from orechain.services.runtime import Runtime
+from orechain.services.tradeflows import trade_codes
 from orechain.services.transparency import summary
 from orechain.web.countries import atlas_countries, country_groups
 from orechain.web.labels import label_table, register, short_source
@@ -42,6 +43,7 @@ __all__ = ["NAV", "mount"]
 NAV = (
     ("/", "Overview"),
     ("/atlas", "Atlas"),
+    ("/trade", "Trade"),
     ("/risk", "Risk"),
     ("/scenarios", "Scenarios"),
     ("/economics", "Economics"),
@@ -136,6 +138,11 @@ def _pages(app: FastAPI) -> None:  # one small handler per page
             profile=profile,
             groups=country_groups(profile, names),
         )
+
+    @app.get("/trade", response_class=HTMLResponse, include_in_schema=False)
+    async def trade(request: Request) -> Response:
+        codes = await _memo(services_of(request), "trade-codes", trade_codes)
+        return _page(request, "trade", "Trade flows (BACI)", codes=codes)
 
     @app.get("/risk", response_class=HTMLResponse, include_in_schema=False)
     async def risk(request: Request) -> Response:
