@@ -6,7 +6,7 @@ Thin routes over :mod:`orechain.services.tradeflows` and
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from orechain.api.auth import access
 from orechain.api.responses import CommodityPath, JsonBytes, Svc, YearQuery, ok
 from orechain.atlas.store import Atlas
-from orechain.services.timeseries import production_series
+from orechain.services.timeseries import production_series, salient_series
 from orechain.services.tradeflows import trade_codes, trade_view
 
 router = APIRouter(
@@ -48,6 +48,31 @@ class ProductionSeries(BaseModel):
     unit: str
     years: list[int]
     series: list[CountrySeries]
+
+
+class SalientPoint(BaseModel):
+    """One year of a U.S. salient statistic; flagged years (E, W, XX) have no value."""
+
+    year: int
+    value: float | None
+    flag: str | None
+    source_id: str
+
+
+class SalientItem(BaseModel):
+    """One item's values over the years (an oxide's price, a product form's reliance)."""
+
+    name: str
+    unit: str
+    points: list[SalientPoint]
+
+
+class SalientSeries(BaseModel):
+    """U.S. salient statistics of one variable, newest edition per year."""
+
+    commodity: str
+    variable: str
+    series: list[SalientItem]
 
 
 class TradeSideRow(BaseModel):
@@ -153,3 +178,20 @@ async def series(svc: Svc, commodity: CommodityPath, measure: MeasureQuery = "mi
         return production_series(a, commodity, measure)
 
     return JsonBytes(await svc.atlas.cached(("dash-series", commodity, measure), compute))
+
+
+VariableQuery = Annotated[
+    Literal["price", "net_import_reliance"], Query(description="Salient variable")
+]
+
+
+@router.get("/salient/{commodity}", response_class=JsonBytes, responses=ok(SalientSeries))
+async def salient(
+    svc: Svc, commodity: CommodityPath, variable: VariableQuery = "price"
+) -> JsonBytes:
+    """U.S. prices or net import reliance by year (USGS MCS salient statistics)."""
+
+    def compute(a: Atlas) -> dict[str, Any]:
+        return salient_series(a, commodity, variable)
+
+    return JsonBytes(await svc.atlas.cached(("dash-salient", commodity, variable), compute))

@@ -1,10 +1,10 @@
-import { choropleth } from "./charts.js";
+import { choropleth, lineChart } from "./charts.js";
 import { api, downloadCsv, fillTable, makeSortable, tableRows } from "./common.js";
 import { number, percent } from "./formatting.js";
 import { label, sourceName, unitLabel } from "./labels.js";
 import { restore, setState } from "./urlstate.js";
 
-const topojson = window.topojson;
+const d3 = window.d3, topojson = window.topojson;
 const $ = (id) => document.getElementById(id);
 const form = $("atlas-form"), commodity = $("commodity"), measure = $("measure"), year = $("year"), scale = $("scale");
 const caption = $("atlas-caption"), table = $("atlas-table");
@@ -33,6 +33,24 @@ async function drawMap(data) {
   });
 }
 
+async function drawSeries() {
+  const el = $("series-chart");
+  try {
+    const data = await api(`/api/dashboard/series/${encodeURIComponent(commodity.value)}?measure=${encodeURIComponent(measure.value)}`);
+    const unit = unitLabel(data.unit);
+    lineChart(el, data.series.map((s) => ({
+      name: s.name, values: s.points.map((p) => ({ x: p.year, y: p.value, source: sourceName(p.source_id) })),
+    })), { label: `${label(data.measure)} by year`, yTitle: `${label(data.measure)} [${unit}]`, unit });
+    const rows = data.years.map((y) => Object.fromEntries([["year", y], ...data.series.map((s) => {
+      const p = s.points.find((q) => q.year === y); return [s.iso3, p ? `${number(p.value)} (${p.source_id})` : "–"];
+    })]));
+    fillTable($("series-table"), [{ key: "year" }, ...data.series.map((s) => ({ key: s.iso3, header: `${s.name} [${unit}] (edition)`, num: true }))], rows);
+  } catch (error) {
+    d3.select(el).selectAll("*").remove(); el.textContent = `No series: ${error.message}`;
+    fillTable($("series-table"), [{ key: "year" }], []);
+  }
+}
+
 async function show(event) {
   if (event) event.preventDefault();
   setState({ commodity: commodity.value, measure: measure.value, year: year.value, scale: scale.value });
@@ -52,7 +70,7 @@ async function show(event) {
     ], rows);
     const th = table.tHead.rows[0].cells[2];
     (th.querySelector("button") || th).textContent = `value [${unitLabel(data.unit)}]`;
-    await drawMap(data);
+    await Promise.all([drawMap(data), drawSeries()]);
   } catch (error) { caption.textContent = `No data: ${error.message}`; }
 }
 

@@ -127,7 +127,7 @@ export function lineChart(el, series, { label = "", yFormat = number, xTitle = "
     for (const s of series) {
       svg.append("path").attr("class", "series").attr("d", line(s.values)).attr("fill", "none").attr("stroke", colour(s.name)).attr("stroke-width", 2.5);
       const dots = svg.append("g").selectAll("circle").data(s.values).join("circle").attr("class", "point")
-        .attr("cx", (d) => x(d.x)).attr("cy", (d) => y(d.y)).attr("r", 3.5).attr("fill", colour(s.name));
+        .attr("cx", (d) => x(d.x)).attr("cy", (d) => y(d.y)).attr("r", 3.5).style("fill", colour(s.name));
       withTooltip(dots, (d) => tipText(`${s.name}, ${d.x}`, yFormat(d.y), unit, d.source || source));
     }
     legend(el, series.map((s) => ({ label: s.name, colour: colour(s.name), kind: "line" })));

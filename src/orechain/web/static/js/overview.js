@@ -1,11 +1,41 @@
-import { sankeyChart } from "./charts.js";
-import { api, barsFromTable } from "./common.js";
+import { lineChart, sankeyChart } from "./charts.js";
+import { api, barsFromTable, fillTable } from "./common.js";
 import { number, percent } from "./formatting.js";
-import { label } from "./labels.js";
+import { label, sourceName } from "./labels.js";
 import { ORIGIN_COLOURS, originGroup } from "./origins.js";
 import { getState, setState } from "./urlstate.js";
 
 document.querySelectorAll("[data-chart=bars]").forEach((el) => barsFromTable(el));
+
+// Rare-earth prices span 1 to 2,000 USD/kg; the magnet oxides tell the corridor's story.
+const PRICE_ITEMS = { "rare-earths": ["Nd2O3", "Dy2O3"] };
+const VARIABLE = { net_import_reliance: "U.S. net import reliance", price: "U.S. price" };
+
+async function usOverTime(card) {
+  const cid = card.dataset.commodity, rows = new Map();
+  for (const el of card.querySelectorAll("[data-series]")) {
+    const variable = el.dataset.series;
+    const data = await api(`/api/dashboard/salient/${cid}?variable=${variable}`);
+    const wanted = PRICE_ITEMS[cid] && variable === "price" ? data.series.filter((s) => PRICE_ITEMS[cid].includes(s.name)) : data.series;
+    const series = wanted.filter((s) => s.points.some((p) => p.value !== null));
+    const unit = series.length ? (series[0].unit === "pct" ? "%" : series[0].unit) : "";
+    lineChart(el, series.map((s) => ({
+      name: `${VARIABLE[variable]}${s.name === "all forms" ? "" : `, ${s.name}`}`,
+      values: s.points.filter((p) => p.value !== null).map((p) => ({ x: p.year, y: p.value, source: `${sourceName(p.source_id)}${p.flag ? ` (flag ${p.flag})` : ""}` })),
+    })), { label: `${VARIABLE[variable]} of ${cid}`, yTitle: `${VARIABLE[variable]} [${unit}]`, unit, yFormat: (v) => number(v) });
+    for (const s of data.series) {
+      for (const p of s.points) {
+        const row = rows.get(p.year) || { year: p.year }; rows.set(p.year, row);
+        row[`${variable}:${s.name}`] = p.value === null ? (p.flag || "–") : `${number(p.value)}${p.flag === ">" ? " (>)" : ""}`;
+      }
+    }
+    card.dataset[variable === "price" ? "prices" : "nir"] = String(series.length);
+  }
+  const keys = [...new Set([...rows.values()].flatMap((r) => Object.keys(r)).filter((k) => k !== "year"))];
+  fillTable(card.querySelector("[data-series-table]"), [{ key: "year", header: "year" }, ...keys.map((k) => ({ key: k, header: k.replace("net_import_reliance:", "NIR % ").replace("price:", "price "), num: true }))],
+    [...rows.values()].sort((a, b) => a.year - b.year));
+}
+document.querySelectorAll("#us-time [data-commodity]").forEach((card) => usOverTime(card).catch((error) => { card.append(` Over-time data unavailable: ${error.message}`); }));
 
 async function pollRun(jobId) {
   for (;;) {
