@@ -6,6 +6,8 @@ import { restore, setState } from "./urlstate.js";
 
 const $ = (id) => document.getElementById(id);
 const millions = (v) => (v === null || v === undefined ? "–" : number(v / 1e6, 1));
+// A tornado factor is a multiplier on an input: its label without the input's unit.
+const factorLabel = (key) => label(key).replace(/ \[[^\]]*\]$/, "");
 const COMPARE = { npv: "money", irr: "percent", export_revenue: "money", jobs: "number", host_take: "money" };
 
 async function evaluate(event) {
@@ -26,10 +28,10 @@ async function evaluate(event) {
     });
     const cols = ["year", "revenue", "royalty", "opex", "capex", "tax", "fcf", "host_take"].filter((k) => k in run.cash_flows[0]);
     fillTable($("cf-table"), cols.map((k) => ({ key: k, num: true, format: k === "year" ? String : millions })), run.cash_flows);
-    tornadoChart($("tornado-chart"), sens.base_npv / 1e6, sens.tornado.map((t) => ({ factor: label(t.factor), low: t.low_npv / 1e6, high: t.high_npv / 1e6 })), {
+    tornadoChart($("tornado-chart"), sens.base_npv / 1e6, sens.tornado.map((t) => ({ factor: factorLabel(t.factor), low: t.low_npv / 1e6, high: t.high_npv / 1e6 })), {
       label: "NPV sensitivity", format: (v) => number(v, 1), xTitle: `NPV [M ${cur}]`, lowLabel: "factor 20 % lower", highLabel: "factor 20 % higher", unit: `M ${cur}`,
     });
-    fillTable($("tornado-table"), [{ key: "factor", format: (v) => label(v) }, ...["low_npv", "high_npv", "swing"].map((k) => ({ key: k, num: true, format: millions }))], sens.tornado);
+    fillTable($("tornado-table"), [{ key: "factor", format: factorLabel }, ...["low_npv", "high_npv", "swing"].map((k) => ({ key: k, num: true, format: millions }))], sens.tornado);
     const pick = (v) => ((v && typeof v === "object") ? (v.total ?? v.operations) : v);
     const show = (kind, v) => (kind === "money" ? money(v, cur) : kind === "percent" ? percent(v) : number(v));
     const rows = Object.entries(COMPARE).map(([k, kind]) => {
