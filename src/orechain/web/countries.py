@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
 from orechain.atlas.store import Atlas
 from orechain.web.labels import field_label
@@ -46,7 +47,7 @@ def country_groups(profile: dict[str, Any], names: dict[str, str]) -> list[dict[
         if twice[(e["commodity"], e["measure"])] > 1 and e.get("basis"):
             label += f" ({e['basis']})"
         measure = "mine" if e["measure"] == "reserves" else e["measure"]
-        href = f"/atlas?commodity={e['commodity']}&measure={measure}"
+        href = "/atlas?" + urlencode({"commodity": e["commodity"], "measure": measure})
         groups[_group_of(e["measure"])].append({**e, "label": label, "href": href})
     out = []
     for key, title in GROUPS:
