@@ -25,7 +25,8 @@ def test_raw_identifiers_get_human_labels():
 @given(st.from_regex(r"[a-z][a-z_\- ]{0,30}", fullmatch=True))
 def test_every_id_gets_a_label_without_underscores(key):
     text = field_label(key)
-    assert text and "_" not in text
+    assert text
+    assert "_" not in text
 
 
 def test_every_registered_source_is_a_linked_citation():
@@ -33,7 +34,8 @@ def test_every_registered_source_is_a_linked_citation():
         c = citation(source.source_id)
         assert c is not None
         assert c["href"] == f"/sources#src-{source.source_id}"
-        assert c["short"] and len(c["short"]) <= len(source.title)
+        assert c["short"]
+        assert len(c["short"]) <= len(source.title)
     assert citation("usgs-mcs-2025")["short"] == "Mineral Commodity Summaries 2025 Data Release"
     assert citation("no-such-source") is None
 
