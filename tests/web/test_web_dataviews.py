@@ -64,3 +64,12 @@ def test_production_series_names_each_points_vintage(atlas):
     assert points[2020]["source_id"] == "usgs-mcs-2022"
     assert s["series"][0]["iso3"] == "CHN"
     assert s["years"] == sorted(s["years"])
+
+
+def test_production_series_of_one_country(atlas):
+    s = production_series(atlas, "rare-earths", country="USA")
+    assert [c["iso3"] for c in s["series"]] == ["USA"]
+    points = {p["year"]: p["value"] for p in s["series"][0]["points"]}
+    assert points[2024] == 45_000.0  # USGS MCS 2025
+    with pytest.raises(NotFoundError, match="PAK"):
+        production_series(atlas, "rare-earths", country="PAK")

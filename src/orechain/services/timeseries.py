@@ -24,12 +24,18 @@ __all__ = ["production_series", "salient_series"]
 
 
 def production_series(
-    atlas: Atlas, commodity: str, measure: str = "mine", top: int = 6, source: str = "usgs-mcs"
+    atlas: Atlas,
+    commodity: str,
+    measure: str = "mine",
+    top: int = 6,
+    source: str = "usgs-mcs",
+    country: str | None = None,
 ) -> dict[str, Any]:
     """The ``top`` producers' values by year, newest vintage per year, with the vintage.
 
-    Countries are ranked by their value in the latest year. Returns the unit,
-    the years and one series per country: points ``{year, value, source_id}``.
+    Countries are ranked by their value in the latest year; with ``country``
+    (ISO3) only that country's series is returned. Returns the unit, the years
+    and one series per country: points ``{year, value, source_id}``.
     """
     cid = resolve_commodity(commodity)
     clause, params = source_family_clause(source)
@@ -62,6 +68,11 @@ def production_series(
     leaders = (
         frame[frame["year"] == last].sort_values("value", ascending=False)["country"].head(top)
     )
+    if country is not None:
+        if country not in set(frame["country"]):
+            msg = f"no {measure} production of {cid} by {country} in the atlas"
+            raise NotFoundError(msg)
+        leaders = pd.Series([country])
     series = []
     for iso in leaders:
         rows = frame[frame["country"] == iso]

@@ -171,13 +171,16 @@ async def trade(
 
 
 @router.get("/series/{commodity}", response_class=JsonBytes, responses=ok(ProductionSeries))
-async def series(svc: Svc, commodity: CommodityPath, measure: MeasureQuery = "mine") -> JsonBytes:
-    """The largest producers by year over every vintage the atlas holds."""
+async def series(
+    svc: Svc, commodity: CommodityPath, measure: MeasureQuery = "mine", country: CountryQuery = None
+) -> JsonBytes:
+    """The largest producers (or one country) by year over every vintage the atlas holds."""
 
     def compute(a: Atlas) -> dict[str, Any]:
-        return production_series(a, commodity, measure)
+        return production_series(a, commodity, measure, country=country)
 
-    return JsonBytes(await svc.atlas.cached(("dash-series", commodity, measure), compute))
+    key = ("dash-series", commodity, measure, country)
+    return JsonBytes(await svc.atlas.cached(key, compute))
 
 
 VariableQuery = Annotated[
