@@ -32,7 +32,7 @@ function draw(result) {
     name: label(sector), values: result.years.map((y) => ({ x: y.year, y: y.shortfall_by_sector[sector] })),
   })), { label: "Shortfall by sector over time", ...opts });
   const series = [{ name: "as specified", values: result.years.map((y) => ({ x: y.year, y: y.shortfall_t })) }];
-  if (result.without) series.push({ name: `without ${result.without.removed.join(", ")}`, values: result.without.years.map((y) => ({ x: y.year, y: y.shortfall_t })) });
+  if (result.without) series.push({ name: `without the mitigations (${result.without.removed.join(", ")})`, values: result.without.years.map((y) => ({ x: y.year, y: y.shortfall_t })) });
   lineChart($("compare-chart"), series, { label: "Shortfall with and without the mitigations", ...opts });
   const columns = [{ key: "year", num: true }, { key: "shortfall_t", num: true, format: (v) => number(v) },
     ...sectors.map((k) => ({ key: k, header: `${label(k)} [t]`, num: true, format: (v) => number(v) }))];
