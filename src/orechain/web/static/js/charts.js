@@ -208,15 +208,19 @@ function placeLabels(svg, pts, right, top) {
     const w = p.label.length * 7 + 4, h = FONT + 2;
     const leftSide = p.px + 8 + w > right;
     const x0 = leftSide ? p.px - 8 - w : p.px + 8;
-    let spot = null;
+    let spot = null, shift = 0;
     for (const dy of [0, -14, 14, -28, 28, -42, 42]) {
       const y0 = p.py - h / 2 + dy;
       if (y0 < top) continue;
       const box = [x0, y0, x0 + w, y0 + h];
-      if (!placed.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) { spot = box; break; }
+      if (!placed.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) { spot = box; shift = dy; break; }
     }
     if (!spot) continue;
     placed.push(spot);
+    if (shift) { // a leader line ties a moved label to its point
+      svg.append("line").attr("class", "leader").attr("x1", p.px).attr("y1", p.py)
+        .attr("x2", leftSide ? spot[2] : spot[0]).attr("y2", (spot[1] + spot[3]) / 2);
+    }
     svg.append("text").attr("class", "point-label").attr("x", spot[0]).attr("y", spot[3] - 3).text(p.label);
   }
 }
