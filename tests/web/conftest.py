@@ -146,3 +146,9 @@ def page(browser: object, live_server: str) -> Iterator[tuple[object, PageWatch]
     context.close()
     assert watch.outside == [], f"requests left 127.0.0.1: {watch.outside}"
     assert watch.errors == [], f"console errors: {watch.errors}"
+
+
+@pytest.fixture(scope="session")
+def page_watch() -> type[PageWatch]:
+    """The :class:`PageWatch` class, for tests that open their own browser contexts."""
+    return PageWatch

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from orechain._version import __version__
 from orechain.atlas.store import open_atlas
 from orechain.errors import OreChainError
+from orechain.formatting import number, percent
 from orechain.services.corridor import corridor_facts, corridor_scenario
 from orechain.settings import Settings
 
@@ -32,6 +33,8 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.filters.update(number=number, percent=percent)
+"""The one number formatter, so the report reads each figure as the CLI and the pages do."""
 
 
 def svg_bars(

@@ -56,6 +56,7 @@ def run_report(
     doc = to_json(result)
     last = result.years[-1]
     doc["sankey"] = {"year": last.year, "links": sankey_links(last)}
+    doc["sankey_by_year"] = [{"year": y.year, "links": sankey_links(y)} for y in result.years]
     removed = scn.report.compare_without
     if removed:
         label = f"without {', '.join(removed)}"

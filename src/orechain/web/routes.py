@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
+from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -25,19 +26,24 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from orechain._version import __version__
 from orechain.atlas.profile import country_profile
 from orechain.atlas.query import list_commodities
+from orechain.atlas.sources import load_sources
 from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
 from orechain.services import catalog
 from orechain.services.corridor import CORRIDOR_COMMODITIES, corridor_facts
 from orechain.services.risk import overview as risk_overview
 from orechain.services.runtime import Runtime
+from orechain.services.tradeflows import trade_codes
 from orechain.services.transparency import summary
+from orechain.web.countries import atlas_countries, country_groups
+from orechain.web.labels import label_table, register, short_source
 
 __all__ = ["NAV", "mount"]
 
 NAV = (
     ("/", "Overview"),
     ("/atlas", "Atlas"),
+    ("/trade", "Trade"),
     ("/risk", "Risk"),
     ("/scenarios", "Scenarios"),
     ("/economics", "Economics"),
@@ -52,6 +58,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+register(_ENV)
 TEMPLATES = Jinja2Templates(env=_ENV)
 
 
@@ -66,8 +73,19 @@ async def _memo(svc: Runtime, key: str, fn: Callable[[Atlas], Any]) -> Any:
     return json.loads(data)
 
 
+@cache
+def _labels_json() -> str:
+    """The label table for the page scripts, safe inside a <script> data block."""
+    return json.dumps(label_table(), ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _commodity_names(atlas: Atlas) -> dict[str, str]:
+    frame = list_commodities(atlas)
+    return dict(zip(frame["commodity"], frame["name"], strict=True))
+
+
 def _page(request: Request, name: str, title: str, **context: Any) -> Response:
-    path = {"overview": "/", "country": "/atlas"}.get(name, f"/{name}")
+    path = {"overview": "/", "country": "/atlas", "sources": "/atlas"}.get(name, f"/{name}")
     return TEMPLATES.TemplateResponse(
         request,
         f"{name}.html.j2",
@@ -77,6 +95,7 @@ def _page(request: Request, name: str, title: str, **context: Any) -> Response:
             "active": path,
             "nav": NAV,
             "version": __version__,
+            "labels_json": _labels_json(),
             **context,
         },
     )
@@ -98,24 +117,40 @@ def _pages(app: FastAPI) -> None:  # one small handler per page
 
     @app.get("/atlas", response_class=HTMLResponse, include_in_schema=False)
     async def atlas(request: Request) -> Response:
+        svc = services_of(request)
         rows = await _memo(
-            services_of(request),
+            svc,
             "commodities",
             lambda a: list_commodities(a)[["commodity", "name"]].to_dict("records"),
         )
-        return _page(request, "atlas", "Atlas", commodities=rows)
+        regions = await _memo(svc, "atlas-countries", atlas_countries)
+        return _page(request, "atlas", "Atlas", commodities=rows, regions=regions)
 
     @app.get("/atlas/country/{country}", response_class=HTMLResponse, include_in_schema=False)
     async def country(request: Request, country: str) -> Response:
         svc = services_of(request)
         profile = await _memo(svc, f"profile:{country}", lambda a: country_profile(a, country))
-        return _page(request, "country", f"Country profile: {profile['name']}", profile=profile)
+        names = await _memo(svc, "commodity-names", _commodity_names)
+        return _page(
+            request,
+            "country",
+            f"Country profile: {profile['name']}",
+            profile=profile,
+            groups=country_groups(profile, names),
+        )
+
+    @app.get("/trade", response_class=HTMLResponse, include_in_schema=False)
+    async def trade(request: Request) -> Response:
+        codes = await _memo(services_of(request), "trade-codes", trade_codes)
+        return _page(request, "trade", "Trade flows (BACI)", codes=codes)
 
     @app.get("/risk", response_class=HTMLResponse, include_in_schema=False)
     async def risk(request: Request) -> Response:
         svc = services_of(request)
         rows = json.loads(await svc.atlas.cached(("overview", None), lambda a: risk_overview(a)))
-        commodities = sorted({r["commodity"] for r in rows} | set(CORRIDOR_COMMODITIES))
+        names = await _memo(svc, "commodity-names", _commodity_names)
+        ids = {r["commodity"] for r in rows} | set(CORRIDOR_COMMODITIES)
+        commodities = sorted(((c, names.get(c, c)) for c in ids), key=lambda c: c[1])
         return _page(request, "risk", "Risk", rows=rows, commodities=commodities)
 
     @app.get("/transparency", response_class=HTMLResponse, include_in_schema=False)
@@ -132,6 +167,11 @@ def _pages(app: FastAPI) -> None:  # one small handler per page
     async def scenarios(request: Request) -> Response:
         bundled = [asdict(b) for b in catalog.bundled_scenarios()]
         return _page(request, "scenarios", "Scenarios", bundled=bundled)
+
+    @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
+    async def sources(request: Request) -> Response:
+        register_ = [{**asdict(s), "short": short_source(s)} for s in load_sources()]
+        return _page(request, "sources", "Sources: the provenance register", sources=register_)
 
     @app.get("/economics", response_class=HTMLResponse, include_in_schema=False)
     async def economics(request: Request) -> Response:

@@ -1,42 +1,44 @@
-import { api, barChart, downloadCsv, fillTable, fmt, makeSortable, pct } from "./common.js";
+import { barChart, scatterChart } from "./charts.js";
+import { api, downloadCsv, fillTable, makeSortable } from "./common.js";
+import { number, percent, ratio } from "./formatting.js";
+import { cite, label, sourceName } from "./labels.js";
+import { restore, setState } from "./urlstate.js";
 
-const d3 = window.d3;
 const select = document.getElementById("risk-commodity");
 makeSortable(document.getElementById("overview-table"));
 let overview = [], exposure = [];
 
 function drawStages() {
+  setState({ commodity: select.value });
   const rows = overview.filter((r) => r.commodity === select.value);
-  barChart(document.getElementById("stage-chart"), rows.map((r) => ({ label: `${r.measure} (${r.year})`, value: r.hhi })),
-    { max: 10000, format: (v) => fmt(v, 4), label: `HHI by stage of ${select.value}` });
+  const name = select.options[select.selectedIndex].text;
+  barChart(document.getElementById("stage-chart"), rows.map((r) => ({
+    label: `${label(r.measure)} (${r.year})`, value: r.hhi,
+    tip: `${name}, ${label(r.measure)} ${r.year}: HHI ${number(r.hhi)}, top ${r.top_country || "–"} ${percent(r.cr1)} — ${sourceName(r.source_id)}`,
+  })), { max: 10000, format: (v) => number(v), label: `HHI by stage of ${name}`, xTitle: "Herfindahl–Hirschman index (0–10,000)" });
   fillTable(document.getElementById("stage-table"), [
-    { key: "measure" }, { key: "year" }, { key: "hhi", num: true, format: (v) => fmt(v, 4) },
-    { key: "cr1", num: true, format: (v) => pct(v, 0) }, { key: "top_country" }, { key: "source_id" },
+    { key: "measure", format: (v) => label(v) }, { key: "year", num: true }, { key: "hhi", num: true, format: (v) => number(v) },
+    { key: "cr1", num: true, format: (v) => percent(v) }, { key: "top_country" }, { key: "source_id", format: (v) => cite(v) },
   ], rows);
 }
 
 function drawMatrix() {
   const rows = exposure.filter((r) => r.hhi_wgi !== null && r.net_import_reliance !== null);
-  const width = 640, height = 380, m = { l: 50, r: 20, t: 10, b: 40 };
-  const el = document.getElementById("matrix"); d3.select(el).selectAll("*").remove();
-  const svg = d3.select(el).append("svg").attr("viewBox", `0 0 ${width} ${height}`).attr("role", "img")
-    .attr("aria-label", "Exposure matrix: concentration against U.S. import reliance; table available as CSV");
-  const x = d3.scaleLinear().domain([0, d3.max(rows, (r) => r.hhi_wgi) || 1]).nice().range([m.l, width - m.r]);
-  const y = d3.scaleLinear().domain([0, 100]).range([height - m.b, m.t]);
-  svg.append("g").attr("class", "axis").attr("transform", `translate(0, ${height - m.b})`).call(d3.axisBottom(x));
-  svg.append("g").attr("class", "axis").attr("transform", `translate(${m.l}, 0)`).call(d3.axisLeft(y).tickFormat((v) => `${v} %`));
-  svg.append("text").attr("x", width / 2).attr("y", height - 5).attr("text-anchor", "middle").attr("font-size", 12).text("HHI_WGI of the most concentrated stage");
-  const dot = svg.selectAll("g.dot").data(rows).join("g").attr("class", "dot");
-  dot.append("circle").attr("cx", (r) => x(r.hhi_wgi)).attr("cy", (r) => y(Math.min(100, r.net_import_reliance))).attr("r", 4).attr("fill", "#b4462b");
-  dot.filter((r) => r.hhi_wgi > 2 || r.net_import_reliance >= 99).append("text").attr("x", (r) => x(r.hhi_wgi) + 5)
-    .attr("y", (r) => y(Math.min(100, r.net_import_reliance)) - 4).attr("font-size", 10).text((r) => r.name);
-  dot.append("title").text((r) => `${r.name} (${r.stage}): HHI_WGI ${fmt(r.hhi_wgi)}, US NIR ${r.net_import_reliance} %`);
+  scatterChart(document.getElementById("matrix"), rows.map((r) => ({
+    x: r.hhi_wgi, y: Math.min(100, r.net_import_reliance) / 100, label: r.name,
+    tip: `${r.name} (${label(r.stage)}): governance-weighted HHI ${ratio(r.hhi_wgi)}, HHI ${number(r.hhi)}, U.S. net import reliance ${number(r.net_import_reliance)} %, top ${r.top_country || "–"}`,
+  })), {
+    label: "Exposure matrix: concentration against U.S. import reliance",
+    xTitle: "Governance-weighted HHI of the most concentrated stage (0–10)", yTitle: "U.S. net import reliance",
+    xFormat: (v) => ratio(v, 1), yFormat: (v) => percent(v, 0), yMax: 1,
+  });
 }
 
 document.getElementById("matrix-csv").addEventListener("click", () => downloadCsv("exposure-matrix.csv",
   [["commodity", "stage", "hhi_wgi", "hhi", "net_import_reliance_pct", "top_country"],
     ...exposure.map((r) => [r.commodity, r.stage, r.hhi_wgi, r.hhi, r.net_import_reliance, r.top_country])]));
 select.addEventListener("change", drawStages);
+restore(select, "commodity");
 Promise.all([api("/api/risk/overview"), api("/api/risk/exposure")]).then(([o, e]) => {
   overview = o; exposure = e; drawStages(); drawMatrix();
 });

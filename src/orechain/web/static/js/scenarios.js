@@ -1,4 +1,9 @@
-import { api, downloadCsv, fillTable, fmt, lineChart, sankeyChart, tableRows } from "./common.js";
+import { lineChart, sankeyChart } from "./charts.js";
+import { api, downloadCsv, fillTable, tableRows } from "./common.js";
+import { number, percent } from "./formatting.js";
+import { label } from "./labels.js";
+import { ORIGIN_COLOURS, originGroup } from "./origins.js";
+import { restore, setState } from "./urlstate.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("scenario-form"), name = $("scenario-name"), yaml = $("yaml");
@@ -20,25 +25,26 @@ async function validate() {
 function draw(result) {
   $("results").hidden = false;
   const s = result.summary;
-  $("summary").textContent = `${s.region}: shortfall ${fmt(s.shortfall_t)} t over the horizon (${(100 * s.shortfall_share).toFixed(1)} % of demand); worst year ${s.worst_year}.`;
+  $("summary").textContent = `${s.region}: shortfall ${number(s.shortfall_t)} t over the horizon (${percent(s.shortfall_share)} of demand); worst year ${s.worst_year}.`;
   const sectors = Object.keys(result.years[0].shortfall_by_sector);
+  const opts = { xTitle: "year", yTitle: "shortfall [t]", unit: "t", source: `scenario ${result.scenario} (model prediction)` };
   lineChart($("shortfall-chart"), sectors.map((sector) => ({
-    name: sector, values: result.years.map((y) => ({ x: y.year, y: y.shortfall_by_sector[sector] })),
-  })), { label: "Shortfall by sector over time" });
+    name: label(sector), values: result.years.map((y) => ({ x: y.year, y: y.shortfall_by_sector[sector] })),
+  })), { label: "Shortfall by sector over time", ...opts });
   const series = [{ name: "as specified", values: result.years.map((y) => ({ x: y.year, y: y.shortfall_t })) }];
-  if (result.without) series.push({ name: result.without.variant.slice(0, 28), values: result.without.years.map((y) => ({ x: y.year, y: y.shortfall_t })) });
-  lineChart($("compare-chart"), series, { label: "Shortfall with and without the mitigations" });
-  const columns = [{ key: "year" }, { key: "shortfall_t", header: "shortfall [t]", num: true, format: (v) => fmt(v, 4) },
-    ...sectors.map((k) => ({ key: k, header: k, num: true, format: (v) => fmt(v, 4) }))];
-  if (result.without) columns.push({ key: "without", header: "shortfall without mitigations [t]", num: true, format: (v) => fmt(v, 4) });
+  if (result.without) series.push({ name: `without the mitigations (${result.without.removed.join(", ")})`, values: result.without.years.map((y) => ({ x: y.year, y: y.shortfall_t })) });
+  lineChart($("compare-chart"), series, { label: "Shortfall with and without the mitigations", ...opts });
+  const columns = [{ key: "year", num: true }, { key: "shortfall_t", num: true, format: (v) => number(v) },
+    ...sectors.map((k) => ({ key: k, header: `${label(k)} [t]`, num: true, format: (v) => number(v) }))];
+  if (result.without) columns.push({ key: "without", header: "shortfall without mitigations [t]", num: true, format: (v) => number(v) });
   fillTable($("shortfall-table"), columns, result.years.map((y, i) => ({
     year: y.year, shortfall_t: y.shortfall_t, ...y.shortfall_by_sector,
     without: result.without ? result.without.years[i].shortfall_t : null,
   })));
-  const links = result.sankey.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes }));
-  $("sankey-caption").textContent = `Flows between stages and countries in ${result.sankey.year} [t].`;
-  sankeyChart($("sankey"), links, { label: `Sankey of flows in ${result.sankey.year}` });
-  fillTable($("sankey-table"), [{ key: "source" }, { key: "target" }, { key: "value", num: true, format: (v) => fmt(v, 4) }],
+  const links = result.sankey.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes, group: originGroup(l.source) }));
+  $("sankey-caption").textContent = `Flows between stages and countries in ${result.sankey.year} [t], coloured by the country the flow leaves.`;
+  sankeyChart($("sankey"), links, { label: `Sankey of flows in ${result.sankey.year}`, highlight: ["Pakistan"], groupTitle: "country the flow leaves", colours: ORIGIN_COLOURS });
+  fillTable($("sankey-table"), [{ key: "source", header: "from" }, { key: "target", header: "to" }, { key: "value", header: "flow [t]", num: true, format: (v) => number(v) }],
     [...links].sort((a, b) => b.value - a.value).slice(0, 25));
 }
 
@@ -51,8 +57,11 @@ async function poll(jobId) {
   else if (job.error) statusEl.textContent = `Failed: ${job.error.message}`;
 }
 
+restore(name, "scenario");
+name.addEventListener("change", () => setState({ scenario: name.value }));
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  setState({ scenario: name.value });
   try {
     const job = await api("/api/scenarios/runs", { body: request() });
     current = job.job_id; cancel.disabled = false; progress.value = 0; poll(job.job_id);

@@ -1,0 +1,1 @@
+// The sources page is static: no script beyond the shared ones.
