@@ -1,0 +1,330 @@
+"""Run use cases: record a run, list and show runs, verify a run by re-executing it.
+
+Each recordable command is a :class:`RunKind`: a function from the recorded
+inputs (and the atlas, when it uses one) to the output document. The CLI and the
+API compute the document as usual and, with ``--record`` / ``?record=true``, pass
+it here with the inputs; ``verify`` calls the same function on the recorded
+inputs and compares the canonical output digests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from orechain.errors import InputError
+from orechain.ledger.canonical import canonicalize
+from orechain.runs import record as rec
+from orechain.runs.log import RunLog
+
+if TYPE_CHECKING:
+    from orechain.atlas.store import Atlas
+    from orechain.ledger.store import Entry
+
+__all__ = [
+    "RUN_KINDS",
+    "RunKind",
+    "Verification",
+    "file_input",
+    "list_runs",
+    "record_run",
+    "show_run",
+    "verify_run",
+]
+
+Inputs = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RunKind:
+    """A recordable command: how to re-execute it and whether it reads the atlas."""
+
+    execute: Callable[[Inputs, Atlas | None], Any]
+    needs_atlas: Callable[[Inputs], bool] = lambda _inputs: True
+
+
+def file_input(path: Path | str, document: Any) -> dict[str, Any]:
+    """A file input as recorded: its path (for the reader) and its parsed document."""
+    return {"path": str(path), "document": document}
+
+
+def _risk(inputs: Inputs, atlas: Atlas | None) -> Any:
+    from orechain.services.risk import risk_document
+
+    assert atlas is not None
+    return risk_document(atlas, **inputs)
+
+
+def _overview(inputs: Inputs, atlas: Atlas | None) -> Any:
+    from orechain.services.risk import overview
+
+    assert atlas is not None
+    return [r.to_dict() for r in overview(atlas, inputs["year"])]
+
+
+def _scenario(inputs: Inputs) -> Any:
+    from orechain.scenarios.spec import parse_scenario
+
+    f = inputs["scenario"]
+    return parse_scenario(f["document"], f["path"])
+
+
+def _scenario_run(inputs: Inputs, atlas: Atlas | None) -> Any:
+    from orechain.scenarios.report import run_report
+
+    opts = {k: inputs[k] for k in ("draws", "seed", "explain")}
+    return run_report(_scenario(inputs), atlas, **opts)[0]
+
+
+def _project(f: Mapping[str, Any]) -> Any:
+    from orechain.economics.project import project_from_dict
+
+    return project_from_dict(f["document"], source=f["path"], base_dir=Path(f["path"]).parent)
+
+
+def _projects_need_atlas(*names: str) -> Callable[[Inputs], bool]:
+    def needs(inputs: Inputs) -> bool:
+        from orechain.services.economics import needs_atlas
+
+        return needs_atlas(*(_project(inputs[n]) for n in names))
+
+    return needs
+
+
+def _econ_run(inputs: Inputs, atlas: Atlas | None) -> Any:
+    from orechain.services import economics as econ
+    from orechain.services.documents import to_document
+
+    return to_document(econ.evaluate(_project(inputs["project"]), atlas))
+
+
+def _econ_compare(inputs: Inputs, atlas: Atlas | None) -> Any:
+    from orechain.services import economics as econ
+    from orechain.services.documents import to_document
+
+    a, b = _project(inputs["base"]), _project(inputs["alternative"])
+    return to_document(econ.compare(a, b, atlas))
+
+
+def _econ_montecarlo(inputs: Inputs, atlas: Atlas | None) -> Any:
+    from orechain.services import economics as econ
+
+    project = _project(inputs["project"])
+    return econ.montecarlo_document(project, inputs["draws"], seed=inputs["seed"], atlas=atlas)
+
+
+RUN_KINDS: dict[str, RunKind] = {
+    "risk": RunKind(_risk),
+    "risk overview": RunKind(_overview),
+    "report overview": RunKind(_overview),
+    "scenario run": RunKind(
+        _scenario_run, lambda inputs: _scenario(inputs).network is None
+    ),
+    "econ run": RunKind(_econ_run, _projects_need_atlas("project")),
+    "econ compare": RunKind(_econ_compare, _projects_need_atlas("base", "alternative")),
+    "econ montecarlo": RunKind(_econ_montecarlo, _projects_need_atlas("project")),
+}
+"""Recordable commands by name (the CLI command path)."""
+
+
+def _kind(command: str) -> RunKind:
+    if command not in RUN_KINDS:
+        msg = f"{command!r} cannot be recorded; recordable: {', '.join(sorted(RUN_KINDS))}"
+        raise InputError(msg, field="command")
+    return RUN_KINDS[command]
+
+
+def _with_atlas(use: bool, func: Callable[[Atlas | None], Any]) -> Any:
+    if not use:
+        return func(None)
+    from orechain.atlas.store import open_atlas
+
+    atlas = open_atlas(read_only=True)
+    try:
+        return func(atlas)
+    finally:
+        atlas.close()
+
+
+def _atlas_fingerprint(atlas: Atlas | None) -> dict[str, Any] | None:
+    if atlas is None:
+        return None
+    return {"sources": rec.source_digests(), "build": rec.atlas_build_digest(atlas)}
+
+
+def record_run(
+    command: str, inputs: Inputs, output: Any, *, folder: Path | None = None
+) -> dict[str, Any]:
+    """Record a finished run; return its ``run`` block (id, log index, digests, verify command).
+
+    Parameters
+    ----------
+    command
+        A key of :data:`RUN_KINDS`.
+    inputs
+        Everything the command read besides the atlas: parsed files, options, seed, draws.
+    output
+        The document the command printed or sent (``--json``).
+    """
+    kind = _kind(command)
+    plain = rec.canonical_document(dict(inputs))  # refuses inputs with no canonical form
+    del plain
+    atlas = _with_atlas(kind.needs_atlas(inputs), _atlas_fingerprint)
+    output_bytes = rec.canonical_document(output)
+    record = {
+        "kind": rec.RECORD_KIND,
+        "command": command,
+        "inputs": dict(inputs),
+        "input_digests": rec.input_digests(inputs),
+        "atlas": atlas,
+        **rec.environment(),
+        "output_digest": rec.digest(output_bytes),
+        "recorded_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+    }
+    with RunLog(folder) as log:
+        envelope = rec.sign_record(record, log.key)
+        entry = log.append(envelope, output_bytes, rec.digest(canonicalize(envelope)))
+        return _run_block(entry, record, log.origin)
+
+
+def _run_block(entry: Entry, record: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    run_id = entry.index + 1
+    return {
+        "id": run_id,
+        "log_index": entry.index,
+        "origin": origin,
+        "command": record["command"],
+        "recorded_at": record["recorded_at"],
+        "output_digest": record["output_digest"],
+        "inputs": record["input_digests"],
+        "verify": f"orechain runs verify {run_id}",
+    }
+
+
+def _index(run_id: int) -> int:
+    if run_id < 1:
+        msg = f"run ids start at 1, got {run_id}"
+        raise InputError(msg, field="ID")
+    return run_id - 1
+
+
+def list_runs(folder: Path | None = None) -> list[dict[str, Any]]:
+    """One ``run`` block per recorded run, in log order."""
+    with RunLog(folder) as log:
+        return [
+            _run_block(e, log.envelope(e)["record"], log.origin) for e in log.entries()
+        ]
+
+
+def show_run(run_id: int, folder: Path | None = None) -> dict[str, Any]:
+    """The run's block, its full signed record and its stored output."""
+    from orechain.ledger.canonical import parse_json
+
+    with RunLog(folder) as log:
+        entry = log.entry(_index(run_id))
+        envelope = log.envelope(entry)
+        path = log.output_path(entry.index)
+        output = parse_json(path.read_bytes(), source=str(path)) if path.exists() else None
+        return {
+            "run": _run_block(entry, envelope["record"], log.origin),
+            "record": envelope["record"],
+            "output": output,
+        }
+
+
+@dataclass
+class Verification:
+    """Outcome of ``orechain runs verify``: what was checked and what changed."""
+
+    id: int
+    command: str
+    ok: bool = False
+    included: bool = False
+    """The stored record is the leaf the latest signed checkpoint covers."""
+    signed: bool = False
+    """The record's signature verifies under the run log's key."""
+    reproduced: bool = False
+    """Re-executing the recorded inputs gave the recorded output digest."""
+    output_digest: str = ""
+    reproduced_digest: str | None = None
+    changed: list[str] = field(default_factory=list)
+    """What differs from the record (inputs, atlas sources, stored output, ...)."""
+    notes: list[str] = field(default_factory=list)
+    """Differences that do not fail verification (version, code, platform)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+def verify_run(run_id: int, folder: Path | None = None) -> Verification:
+    """Check a run: log inclusion, signature, inputs, atlas, stored output, re-execution."""
+    with RunLog(folder) as log:
+        entry = log.entry(_index(run_id))
+        envelope = log.envelope(entry)
+        inclusion = log.inclusion(entry)
+        record = envelope["record"]
+        out = Verification(run_id, str(record.get("command")))
+        out.output_digest = str(record.get("output_digest"))
+        out.included = inclusion.ok
+        if inclusion.reason:
+            out.changed.append(f"log: {inclusion.reason}")
+        out.signed = rec.signature_valid(envelope, log.public_key)
+        if not out.signed:
+            out.changed.append("record: signature does not verify under the run log's key")
+        _check_stored_output(log.output_path(entry.index), record, out)
+    intact = _check_inputs(record, out)
+    kind = _kind(out.command)
+    if intact:
+        _with_atlas(kind.needs_atlas(record["inputs"]), lambda a: _reexecute(kind, record, a, out))
+    _check_environment(record, out)
+    out.ok = out.included and out.signed and out.reproduced and not out.changed
+    return out
+
+
+def _check_stored_output(path: Path, record: Mapping[str, Any], out: Verification) -> None:
+    if not path.exists():
+        out.changed.append(f"stored output: {path} is missing")
+    elif rec.digest(path.read_bytes()) != record.get("output_digest"):
+        out.changed.append(f"stored output: {path} differs from the recorded output digest")
+
+
+def _check_inputs(record: Mapping[str, Any], out: Verification) -> bool:
+    inputs = record.get("inputs")
+    if not isinstance(inputs, dict):
+        out.changed.append("inputs: missing from the record")
+        return False
+    now, then = rec.input_digests(inputs), record.get("input_digests") or {}
+    bad = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
+    out.changed.extend(f"input {k!r}: differs from its recorded digest" for k in bad)
+    return not bad
+
+
+def _reexecute(kind: RunKind, record: Mapping[str, Any], atlas: Atlas | None, out: Verification) -> None:
+    recorded = record.get("atlas")
+    if atlas is not None and isinstance(recorded, dict):
+        _compare_atlas(recorded, _atlas_fingerprint(atlas) or {}, out)
+    doc = kind.execute(record["inputs"], atlas)
+    out.reproduced_digest = rec.digest(rec.canonical_document(doc))
+    out.reproduced = out.reproduced_digest == out.output_digest
+    if not out.reproduced:
+        out.changed.append("output: re-execution gives a different output digest")
+
+
+def _compare_atlas(then: Mapping[str, Any], now: Mapping[str, Any], out: Verification) -> None:
+    old, new = then.get("sources") or {}, now.get("sources") or {}
+    for sid in sorted(set(old) | set(new)):
+        if old.get(sid) != new.get(sid):
+            out.changed.append(f"atlas source {sid!r}: its bundled files differ from the record")
+    if then.get("build") != now.get("build"):
+        out.changed.append("atlas build: the atlas's rows differ from the record")
+
+
+def _check_environment(record: Mapping[str, Any], out: Verification) -> None:
+    env = rec.environment()
+    for key in ("version", "code_digest", "platform"):
+        if record.get(key) != env[key]:
+            out.notes.append(f"{key}: recorded {record.get(key)!r}, now {env[key]!r}")
