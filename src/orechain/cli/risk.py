@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from orechain.cli.common import (
     JSON_OPTION,
     MEASURE_HELP,
+    RECORD_OPTION,
     YEAR_OPTION,
+    record_if,
+    say_recorded,
     with_atlas,
 )
 from orechain.cli.group import DefaultCommandGroup
@@ -17,7 +20,10 @@ from orechain.cli.imports import register as register_imports
 from orechain.cli.output import emit_json, fmt, print_table, say
 from orechain.formatting import unit_label
 
+from orechain.errors import InputError
+
 if TYPE_CHECKING:
+    from orechain.atlas.store import Atlas
     from orechain.risk.commodity import CommodityRisk
     from orechain.risk.overview import OverviewRow
 
@@ -57,18 +63,43 @@ def commodity(
     year: int | None = YEAR_OPTION,
     source: str = typer.Option("usgs-mcs", "--source", help="usgs-mcs, wmd, or a source id."),
     product: str | None = typer.Option(None, "--product", help="Pick one series by its type text."),
+    bands: bool = typer.Option(
+        False, "--bands", help="HHI and CR1 p5/p50/p95 from vintage revisions, WMD, W, rounding."
+    ),
+    ledger: str | None = typer.Option(
+        None, "--ledger", help="Ledger database: add the origin shares of lots --buyer received."
+    ),
+    buyer: str = typer.Option("USA", "--buyer", help="ISO3 of the receiving country (--ledger)."),
+    period: str | None = typer.Option(
+        None, "--period", help="Receipts in YYYY, YYYY-MM or YYYY-Qn (--ledger)."
+    ),
+    record: bool = RECORD_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Shares, HHI, CR1/CR3, HHI_WGI and U.S. import reliance of one commodity."""
-    from orechain.services.risk import risk_profile
+    from orechain.cli.risk_views import print_bands, print_verified
+    from orechain.services.risk import risk_profile, verified_document, with_bands
 
-    result = with_atlas(
-        lambda a: risk_profile(a, name, measure, year, source=source, product=product)
-    )
+    inputs = {"commodity": name, "measure": measure, "year": year, "source": source,
+              "product": product, "bands": bands}  # fmt: skip
+    if ledger is not None and record:
+        msg = "--record cannot yet record a ledger-fed view (the ledger grows; see docs/runs.md)"
+        raise InputError(msg, field="--record")
+    def compute(a: Atlas) -> tuple[CommodityRisk, dict[str, Any]]:
+        r = risk_profile(a, name, measure, year, source=source, product=product)
+        return r, with_bands(a, r, bands, source=source, product=product)
+
+    result, doc = with_atlas(compute)
+    if ledger is not None:
+        doc["verified"] = verified_document(ledger, doc, buyer.upper(), period)
+    doc = record_if(record, "risk", inputs, doc)
     if json:
-        emit_json(result.to_dict())
+        emit_json(doc)
         return
     _print_risk(result)
+    print_bands(doc.get("bands"))
+    print_verified(doc.get("verified"))
+    say_recorded(doc)
 
 
 NIR_FLAGS = {

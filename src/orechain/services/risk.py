@@ -10,7 +10,14 @@ from orechain.risk.overview import OverviewRow, risk_overview
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
 
-__all__ = ["exposure_rows", "overview", "risk_profile"]
+__all__ = [
+    "exposure_rows",
+    "overview",
+    "risk_document",
+    "risk_profile",
+    "verified_document",
+    "with_bands",
+]
 
 
 def risk_profile(
@@ -28,6 +35,76 @@ def risk_profile(
     ``GET /api/risk/commodities/{commodity}``.
     """
     return commodity_risk(atlas, commodity, measure, year, source=source, product=product)
+
+
+def risk_document(
+    atlas: Atlas,
+    commodity: str,
+    measure: str | None = None,
+    year: int | None = None,
+    *,
+    source: str = "usgs-mcs",
+    product: str | None = None,
+    bands: bool = False,
+) -> dict[str, Any]:
+    """The ``orechain risk COMMODITY --json`` document, with ``bands`` when asked.
+
+    A recorded run re-executes this function (:mod:`orechain.services.runs`).
+    """
+    result = risk_profile(atlas, commodity, measure, year, source=source, product=product)
+    return with_bands(atlas, result, bands, source=source, product=product)
+
+
+def with_bands(
+    atlas: Atlas,
+    result: CommodityRisk,
+    bands: bool,
+    *,
+    source: str = "usgs-mcs",
+    product: str | None = None,
+) -> dict[str, Any]:
+    """``result`` as a document, plus its HHI/CR1 bands when ``bands`` (USGS series only)."""
+    doc = result.to_dict()
+    if bands:
+        from orechain.atlas.query import select_production
+        from orechain.risk.bands import commodity_bands
+
+        sel = select_production(
+            atlas, result.commodity, result.measure, result.year, source=source, product=product
+        )
+        usgs = sel.source_id.startswith("usgs-mcs")
+        doc["bands"] = commodity_bands(atlas, sel).to_dict() if usgs else None
+    return doc
+
+
+def verified_document(
+    ledger_url: str, doc: dict[str, Any], buyer: str, period: str | None
+) -> dict[str, Any]:
+    """Origin shares of the lots ``buyer`` received in the ledger, beside the modelled shares.
+
+    ``doc`` is the risk document; its country shares are the modelled side.
+    """
+    from orechain.ledger import sample
+    from orechain.risk.verified import verified_supply
+    from orechain.services.ledger import open_ledger
+    from orechain.stages import is_stage, resolve_stage
+
+    with open_ledger(ledger_url) as ledger:
+        supply = verified_supply(ledger.state, doc["commodity"], buyer, period)
+        tree = ledger.tree
+        head = {"origin": ledger.origin, "tree_size": tree.size,
+                "root_hash": tree.root().hex() if tree.size else None}  # fmt: skip
+        label = sample.LABEL if ledger.origin == sample.ORIGIN else None
+    measure = doc["measure"]
+    stage = "mining" if measure == "mine" else resolve_stage(measure) if is_stage(measure) else None
+    return {
+        **supply.to_dict(),
+        "ledger": head,
+        "label": label,
+        "stage": stage,
+        "modelled_shares": {c["iso3"]: c["share"] for c in doc["countries"] if c["share"]},
+        "verified_shares": supply.origin_shares.get(stage or "", {}),
+    }
 
 
 def overview(atlas: Atlas, year: int | None = None) -> list[OverviewRow]:
