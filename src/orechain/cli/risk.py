@@ -92,7 +92,7 @@ def commodity(
     result, doc = with_atlas(compute)
     if ledger is not None:
         doc["verified"] = verified_document(ledger, doc, buyer.upper(), period)
-    doc = record_if(record, "risk", inputs, doc)
+    doc = record_if(record, "risk", lambda: inputs, doc)
     if json:
         emit_json(doc)
         return

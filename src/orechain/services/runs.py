@@ -9,6 +9,7 @@ inputs and compares the canonical output digests.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orechain.errors import InputError
+from orechain.jsonsafe import to_jsonable
 from orechain.ledger.canonical import canonicalize
 from orechain.runs import record as rec
 from orechain.runs.log import RunLog
@@ -29,6 +31,8 @@ __all__ = [
     "RunKind",
     "Verification",
     "file_input",
+    "project_input",
+    "scenario_input",
     "list_runs",
     "record_run",
     "show_run",
@@ -47,8 +51,52 @@ class RunKind:
 
 
 def file_input(path: Path | str, document: Any) -> dict[str, Any]:
-    """A file input as recorded: its path (for the reader) and its parsed document."""
-    return {"path": str(path), "document": document}
+    """A file input as recorded: its path, its parsed document and its linked files' digests.
+
+    A project may read other files (``file:`` keys, e.g. a scenario for its
+    volumes); their bytes are digested so that ``verify`` names a changed one.
+    """
+    base = Path(path).parent
+    linked = {name: rec.digest((base / name).read_bytes()) for name in _linked(document)
+              if (base / name).is_file()}  # fmt: skip
+    return {"path": str(path), "document": document, "linked_files": linked}
+
+
+def _linked(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        own = [str(v) for k, v in value.items() if k == "file" and isinstance(v, str)]
+        return sorted({*own, *(f for v in value.values() for f in _linked(v))})
+    if isinstance(value, list):
+        return sorted({f for v in value for f in _linked(v)})
+    return []
+
+
+def project_input(path: Path) -> dict[str, Any]:
+    """The recorded form of a project file (bundled names resolved as the CLI does)."""
+    from orechain.inputs import read_yaml
+    from orechain.services.catalog import resolve_project_path
+
+    file = resolve_project_path(path)
+    return file_input(file, read_yaml(file))
+
+
+def scenario_input(name: str) -> dict[str, Any]:
+    """The recorded form of a scenario file or bundled scenario name."""
+    from orechain.inputs import read_yaml
+    from orechain.scenarios.bundled import resolve_scenario_path
+
+    file = resolve_scenario_path(name)
+    return file_input(file, read_yaml(file))
+
+
+def plain_inputs(inputs: Inputs) -> dict[str, Any]:
+    """Inputs as JSON values: keys as strings (YAML years), dates and paths as text.
+
+    Floats are kept exactly (only outputs are rounded before hashing); the
+    recorded form is what ``verify`` re-executes, so a run is recorded only if it
+    reproduces from it (checked right after recording by the tests).
+    """
+    return dict(json.loads(json.dumps(to_jsonable(dict(inputs)), default=str)))
 
 
 def _risk(inputs: Inputs, atlas: Atlas | None) -> Any:
@@ -170,8 +218,7 @@ def record_run(
         The document the command printed or sent (``--json``).
     """
     kind = _kind(command)
-    plain = rec.canonical_document(dict(inputs))  # refuses inputs with no canonical form
-    del plain
+    inputs = plain_inputs(inputs)
     atlas = _with_atlas(kind.needs_atlas(inputs), _atlas_fingerprint)
     output_bytes = rec.canonical_document(output)
     record = {
@@ -300,6 +347,12 @@ def _check_inputs(record: Mapping[str, Any], out: Verification) -> bool:
     now, then = rec.input_digests(inputs), record.get("input_digests") or {}
     bad = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
     out.changed.extend(f"input {k!r}: differs from its recorded digest" for k in bad)
+    for name, value in sorted(inputs.items()):
+        if isinstance(value, dict) and isinstance(value.get("linked_files"), dict):
+            current = file_input(value["path"], value.get("document"))["linked_files"]
+            for linked, was in sorted(value["linked_files"].items()):
+                if current.get(linked) != was:
+                    out.changed.append(f"input {name!r}: linked file {linked} changed")
     return not bad
 
 
