@@ -43,9 +43,7 @@ RECORD_OPTION = typer.Option(
 )
 
 
-def record_if(
-    record: bool, command: str, inputs: Callable[[], dict[str, Any]], doc: Any
-) -> Any:
+def record_if(record: bool, command: str, inputs: Callable[[], dict[str, Any]], doc: Any) -> Any:
     """Record the run when ``--record`` was given; return ``doc`` with its ``run`` block.
 
     ``inputs`` is called only when recording (reading files again costs time). A

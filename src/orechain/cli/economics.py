@@ -57,7 +57,9 @@ def run(file: Path = FILE_ARG, record: bool = RECORD_OPTION, as_json: bool = JSO
     """Cash-flow table, NPV, IRR, payback, break-even, host take and jobs of one project."""
     project = _load(file)
     result = _with_prices(project, func=lambda atlas: econ.evaluate(project, atlas))
-    doc = record_if(record, "econ run", lambda: {"project": project_input(file)}, to_document(result))
+    doc = record_if(
+        record, "econ run", lambda: {"project": project_input(file)}, to_document(result)
+    )
     if as_json:
         emit_json(doc)
         return

@@ -18,9 +18,8 @@ from orechain.cli.common import (
 from orechain.cli.group import DefaultCommandGroup
 from orechain.cli.imports import register as register_imports
 from orechain.cli.output import emit_json, fmt, print_table, say
-from orechain.formatting import unit_label
-
 from orechain.errors import InputError
+from orechain.formatting import unit_label
 
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
@@ -85,6 +84,7 @@ def commodity(
     if ledger is not None and record:
         msg = "--record cannot yet record a ledger-fed view (the ledger grows; see docs/runs.md)"
         raise InputError(msg, field="--record")
+
     def compute(a: Atlas) -> tuple[CommodityRisk, dict[str, Any]]:
         r = risk_profile(a, name, measure, year, source=source, product=product)
         return r, with_bands(a, r, bands, source=source, product=product)

@@ -200,7 +200,9 @@ def _candidates(
     vals = in_year.loc[in_year["country"] == iso3, "value"].dropna().astype(float).tolist()
     if any(v != value for v in vals):
         reasons.append("vintage revision")
-    cands = [x for v in [value, *vals] for x in (v - rounding_half_width(v), v + rounding_half_width(v))]
+    cands = [
+        x for v in [value, *vals] for x in (v - rounding_half_width(v), v + rounding_half_width(v))
+    ]
     if second is not None and iso3 in second.index and pd.notna(second[iso3]):
         other = float(second[iso3])
         if other != value:

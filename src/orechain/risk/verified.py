@@ -104,7 +104,7 @@ def _assayed_grade(state: LedgerState, lot_id: str, element: str | None) -> floa
 
 
 def _imports(state: LedgerState, buyer: str) -> dict[str, tuple[str, datetime]]:
-    """lot id → (exporting country, receipt time) of cross-border receipts into ``buyer``."""
+    """Lot id → (exporting country, receipt time) of cross-border receipts into ``buyer``."""
     shipped_from: dict[str, str] = {}
     out: dict[str, tuple[str, datetime]] = {}
     for event in sorted(state.events.values(), key=lambda e: state.event_index[e.event_id]):
@@ -140,7 +140,7 @@ def received_lots(
         out.append(
             ReceivedLot(
                 lid, origin, when.isoformat(), lot.quantity_t, weight,
-                element if grade is not None else "gross",
+                element if grade is not None and element else "gross",
                 verified_share(state, lid), origin_shares(state, lid),
             )
         )  # fmt: skip
@@ -182,7 +182,9 @@ def verified_supply(
     notes = []
     shares = _stage_shares(lots)
     verified = sum(lot.weight_t * lot.verified_share for lot in lots) / total if total else 0.0
-    assayed = sum(lot.weight_t for lot in lots if lot.weight_basis != "gross") / total if total else 0.0
+    assayed = (
+        sum(lot.weight_t for lot in lots if lot.weight_basis != "gross") / total if total else 0.0
+    )
     if 0 < assayed < 1:
         notes.append("assayed lots count their element content, the others their gross mass")
     if not lots:

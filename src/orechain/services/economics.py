@@ -71,7 +71,9 @@ def montecarlo_document(
     scheduler: str | None = None,
 ) -> dict[str, Any]:
     """The ``orechain econ montecarlo --json`` document: NPV percentiles and the inputs drawn."""
-    result = montecarlo(project, draws, seed=seed, atlas=atlas, workers=workers, scheduler=scheduler)
+    result = montecarlo(
+        project, draws, seed=seed, atlas=atlas, workers=workers, scheduler=scheduler
+    )
     return {
         "project": project.name,
         "currency": project.currency,

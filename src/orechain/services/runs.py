@@ -168,9 +168,7 @@ RUN_KINDS: dict[str, RunKind] = {
     "risk": RunKind(_risk),
     "risk overview": RunKind(_overview),
     "report overview": RunKind(_overview),
-    "scenario run": RunKind(
-        _scenario_run, lambda inputs: _scenario(inputs).network is None
-    ),
+    "scenario run": RunKind(_scenario_run, lambda inputs: _scenario(inputs).network is None),
     "econ run": RunKind(_econ_run, _projects_need_atlas("project")),
     "econ compare": RunKind(_econ_compare, _projects_need_atlas("base", "alternative")),
     "econ montecarlo": RunKind(_econ_montecarlo, _projects_need_atlas("project")),
@@ -261,9 +259,7 @@ def _index(run_id: int) -> int:
 def list_runs(folder: Path | None = None) -> list[dict[str, Any]]:
     """One ``run`` block per recorded run, in log order."""
     with RunLog(folder) as log:
-        return [
-            _run_block(e, log.envelope(e)["record"], log.origin) for e in log.entries()
-        ]
+        return [_run_block(e, log.envelope(e)["record"], log.origin) for e in log.entries()]
 
 
 def show_run(run_id: int, folder: Path | None = None) -> dict[str, Any]:
@@ -356,7 +352,9 @@ def _check_inputs(record: Mapping[str, Any], out: Verification) -> bool:
     return not bad
 
 
-def _reexecute(kind: RunKind, record: Mapping[str, Any], atlas: Atlas | None, out: Verification) -> None:
+def _reexecute(
+    kind: RunKind, record: Mapping[str, Any], atlas: Atlas | None, out: Verification
+) -> None:
     recorded = record.get("atlas")
     if atlas is not None and isinstance(recorded, dict):
         _compare_atlas(recorded, _atlas_fingerprint(atlas) or {}, out)

@@ -1,0 +1,56 @@
+"""``/api/runs``: recorded runs (list, show, verify) and the shared ``record`` query flag."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from orechain.api.auth import access, authorise, identify
+from orechain.api.responses import JsonBytes, ok
+from orechain.services import runs as runs_service
+from orechain.services.documents import dump_json
+
+router = APIRouter(prefix="/api/runs", tags=["runs"], dependencies=[Depends(access("read"))])
+
+__all__ = ["RecordQuery", "recorded", "router"]
+
+RecordQuery = Annotated[
+    bool,
+    Query(
+        description="Record the run (inputs, atlas, code and output digests) in the signed run "
+        "log; needs an admin or operator token. The answer gains a `run` block."
+    ),
+]
+RunId = Annotated[int, Path(ge=1, le=2**53, description="Run id, as returned in `run.id`.")]
+
+
+async def recorded(
+    request: Request, record: bool, command: str, inputs: dict[str, Any], doc: Any
+) -> Any:
+    """``doc`` with its ``run`` block when ``record`` (the API face of ``--record``)."""
+    if not record:
+        return doc
+    authorise(request, identify(request), "sign")
+    run = await asyncio.to_thread(runs_service.record_run, command, inputs, doc)
+    return {**doc, "run": run} if isinstance(doc, dict) else {"result": doc, "run": run}
+
+
+@router.get("", response_class=JsonBytes, responses=ok(list[dict[str, Any]]))
+async def list_runs() -> JsonBytes:
+    """Every recorded run: id, log index, command, time, output and input digests."""
+    return JsonBytes(dump_json(await asyncio.to_thread(runs_service.list_runs)))
+
+
+@router.get("/{run_id}", response_class=JsonBytes, responses=ok(dict[str, Any]))
+async def show_run(run_id: RunId) -> JsonBytes:
+    """The signed record of one run and its stored output."""
+    return JsonBytes(dump_json(await asyncio.to_thread(runs_service.show_run, run_id)))
+
+
+@router.get("/{run_id}/verify", response_class=JsonBytes, responses=ok(dict[str, Any]))
+async def verify_run(run_id: RunId) -> JsonBytes:
+    """Re-execute the run and check output digest, signature and log inclusion: ``{ok, …}``."""
+    result = await asyncio.to_thread(runs_service.verify_run, run_id)
+    return JsonBytes(dump_json(result.to_dict()))
