@@ -93,7 +93,7 @@ class RunLog:
         """Where the canonical output of the run at ``index`` is stored."""
         return self.folder / "outputs" / f"{index}.json"
 
-    def append(self, envelope: dict[str, Any], output: bytes, key: str) -> Entry:
+    def append(self, envelope: dict[str, Any], output: bytes) -> Entry:
         """Append a signed record and store its output; sign a checkpoint over the new tree."""
         data = canonicalize(envelope)
         with self.store.writing() as writer:
@@ -103,7 +103,7 @@ class RunLog:
             tree.append_hash(leaf)
             record = envelope["record"]
             entry = Entry(
-                index, f"run-{index + 1}", key, EVENT_TYPE, record["command"],
+                index, f"run-{index + 1}", f"run-{index + 1}", EVENT_TYPE, record["command"],
                 record["recorded_at"], data, leaf, tree.root(), record["recorded_at"],
             )  # fmt: skip
             writer.append([entry])

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from orechain.errors import InputError
 from orechain.jsonsafe import to_jsonable
-from orechain.ledger.canonical import canonicalize
 from orechain.runs import record as rec
 from orechain.runs.log import RunLog
 
@@ -231,7 +230,7 @@ def record_run(
     }
     with RunLog(folder) as log:
         envelope = rec.sign_record(record, log.key)
-        entry = log.append(envelope, output_bytes, rec.digest(canonicalize(envelope)))
+        entry = log.append(envelope, output_bytes)
         return _run_block(entry, record, log.origin)
 
 

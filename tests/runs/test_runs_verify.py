@@ -1,0 +1,131 @@
+"""Recorded runs end to end: record, reproduce, and name what changed (issue 18)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from runs_helpers import cli_json, runner, write_scenario
+
+from orechain.atlas import sources
+from orechain.cli import app
+from orechain.services import runs
+
+A = "projects/pakistan-concentrate-export.yaml"
+B = "projects/pakistan-polymetallic-refinery.yaml"
+
+
+def _record_risk() -> dict:
+    return cli_json("risk", "rare earths", "--year", "2024", "--record", "--json")
+
+
+def test_risk_run_records_and_verifies(runs_dir: Path):
+    doc = _record_risk()
+    run = doc["run"]
+    assert run["id"] == 1 and run["log_index"] == 0
+    assert run["inputs"].keys() == {"commodity", "measure", "year", "source", "product", "bands"}
+    assert run["output_digest"].startswith("sha256:")
+    check = cli_json("runs", "verify", "1", "--json")
+    assert check["ok"] and check["reproduced"] and check["included"] and check["signed"]
+    assert check["changed"] == []
+    shown = cli_json("runs", "show", "1", "--json")
+    assert shown["record"]["atlas"]["sources"]["usgs-mcs-2025"].startswith("sha256:")
+    assert shown["output"]["hhi"] == pytest.approx(doc["hhi"])
+
+
+def test_same_inputs_same_output_digest(runs_dir: Path, tmp_path: Path):
+    """A risk profile, a project comparison and a scenario with Monte Carlo, each twice."""
+    scenario = str(write_scenario(tmp_path))
+    commands = [
+        ("risk", "antimony", "--bands"),
+        ("econ", "compare", A, B),
+        ("scenario", "run", scenario, "--draws", "8", "--seed", "3"),
+    ]
+    for args in commands:
+        first = cli_json(*args, "--record", "--json")["run"]
+        second = cli_json(*args, "--record", "--json")["run"]
+        assert first["output_digest"] == second["output_digest"], args
+        assert second["id"] == first["id"] + 1
+    listed = cli_json("runs", "list", "--json")
+    assert [r["command"] for r in listed] == [
+        "risk", "risk", "econ compare", "econ compare", "scenario run", "scenario run",
+    ]  # fmt: skip
+    for run in listed[::2]:
+        assert cli_json("runs", "verify", str(run["id"]), "--json")["ok"], run
+
+
+def test_edited_stored_output_fails_naming_it(runs_dir: Path):
+    _record_risk()
+    path = runs_dir / "outputs" / "0.json"
+    path.write_bytes(path.read_bytes().replace(b'"hhi":', b'"hhi":1', 1))
+    check = cli_json("runs", "verify", "1", "--json", code=1)
+    assert not check["ok"]
+    assert check["reproduced"]  # re-execution still matches the signed digest
+    assert any(c.startswith("stored output") for c in check["changed"])
+
+
+def _edit_record(runs_dir: Path, old: bytes, new: bytes) -> None:
+    with sqlite3.connect(runs_dir / "runs.db") as conn:
+        (env,) = conn.execute("SELECT envelope FROM ledger_events").fetchone()
+        assert old in env
+        conn.execute("UPDATE ledger_events SET envelope = ?", (env.replace(old, new, 1),))
+
+
+def test_edited_recorded_input_fails_naming_it(runs_dir: Path):
+    _record_risk()
+    _edit_record(runs_dir, b'"year":2024', b'"year":2023')
+    check = cli_json("runs", "verify", "1", "--json", code=1)
+    assert not check["included"] and not check["signed"] and not check["reproduced"]
+    assert "input 'year': differs from its recorded digest" in check["changed"]
+    assert any(c.startswith("log:") for c in check["changed"])
+
+
+def test_one_byte_of_the_atlas_data_fails_naming_the_source(
+    runs_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    _record_risk()
+    root = tmp_path / "data"
+    shutil.copytree(sources.data_dir(), root)
+    victim = next(p for p in sorted((root / "usgs_mcs2025").rglob("*.csv")))
+    victim.write_bytes(victim.read_bytes() + b"\n")
+    monkeypatch.setattr(sources, "data_dir", lambda: root)
+    result = runner.invoke(app, ["runs", "verify", "1"])
+    assert result.exit_code == 1, result.output
+    assert "atlas source 'usgs-mcs-2025'" in result.stdout
+    assert "MISMATCH" in result.stdout
+
+
+def test_a_changed_linked_file_is_named(tmp_path: Path):
+    """A project's ``file:`` links (e.g. scenario volumes) are digested and re-checked."""
+    (tmp_path / "volumes.yaml").write_text("name: v\n", encoding="utf-8")
+    doc = {"stages": [{"volume_from_scenario": {"file": "volumes.yaml"}}]}
+    inputs = {"project": runs.file_input(tmp_path / "p.yaml", doc)}
+    record = {"inputs": runs.plain_inputs(inputs), "input_digests": None}
+    record["input_digests"] = runs.rec.input_digests(record["inputs"])
+    ok = runs.Verification(1, "econ run")
+    assert runs._check_inputs(record, ok) and ok.changed == []
+    (tmp_path / "volumes.yaml").write_text("name: w\n", encoding="utf-8")
+    bad = runs.Verification(1, "econ run")
+    runs._check_inputs(record, bad)
+    assert bad.changed == ["input 'project': linked file volumes.yaml changed"]
+
+
+def test_bad_input_exits_2(runs_dir: Path):
+    result = runner.invoke(app, ["runs", "verify", "7"])
+    assert result.exit_code == 2
+    assert "no run 7" in result.output
+    assert runner.invoke(app, ["runs", "show", "0"]).exit_code == 2
+
+
+def test_human_output_says_recorded_as_run(runs_dir: Path, tmp_path: Path):
+    result = runner.invoke(app, ["econ", "run", B, "--record"])
+    assert result.exit_code == 0, result.output
+    assert "recorded as run 1 — verify: orechain runs verify 1" in result.stdout
+    out = tmp_path / "overview.html"
+    result = runner.invoke(app, ["report", "overview", "-q", "--record", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Recorded as run 2 — verify" in out.read_text(encoding="utf-8")
+    assert json.loads(json.dumps(cli_json("runs", "verify", "2", "--json")))["ok"]
