@@ -67,7 +67,10 @@ def test_latest_estimate_widens_by_the_revision_range():
 
 
 def test_withheld_is_bounded_by_the_world_total():
-    rows = [("A", "usgs-mcs-v1", 2022, 100.0, False, None), ("W", "usgs-mcs-v1", 2022, None, False, "W")]
+    rows = [
+        ("A", "usgs-mcs-v1", 2022, 100.0, False, None),
+        ("W", "usgs-mcs-v1", 2022, None, False, "W"),
+    ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     ranges = {r.iso3: r for r in country_ranges(frame, "usgs-mcs-v1", 2022, world_total=130.0)}
     assert (ranges["W"].low, ranges["W"].high) == (0.0, pytest.approx(30.5))
@@ -92,7 +95,10 @@ def _ranges(pairs: list[tuple[float, float]]) -> list[CountryRange]:
     return [CountryRange(f"C{i}", None, min(a, b), max(a, b), ()) for i, (a, b) in enumerate(pairs)]
 
 
-@given(st.lists(st.tuples(st.floats(0, 1e6), st.floats(0, 1e6)), min_size=1, max_size=6).map(_ranges))
+PAIRS = st.tuples(st.floats(0, 1e6), st.floats(0, 1e6))
+
+
+@given(st.lists(PAIRS, min_size=1, max_size=6).map(_ranges))
 def test_bands_are_ordered_and_within_hhi_bounds(ranges):
     hhi, cr1 = concentration_bands(ranges, draws=200, seed=0)
     assert hhi.p5 <= hhi.p50 <= hhi.p95 <= 10_000 + 1e-6
