@@ -149,7 +149,7 @@ def code_digest() -> str:
 
 def environment() -> dict[str, Any]:
     """OreChain version, code digest and platform of this process."""
-    from orechain import __version__
+    from orechain._version import __version__
 
     return {
         "version": __version__,
