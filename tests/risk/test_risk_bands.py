@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from orechain.atlas.query import select_production
+from orechain.cli import app
 from orechain.risk.bands import (
+    Band,
     CountryRange,
     commodity_bands,
     concentration_bands,
     country_ranges,
+    rank_stability,
     revision_pool,
     revision_range,
     rounding_half_width,
@@ -116,3 +122,23 @@ def test_rare_earth_2024_hhi_band_contains_the_point_estimate(atlas):
     assert bands.hhi.p5 < bands.hhi.p95
     china = next(c for c in bands.countries if c.iso3 == "CHN")
     assert china.low < 270_000 < china.high
+
+
+def test_rank_is_uncertain_only_where_bands_overlap():
+    b = [Band(9000, 9500, 9900), None, Band(5000, 6000, 7000), Band(6900, 7000, 7100),
+         Band(1000, 1100, 1200)]  # fmt: skip
+    assert rank_stability(b) == ["stable", None, "uncertain", "uncertain", "stable"]
+    assert rank_stability([]) == []
+
+
+@pytest.mark.slow
+def test_overview_bands_flag_ranks(atlas_env):
+    """Bands of every series (about 10 s of queries): marked slow."""
+    result = CliRunner().invoke(app, ["risk", "overview", "--bands", "--top", "8", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 8
+    ranked = [r for r in rows if r["hhi_band"] is not None]
+    assert ranked
+    assert {r["rank"] for r in ranked} <= {"stable", "uncertain"}
+    assert all(r["rank"] is None for r in rows if r["hhi_band"] is None)

@@ -49,7 +49,7 @@ def overview(
     run = record_if(record, "report overview", lambda: {"year": year}, [r.to_dict() for r in rows])
     if not quiet:
         print_table(
-            overview_table_rows(rows),
+            overview_table_rows([r.to_dict() for r in rows]),
             OVERVIEW_COLUMNS,
             title="Supply concentration by commodity and stage (sorted by HHI)",
         )

@@ -24,7 +24,6 @@ from orechain.formatting import unit_label
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
     from orechain.risk.commodity import CommodityRisk
-    from orechain.risk.overview import OverviewRow
 
 app = typer.Typer(
     cls=DefaultCommandGroup,
@@ -161,39 +160,66 @@ def overview(
     top: int | None = typer.Option(
         None, "--top", min=1, help="Print only the N most concentrated series."
     ),
+    bands: bool = typer.Option(
+        False, "--bands", help="HHI p5–p95 per series; flag ranks the bands do not settle."
+    ),
+    record: bool = RECORD_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """One row per commodity × measure: top country, CR1, CR3, HHI, HHI_WGI, US NIR."""
     from orechain.services.risk import overview as risk_overview
+    from orechain.services.risk import overview_with_bands
 
-    rows = with_atlas(lambda a: risk_overview(a, year))
-    shown = rows[:top] if top else rows
+    if bands:
+        docs = with_atlas(lambda a: overview_with_bands(a, year))
+    else:
+        docs = [r.to_dict() for r in with_atlas(lambda a: risk_overview(a, year))]
+    doc = record_if(record, "risk overview", lambda: {"year": year, "bands": bands}, docs)
+    shown = docs[:top] if top else docs
     if json:
-        emit_json([r.to_dict() for r in shown])
+        emit_json({**doc, "result": shown} if record else shown)
         return
     title = "Supply concentration by commodity and stage (sorted by HHI)"
     if top:
-        title = f"The {len(shown)} most concentrated of {len(rows)} series (sorted by HHI)"
-    print_table(overview_table_rows(shown), OVERVIEW_COLUMNS, title=title, caption=OVERVIEW_CAPTION)
-    if top and len(rows) > len(shown):
+        title = f"The {len(shown)} most concentrated of {len(docs)} series (sorted by HHI)"
+    columns = OVERVIEW_COLUMNS + (BAND_COLUMNS if bands else [])
+    print_table(overview_table_rows(shown), columns, title=title, caption=OVERVIEW_CAPTION)
+    if top and len(docs) > len(shown):
         say("Full overview: orechain risk overview")
+    if bands:
+        say(BAND_NOTE)
+    say_recorded(doc)
 
 
-def overview_table_rows(rows: list[OverviewRow]) -> list[dict[str, object]]:
-    """Rows of the overview table with percentages for display."""
+BAND_COLUMNS = [("hhi_range", "HHI p5–p95"), ("rank", "rank")]
+BAND_NOTE = (
+    "HHI p5–p95: from USGS vintage revisions, World Mining Data, withheld values and rounding "
+    "(see `orechain risk COMMODITY --bands`); rank 'uncertain': the band overlaps a "
+    "neighbour's, so the two could swap places; '–': shares-only or single-reporter series."
+)
+"""Extra overview columns with ``--bands``: the HHI band and whether the rank is settled."""
+
+
+def overview_table_rows(rows: list[dict[str, Any]]) -> list[dict[str, object]]:
+    """Rows of the overview table (overview documents) with percentages for display."""
     return [
         {
-            **r.to_dict(),
-            "cr1_pct": 100 * r.cr1,
-            "cr3_pct": 100 * r.cr3,
-            "hhi": f"≥ {r.hhi:,.0f}" if r.note else round(r.hhi),
-            "nir": r.net_import_reliance_flag
-            if r.net_import_reliance is None
-            else r.net_import_reliance,
-            "n_countries": f"{r.n_countries} *" if r.single_reporter else r.n_countries,
+            **r,
+            "cr1_pct": 100 * r["cr1"],
+            "cr3_pct": 100 * r["cr3"],
+            "hhi": f"≥ {r['hhi']:,.0f}" if r["note"] else round(r["hhi"]),
+            "nir": r["net_import_reliance_flag"]
+            if r["net_import_reliance"] is None
+            else r["net_import_reliance"],
+            "n_countries": f"{r['n_countries']} *" if r["single_reporter"] else r["n_countries"],
+            "hhi_range": _band_text(r.get("hhi_band")),
         }
         for r in rows
     ]
+
+
+def _band_text(band: dict[str, float] | None) -> str | None:
+    return None if band is None else f"{band['p5']:,.0f}–{band['p95']:,.0f}"
 
 
 @app.command("supply")

@@ -51,6 +51,7 @@ __all__ = [
     "country_ranges",
     "revision_pool",
     "revision_range",
+    "rank_stability",
     "rounding_half_width",
 ]
 
@@ -308,3 +309,27 @@ def _wmd_figures(atlas: Atlas, sel: ProductionSelection) -> pd.Series | None:
         [sel.commodity, sel.year, sel.basis],
     )
     return None if wmd.empty else wmd.set_index("country")["q"] / float(factor)
+
+
+def rank_stability(bands: list[Band | None]) -> list[str | None]:
+    """For rows sorted by point HHI: ``stable`` if the row's band overlaps neither neighbour's.
+
+    Two rows whose [p5, p95] HHI bands overlap could swap places under the
+    uncertainty the data show, so both ranks are ``uncertain``. Rows without a
+    band (shares-only stages, single reporters) get None and are skipped when
+    looking for neighbours.
+
+    Examples
+    --------
+    >>> rank_stability([Band(8000, 8500, 9000), Band(5000, 6000, 7000), Band(6500, 6600, 6700)])
+    ['stable', 'uncertain', 'uncertain']
+    """
+    known = [i for i, b in enumerate(bands) if b is not None]
+    out: list[str | None] = [None] * len(bands)
+    for pos, i in enumerate(known):
+        band = bands[i]
+        assert band is not None
+        near = [bands[known[j]] for j in (pos - 1, pos + 1) if 0 <= j < len(known)]
+        overlap = any(b is not None and b.p5 <= band.p95 and band.p5 <= b.p95 for b in near)
+        out[i] = "uncertain" if overlap else "stable"
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from orechain.risk.commodity import CommodityRisk, commodity_risk
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 __all__ = [
     "exposure_rows",
     "overview",
+    "overview_with_bands",
     "risk_document",
     "risk_profile",
     "verified_document",
@@ -110,6 +112,33 @@ def verified_document(
 def overview(atlas: Atlas, year: int | None = None) -> list[OverviewRow]:
     """One row per commodity × stage: top country, CR1, CR3, HHI, HHI_WGI, U.S. NIR."""
     return risk_overview(atlas, year)
+
+
+def overview_with_bands(atlas: Atlas, year: int | None = None) -> list[dict[str, Any]]:
+    """Overview rows as documents with ``hhi_band`` and ``rank`` (``stable`` or ``uncertain``).
+
+    Bands exist for USGS series with more than one reporting country; the rank of
+    a row is uncertain when its HHI band overlaps a neighbour's
+    (:func:`orechain.risk.bands.rank_stability`).
+    """
+    from orechain.atlas.query import select_production
+    from orechain.risk.bands import Band, commodity_bands, rank_stability
+
+    rows = overview(atlas, year)
+    found: list[Band | None] = []
+    for r in rows:
+        band = None
+        if r.source_id.startswith("usgs-mcs") and not r.single_reporter and r.note is None:
+            sel = select_production(
+                atlas, r.commodity, r.measure, r.year, source=r.source_id, product=r.type
+            )
+            band = commodity_bands(atlas, sel).hhi
+        found.append(band)
+    ranks = rank_stability(found)
+    return [
+        {**r.to_dict(), "hhi_band": None if b is None else asdict(b), "rank": rank}
+        for r, b, rank in zip(rows, found, ranks, strict=True)
+    ]
 
 
 def exposure_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

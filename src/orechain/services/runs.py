@@ -106,9 +106,11 @@ def _risk(inputs: Inputs, atlas: Atlas | None) -> Any:
 
 
 def _overview(inputs: Inputs, atlas: Atlas | None) -> Any:
-    from orechain.services.risk import overview
+    from orechain.services.risk import overview, overview_with_bands
 
     assert atlas is not None
+    if inputs.get("bands"):
+        return overview_with_bands(atlas, inputs["year"])
     return [r.to_dict() for r in overview(atlas, inputs["year"])]
 
 
