@@ -142,3 +142,17 @@ def test_overview_bands_flag_ranks(atlas_env):
     assert ranked
     assert {r["rank"] for r in ranked} <= {"stable", "uncertain"}
     assert all(r["rank"] is None for r in rows if r["hhi_band"] is None)
+
+
+def test_rare_earth_supply_risk_band_brackets_the_substitution_range(atlas):
+    """SR scales with SI ∈ [0.8, 1]: the band lies within the point SR × [0.8, 1] widened by
+    the share uncertainty, and the point (SI = 1) is not below the median."""
+    from orechain.risk.supply_risk import supply_risk
+
+    sel = select_production(atlas, "rare earths", "mine", 2024)
+    band = commodity_bands(atlas, sel).supply_risk
+    assert band is not None
+    point = next(s.sr for s in supply_risk(atlas, "rare earths", "USA").stages if s.stage == "mine")
+    assert band.p5 < band.p50 < band.p95
+    assert band.p50 <= point
+    assert band.p5 >= 0.5 * point

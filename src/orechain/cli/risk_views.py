@@ -18,6 +18,10 @@ def print_bands(bands: dict[str, Any] | None) -> None:
         f"HHI p5 {hhi['p5']:,.0f} · p50 {hhi['p50']:,.0f} · p95 {hhi['p95']:,.0f}; "
         f"CR1 p5 {percent(cr1['p5'])} · p50 {percent(cr1['p50'])} · p95 {percent(cr1['p95'])}"
     )
+    sr = bands.get("supply_risk")
+    if sr:
+        say(f"EU supply risk (mine stage, U.S.): p5 {sr['p5']:.2f} · p50 {sr['p50']:.2f} · "
+            f"p95 {sr['p95']:.2f}")  # fmt: skip
     rows = [{**c, "reasons": "; ".join(c["reasons"])} for c in bands["countries"]]
     print_table(
         rows,

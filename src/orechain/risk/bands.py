@@ -52,6 +52,7 @@ __all__ = [
     "revision_pool",
     "revision_range",
     "rank_stability",
+    "supply_risk_band",
     "rounding_half_width",
 ]
 
@@ -92,6 +93,8 @@ class ConcentrationBands:
     seed: int
     revisions: list[float] = field(default_factory=list)
     """Relative estimate→revision changes seen in the vintages (revised/estimate − 1)."""
+    supply_risk: Band | None = None
+    """EU supply risk of the stage for the U.S. (where computable), SI drawn in SI_RANGE."""
     assumptions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -232,18 +235,25 @@ def band_of(values: np.ndarray) -> Band:
     return Band(float(p5), float(p50), float(p95))
 
 
+def _draw_shares(
+    ranges: list[CountryRange], rng: np.random.Generator, draws: int
+) -> tuple[np.ndarray, list[str]]:
+    """(draws × suppliers) shares and the suppliers' ISO3; "other countries" only divides."""
+    low = np.array([r.low for r in ranges])
+    high = np.array([r.high for r in ranges])
+    sample = low + (high - low) * rng.random((draws, len(ranges)))
+    supplier = np.array([r.iso3 != OTHER for r in ranges], dtype=bool)
+    total = sample.sum(axis=1, keepdims=True)
+    share = np.divide(sample[:, supplier], total, out=np.zeros_like(sample[:, supplier]),
+                      where=total > 0)  # fmt: skip
+    return share, [r.iso3 for r in ranges if r.iso3 != OTHER]
+
+
 def concentration_bands(
     ranges: list[CountryRange], *, draws: int = DRAWS, seed: int = SEED
 ) -> tuple[Band, Band]:
     """HHI [0–10,000] and CR1 [0–1] bands from uniform independent draws in each interval."""
-    rng = np.random.default_rng(seed)
-    low = np.array([r.low for r in ranges])
-    high = np.array([r.high for r in ranges])
-    sample = low + (high - low) * rng.random((draws, len(ranges)))
-    supplier = np.array([r.iso3 != OTHER for r in ranges])
-    total = sample.sum(axis=1, keepdims=True)
-    share = np.divide(sample[:, supplier], total, out=np.zeros_like(sample[:, supplier]),
-                      where=total > 0)  # fmt: skip
+    share, _ = _draw_shares(ranges, np.random.default_rng(seed), draws)
     hhi = ((100.0 * share) ** 2).sum(axis=1)
     cr1 = share.max(axis=1) if share.shape[1] else np.zeros(draws)
     return band_of(hhi), band_of(cr1)
@@ -257,6 +267,12 @@ ASSUMPTIONS = [
 ]
 
 
+SI_ASSUMPTION = (
+    "ASSUMPTION: supply risk varies the world shares as above and the substitution index "
+    "uniformly in 0.8–1.0; the buyer's sourcing, import reliance and EoL-RIR stay as published."
+)
+
+
 def commodity_bands(atlas: Atlas, sel: ProductionSelection) -> ConcentrationBands:
     """Bands of the selection's HHI and CR1 from every USGS vintage and World Mining Data."""
     figures = _usgs_figures(atlas, sel)
@@ -266,7 +282,11 @@ def commodity_bands(atlas: Atlas, sel: ProductionSelection) -> ConcentrationBand
         world_total=sel.world_total_published, revisions=None,
     )  # fmt: skip
     hhi, cr1 = concentration_bands(ranges)
-    return ConcentrationBands(hhi, cr1, ranges, DRAWS, SEED, revision_pool(figures), ASSUMPTIONS)
+    sr = supply_risk_band(atlas, sel, ranges)
+    notes = ASSUMPTIONS + ([SI_ASSUMPTION] if sr is not None else [])
+    return ConcentrationBands(
+        hhi, cr1, ranges, DRAWS, SEED, revision_pool(figures), supply_risk=sr, assumptions=notes
+    )
 
 
 def _usgs_figures(atlas: Atlas, sel: ProductionSelection) -> pd.DataFrame:
@@ -333,3 +353,45 @@ def rank_stability(bands: list[Band | None]) -> list[str | None]:
         overlap = any(b is not None and b.p5 <= band.p95 and band.p5 <= b.p95 for b in near)
         out[i] = "uncertain" if overlap else "stable"
     return out
+
+
+SI_RANGE = (0.8, 1.0)
+"""Substitution index drawn uniformly in this range (ASSUMPTION: no substitute at 1.0 to
+partial substitutes at 0.8; OreChain's point estimate assumes 1.0)."""
+
+
+def supply_risk_band(
+    atlas: Atlas, sel: ProductionSelection, ranges: list[CountryRange], buyer: str = "USA"
+) -> Band | None:
+    """EU supply risk of the selection's stage: p5/p50/p95 over the draws.
+
+    World shares vary as in :func:`concentration_bands` (same seed, so the same
+    draws); the buyer's sourcing HHI_WGI, import reliance and EoL-RIR stay at the
+    values :func:`orechain.risk.supply_risk.supply_risk` uses; the substitution
+    index is drawn in :data:`SI_RANGE`. None when the supply risk is not
+    computable (no import reliance for the buyer, no stage match).
+    """
+    from orechain.errors import OreChainError
+    from orechain.risk.governance import governance_scores
+    from orechain.risk.supply_risk import supply_risk, supply_risk_formula
+
+    try:
+        point = supply_risk(atlas, sel.commodity, buyer)
+    except OreChainError:
+        return None
+    stage = next((s for s in point.stages if s.year == sel.year and s.stage == sel.measure), None)
+    if stage is None:
+        return None
+    inputs = {i.name: float(i.value or 0.0) for i in point.inputs}
+    wgi = governance_scores(atlas, sel.year) * inputs["trade_restriction"]
+    rng = np.random.default_rng(SEED)
+    share, iso3 = _draw_shares(ranges, rng, DRAWS)
+    weights = wgi.reindex(iso3).to_numpy(dtype=float)
+    known = ~np.isnan(weights)  # suppliers without a WGI score are left out, as in hhi_wgi
+    global_hhi = (share[:, known] ** 2 * weights[known]).sum(axis=1)
+    si = rng.uniform(*SI_RANGE, size=DRAWS)
+    sr = [
+        supply_risk_formula(g, stage.hhi_wgi_sourcing, stage.import_reliance, inputs["eol_rir"], x)
+        for g, x in zip(global_hhi, si, strict=True)
+    ]
+    return band_of(np.asarray(sr))
