@@ -24,6 +24,7 @@ from orechain.runs.log import RunLog
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
     from orechain.ledger.store import Entry
+    from orechain.settings import Settings
 
 __all__ = [
     "RUN_KINDS",
@@ -184,12 +185,14 @@ def _kind(command: str) -> RunKind:
     return RUN_KINDS[command]
 
 
-def _with_atlas(use: bool, func: Callable[[Atlas | None], Any]) -> Any:
+def _with_atlas(
+    use: bool, func: Callable[[Atlas | None], Any], settings: Settings | None = None
+) -> Any:
     if not use:
         return func(None)
     from orechain.atlas.store import open_atlas
 
-    atlas = open_atlas(read_only=True)
+    atlas = open_atlas(settings, read_only=True)
     try:
         return func(atlas)
     finally:
@@ -203,7 +206,12 @@ def _atlas_fingerprint(atlas: Atlas | None) -> dict[str, Any] | None:
 
 
 def record_run(
-    command: str, inputs: Inputs, output: Any, *, folder: Path | None = None
+    command: str,
+    inputs: Inputs,
+    output: Any,
+    *,
+    folder: Path | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Record a finished run; return its ``run`` block (id, log index, digests, verify command).
 
@@ -215,10 +223,12 @@ def record_run(
         Everything the command read besides the atlas: parsed files, options, seed, draws.
     output
         The document the command printed or sent (``--json``).
+    settings
+        Where the atlas is (default: ``ORECHAIN_*`` variables); the service passes its own.
     """
     kind = _kind(command)
     inputs = plain_inputs(inputs)
-    atlas = _with_atlas(kind.needs_atlas(inputs), _atlas_fingerprint)
+    atlas = _with_atlas(kind.needs_atlas(inputs), _atlas_fingerprint, settings)
     output_bytes = rec.canonical_document(output)
     record = {
         "kind": rec.RECORD_KIND,
@@ -304,7 +314,9 @@ class Verification:
         return asdict(self)
 
 
-def verify_run(run_id: int, folder: Path | None = None) -> Verification:
+def verify_run(
+    run_id: int, folder: Path | None = None, settings: Settings | None = None
+) -> Verification:
     """Check a run: log inclusion, signature, inputs, atlas, stored output, re-execution."""
     with RunLog(folder) as log:
         entry = log.entry(_index(run_id))
@@ -323,7 +335,9 @@ def verify_run(run_id: int, folder: Path | None = None) -> Verification:
     intact = _check_inputs(record, out)
     kind = _kind(out.command)
     if intact:
-        _with_atlas(kind.needs_atlas(record["inputs"]), lambda a: _reexecute(kind, record, a, out))
+        _with_atlas(
+            kind.needs_atlas(record["inputs"]), lambda a: _reexecute(kind, record, a, out), settings
+        )
     _check_environment(record, out)
     out.ok = out.included and out.signed and out.reproduced and not out.changed
     return out

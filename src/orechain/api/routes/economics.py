@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from orechain.api.auth import access
 from orechain.api.responses import COMMON_ERRORS, JsonBytes, Svc, ok
-from orechain.api.routes.runs import RecordQuery, recorded
+from orechain.api.routes.runs import RecordQuery, authorise_record, recorded
 from orechain.errors import InputError
 from orechain.inputs import SENSITIVITY_PCT_MAX
 from orechain.services import catalog
@@ -121,6 +121,7 @@ async def run(
     """Cash flows, NPV, IRR, payback, break-even, host-country take and jobs of a project."""
     key = _key(ref)
     if record:
+        authorise_record(request, record)
         doc = await svc.atlas.run(lambda a: to_document(econ.evaluate(load_ref(ref), a)))
         inputs = {"project": _recorded_input(ref)}
         return JsonBytes(dump_json(await recorded(request, record, "econ run", inputs, doc)))
@@ -134,6 +135,7 @@ async def compare(
     """Refine at home (B) minus export concentrate (A): incremental NPV, take, jobs."""
     key = _key(req.base, req.alternative)
     if record:
+        authorise_record(request, record)
         doc = await svc.atlas.run(
             lambda a: to_document(econ.compare(load_ref(req.base), load_ref(req.alternative), a))
         )

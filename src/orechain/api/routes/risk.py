@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from orechain.api.auth import access
 from orechain.api.responses import CommodityPath, JsonBytes, Svc, YearQuery, ok
-from orechain.api.routes.runs import RecordQuery, recorded
+from orechain.api.routes.runs import RecordQuery, authorise_record, recorded
 from orechain.api.services import Services
 from orechain.atlas.store import Atlas
 from orechain.risk.commodity import CommodityRisk
@@ -84,6 +84,7 @@ async def commodity(
 ) -> JsonBytes:
     """Shares, HHI, CR1/CR3, HHI_WGI and U.S. import reliance of one commodity and stage."""
     if bands or record:
+        authorise_record(request, record)
         inputs = {"commodity": commodity, "measure": measure, "year": year, "source": source,
                   "product": None, "bands": bands}  # fmt: skip
         doc = await svc.atlas.run(lambda a: risk_document(a, **inputs))  # type: ignore[arg-type]

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from orechain.api.auth import access, authorise, identify
-from orechain.api.responses import JsonBytes, ok
+from orechain.api.auth import access, authorise, identify, services_of
+from orechain.api.responses import JsonBytes, Svc, ok
 from orechain.services import runs as runs_service
 from orechain.services.documents import dump_json
 
 router = APIRouter(prefix="/api/runs", tags=["runs"], dependencies=[Depends(access("read"))])
 
-__all__ = ["RecordQuery", "recorded", "router"]
+__all__ = ["RecordQuery", "authorise_record", "recorded", "router"]
 
 RecordQuery = Annotated[
     bool,
@@ -26,14 +26,23 @@ RecordQuery = Annotated[
 RunId = Annotated[int, Path(ge=1, le=2**53, description="Run id, as returned in `run.id`.")]
 
 
+def authorise_record(request: Request, record: bool) -> None:
+    """Recording signs with the instance key: an admin or operator token only."""
+    if record:
+        authorise(request, identify(request), "sign")
+
+
 async def recorded(
     request: Request, record: bool, command: str, inputs: dict[str, Any], doc: Any
 ) -> Any:
     """``doc`` with its ``run`` block when ``record`` (the API face of ``--record``)."""
     if not record:
         return doc
-    authorise(request, identify(request), "sign")
-    run = await asyncio.to_thread(runs_service.record_run, command, inputs, doc)
+    authorise_record(request, record)
+    settings = services_of(request).settings
+    run = await asyncio.to_thread(
+        lambda: runs_service.record_run(command, inputs, doc, settings=settings)
+    )
     return {**doc, "run": run} if isinstance(doc, dict) else {"result": doc, "run": run}
 
 
@@ -50,7 +59,8 @@ async def show_run(run_id: RunId) -> JsonBytes:
 
 
 @router.get("/{run_id}/verify", response_class=JsonBytes, responses=ok(dict[str, Any]))
-async def verify_run(run_id: RunId) -> JsonBytes:
+async def verify_run(run_id: RunId, svc: Svc) -> JsonBytes:
     """Re-execute the run and check output digest, signature and log inclusion: ``{ok, …}``."""
-    result = await asyncio.to_thread(runs_service.verify_run, run_id)
+    settings = svc.settings
+    result = await asyncio.to_thread(lambda: runs_service.verify_run(run_id, settings=settings))
     return JsonBytes(dump_json(result.to_dict()))
