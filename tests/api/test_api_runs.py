@@ -46,3 +46,13 @@ def test_recorded_econ_run(client, tokens, runs_env):
     assert doc.status_code == 200
     assert doc.json()["run"]["command"] == "econ run"
     assert client.get("/api/runs/1/verify").json()["ok"]
+
+
+def test_dashboard_page_shows_recorded_run(client, tokens, runs_env):
+    assert "Recorded as run" not in client.get("/risk?run=1").text  # no run log yet
+    client.get("/api/risk/commodities/antimony?record=true", headers=auth(tokens["admin"]))
+    page = client.get("/risk?run=1").text
+    assert "Recorded as run 1 (risk" in page
+    assert 'href="/api/runs/1/verify"' in page
+    assert "Recorded as run" not in client.get("/risk?run=9").text
+    assert "Recorded as run" not in client.get("/risk?run=x1").text

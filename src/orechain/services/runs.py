@@ -32,6 +32,7 @@ __all__ = [
     "Verification",
     "file_input",
     "project_input",
+    "recorded_run",
     "scenario_input",
     "list_runs",
     "record_run",
@@ -287,6 +288,25 @@ def show_run(run_id: int, folder: Path | None = None) -> dict[str, Any]:
             "record": envelope["record"],
             "output": output,
         }
+
+
+def recorded_run(run_id: str | None, folder: Path | None = None) -> dict[str, Any] | None:
+    """The ``run`` block a page shows for ``?run=N``; None when absent, malformed or unknown.
+
+    Only an existing run log is read (a page view never creates one).
+    """
+    from orechain.runs.log import default_runs_dir
+
+    base = folder or default_runs_dir()
+    if not run_id or not run_id.isdecimal() or len(run_id) > 15:
+        return None
+    if not (base / "runs.db").exists():
+        return None
+    with RunLog(base) as log:
+        found = log.store.find(index=int(run_id) - 1)
+        return (
+            None if found is None else _run_block(found, log.envelope(found)["record"], log.origin)
+        )
 
 
 @dataclass

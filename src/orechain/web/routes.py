@@ -30,6 +30,7 @@ from orechain.errors import NotFoundError
 from orechain.services import catalog
 from orechain.services.corridor import CORRIDOR_COMMODITIES, corridor_facts
 from orechain.services.risk import overview as risk_overview
+from orechain.services.runs import recorded_run
 from orechain.services.runtime import Runtime
 from orechain.services.transparency import summary
 
@@ -77,6 +78,7 @@ def _page(request: Request, name: str, title: str, **context: Any) -> Response:
             "active": path,
             "nav": NAV,
             "version": __version__,
+            "run": recorded_run(request.query_params.get("run")),
             **context,
         },
     )
