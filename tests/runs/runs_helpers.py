@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -12,36 +13,29 @@ from orechain.cli import app
 
 runner = CliRunner()
 
-SCENARIO: dict[str, Any] = {
-    "name": "runs-tiny",
-    "horizon": {"start": 2025, "end": 2026},
-    "demand": [
-        {"region": "USA", "sector": "defence", "tonnes": 30, "source": "ASSUMPTION: test"},
-        {"region": "USA", "sector": "ev", "tonnes": 100, "source": "ASSUMPTION: test"},
-    ],
-    "priorities": {"defence": 10, "ev": 1},
-    "options": {"market": "quantity"},
-    "network": {
-        "stages": ["mining", "refining"],
-        "nodes": [
-            {"id": "A", "country": "AUS", "stage": "mining", "capacity_t": 100},
-            {"id": "B", "country": "CHN", "stage": "mining", "capacity_t": 50},
-            {"id": "R", "country": "USA", "stage": "refining", "capacity_t": 120},
-        ],
-        "links": [
-            {"from": "A", "to": "R", "cost_per_t": 1},
-            {"from": "B", "to": "R", "cost_per_t": 2},
-            {"from": "R", "to": "USA", "cost_per_t": 0},
-        ],
-    },
-    "uncertainty": [
+
+def _tiny() -> Any:
+    """``tiny`` of tests/scenarios/scenario_helpers.py (that folder is not on sys.path here)."""
+    path = Path(__file__).parents[1] / "scenarios" / "scenario_helpers.py"
+    spec = importlib.util.spec_from_file_location("runs_scenario_helpers", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.tiny
+
+
+SCENARIO: dict[str, Any] = _tiny()(
+    horizon={"start": 2025, "end": 2026},
+    uncertainty=[
         {
             "target": "capacity",
             "country": "AUS",
             "distribution": {"kind": "triangular", "low": 0.5, "mode": 1.0, "high": 1.1},
         },
     ],
-}
+)
+"""Two mines → refinery → USA over two years, with Australia's capacity uncertain."""
 
 
 def write_scenario(folder: Path) -> Path:
