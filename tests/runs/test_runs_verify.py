@@ -115,6 +115,12 @@ def test_a_changed_linked_file_is_named(tmp_path: Path):
 
 
 def test_bad_input_exits_2(runs_dir: Path):
+    none = runner.invoke(app, ["runs", "verify", "1"])
+    assert none.exit_code == 2
+    assert "no run log" in none.output
+    assert not runs_dir.exists()  # reading never creates a run log
+    assert cli_json("runs", "list", "--json") == []
+    _record_risk()
     result = runner.invoke(app, ["runs", "verify", "7"])
     assert result.exit_code == 2
     assert "no run 7" in result.output

@@ -73,6 +73,21 @@ class RunLog:
         self.origin: str = meta["origin"]
         self.public_key = parse_vkey(meta["vkey"])[1]
 
+    @classmethod
+    def existing(cls, folder: Path | None = None) -> RunLog:
+        """Open the run log only if one was created (reading never creates one).
+
+        Raises
+        ------
+        NotFoundError
+            If no run was ever recorded in ``folder``.
+        """
+        folder = folder or default_runs_dir()
+        if not (folder / "runs.db").is_file():
+            msg = f"no run log at {folder}; record a run with --record first"
+            raise NotFoundError(msg)
+        return cls(folder)
+
     def _instance_key(self) -> keys.Ed25519PrivateKey:
         path = self.folder / "instance-key.pem"
         if not path.exists():

@@ -269,8 +269,12 @@ def _index(run_id: int) -> int:
 
 
 def list_runs(folder: Path | None = None) -> list[dict[str, Any]]:
-    """One ``run`` block per recorded run, in log order."""
-    with RunLog(folder) as log:
+    """One ``run`` block per recorded run, in log order (none before the first record)."""
+    from orechain.runs.log import default_runs_dir
+
+    if not ((folder or default_runs_dir()) / "runs.db").is_file():
+        return []
+    with RunLog.existing(folder) as log:
         return [_run_block(e, log.envelope(e)["record"], log.origin) for e in log.entries()]
 
 
@@ -278,7 +282,7 @@ def show_run(run_id: int, folder: Path | None = None) -> dict[str, Any]:
     """The run's block, its full signed record and its stored output."""
     from orechain.ledger.canonical import parse_json
 
-    with RunLog(folder) as log:
+    with RunLog.existing(folder) as log:
         entry = log.entry(_index(run_id))
         envelope = log.envelope(entry)
         path = log.output_path(entry.index)
@@ -302,7 +306,7 @@ def recorded_run(run_id: str | None, folder: Path | None = None) -> dict[str, An
         return None
     if not (base / "runs.db").exists():
         return None
-    with RunLog(base) as log:
+    with RunLog.existing(base) as log:
         found = log.store.find(index=int(run_id) - 1)
         return (
             None if found is None else _run_block(found, log.envelope(found)["record"], log.origin)
@@ -338,7 +342,7 @@ def verify_run(
     run_id: int, folder: Path | None = None, settings: Settings | None = None
 ) -> Verification:
     """Check a run: log inclusion, signature, inputs, atlas, stored output, re-execution."""
-    with RunLog(folder) as log:
+    with RunLog.existing(folder) as log:
         entry = log.entry(_index(run_id))
         envelope = log.envelope(entry)
         inclusion = log.inclusion(entry)
