@@ -14,13 +14,21 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from orechain.cli import app
 from orechain.errors import InputError
 from orechain.ledger import sample
 from orechain.ledger.service import Ledger
-from orechain.risk.verified import parse_period, verified_supply
+from orechain.risk.verified import (
+    ReceivedLot,
+    _stage_shares,
+    parse_period,
+    summarise,
+    verified_supply,
+)
 
 runner = CliRunner()
 TOTAL = 40.0 + 4.95
@@ -91,3 +99,39 @@ def test_cli_bad_period_and_record_with_ledger_exit_2(sample_db: str, atlas_env:
     base = ["risk", "rare earths", "--ledger", sample_db]
     assert runner.invoke(app, [*base, "--period", "2026-13"]).exit_code == 2
     assert runner.invoke(app, [*base, "--record"]).exit_code == 2
+
+
+COUNTRY_SHARES = st.dictionaries(
+    st.sampled_from(["PAK", "CHN", "unknown"]), st.floats(0.01, 1.0), min_size=1
+).map(lambda d: {k: v / sum(d.values()) for k, v in d.items()})
+LOTS = st.lists(
+    st.builds(
+        ReceivedLot,
+        lot_id=st.text(min_size=1, max_size=4),
+        from_country=st.sampled_from(["PAK", "CHN", "AUS"]),
+        received_at=st.just("2026-01-01T00:00:00+00:00"),
+        quantity_t=st.floats(0.1, 1e4),
+        weight_t=st.floats(0.01, 1e4),
+        weight_basis=st.sampled_from(["REO", "gross"]),
+        verified_share=st.floats(0.0, 1.0),
+        origin=st.dictionaries(
+            st.sampled_from(["mining", "beneficiation", "separation"]),
+            COUNTRY_SHARES,
+            min_size=1,
+        ),
+    ),
+    max_size=6,
+)  # fmt: skip
+
+
+@given(LOTS)
+def test_stage_shares_sum_to_one_and_verified_is_a_share(lots):
+    shares = _stage_shares(lots)
+    assert set(shares) == {s for lot in lots for s in lot.origin}
+    for row in shares.values():
+        assert sum(row.values()) == pytest.approx(1.0)
+    got = summarise("rare-earths", "USA", None, lots)
+    assert 0.0 <= got.verified_mass_share <= 1.0 + 1e-12
+    assert got.verified_mass_share + got.unverified_mass_share == pytest.approx(
+        1.0 if lots else 0.0
+    )

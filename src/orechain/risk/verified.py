@@ -25,7 +25,14 @@ from orechain.ledger.provenance import Shares, origin_shares, verified_share
 ASSAY_ELEMENT = {"rare-earths": "REO", "antimony": "Sb", "copper": "Cu"}
 """Grade key that weights a lot of each commodity (the atlas's basis for it)."""
 
-__all__ = ["ReceivedLot", "VerifiedSupply", "parse_period", "received_lots", "verified_supply"]
+__all__ = [
+    "ReceivedLot",
+    "VerifiedSupply",
+    "parse_period",
+    "received_lots",
+    "summarise",
+    "verified_supply",
+]
 
 
 @dataclass(frozen=True)
@@ -177,7 +184,13 @@ def verified_supply(
     ``verified = Σ w_l·v_l / Σ w_l`` with ``w_l`` the assayed element mass
     (gross mass where no assay exists) and ``v_l`` the lot's verified share.
     """
-    lots = received_lots(state, commodity, buyer, period)
+    return summarise(commodity, buyer, period, received_lots(state, commodity, buyer, period))
+
+
+def summarise(
+    commodity: str, buyer: str, period: str | None, lots: list[ReceivedLot]
+) -> VerifiedSupply:
+    """The weighted shares and verified share of a list of received lots (see above)."""
     total = sum(lot.weight_t for lot in lots)
     notes = []
     shares = _stage_shares(lots)
