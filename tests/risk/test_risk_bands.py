@@ -131,9 +131,7 @@ def test_rank_is_uncertain_only_where_bands_overlap():
     assert rank_stability([]) == []
 
 
-@pytest.mark.slow
 def test_overview_bands_flag_ranks(atlas_env):
-    """Bands of every series (about 10 s of queries): marked slow."""
     result = CliRunner().invoke(app, ["risk", "overview", "--bands", "--top", "8", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)

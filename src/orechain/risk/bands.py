@@ -122,14 +122,12 @@ def revision_pool(figures: pd.DataFrame) -> list[float]:
     ``figures`` has columns country, source_id, year, value, estimated (USGS rows
     only); vintages sort by source id (``usgs-mcs-2024`` < ``usgs-mcs-2025``).
     """
-    known = figures.dropna(subset=["value"]).sort_values("source_id")
-    out: list[float] = []
-    for _, grp in known.groupby(["country", "year"]):
-        rows = list(grp.itertuples())
-        for a, b in zip(rows, rows[1:], strict=False):
-            if bool(a.estimated) and float(a.value) > 0:
-                out.append(float(b.value) / float(a.value) - 1.0)
-    return sorted(out)
+    known = figures.dropna(subset=["value"]).sort_values(["country", "year", "source_id"])
+    nxt = known.groupby(["country", "year"])["value"].shift(-1)
+    est = known["estimated"].fillna(False).astype(bool)
+    mask = est & nxt.notna() & (known["value"] > 0)
+    ratios = nxt[mask].astype(float) / known.loc[mask, "value"].astype(float) - 1.0
+    return sorted(float(r) for r in ratios)
 
 
 REVISION_QUANTILES = (0.1, 0.9)
@@ -273,19 +271,26 @@ SI_ASSUMPTION = (
 )
 
 
-def commodity_bands(atlas: Atlas, sel: ProductionSelection) -> ConcentrationBands:
-    """Bands of the selection's HHI and CR1 from every USGS vintage and World Mining Data."""
+def commodity_bands(
+    atlas: Atlas, sel: ProductionSelection, *, with_supply_risk: bool = True
+) -> ConcentrationBands:
+    """Bands of the selection's HHI and CR1 from every USGS vintage and World Mining Data.
+
+    ``with_supply_risk`` adds the EU supply-risk band (it recomputes the supply
+    risk of every stage; the overview leaves it out).
+    """
     figures = _usgs_figures(atlas, sel)
     second = _wmd_figures(atlas, sel)
+    pool = revision_pool(figures)
     ranges = country_ranges(
         figures, sel.source_id, sel.year, second=second,
-        world_total=sel.world_total_published, revisions=None,
+        world_total=sel.world_total_published, revisions=pool,
     )  # fmt: skip
     hhi, cr1 = concentration_bands(ranges)
-    sr = supply_risk_band(atlas, sel, ranges)
+    sr = supply_risk_band(atlas, sel, ranges) if with_supply_risk else None
     notes = ASSUMPTIONS + ([SI_ASSUMPTION] if sr is not None else [])
     return ConcentrationBands(
-        hhi, cr1, ranges, DRAWS, SEED, revision_pool(figures), supply_risk=sr, assumptions=notes
+        hhi, cr1, ranges, DRAWS, SEED, pool, supply_risk=sr, assumptions=notes
     )
 
 

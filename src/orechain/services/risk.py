@@ -132,7 +132,7 @@ def overview_with_bands(atlas: Atlas, year: int | None = None) -> list[dict[str,
             sel = select_production(
                 atlas, r.commodity, r.measure, r.year, source=r.source_id, product=r.type
             )
-            band = commodity_bands(atlas, sel).hhi
+            band = commodity_bands(atlas, sel, with_supply_risk=False).hhi
         found.append(band)
     ranks = rank_stability(found)
     return [
