@@ -136,3 +136,34 @@ def test_human_output_says_recorded_as_run(runs_dir: Path, tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert "Recorded as run 2 — verify" in out.read_text(encoding="utf-8")
     assert json.loads(json.dumps(cli_json("runs", "verify", "2", "--json")))["ok"]
+
+
+def test_run_block_carries_a_proof_that_verifies_offline(runs_dir: Path):
+    """The proof in the ``run`` block checks with the Merkle and checkpoint code alone."""
+    import base64
+
+    from orechain.ledger import merkle
+    from orechain.ledger.canonical import canonicalize
+    from orechain.ledger.checkpoint import parse_vkey, verify_checkpoint
+
+    _record_risk()
+    second = _record_risk()["run"]
+    proof = second["proof"]
+    name, public = parse_vkey(proof["vkey"])
+    cp = verify_checkpoint(proof["checkpoint"], name, public)
+    shown = cli_json("runs", "show", "2", "--json")
+    leaf = merkle.leaf_hash(canonicalize({"record": shown["record"], **_signature(runs_dir)}))
+    assert base64.b64encode(leaf).decode() == proof["leaf_hash"]
+    path = [base64.b64decode(h) for h in proof["inclusion_path"]]
+    assert merkle.verify_inclusion(leaf, 1, cp.tree_size, path, cp.root_hash)
+    assert not merkle.verify_inclusion(leaf, 0, cp.tree_size, path, cp.root_hash)
+
+
+def _signature(runs_dir: Path) -> dict:
+    """The public key and signature of run 2's envelope, as stored."""
+    with sqlite3.connect(runs_dir / "runs.db") as conn:
+        (env,) = conn.execute(
+            "SELECT envelope FROM ledger_events WHERE event_id = 'run-2'"
+        ).fetchone()
+    doc = json.loads(env)
+    return {"public_key": doc["public_key"], "signature": doc["signature"]}

@@ -10,6 +10,7 @@ is kept beside the database as ``outputs/<log index>.json``.
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,24 @@ class RunLog:
             msg = f"run log entry {entry.index} does not hold a run record"
             raise IntegrityError(msg)
         return doc
+
+    def proof(self, entry: Entry) -> dict[str, Any]:
+        """Inclusion proof of the entry under the latest signed checkpoint, as plain JSON.
+
+        ``leaf_hash`` and ``inclusion_path`` are base64 (RFC 9162 §2.1.3 order);
+        the checkpoint is the signed note, verifiable with the log's ``vkey``.
+        """
+        size, note = self.store.checkpoints()[-1]
+        hashes = [e.leaf_hash for e in self.store.entries(0)][:size]
+        path = merkle.MerkleLog.from_hashes(hashes).inclusion_proof(entry.index, size)
+        return {
+            "leaf_index": entry.index,
+            "tree_size": size,
+            "leaf_hash": base64.b64encode(entry.leaf_hash).decode(),
+            "inclusion_path": [base64.b64encode(h).decode() for h in path],
+            "checkpoint": note,
+            "vkey": self.store.get_meta()["vkey"],
+        }
 
     def inclusion(self, entry: Entry) -> Inclusion:
         """Check the entry's bytes are leaf ``index`` under the latest signed checkpoint."""

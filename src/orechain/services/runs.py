@@ -244,7 +244,7 @@ def record_run(
     with RunLog(folder) as log:
         envelope = rec.sign_record(record, log.key)
         entry = log.append(envelope, output_bytes)
-        return _run_block(entry, record, log.origin)
+        return {**_run_block(entry, record, log.origin), "proof": log.proof(entry)}
 
 
 def _run_block(entry: Entry, record: Mapping[str, Any], origin: str) -> dict[str, Any]:
@@ -290,6 +290,7 @@ def show_run(run_id: int, folder: Path | None = None) -> dict[str, Any]:
         return {
             "run": _run_block(entry, envelope["record"], log.origin),
             "record": envelope["record"],
+            "proof": log.proof(entry),
             "output": output,
         }
 
