@@ -34,7 +34,8 @@ def test_recorded_risk_run_lists_and_verifies(client, tokens, runs_env):
     listed = client.get("/api/runs").json()
     assert [r["output_digest"] for r in listed] == [run["output_digest"]]
     assert client.get("/api/runs/1").json()["record"]["command"] == "risk"
-    check = client.get("/api/runs/1/verify").json()
+    assert client.get("/api/runs/1/verify").status_code == 401  # re-execution needs a token
+    check = client.get("/api/runs/1/verify", headers=auth(tokens["auditor"])).json()
     assert check["ok"]
     assert check["reproduced_digest"] == run["output_digest"]
     assert client.get("/api/runs/2").status_code == 404
@@ -45,7 +46,7 @@ def test_recorded_econ_run(client, tokens, runs_env):
     doc = client.post("/api/economics/run?record=true", json=body, headers=auth(tokens["op-pk"]))
     assert doc.status_code == 200
     assert doc.json()["run"]["command"] == "econ run"
-    assert client.get("/api/runs/1/verify").json()["ok"]
+    assert client.get("/api/runs/1/verify", headers=auth(tokens["auditor"])).json()["ok"]
 
 
 def test_dashboard_page_shows_recorded_run(client, tokens, runs_env):

@@ -81,6 +81,7 @@ def test_edited_recorded_input_fails_naming_it(runs_dir: Path):
     assert not any(check[k] for k in ("ok", "reproduced", "included", "signed"))
     assert "input 'year': differs from its recorded digest" in check["changed"]
     assert any(c.startswith("log:") for c in check["changed"])
+    assert "not re-executed: the record is not the one that was signed" in check["notes"]
 
 
 def test_one_byte_of_the_atlas_data_fails_naming_the_source(
@@ -167,3 +168,12 @@ def _signature(runs_dir: Path) -> dict:
         ).fetchone()
     doc = json.loads(env)
     return {"public_key": doc["public_key"], "signature": doc["signature"]}
+
+
+def test_reexecution_failure_is_a_named_mismatch(runs_dir: Path):
+    out = runs.Verification(1, "risk")
+    runs._reexecute_safely({"inputs": {"commodity": "unobtainium"}}, out, None)
+    assert out.changed[0].startswith("re-execution failed: unknown commodity")
+    odd = runs.Verification(1, "econ sensitivity")
+    runs._reexecute_safely({"inputs": {}}, odd, None)
+    assert "cannot be recorded" in odd.changed[0]

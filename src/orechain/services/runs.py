@@ -10,6 +10,7 @@ inputs and compares the canonical output digests.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -240,6 +241,7 @@ def record_run(
         **rec.environment(),
         "output_digest": rec.digest(output_bytes),
         "recorded_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "nonce": secrets.token_hex(8),  # two runs in the same second stay two leaves
     }
     with RunLog(folder) as log:
         envelope = rec.sign_record(record, log.key)
@@ -358,11 +360,10 @@ def verify_run(
             out.changed.append("record: signature does not verify under the run log's key")
         _check_stored_output(log.output_path(entry.index), record, out)
     intact = _check_inputs(record, out)
-    kind = _kind(out.command)
-    if intact:
-        _with_atlas(
-            kind.needs_atlas(record["inputs"]), lambda a: _reexecute(kind, record, a, out), settings
-        )
+    if out.signed and intact:
+        _reexecute_safely(record, out, settings)
+    else:
+        out.notes.append("not re-executed: the record is not the one that was signed")
     _check_environment(record, out)
     out.ok = out.included and out.signed and out.reproduced and not out.changed
     return out
@@ -390,6 +391,20 @@ def _check_inputs(record: Mapping[str, Any], out: Verification) -> bool:
                 if current.get(linked) != was:
                     out.changed.append(f"input {name!r}: linked file {linked} changed")
     return not bad
+
+
+def _reexecute_safely(
+    record: Mapping[str, Any], out: Verification, settings: Settings | None
+) -> None:
+    """Re-execute a signed record; a failure is a named mismatch, not a crash."""
+    from orechain.errors import OreChainError
+
+    try:
+        kind = _kind(out.command)
+        use = kind.needs_atlas(record["inputs"])
+        _with_atlas(use, lambda a: _reexecute(kind, record, a, out), settings)
+    except (OreChainError, TypeError, KeyError) as exc:
+        out.changed.append(f"re-execution failed: {exc}")
 
 
 def _reexecute(

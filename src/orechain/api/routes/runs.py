@@ -58,9 +58,17 @@ async def show_run(run_id: RunId) -> JsonBytes:
     return JsonBytes(dump_json(await asyncio.to_thread(runs_service.show_run, run_id)))
 
 
-@router.get("/{run_id}/verify", response_class=JsonBytes, responses=ok(dict[str, Any]))
+@router.get(
+    "/{run_id}/verify",
+    response_class=JsonBytes,
+    responses=ok(dict[str, Any]),
+    dependencies=[Depends(access("confidential"))],
+)
 async def verify_run(run_id: RunId, svc: Svc) -> JsonBytes:
-    """Re-execute the run and check output digest, signature and log inclusion: ``{ok, …}``."""
+    """Re-execute the run and check output digest, signature and log inclusion: ``{ok, …}``.
+
+    Re-execution costs a full run, so it needs a token (admin, operator or auditor).
+    """
     settings = svc.settings
     result = await asyncio.to_thread(lambda: runs_service.verify_run(run_id, settings=settings))
     return JsonBytes(dump_json(result.to_dict()))
