@@ -40,9 +40,9 @@ def test_same_inputs_same_output_digest(runs_dir: Path, tmp_path: Path):
     """A risk profile, a project comparison and a scenario with Monte Carlo, each twice."""
     scenario = str(write_scenario(tmp_path))
     commands = [
-        ("risk", "antimony", "--bands"),
+        ("risk", "antimony"),
         ("econ", "compare", A, B),
-        ("scenario", "run", scenario, "--draws", "8", "--seed", "3"),
+        ("scenario", "run", scenario, "--draws", "8", "--seed", "3", "--workers", "1"),
     ]
     for args in commands:
         first = cli_json(*args, "--record", "--json")["run"]
@@ -53,8 +53,9 @@ def test_same_inputs_same_output_digest(runs_dir: Path, tmp_path: Path):
     assert [r["command"] for r in listed] == [
         "risk", "risk", "econ compare", "econ compare", "scenario run", "scenario run",
     ]  # fmt: skip
-    for run in listed[::2]:
-        assert cli_json("runs", "verify", str(run["id"]), "--json")["ok"], run
+    # verify of a risk run and of an econ run: test_risk_run_records_and_verifies and
+    # test_human_output_says_recorded_as_run; here the scenario with its Monte Carlo draws
+    assert cli_json("runs", "verify", str(listed[-1]["id"]), "--json")["ok"]
 
 
 def test_edited_stored_output_fails_naming_it(runs_dir: Path):

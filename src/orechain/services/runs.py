@@ -128,7 +128,8 @@ def _scenario_run(inputs: Inputs, atlas: Atlas | None) -> Any:
     from orechain.scenarios.report import run_report
 
     opts = {k: inputs[k] for k in ("draws", "seed", "explain")}
-    return run_report(_scenario(inputs), atlas, **opts)[0]
+    # one in-process worker: the draws depend on the seed alone (orechain.montecarlo)
+    return run_report(_scenario(inputs), atlas, workers=1, **opts)[0]
 
 
 def _project(f: Mapping[str, Any]) -> Any:
