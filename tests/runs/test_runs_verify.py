@@ -178,3 +178,15 @@ def test_reexecution_failure_is_a_named_mismatch(runs_dir: Path):
     odd = runs.Verification(1, "econ sensitivity")
     runs._reexecute_safely({"inputs": {}}, odd, None)
     assert "cannot be recorded" in odd.changed[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("risk", "supply", "antimony"),
+     ("risk", "imports", "rare earths", "--importer", "USA", "--year", "2022")],
+)  # fmt: skip
+def test_other_risk_commands_record_and_verify(runs_dir: Path, args):
+    plain = cli_json(*args, "--json")
+    run = cli_json(*args, "--record", "--json")
+    assert {k: v for k, v in run.items() if k != "run"} == plain
+    assert cli_json("runs", "verify", str(run["run"]["id"]), "--json")["ok"]

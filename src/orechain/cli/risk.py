@@ -239,6 +239,7 @@ def supply(
     eol_rir: float | None = typer.Option(
         None, "--eol-rir", help="End-of-life recycling input rate 0..1 (default: bundled data)."
     ),
+    record: bool = RECORD_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """EU supply risk per stage and its maximum, with every input marked data or assumption."""
@@ -254,20 +255,18 @@ def supply(
         if value is not None:
             check_number(value, flag, lo=lo, hi=hi)
 
-    result = with_atlas(
-        lambda a: supply_risk(
-            a,
-            name,
-            buyer.upper(),
-            year,
-            import_reliance=import_reliance,
-            substitution_index=substitution_index,
-            trade_restriction=trade_restriction,
-            eol_rir=eol_rir,
-        )
-    )
+    options: dict[str, Any] = {
+        "year": year,
+        "import_reliance": import_reliance,
+        "eol_rir": eol_rir,
+        "substitution_index": substitution_index,
+        "trade_restriction": trade_restriction,
+    }
+    result = with_atlas(lambda a: supply_risk(a, name, buyer.upper(), **options))
+    inputs = {"commodity": name, "buyer": buyer.upper(), **options}
+    doc = record_if(record, "risk supply", lambda: inputs, result.to_dict())
     if json:
-        emit_json(result.to_dict())
+        emit_json(doc)
         return
     print_table(
         [s.__dict__ for s in result.stages],
@@ -287,6 +286,7 @@ def supply(
         [("name", "input"), ("value", "value"), ("kind", "kind"), ("source", "source")],
         title="Inputs",
     )
+    say_recorded(doc)
 
 
 register_imports(app)

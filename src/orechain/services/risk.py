@@ -10,13 +10,18 @@ from orechain.risk.overview import OverviewRow, risk_overview
 
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
+    from orechain.risk.geopolrisk import GeoPolRisk
+    from orechain.risk.imports import ImportMix
 
 __all__ = [
     "exposure_rows",
+    "import_risk",
+    "imports_document",
     "overview",
     "overview_with_bands",
     "risk_document",
     "risk_profile",
+    "supply_risk_document",
     "verified_document",
     "with_bands",
 ]
@@ -112,6 +117,42 @@ def verified_document(
 def overview(atlas: Atlas, year: int | None = None) -> list[OverviewRow]:
     """One row per commodity × stage: top country, CR1, CR3, HHI, HHI_WGI, U.S. NIR."""
     return risk_overview(atlas, year)
+
+
+def import_risk(
+    atlas: Atlas,
+    commodity: str,
+    importer: str,
+    year: int | None = None,
+    hs: str | None = None,
+    by: str = "value",
+) -> tuple[ImportMix, GeoPolRisk | str]:
+    """An importer's supply mix from BACI and its GeoPolRisk (or why there is none)."""
+    from orechain.errors import NotFoundError
+    from orechain.risk.geopolrisk import geopolrisk
+    from orechain.risk.imports import import_mix
+
+    mix = import_mix(atlas, commodity, importer, year, hs, "value" if by == "value" else "quantity")
+    try:
+        return mix, geopolrisk(atlas, commodity, mix.importer, mix.year)
+    except NotFoundError as exc:
+        return mix, str(exc)
+
+
+def imports_document(mix: ImportMix, gpr: GeoPolRisk | str) -> dict[str, Any]:
+    """The ``orechain risk imports --json`` document; ``geopolrisk: {error}`` where it has none."""
+    doc = mix.to_dict()
+    doc["geopolrisk"] = {"error": gpr} if isinstance(gpr, str) else gpr.to_dict()
+    return doc
+
+
+def supply_risk_document(
+    atlas: Atlas, commodity: str, buyer: str, **options: Any
+) -> dict[str, Any]:
+    """The ``orechain risk supply --json`` document (options as :func:`supply_risk` takes)."""
+    from orechain.risk.supply_risk import supply_risk
+
+    return supply_risk(atlas, commodity, buyer, **options).to_dict()
 
 
 def overview_with_bands(atlas: Atlas, year: int | None = None) -> list[dict[str, Any]]:

@@ -108,6 +108,20 @@ def _risk(inputs: Inputs, atlas: Atlas | None) -> Any:
     return risk_document(atlas, **inputs)
 
 
+def _imports(inputs: Inputs, atlas: Atlas | None) -> Any:
+    from orechain.services.risk import import_risk, imports_document
+
+    assert atlas is not None
+    return imports_document(*import_risk(atlas, **inputs))
+
+
+def _supply(inputs: Inputs, atlas: Atlas | None) -> Any:
+    from orechain.services.risk import supply_risk_document
+
+    assert atlas is not None
+    return supply_risk_document(atlas, **inputs)
+
+
 def _overview(inputs: Inputs, atlas: Atlas | None) -> Any:
     from orechain.services.risk import overview, overview_with_bands
 
@@ -172,6 +186,8 @@ def _econ_montecarlo(inputs: Inputs, atlas: Atlas | None) -> Any:
 RUN_KINDS: dict[str, RunKind] = {
     "risk": RunKind(_risk),
     "risk overview": RunKind(_overview),
+    "risk imports": RunKind(_imports),
+    "risk supply": RunKind(_supply),
     "report overview": RunKind(_overview),
     "scenario run": RunKind(_scenario_run, lambda inputs: _scenario(inputs).network is None),
     "econ run": RunKind(_econ_run, _projects_need_atlas("project")),
