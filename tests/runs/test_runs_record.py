@@ -88,3 +88,32 @@ def test_environment_names_version_code_and_platform():
 @pytest.mark.parametrize("value", [270_000.0, 45_000.0, 1.5, 0.0])
 def test_digest_is_sha256_hex(value):
     assert len(rec.digest(rec.canonical_document(value))) == len("sha256:") + 64
+
+
+SCALARS = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=8)
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@given(JSON_VALUES, st.data())
+def test_any_flipped_byte_of_a_signed_record_fails(inputs, data):
+    """Signed over RFC 8785 bytes: editing the record anywhere breaks the signature."""
+    from orechain.ledger.canonical import canonicalize, parse_json
+
+    key = keys.demo_key("runs-props")
+    env = rec.sign_record({"command": "risk", "inputs": {"x": inputs}}, key)
+    raw = bytearray(canonicalize(env["record"]))
+    i = data.draw(st.integers(0, len(raw) - 1))
+    raw[i] ^= data.draw(st.integers(1, 255))
+    try:
+        edited = parse_json(bytes(raw))
+    except ValueError:  # the flip broke the JSON (or its UTF-8): the parser refuses it
+        return
+    if edited == env["record"]:  # e.g. a flip that JSON reads as the same value
+        return
+    assert not rec.signature_valid({**env, "record": edited}, keys.public_bytes(key))
