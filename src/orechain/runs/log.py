@@ -85,7 +85,7 @@ class RunLog:
         """
         folder = folder or default_runs_dir()
         if not (folder / "runs.db").is_file():
-            msg = f"no run log at {folder}; record a run with --record first"
+            msg = "no run log yet (ORECHAIN_RUNS_DIR); record a run with --record first"
             raise NotFoundError(msg)
         return cls(folder)
 
@@ -140,7 +140,7 @@ class RunLog:
         """The entry at ``index``."""
         found = self.store.find(index=index)
         if found is None:
-            msg = f"no run {index + 1} in the run log at {self.folder} ({self.store.size()} runs)"
+            msg = f"no run {index + 1} in the run log ({self.store.size()} runs)"
             raise NotFoundError(msg)
         return found
 
