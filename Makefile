@@ -51,6 +51,7 @@ bench: install-test
 	$(BIN)/python bench/ledger_bench.py
 	$(BIN)/python bench/economics_bench.py
 	$(BIN)/python bench/scenarios_bench.py
+	$(BIN)/python bench/runs_bench.py
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/service_bench.py
 

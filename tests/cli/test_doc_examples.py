@@ -75,6 +75,18 @@ SPECS: dict[str, Spec] = {
     "orechain risk overview": Spec("Rare earths"),
     "orechain risk imports 'rare earths' --importer USA --year 2022": Spec("China"),
     "orechain risk supply antimony": Spec("refining"),
+    # docs/risk.md
+    "orechain risk 'rare earths' --year 2024 --bands": Spec("HHI p5", json_expect='"supply_risk"'),
+    "orechain risk 'rare earths' --ledger demo.db --buyer USA": Spec(
+        "verified origin: 89.0 %", json_expect="verified_mass_share"
+    ),
+    # docs/runs.md: run 1 is the comparison as printed, run 2 its --json form
+    f"orechain econ compare {REE_PROJECTS} --record": Spec(
+        "recorded as run 1", json_expect='"output_digest"'
+    ),
+    "orechain runs list": Spec("econ compare"),
+    "orechain runs show 1": Spec("output sha256:", json_expect='"input_digests"'),
+    "orechain runs verify 1": Spec("OK — reproduced", json_expect='"reproduced": true'),
     "orechain atlas ingest usgs-mcs path/to/MCS2026/": Spec(
         "no such file or directory",
         exit_code=2,
@@ -415,6 +427,7 @@ def workspace(
         (tmp_path / name).symlink_to(ROOT / name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ORECHAIN_DATABASE_URL", str(tmp_path / "default-ledger.db"))
+    monkeypatch.setenv("ORECHAIN_RUNS_DIR", str(tmp_path / "runs"))
     import uvicorn
 
     from orechain.transparency import witness

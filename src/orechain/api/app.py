@@ -21,7 +21,16 @@ from orechain._version import __version__
 from orechain.api.cache import ResponseCache
 from orechain.api.errors import install_error_handlers
 from orechain.api.limits import ServiceMiddleware
-from orechain.api.routes import atlas, dashboard, economics, ledger, risk, scenarios, transparency
+from orechain.api.routes import (
+    atlas,
+    dashboard,
+    economics,
+    ledger,
+    risk,
+    runs,
+    scenarios,
+    transparency,
+)
 from orechain.api.routes import mirror as log_mirror
 from orechain.api.routes import tiles as tile_routes
 from orechain.api.services import Services
@@ -42,6 +51,7 @@ ROUTERS: dict[str, APIRouter] = {
     "tiles": tile_routes.router,
     "log": log_mirror.router,
     "dashboard": dashboard.router,
+    "runs": runs.router,
 }
 """Area name → its API router."""
 

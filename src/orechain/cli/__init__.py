@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "serve": "orechain.cli.serve",
     "token": "orechain.cli.token",
     "witness": "orechain.cli.witness",
+    "runs": "orechain.cli.runs",
 }
 """Sub-apps by name; each module exposes ``app`` (or ``register(root)``)."""
 
@@ -39,6 +40,7 @@ AREA_HELP = {
     "serve": "Serve the REST API and the dashboard (prints the URL).",
     "token": "API tokens: create, revoke, list (stored hashed).",
     "witness": "A transparency-log witness (C2SP tlog-witness): init, trust, serve.",
+    "runs": "Recorded runs: list, show, verify (re-execute and check the signed run log).",
 }
 """One-line help of each area, for ``orechain --help`` without importing the areas
 (a test checks it equals each area's own help)."""

@@ -8,7 +8,14 @@ from typing import Any, TypeVar
 
 import typer
 
-from orechain.cli.common import JSON_OPTION, with_atlas
+from orechain.cli.common import (
+    JSON_OPTION,
+    RECORD_OPTION,
+    project_input,
+    record_if,
+    say_recorded,
+    with_atlas,
+)
 from orechain.cli.output import console, emit_json, print_table, say
 from orechain.economics.project import Project, load_project
 from orechain.formatting import is_missing, money, number, percent, points, ratio
@@ -46,12 +53,15 @@ def _print_assumptions(assumptions: list[str], sources: dict[str, str]) -> None:
 
 
 @app.command("run")
-def run(file: Path = FILE_ARG, as_json: bool = JSON_OPTION) -> None:
+def run(file: Path = FILE_ARG, record: bool = RECORD_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Cash-flow table, NPV, IRR, payback, break-even, host take and jobs of one project."""
     project = _load(file)
     result = _with_prices(project, func=lambda atlas: econ.evaluate(project, atlas))
+    doc = record_if(
+        record, "econ run", lambda: {"project": project_input(file)}, to_document(result)
+    )
     if as_json:
-        emit_json(to_document(result))
+        emit_json(doc)
         return
     cols = [("year", "year"), ("revenue", "revenue"), ("royalty", "royalty"), ("opex", "opex")]
     cols += [("capex", "capex"), ("tax", "tax"), ("fcf_project", "FCF"), ("host_take", "host take")]
@@ -72,23 +82,27 @@ def run(file: Path = FILE_ARG, as_json: bool = JSON_OPTION) -> None:
     if result.irr.reason:
         console.print(f"IRR: {result.irr.reason}", highlight=False)
     _print_assumptions(result.assumptions, result.price_sources)
+    say_recorded(doc)
 
 
 @app.command("compare")
 def compare(
     base: Path = typer.Argument(..., help="Export-concentrate project (A)."),
     alternative: Path = typer.Argument(..., help="Refine-at-home project (B)."),
+    record: bool = RECORD_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Export concentrate (A) versus refine at home (B): incremental NPV, take, jobs."""
     a, b = _load(base), _load(alternative)
     result = _with_prices(a, b, func=lambda atlas: econ.compare(a, b, atlas))
-    doc = to_document(result)
+    files = lambda: {"base": project_input(base), "alternative": project_input(alternative)}  # noqa: E731
+    doc = record_if(record, "econ compare", files, to_document(result))
     if as_json:
         emit_json(doc)
         return
     print_comparison(doc, a.name, b.name)
     _print_assumptions(b.assumptions, result.alternative.price_sources)
+    say_recorded(doc)
 
 
 def print_comparison(doc: dict[str, Any], name_a: str, name_b: str) -> None:
@@ -179,28 +193,23 @@ def montecarlo_cmd(
         1, "--workers", min=1, max=MAX_WORKERS, help="Local worker processes for sampling."
     ),
     scheduler: str | None = typer.Option(None, "--scheduler", help="'synchronous' or tcp://…"),
+    record: bool = RECORD_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Monte Carlo NPV over the project's uncertainty block: P10/P50/P90, P(NPV < 0)."""
     project = _load(file)
-    result = _with_prices(
+    doc = _with_prices(
         project,
-        func=lambda atlas: econ.montecarlo(
+        func=lambda atlas: econ.montecarlo_document(
             project, draws, seed=seed, atlas=atlas, workers=workers, scheduler=scheduler
         ),
     )
-    doc: dict[str, Any] = {
-        "project": project.name,
-        "currency": project.currency,
-        "draws": draws,
-        "seed": seed,
-        "npv": result.summary(),
-        "uncertainty": {k: v.model_dump(exclude_none=True) for k, v in project.uncertainty.items()},
-        "assumptions": project.assumptions,
-    }
+    files = lambda: {"project": project_input(file), "draws": draws, "seed": seed}  # noqa: E731
+    doc = record_if(record, "econ montecarlo", files, doc)
     if as_json:
         emit_json(doc)
         return
     rows = [{"stat": k, "value": v} for k, v in doc["npv"].items()]
     title = f"{project.name}: {draws} draws, seed {seed}"
     print_table(rows, [("stat", "NPV"), ("value", project.currency)], title=title)
+    say_recorded(doc)

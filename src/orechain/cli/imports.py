@@ -10,12 +10,18 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from orechain.cli.common import JSON_OPTION, YEAR_OPTION, with_atlas
+from orechain.cli.common import (
+    JSON_OPTION,
+    RECORD_OPTION,
+    YEAR_OPTION,
+    record_if,
+    say_recorded,
+    with_atlas,
+)
 from orechain.cli.output import emit_json, fmt, print_table, say
-from orechain.errors import InputError, NotFoundError
+from orechain.errors import InputError
 
 if TYPE_CHECKING:
-    from orechain.atlas.store import Atlas
     from orechain.risk.geopolrisk import GeoPolRisk
     from orechain.risk.imports import ImportMix
 
@@ -37,32 +43,24 @@ def imports(
     year: int | None = YEAR_OPTION,
     hs: str | None = typer.Option(None, "--hs", help="Narrow to one mapped HS6 code."),
     by: str = typer.Option("value", "--by", help="Shares by 'value' (USD) or 'quantity' (t)."),
+    record: bool = RECORD_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Supply mix of an importer from BACI trade: partners, shares, HHI, import risk."""
-    from orechain.risk.geopolrisk import GeoPolRisk, geopolrisk
-    from orechain.risk.imports import import_mix
+    from orechain.services.risk import import_risk, imports_document
 
     if by not in ("value", "quantity"):
         msg = f"--by must be 'value' or 'quantity', not {by!r}"
         raise InputError(msg, field="--by")
-
-    def run(a: Atlas) -> tuple[ImportMix, GeoPolRisk | str]:
-        mix = import_mix(a, commodity, importer, year, hs, "value" if by == "value" else "quantity")
-        try:
-            gpr: GeoPolRisk | str = geopolrisk(a, commodity, mix.importer, mix.year)
-        except NotFoundError as exc:
-            gpr = str(exc)
-        return mix, gpr
-
-    mix, gpr = with_atlas(run)
+    inputs = {"commodity": commodity, "importer": importer, "year": year, "hs": hs, "by": by}
+    mix, gpr = with_atlas(lambda a: import_risk(a, **inputs))  # type: ignore[arg-type]
+    doc = record_if(record, "risk imports", lambda: inputs, imports_document(mix, gpr))
     if json:
-        doc = mix.to_dict()
-        doc["geopolrisk"] = gpr.to_dict() if isinstance(gpr, GeoPolRisk) else {"error": gpr}
         emit_json(doc)
         return
     print_mix(mix)
     print_geopolrisk(gpr)
+    say_recorded(doc)
 
 
 def print_mix(mix: ImportMix) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from orechain.cli.common import YEAR_OPTION, with_atlas
+from orechain.cli.common import RECORD_OPTION, YEAR_OPTION, record_if, say_recorded, with_atlas
 from orechain.cli.output import console, print_table
 from orechain.cli.risk import OVERVIEW_COLUMNS, overview_table_rows
 from orechain.report.overview import write_overview
@@ -42,14 +42,17 @@ def overview(
     ),
     year: int | None = YEAR_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the table."),
+    record: bool = RECORD_OPTION,
 ) -> None:
     """Print the supply-concentration overview of every commodity and write it as HTML."""
     rows = with_atlas(lambda a: risk_overview(a, year))
+    run = record_if(record, "report overview", lambda: {"year": year}, [r.to_dict() for r in rows])
     if not quiet:
         print_table(
-            overview_table_rows(rows),
+            overview_table_rows([r.to_dict() for r in rows]),
             OVERVIEW_COLUMNS,
             title="Supply concentration by commodity and stage (sorted by HHI)",
         )
-    path = write_overview(rows, out, year=year)
+    path = write_overview(rows, out, year=year, run=run.get("run") if record else None)
     console.print(f"Report written to {path.resolve()}")
+    say_recorded(run)

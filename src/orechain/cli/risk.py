@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from orechain.cli.common import (
     JSON_OPTION,
     MEASURE_HELP,
+    RECORD_OPTION,
     YEAR_OPTION,
+    record_if,
+    say_recorded,
     with_atlas,
 )
 from orechain.cli.group import DefaultCommandGroup
 from orechain.cli.imports import register as register_imports
 from orechain.cli.output import emit_json, fmt, print_table, say
+from orechain.errors import InputError
 from orechain.formatting import unit_label
 
 if TYPE_CHECKING:
+    from orechain.atlas.store import Atlas
     from orechain.risk.commodity import CommodityRisk
-    from orechain.risk.overview import OverviewRow
 
 app = typer.Typer(
     cls=DefaultCommandGroup,
@@ -57,18 +61,44 @@ def commodity(
     year: int | None = YEAR_OPTION,
     source: str = typer.Option("usgs-mcs", "--source", help="usgs-mcs, wmd, or a source id."),
     product: str | None = typer.Option(None, "--product", help="Pick one series by its type text."),
+    bands: bool = typer.Option(
+        False, "--bands", help="HHI and CR1 p5/p50/p95 from vintage revisions, WMD, W, rounding."
+    ),
+    ledger: str | None = typer.Option(
+        None, "--ledger", help="Ledger database: add the origin shares of lots --buyer received."
+    ),
+    buyer: str = typer.Option("USA", "--buyer", help="ISO3 of the receiving country (--ledger)."),
+    period: str | None = typer.Option(
+        None, "--period", help="Receipts in YYYY, YYYY-MM or YYYY-Qn (--ledger)."
+    ),
+    record: bool = RECORD_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Shares, HHI, CR1/CR3, HHI_WGI and U.S. import reliance of one commodity."""
-    from orechain.services.risk import risk_profile
+    from orechain.cli.risk_views import print_bands, print_verified
+    from orechain.services.risk import risk_profile, verified_document, with_bands
 
-    result = with_atlas(
-        lambda a: risk_profile(a, name, measure, year, source=source, product=product)
-    )
+    inputs = {"commodity": name, "measure": measure, "year": year, "source": source,
+              "product": product, "bands": bands}  # fmt: skip
+    if ledger is not None and record:
+        msg = "--record cannot yet record a ledger-fed view (the ledger grows; see docs/runs.md)"
+        raise InputError(msg, field="--record")
+
+    def compute(a: Atlas) -> tuple[CommodityRisk, dict[str, Any]]:
+        r = risk_profile(a, name, measure, year, source=source, product=product)
+        return r, with_bands(a, r, bands, source=source, product=product)
+
+    result, doc = with_atlas(compute)
+    if ledger is not None:
+        doc["verified"] = verified_document(ledger, doc, buyer.upper(), period)
+    doc = record_if(record, "risk", lambda: inputs, doc)
     if json:
-        emit_json(result.to_dict())
+        emit_json(doc)
         return
     _print_risk(result)
+    print_bands(doc.get("bands"))
+    print_verified(doc.get("verified"))
+    say_recorded(doc)
 
 
 NIR_FLAGS = {
@@ -130,39 +160,66 @@ def overview(
     top: int | None = typer.Option(
         None, "--top", min=1, help="Print only the N most concentrated series."
     ),
+    bands: bool = typer.Option(
+        False, "--bands", help="HHI p5–p95 per series; flag ranks the bands do not settle."
+    ),
+    record: bool = RECORD_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """One row per commodity × measure: top country, CR1, CR3, HHI, HHI_WGI, US NIR."""
     from orechain.services.risk import overview as risk_overview
+    from orechain.services.risk import overview_with_bands
 
-    rows = with_atlas(lambda a: risk_overview(a, year))
-    shown = rows[:top] if top else rows
+    if bands:
+        docs = with_atlas(lambda a: overview_with_bands(a, year))
+    else:
+        docs = [r.to_dict() for r in with_atlas(lambda a: risk_overview(a, year))]
+    doc = record_if(record, "risk overview", lambda: {"year": year, "bands": bands}, docs)
+    shown = docs[:top] if top else docs
     if json:
-        emit_json([r.to_dict() for r in shown])
+        emit_json({**doc, "result": shown} if record else shown)
         return
     title = "Supply concentration by commodity and stage (sorted by HHI)"
     if top:
-        title = f"The {len(shown)} most concentrated of {len(rows)} series (sorted by HHI)"
-    print_table(overview_table_rows(shown), OVERVIEW_COLUMNS, title=title, caption=OVERVIEW_CAPTION)
-    if top and len(rows) > len(shown):
+        title = f"The {len(shown)} most concentrated of {len(docs)} series (sorted by HHI)"
+    columns = OVERVIEW_COLUMNS + (BAND_COLUMNS if bands else [])
+    print_table(overview_table_rows(shown), columns, title=title, caption=OVERVIEW_CAPTION)
+    if top and len(docs) > len(shown):
         say("Full overview: orechain risk overview")
+    if bands:
+        say(BAND_NOTE)
+    say_recorded(doc)
 
 
-def overview_table_rows(rows: list[OverviewRow]) -> list[dict[str, object]]:
-    """Rows of the overview table with percentages for display."""
+BAND_COLUMNS = [("hhi_range", "HHI p5–p95"), ("rank", "rank")]
+BAND_NOTE = (
+    "HHI p5–p95: from USGS vintage revisions, World Mining Data, withheld values and rounding "
+    "(see `orechain risk COMMODITY --bands`); rank 'uncertain': the band overlaps a "
+    "neighbour's, so the two could swap places; '–': shares-only or single-reporter series."
+)
+"""Extra overview columns with ``--bands``: the HHI band and whether the rank is settled."""
+
+
+def overview_table_rows(rows: list[dict[str, Any]]) -> list[dict[str, object]]:
+    """Rows of the overview table (overview documents) with percentages for display."""
     return [
         {
-            **r.to_dict(),
-            "cr1_pct": 100 * r.cr1,
-            "cr3_pct": 100 * r.cr3,
-            "hhi": f"≥ {r.hhi:,.0f}" if r.note else round(r.hhi),
-            "nir": r.net_import_reliance_flag
-            if r.net_import_reliance is None
-            else r.net_import_reliance,
-            "n_countries": f"{r.n_countries} *" if r.single_reporter else r.n_countries,
+            **r,
+            "cr1_pct": 100 * r["cr1"],
+            "cr3_pct": 100 * r["cr3"],
+            "hhi": f"≥ {r['hhi']:,.0f}" if r["note"] else round(r["hhi"]),
+            "nir": r["net_import_reliance_flag"]
+            if r["net_import_reliance"] is None
+            else r["net_import_reliance"],
+            "n_countries": f"{r['n_countries']} *" if r["single_reporter"] else r["n_countries"],
+            "hhi_range": _band_text(r.get("hhi_band")),
         }
         for r in rows
     ]
+
+
+def _band_text(band: dict[str, float] | None) -> str | None:
+    return None if band is None else f"{band['p5']:,.0f}–{band['p95']:,.0f}"
 
 
 @app.command("supply")
@@ -182,6 +239,7 @@ def supply(
     eol_rir: float | None = typer.Option(
         None, "--eol-rir", help="End-of-life recycling input rate 0..1 (default: bundled data)."
     ),
+    record: bool = RECORD_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """EU supply risk per stage and its maximum, with every input marked data or assumption."""
@@ -197,20 +255,18 @@ def supply(
         if value is not None:
             check_number(value, flag, lo=lo, hi=hi)
 
-    result = with_atlas(
-        lambda a: supply_risk(
-            a,
-            name,
-            buyer.upper(),
-            year,
-            import_reliance=import_reliance,
-            substitution_index=substitution_index,
-            trade_restriction=trade_restriction,
-            eol_rir=eol_rir,
-        )
-    )
+    options: dict[str, Any] = {
+        "year": year,
+        "import_reliance": import_reliance,
+        "eol_rir": eol_rir,
+        "substitution_index": substitution_index,
+        "trade_restriction": trade_restriction,
+    }
+    result = with_atlas(lambda a: supply_risk(a, name, buyer.upper(), **options))
+    inputs = {"commodity": name, "buyer": buyer.upper(), **options}
+    doc = record_if(record, "risk supply", lambda: inputs, result.to_dict())
     if json:
-        emit_json(result.to_dict())
+        emit_json(doc)
         return
     print_table(
         [s.__dict__ for s in result.stages],
@@ -230,6 +286,7 @@ def supply(
         [("name", "input"), ("value", "value"), ("kind", "kind"), ("source", "source")],
         title="Inputs",
     )
+    say_recorded(doc)
 
 
 register_imports(app)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from orechain.cli.common import JSON_OPTION
+from orechain.cli.common import JSON_OPTION, RECORD_OPTION, record_if, say_recorded, scenario_input
 from orechain.cli.output import console, emit_json, print_table
 from orechain.errors import InputError
 from orechain.inputs import MAX_DRAWS, MAX_WORKERS
@@ -77,6 +77,7 @@ def run(
         help="Tornado: for each headline figure, the 5 assumptions it is most sensitive to "
         "(figure at ±20 % of each).",
     ),
+    record: bool = RECORD_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Solve one LP per year; report shortfall, prices and supply shares by origin."""
@@ -100,12 +101,16 @@ def run(
             explain=explain,
         ),
     )
+    inputs = lambda: {"scenario": scenario_input(file), "draws": draws, "seed": seed,  # noqa: E731
+                      "explain": explain}  # fmt: skip
+    doc = record_if(record, "scenario run", inputs, doc)
     if out is not None:
         _write_outputs(out, doc, draw_table)
     if as_json:
         emit_json(doc)
         return
     _print_run(doc)
+    say_recorded(doc)
 
 
 def _write_outputs(out: Path, doc: dict[str, Any], draw_table: Any) -> None:

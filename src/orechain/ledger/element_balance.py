@@ -32,8 +32,9 @@ from orechain.ledger import events as ev
 from orechain.ledger.domain import LedgerState
 
 __all__ = [
-    "AGGREGATE_GRADES", "ASSAY_TOLERANCE", "RARE_EARTH_PARTS", "View", "check_assay", "check_step", "dependants",
-    "forget", "known_grade", "step_draws", "step_outputs", "upper_content_t",
+    "AGGREGATE_GRADES", "ASSAY_TOLERANCE", "RARE_EARTH_PARTS", "View", "check_assay",
+    "check_step", "dependants", "forget", "known_grade", "step_draws", "step_outputs",
+    "upper_content_t",
 ]  # fmt: skip
 
 ASSAY_TOLERANCE = 0.02

@@ -6,7 +6,7 @@ face prints or sends (CLI ``--json``, ``/api/economics/*``, the dashboard).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from orechain.economics.results import ProjectResult
     from orechain.economics.sensitivity import MonteCarloResult, SensitivityReport
 
-__all__ = ["compare", "evaluate", "montecarlo", "needs_atlas", "sensitivity"]
+__all__ = ["compare", "evaluate", "montecarlo", "montecarlo_document", "needs_atlas", "sensitivity"]
 
 
 def needs_atlas(*projects: Project) -> bool:
@@ -59,3 +59,27 @@ def montecarlo(
     from orechain.economics.sensitivity import montecarlo as run
 
     return run(project, draws, seed=seed, atlas=atlas, workers=workers, scheduler=scheduler)
+
+
+def montecarlo_document(
+    project: Project,
+    draws: int,
+    *,
+    seed: int = 0,
+    atlas: Atlas | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+) -> dict[str, Any]:
+    """The ``orechain econ montecarlo --json`` document: NPV percentiles and the inputs drawn."""
+    result = montecarlo(
+        project, draws, seed=seed, atlas=atlas, workers=workers, scheduler=scheduler
+    )
+    return {
+        "project": project.name,
+        "currency": project.currency,
+        "draws": draws,
+        "seed": seed,
+        "npv": result.summary(),
+        "uncertainty": {k: v.model_dump(exclude_none=True) for k, v in project.uncertainty.items()},
+        "assumptions": project.assumptions,
+    }

@@ -32,6 +32,7 @@ from orechain.errors import NotFoundError
 from orechain.services import catalog
 from orechain.services.corridor import CORRIDOR_COMMODITIES, corridor_facts
 from orechain.services.risk import overview as risk_overview
+from orechain.services.runs import recorded_run
 from orechain.services.runtime import Runtime
 from orechain.services.tradeflows import trade_codes
 from orechain.services.transparency import summary
@@ -96,6 +97,7 @@ def _page(request: Request, name: str, title: str, **context: Any) -> Response:
             "nav": NAV,
             "version": __version__,
             "labels_json": _labels_json(),
+            "run": recorded_run(request.query_params.get("run")),
             **context,
         },
     )

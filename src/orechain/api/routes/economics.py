@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from orechain.api.auth import access
 from orechain.api.responses import COMMON_ERRORS, JsonBytes, Svc, ok
+from orechain.api.routes.runs import RecordQuery, authorise_record, recorded
 from orechain.errors import InputError
 from orechain.inputs import SENSITIVITY_PCT_MAX
 from orechain.services import catalog
 from orechain.services import economics as econ
-from orechain.services.documents import dump_json
+from orechain.services.documents import dump_json, to_document
 
 if TYPE_CHECKING:
     from orechain.economics.project import Project
@@ -105,17 +106,44 @@ async def project_doc(name: Annotated[str, Path(pattern=NAME_PATTERN)]) -> dict[
     return {"name": name, "project": project.model_dump(mode="json", exclude_none=True)}
 
 
+def _recorded_input(ref: ProjectRef) -> dict[str, Any]:
+    from orechain.services.runs import file_input, project_input
+
+    if ref.project is not None:
+        return file_input("<inline project>", ref.project)
+    return project_input(catalog.bundled_project_path(str(ref.name)))
+
+
 @router.post("/run", response_class=JsonBytes, responses=ok(dict[str, Any]))
-async def run(ref: ProjectRef, svc: Svc) -> JsonBytes:
+async def run(
+    ref: ProjectRef, svc: Svc, request: Request, record: RecordQuery = False
+) -> JsonBytes:
     """Cash flows, NPV, IRR, payback, break-even, host-country take and jobs of a project."""
     key = _key(ref)
+    if record:
+        authorise_record(request, record)
+        doc = await svc.atlas.run(lambda a: to_document(econ.evaluate(load_ref(ref), a)))
+        inputs = {"project": _recorded_input(ref)}
+        return JsonBytes(dump_json(await recorded(request, record, "econ run", inputs, doc)))
     return await _answer(svc, key and ("econ-run", *key), lambda a: econ.evaluate(load_ref(ref), a))
 
 
 @router.post("/compare", response_class=JsonBytes, responses=ok(dict[str, Any]))
-async def compare(req: CompareRequest, svc: Svc) -> JsonBytes:
+async def compare(
+    req: CompareRequest, svc: Svc, request: Request, record: RecordQuery = False
+) -> JsonBytes:
     """Refine at home (B) minus export concentrate (A): incremental NPV, take, jobs."""
     key = _key(req.base, req.alternative)
+    if record:
+        authorise_record(request, record)
+        doc = await svc.atlas.run(
+            lambda a: to_document(econ.compare(load_ref(req.base), load_ref(req.alternative), a))
+        )
+        inputs = {
+            "base": _recorded_input(req.base),
+            "alternative": _recorded_input(req.alternative),
+        }
+        return JsonBytes(dump_json(await recorded(request, record, "econ compare", inputs, doc)))
     return await _answer(
         svc,
         key and ("econ-compare", *key),

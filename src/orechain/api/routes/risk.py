@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from orechain.api.auth import access
 from orechain.api.responses import CommodityPath, JsonBytes, Svc, YearQuery, ok
+from orechain.api.routes.runs import RecordQuery, authorise_record, recorded
 from orechain.api.services import Services
 from orechain.atlas.store import Atlas
 from orechain.risk.commodity import CommodityRisk
@@ -17,7 +18,8 @@ from orechain.risk.imports import ImportMix, import_mix
 from orechain.risk.overview import OverviewRow
 from orechain.risk.supply_risk import SupplyRisk, supply_risk
 from orechain.services import risk as risk_service
-from orechain.services.risk import exposure_rows, risk_profile
+from orechain.services.documents import dump_json
+from orechain.services.risk import exposure_rows, risk_document, risk_profile
 
 router = APIRouter(prefix="/api/risk", tags=["risk"], dependencies=[Depends(access("read"))])
 
@@ -71,13 +73,22 @@ async def exposure(svc: Svc, year: YearQuery = None) -> JsonBytes:
     "/commodities/{commodity}", response_class=JsonBytes, responses=ok(CommodityRisk, RISK_EXAMPLE)
 )
 async def commodity(
+    request: Request,
     svc: Svc,
     commodity: CommodityPath,
     measure: Annotated[str | None, Query(min_length=1, max_length=60, examples=["mine"])] = None,
     year: YearQuery = None,
     source: Annotated[str, Query(max_length=60, examples=["usgs-mcs"])] = "usgs-mcs",
+    bands: Annotated[bool, Query(description="Add HHI and CR1 p5/p50/p95 bands.")] = False,
+    record: RecordQuery = False,
 ) -> JsonBytes:
     """Shares, HHI, CR1/CR3, HHI_WGI and U.S. import reliance of one commodity and stage."""
+    if bands or record:
+        authorise_record(request, record)
+        inputs = {"commodity": commodity, "measure": measure, "year": year, "source": source,
+                  "product": None, "bands": bands}  # fmt: skip
+        doc = await svc.atlas.run(lambda a: risk_document(a, **inputs))  # type: ignore[arg-type]
+        return JsonBytes(dump_json(await recorded(request, record, "risk", inputs, doc)))
 
     def compute(a: Atlas) -> CommodityRisk:
         return risk_profile(a, commodity, measure, year, source=source)
