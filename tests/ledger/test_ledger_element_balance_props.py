@@ -45,7 +45,7 @@ def _step_ok(state: LedgerState, event_id: str, element: str) -> bool:
                for p, m in element_balance.step_draws(fresh, event).items())  # fmt: skip
     in_t += sum(a.quantity_t * (a.grades or {}).get(element, 0.0)
                 for a in getattr(event, "additions", ()))  # fmt: skip
-    return out_t <= in_t * (1 + 1e-3) + 1e-9
+    return out_t <= in_t * (1 + element_balance.ASSAY_TOLERANCE) + 1e-9
 
 
 @settings(max_examples=60, deadline=None)

@@ -12,6 +12,7 @@ from runs_helpers import cli_json, runner, write_scenario
 
 from orechain.atlas import sources
 from orechain.cli import app
+from orechain.runs.record import canonical_document
 from orechain.services import runs
 
 A = "projects/pakistan-concentrate-export.yaml"
@@ -188,5 +189,8 @@ def test_reexecution_failure_is_a_named_mismatch(runs_dir: Path):
 def test_other_risk_commands_record_and_verify(runs_dir: Path, args):
     plain = cli_json(*args, "--json")
     run = cli_json(*args, "--record", "--json")
-    assert {k: v for k, v in run.items() if k != "run"} == plain
+    # DuckDB's parallel sums may differ in the last bits between runs: the record
+    # compares documents as the run log does, floats to FLOAT_DIGITS significant digits
+    recorded = {k: v for k, v in run.items() if k != "run"}
+    assert canonical_document(recorded) == canonical_document(plain)
     assert cli_json("runs", "verify", str(run["run"]["id"]), "--json")["ok"]
