@@ -14,8 +14,10 @@ from typing import Any
 from orechain.atlas.stages import measure_stage
 from orechain.atlas.store import Atlas
 from orechain.errors import OreChainError
+from orechain.ledger.domain import LedgerState
 from orechain.risk.commodity import commodity_risk
 from orechain.risk.overview import OverviewRow, risk_overview
+from orechain.risk.verified import verified_supply
 from orechain.stages import stage_index
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ __all__ = [
     "corridor_scenario",
     "scenario_digest",
     "stage_rows",
+    "verified_supply_view",
 ]
 
 
@@ -151,3 +154,24 @@ def corridor_scenario(atlas: Atlas) -> dict[str, Any] | None:
         logger.warning("corridor scenario left out of the report: %s", exc)
         return None
     return scenario_digest(doc)
+
+
+def verified_supply_view(
+    state: LedgerState,
+    commodity: str,
+    buyer: str,
+    period: str | None = None,
+    *,
+    confidential: bool = False,
+) -> dict[str, Any]:
+    """The ledger's verified origin shares of what ``buyer`` received, for the overview.
+
+    Origin shares per stage, total weight and the verified and assayed mass shares
+    are aggregates, public like the transparency totals; the received lots (masses,
+    exporters, dates) are confidential and listed only when ``confidential``.
+    """
+    supply = verified_supply(state, commodity, buyer, period)
+    doc = supply.to_dict()
+    doc["n_lots"] = len(supply.lots)
+    doc["lots"] = doc["lots"] if confidential else None
+    return doc
