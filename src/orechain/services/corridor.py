@@ -30,6 +30,7 @@ CORRIDOR_SCENARIO = "pakistan-us-corridor"
 
 __all__ = [
     "CORRIDOR_COMMODITIES",
+    "corridor_backtests",
     "CORRIDOR_SCENARIO",
     "corridor_facts",
     "corridor_scenario",
@@ -103,6 +104,7 @@ def scenario_digest(doc: dict[str, Any]) -> dict[str, Any]:
         "with": _side(doc["summary"], last),
         "years": _yearly(doc),
         "traced": [a for a in doc.get("assumptions", []) if a.startswith("restriction ")],
+        "observed": doc.get("observed", []),
     }
     without = doc.get("without")
     if without:
@@ -154,6 +156,17 @@ def corridor_scenario(atlas: Atlas) -> dict[str, Any] | None:
         logger.warning("corridor scenario left out of the report: %s", exc)
         return None
     return scenario_digest(doc)
+
+
+def corridor_backtests(atlas: Atlas) -> dict[str, Any] | None:
+    """Every backtest (observed against predicted), or None when they cannot run."""
+    from orechain.services.scenarios import backtest_document
+
+    try:
+        return backtest_document(atlas)
+    except OreChainError as exc:
+        logger.warning("backtests left out of the report: %s", exc)
+        return None
 
 
 def verified_supply_view(
