@@ -12,11 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import hypothesis
+import hypothesis.strategies as st
 import pytest
 import yaml
 from scenario_helpers import tiny
 
-from orechain.errors import InputError, NotFoundError
+from orechain.errors import InfeasibleScenarioError, InputError, NotFoundError
 from orechain.scenarios.bundled import resolve_scenario_path
 from orechain.scenarios.observed import LABEL, read_observed
 from orechain.scenarios.report import run_report
@@ -95,3 +97,29 @@ def test_bad_observed_blocks_are_one_clear_input_error(tmp_path: Path):
         parse_scenario(explicit)
     explicit["observed"]["commodity"] = "rare-earths"
     assert parse_scenario(explicit).observed.flows == ()  # nothing received in 2025
+
+
+@hypothesis.given(tonnes=st.floats(min_value=0.0, max_value=100.0, allow_nan=False))
+@hypothesis.settings(max_examples=25, deadline=None, derandomize=True, database=None)
+def test_observed_flow_is_met_exactly_and_the_rest_rebalances(tonnes):
+    """Tiny network: A fixed at T ≤ its 100 t; B (50 t) fills the refinery (120 t) up to demand."""
+    scn = parse_scenario(tiny())
+    flow = ObservedFlow(
+        origin="AUS", stage="mining", tonnes=tonnes, basis="REO", verified_share=1.0, lots=("X",)
+    )
+    obs = Observed(ledger="sample", buyer="USA", year=2025).model_copy(update={"flows": (flow,)})
+    y = run_scenario(scn.model_copy(update={"observed": obs})).years[0]
+    from_b = min(50.0, 120.0 - tonnes)
+    assert y.flows.get("A → R", 0.0) == pytest.approx(tonnes, abs=1e-6)
+    assert y.flows.get("B → R", 0.0) == pytest.approx(from_b, abs=1e-6)
+    assert y.regions["USA"].shortfall_t == pytest.approx(130.0 - tonnes - from_b, abs=1e-6)
+
+
+def test_observed_flow_above_capacity_is_infeasible():
+    scn = parse_scenario(tiny())
+    flow = ObservedFlow(
+        origin="AUS", stage="mining", tonnes=101.0, basis="REO", verified_share=1.0, lots=("X",)
+    )
+    obs = Observed(ledger="sample", buyer="USA", year=2025).model_copy(update={"flows": (flow,)})
+    with pytest.raises(InfeasibleScenarioError):
+        run_scenario(scn.model_copy(update={"observed": obs}))
