@@ -85,6 +85,7 @@ function originTable(result, year, verified) {
   } else {
     note.textContent = `Verified: ${verified.n_lots} lot(s) received in ${year}, ${number(verified.total_weight_t, 1)} t weighed by assayed REO where assayed; `
       + `${percent(verified.verified_mass_share)} of that mass has a certified origin upstream, ${percent(verified.unverified_mass_share)} does not.`
+      + (Object.keys(ver).some((st) => !(st in mixWith)) ? " Stages the model does not have (e.g. beneficiation, the concentrate) are listed as the ledger records them." : "")
       + (verified.lots ? "" : " Lot details need an auditor token (orechain token create --role auditor).");
   }
 }
