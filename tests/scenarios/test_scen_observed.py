@@ -18,7 +18,7 @@ import pytest
 import yaml
 from scenario_helpers import tiny
 
-from orechain.errors import InfeasibleScenarioError, InputError, NotFoundError
+from orechain.errors import InfeasibleScenarioError, InputError
 from orechain.scenarios.bundled import resolve_scenario_path
 from orechain.scenarios.observed import LABEL, read_observed
 from orechain.scenarios.report import run_report
@@ -87,8 +87,9 @@ def test_bad_observed_blocks_are_one_clear_input_error(tmp_path: Path):
     assert err.value.field == "observed.year"
     with pytest.raises(InputError, match="read from the ledger"):
         parse_scenario(_corridor(flows=[]))
-    with pytest.raises(NotFoundError):
+    with pytest.raises(InputError, match="no ledger at") as err:
         parse_scenario(_corridor(ledger=str(tmp_path / "missing.db")))
+    assert err.value.field == "observed.ledger"
     assert not (tmp_path / "missing.db").exists()
     with pytest.raises(InputError):
         parse_scenario(_corridor(buyer="XXX"))
@@ -123,3 +124,17 @@ def test_observed_flow_above_capacity_is_infeasible():
     obs = Observed(ledger="sample", buyer="USA", year=2025).model_copy(update={"flows": (flow,)})
     with pytest.raises(InfeasibleScenarioError):
         run_scenario(scn.model_copy(update={"observed": obs}))
+
+
+def test_relative_ledger_path_is_next_to_the_scenario_file(tmp_path: Path):
+    from orechain.ledger import sample
+    from orechain.ledger.service import Ledger
+    from orechain.scenarios.spec import load_scenario
+
+    with Ledger.create(str(tmp_path / "corridor.db"), sample.ORIGIN, sample.log_key()) as led:
+        sample.load(led)
+    (tmp_path / "scn.yaml").write_text(yaml.safe_dump(_corridor(ledger="corridor.db")))
+    scn = load_scenario(tmp_path / "scn.yaml")
+    assert scn.observed is not None
+    assert scn.observed.flows is not None
+    assert {f.origin: f.tonnes for f in scn.observed.flows}["PAK"] == pytest.approx(PAK_2026_T)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orechain.atlas.commodities import resolve_commodity
-from orechain.errors import InputError
+from orechain.errors import InputError, NotFoundError
 from orechain.scenarios.spec_blocks import Observed, ObservedFlow
 from orechain.stages import stage_index
 
@@ -93,6 +93,13 @@ def read_observed(obs: Observed, commodity: str) -> tuple[ObservedFlow, ...]:
     return tuple(flows)
 
 
+def _ledger_url(url: str, source: str | None) -> str:
+    """A relative ledger path is relative to the scenario file's folder."""
+    if url == SAMPLE or "://" in url or Path(url).is_absolute() or source is None:
+        return url
+    return str(Path(source).parent / url) if Path(source).is_file() else url
+
+
 def resolve_observed(scn: Scenario) -> Scenario:
     """``scn`` with ``observed.flows`` read from its ledger (unchanged without ``observed``)."""
     obs = scn.observed
@@ -105,7 +112,11 @@ def resolve_observed(scn: Scenario) -> Scenario:
     if commodity is None:
         msg = "an explicit network needs observed.commodity to read the ledger"
         raise InputError(msg, source=scn.source_path, field="observed.commodity")
-    flows = read_observed(obs, commodity)
+    located = obs.model_copy(update={"ledger": _ledger_url(obs.ledger, scn.source_path)})
+    try:
+        flows = read_observed(located, commodity)
+    except (InputError, NotFoundError) as exc:
+        raise InputError(str(exc), source=scn.source_path, field="observed.ledger") from exc
     return scn.model_copy(update={"observed": obs.model_copy(update={"flows": flows})})
 
 
