@@ -42,7 +42,7 @@ def dashboard_ops(app):
 
 
 def test_dashboard_routes_conform_to_their_schema(dashboard_ops):
-    assert len(dashboard_ops) == 4
+    assert len(dashboard_ops) == 5
     for op in dashboard_ops:
 
         @hypothesis.given(case=op.as_strategy())

@@ -20,7 +20,7 @@ from orechain._version import __version__
 from orechain.atlas.store import open_atlas
 from orechain.errors import OreChainError
 from orechain.formatting import number, percent
-from orechain.services.corridor import corridor_facts, corridor_scenario
+from orechain.services.corridor import corridor_backtests, corridor_facts, corridor_scenario
 from orechain.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ def render_corridor(
     facts: dict[str, Any],
     checkpoint: dict[str, Any] | None = None,
     scenario: dict[str, Any] | None = None,
+    backtests: dict[str, Any] | None = None,
 ) -> str:
     """The corridor report as one HTML string: no scripts, no external files."""
     charts = {
@@ -95,6 +96,7 @@ def render_corridor(
         nir_chart=nir_chart,
         checkpoint=checkpoint,
         scenario=scenario,
+        backtests=backtests,
         version=__version__,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
@@ -128,6 +130,7 @@ def build_corridor_report(settings: Settings | None = None) -> str:
     try:
         facts = corridor_facts(atlas)
         scenario = corridor_scenario(atlas)
+        backtests = corridor_backtests(atlas)
     finally:
         atlas.close()
-    return render_corridor(facts, _checkpoint(settings.database_url), scenario)
+    return render_corridor(facts, _checkpoint(settings.database_url), scenario, backtests)

@@ -20,6 +20,7 @@ import numpy as np
 
 from orechain.scenarios.inputs import DemandPoint, Restriction, YearInputs, recyclers, stockpiles
 from orechain.scenarios.network import Network
+from orechain.scenarios.observed import LABEL, network_stage, observed_links
 from orechain.scenarios.origin import OriginTags, in_links, node_classes
 from orechain.scenarios.spec import Scenario
 
@@ -283,6 +284,26 @@ def _define_class_balance(lp: LinearProgram, net: Network, lay: Layout, tags: Or
             lp.add_row("origin_balance", f"{node.id} origin class {c}", cols, vals, 0.0, 0.0)
 
 
+def define_observed_flow_constraints(
+    lp: LinearProgram, net: Network, scn: Scenario, lay: Layout, inp: YearInputs
+) -> None:
+    """Observed (ledger) flow: ``Σ_{l: origin at stage → buyer} f_l = T_obs`` in its year.
+
+    ``T_obs`` is what the buyer received from that origin in the ledger
+    (:mod:`orechain.scenarios.observed`); other years are left to the model.
+    """
+    obs = scn.observed
+    if obs is None or obs.flows is None or inp.year != obs.year:
+        return
+    for flow in obs.flows:
+        links = observed_links(net, scn, flow)
+        if links:
+            stage = network_stage(net.stages, flow.stage)
+            name = f"{flow.origin} {stage} → {obs.buyer} {LABEL}"
+            cols = [int(lay.flow[li]) for li in links]
+            lp.add_row("observed", name, cols, [1.0] * len(cols), flow.tonnes, flow.tonnes)
+
+
 def define_stockpile_constraints(
     lp: LinearProgram, scn: Scenario, lay: Layout, inp: YearInputs
 ) -> None:
@@ -326,6 +347,7 @@ def build_lp(
     define_demand_constraints(lp, net, scn, points, lay)
     define_export_restriction_constraints(lp, net, lay, inp)
     tags = define_origin_restriction_constraints(lp, net, lay, inp)
+    define_observed_flow_constraints(lp, net, scn, lay, inp)
     define_stockpile_constraints(lp, scn, lay, inp)
     define_recycling_constraints(lp, scn, lay, inp)
     return lp, replace(lay, origin=tags)

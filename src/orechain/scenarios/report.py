@@ -54,6 +54,11 @@ def run_report(
     report(0.2, "solving the scenario as specified")
     result = run_scenario(scn, net=net)
     doc = to_json(result)
+    if scn.observed is not None:
+        from orechain.scenarios.observed import observed_labels, observed_rows
+
+        doc["observed"] = observed_rows(scn, net)
+        doc["assumptions"] += observed_labels(doc["observed"], scn.observed.ledger)
     last = result.years[-1]
     doc["sankey"] = {"year": last.year, "links": sankey_links(last)}
     doc["sankey_by_year"] = [{"year": y.year, "links": sankey_links(y)} for y in result.years]

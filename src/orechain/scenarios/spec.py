@@ -31,6 +31,7 @@ from orechain.scenarios.chains import canonical_stage, chain_for
 from orechain.scenarios.spec_blocks import (
     ROW,
     NetworkSpec,
+    Observed,
     Uncertainty,
     _fail,
     _Model,
@@ -259,6 +260,8 @@ class Scenario(_Model):
     optimize: dict[str, Any] | None = None
     """Diversification block, validated by :class:`orechain.scenarios.optimize.OptimizeSpec`."""
     report: Report = Field(default_factory=lambda: Report.model_validate({}))
+    observed: Observed | None = None
+    """Ledger volumes fixing the buyer's imports in one year (``scenarios.observed``)."""
     source_path: str | None = Field(None, exclude=True)
 
     @model_validator(mode="after")
@@ -336,10 +339,17 @@ def parse_scenario(raw: Any, source: str = "<scenario>") -> Scenario:
         raise InputError(msg, source=source)
     check_tree(raw, source)  # NaN, inf, 1e308, deep nesting: before any field is read
     check_year_fields(raw, source, ("start", "end", "base_year", "data_year"))
+    observed = raw.get("observed")
+    if isinstance(observed, dict) and "flows" in observed:
+        msg = "observed flows are read from the ledger, not typed in the file"
+        raise InputError(msg, source=source, field="observed.flows")
     try:
-        return Scenario.model_validate({**raw, "source_path": source})
+        scn = Scenario.model_validate({**raw, "source_path": source})
     except ValidationError as exc:
         raise _error_from_validation(exc, source) from None
+    from orechain.scenarios.observed import resolve_observed
+
+    return resolve_observed(scn)
 
 
 def load_scenario(path: str | Path) -> Scenario:

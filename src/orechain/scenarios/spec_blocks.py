@@ -115,3 +115,34 @@ class NetworkSpec(_Model):
     stages: list[StageName] = Field(min_length=1)
     nodes: list[NodeSpec] = Field(min_length=1)
     links: list[LinkSpec] = Field(min_length=1)
+
+
+class ObservedFlow(_Model):
+    """A flow the ledger records, filled from the ledger when the scenario loads (never typed)."""
+
+    origin: str
+    """Country the lots were shipped from (ISO3)."""
+    stage: str
+    """The lots' latest value-chain stage (e.g. ``beneficiation`` for a concentrate)."""
+    tonnes: float
+    """Received mass [t]: the assayed element (e.g. REO) where assayed, else gross."""
+    basis: str
+    """``REO``, ``Sb``, ``Cu`` … when every lot is assayed, else ``gross``."""
+    verified_share: float
+    """Share of ``tonnes`` with a certified origin upstream [-]."""
+    lots: tuple[str, ...]
+
+
+class Observed(_Model):
+    """``observed``: fix the buyer's imports in one year to what the ledger recorded."""
+
+    ledger: str = Field(min_length=1)
+    """Ledger database (SQLite path or ``postgresql://`` URL), or ``sample``."""
+    buyer: Country
+    year: int
+    origins: list[Country] = Field(default_factory=list)
+    """Exporting countries whose flows are fixed; empty = every exporter in the ledger."""
+    commodity: str | None = None
+    """Ledger commodity; defaults to the scenario's (needed with an explicit ``network``)."""
+    flows: tuple[ObservedFlow, ...] | None = Field(None, exclude=True)
+    """What the ledger holds, filled by :func:`orechain.scenarios.observed.resolve_observed`."""

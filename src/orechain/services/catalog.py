@@ -99,10 +99,20 @@ def bundled_scenario(name: str) -> Scenario:
 
 
 def scenario_from_yaml(text: str, source: str = "<request>") -> Scenario:
-    """A scenario from its YAML text (an edited bundled scenario)."""
+    """A scenario from its YAML text (an edited bundled scenario).
+
+    The text comes from a client, so its ``observed.ledger`` may only be the
+    sample: the server opens no ledger a client names.
+    """
+    from orechain.scenarios.observed import SAMPLE
     from orechain.scenarios.spec import parse_scenario
 
-    return parse_scenario(load_yaml_text(text, source), source=source)
+    raw = load_yaml_text(text, source)
+    observed = raw.get("observed") if isinstance(raw, dict) else None
+    if isinstance(observed, dict) and observed.get("ledger", SAMPLE) != SAMPLE:
+        msg = f"a scenario sent to the server may only observe the '{SAMPLE}' ledger"
+        raise InputError(msg, source=source, field="observed.ledger")
+    return parse_scenario(raw, source=source)
 
 
 def bundled_projects() -> list[BundledItem]:

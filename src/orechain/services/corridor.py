@@ -14,8 +14,10 @@ from typing import Any
 from orechain.atlas.stages import measure_stage
 from orechain.atlas.store import Atlas
 from orechain.errors import OreChainError
+from orechain.ledger.domain import LedgerState
 from orechain.risk.commodity import commodity_risk
 from orechain.risk.overview import OverviewRow, risk_overview
+from orechain.risk.verified import verified_supply
 from orechain.stages import stage_index
 
 logger = logging.getLogger(__name__)
@@ -28,11 +30,13 @@ CORRIDOR_SCENARIO = "pakistan-us-corridor"
 
 __all__ = [
     "CORRIDOR_COMMODITIES",
+    "corridor_backtests",
     "CORRIDOR_SCENARIO",
     "corridor_facts",
     "corridor_scenario",
     "scenario_digest",
     "stage_rows",
+    "verified_supply_view",
 ]
 
 
@@ -100,6 +104,7 @@ def scenario_digest(doc: dict[str, Any]) -> dict[str, Any]:
         "with": _side(doc["summary"], last),
         "years": _yearly(doc),
         "traced": [a for a in doc.get("assumptions", []) if a.startswith("restriction ")],
+        "observed": doc.get("observed", []),
     }
     without = doc.get("without")
     if without:
@@ -151,3 +156,35 @@ def corridor_scenario(atlas: Atlas) -> dict[str, Any] | None:
         logger.warning("corridor scenario left out of the report: %s", exc)
         return None
     return scenario_digest(doc)
+
+
+def corridor_backtests(atlas: Atlas) -> dict[str, Any] | None:
+    """Every backtest (observed against predicted), or None when they cannot run."""
+    from orechain.services.scenarios import backtest_document
+
+    try:
+        return backtest_document(atlas)
+    except OreChainError as exc:
+        logger.warning("backtests left out of the report: %s", exc)
+        return None
+
+
+def verified_supply_view(
+    state: LedgerState,
+    commodity: str,
+    buyer: str,
+    period: str | None = None,
+    *,
+    confidential: bool = False,
+) -> dict[str, Any]:
+    """The ledger's verified origin shares of what ``buyer`` received, for the overview.
+
+    Origin shares per stage, total weight and the verified and assayed mass shares
+    are aggregates, public like the transparency totals; the received lots (masses,
+    exporters, dates) are confidential and listed only when ``confidential``.
+    """
+    supply = verified_supply(state, commodity, buyer, period)
+    doc = supply.to_dict()
+    doc["n_lots"] = len(supply.lots)
+    doc["lots"] = doc["lots"] if confidential else None
+    return doc

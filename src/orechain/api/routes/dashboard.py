@@ -1,7 +1,8 @@
-"""``/api/dashboard``: the data the dashboard's trade-flow and time-series views draw.
+"""``/api/dashboard``: the data the dashboard's trade-flow, time-series and corridor views draw.
 
-Thin routes over :mod:`orechain.services.tradeflows` and
-:mod:`orechain.services.timeseries`; the pages fetch them from the same origin.
+Thin routes over :mod:`orechain.services.tradeflows`,
+:mod:`orechain.services.timeseries` and :mod:`orechain.services.corridor`; the
+pages fetch them from the same origin.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from orechain.api.auth import access
+from orechain.api.auth import Principal, access
 from orechain.api.responses import CommodityPath, JsonBytes, Svc, YearQuery, ok
 from orechain.atlas.store import Atlas
+from orechain.ledger.service import Ledger
+from orechain.services.corridor import verified_supply_view
 from orechain.services.timeseries import production_series, salient_series
 from orechain.services.tradeflows import trade_codes, trade_view
 
@@ -198,3 +201,42 @@ async def salient(
         return salient_series(a, commodity, variable)
 
     return JsonBytes(await svc.atlas.cached(("dash-salient", commodity, variable), compute))
+
+
+class VerifiedSupplyView(BaseModel):
+    """Origin shares of what a buyer received in the ledger (lots only for auditors/admins)."""
+
+    commodity: str
+    buyer: str
+    period: str | None
+    n_lots: int
+    total_weight_t: float = Field(description="Assayed element mass, else gross mass [t].")
+    origin_shares: dict[str, dict[str, float]] = Field(description="stage → ISO3 → share")
+    verified_mass_share: float
+    unverified_mass_share: float
+    assayed_mass_share: float
+    notes: list[str]
+    lots: list[dict[str, Any]] | None = Field(description="Received lots; null when not allowed.")
+
+
+BuyerQuery = Annotated[str, Query(pattern="^[A-Z]{3}$", description="ISO3 code of the buyer")]
+PeriodQuery = Annotated[
+    str | None, Query(pattern=r"^\d{4}(-(\d{2}|Q[1-4]))?$", description="YYYY, YYYY-MM or YYYY-Qn")
+]
+
+
+@router.get("/verified/{commodity}", response_class=JsonBytes, responses=ok(VerifiedSupplyView))
+async def verified(
+    svc: Svc,
+    commodity: CommodityPath,
+    who: Annotated[Principal, Depends(access("read"))],
+    buyer: BuyerQuery = "USA",
+    period: PeriodQuery = None,
+) -> JsonBytes:
+    """The ledger's verified origin shares of what ``buyer`` received; lots are confidential."""
+
+    def compute(led: Ledger) -> dict[str, Any]:
+        return verified_supply_view(led.state, commodity, buyer, period, confidential=who.sees_all)
+
+    key = ("dash-verified", commodity, buyer, period, who.sees_all)
+    return JsonBytes(await svc.ledger.cached(key, compute))

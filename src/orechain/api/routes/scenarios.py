@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 from orechain.api.auth import Principal, access
 from orechain.api.errors import ApiError
 from orechain.api.pagination import Limit, Offset, Page, paginate
-from orechain.api.responses import COMMON_ERRORS, Svc
+from orechain.api.responses import COMMON_ERRORS, JsonBytes, Svc, ok
+from orechain.atlas.store import Atlas
 from orechain.errors import InputError
 from orechain.services import catalog
 from orechain.services import scenarios as scenario_service
@@ -157,3 +158,62 @@ async def cancel_run(job_id: JobPath, svc: Svc, who: Reader) -> dict[str, Any]:
     except NotYourJobError as exc:
         raise ApiError(403, str(exc)) from exc
     return job.public(with_result=False)
+
+
+class BacktestRow(BaseModel):
+    """One comparison: what happened (atlas data) against what the model predicts."""
+
+    event: str = Field(examples=["antimony-2024"])
+    measure: str
+    observed: float | None
+    predicted: float | None
+    direction: bool | None = Field(description="Predicted and observed move the same way.")
+    within_factor_2: bool | None
+    observed_source: str
+    predicted_note: str
+
+
+class BacktestEvent(BaseModel):
+    """A real export control re-run with only the data published before it."""
+
+    id: str
+    title: str
+    date: str
+    data: dict[str, Any] = Field(description="Vintage, data year and modelled year used.")
+    notes: list[str]
+    assumptions: list[str]
+    rows: list[BacktestRow]
+
+
+class Backtests(BaseModel):
+    """Events, their rows, and counts of rows with the right direction and magnitude."""
+
+    events: list[BacktestEvent]
+    rows: list[BacktestRow]
+    summary: dict[str, int]
+
+
+EventPath = Annotated[
+    str,
+    Path(pattern=r"^[a-z0-9-]{1,60}$", openapi_examples={"antimony": {"value": "antimony-2024"}}),
+]
+
+
+@router.get("/backtests", response_class=JsonBytes, responses=ok(Backtests))
+async def backtests(svc: Svc) -> JsonBytes:
+    """Every backtest (``orechain scenario backtest --json``): observed against predicted."""
+
+    def compute(a: Atlas) -> dict[str, Any]:
+        return scenario_service.backtest_document(a)
+
+    return JsonBytes(await svc.atlas.cached(("backtests", None), compute))
+
+
+@router.get("/backtests/{event}", response_class=JsonBytes, responses=ok(Backtests))
+async def backtest(event: EventPath, svc: Svc) -> JsonBytes:
+    """One backtest event (404 naming the known events when there is no such event)."""
+
+    def compute(a: Atlas) -> dict[str, Any]:
+        return scenario_service.backtest_document(a, event)
+
+    return JsonBytes(await svc.atlas.cached(("backtests", event), compute))

@@ -1,5 +1,6 @@
 import { lineChart, sankeyChart } from "./charts.js";
 import { api, barsFromTable, fillTable } from "./common.js";
+import { corridorMarket } from "./corridor.js";
 import { number, percent } from "./formatting.js";
 import { label, sourceName } from "./labels.js";
 import { ORIGIN_COLOURS, originGroup } from "./origins.js";
@@ -69,6 +70,7 @@ function digestTable(result) {
 function corridor(result) {
   const years = result.sankey_by_year || [result.sankey];
   const slider = document.getElementById("corridor-year"), out = document.getElementById("corridor-year-out");
+  const showYear = corridorMarket(result);
   slider.max = String(years.length - 1);
   const wanted = Number(getState("year", years[years.length - 1].year));
   const start = Math.max(0, years.findIndex((y) => y.year === wanted));
@@ -77,10 +79,14 @@ function corridor(result) {
     const y = years[Number(slider.value)];
     out.textContent = String(y.year);
     slider.setAttribute("aria-valuetext", String(y.year));
-    const links = y.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes, group: originGroup(l.source) }));
+    // A link that names its traced origin (ISO3) is coloured by it; else by the country it leaves.
+    const traced = y.links.some((l) => l.origin);
+    const links = y.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes, group: originGroup(l.origin || l.source) }));
+    document.getElementById("corridor-caption").dataset.colouredBy = traced ? "origin" : "departure";
     sankeyChart(document.getElementById("corridor-sankey"), links, {
-      label: `Modelled corridor flows in ${y.year}`, highlight: ["Pakistan"], groupTitle: "country the flow leaves", colours: ORIGIN_COLOURS, height: 520,
+      label: `Modelled corridor flows in ${y.year}`, highlight: ["Pakistan"], groupTitle: traced ? "traced origin" : "country the flow leaves", colours: ORIGIN_COLOURS, height: 520,
     });
+    showYear(y.year);
   };
   slider.addEventListener("input", () => { draw(); setState({ year: years[Number(slider.value)].year }); });
   document.getElementById("corridor-figure").hidden = false;
