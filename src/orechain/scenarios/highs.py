@@ -2,10 +2,12 @@
 
 Quantity mode (:func:`solve_lp`), lexicographically. Stage 1 maximises
 priority-weighted served demand ``Σ w_p u_p``. Stage 1b keeps that optimum
-(``Σ w_p u_p ≥ z* − ε``) and, among the served vectors that reach it, picks
-the one minimising ``Σ_p (D_p − u_p)² / D_p``: buyers of equal priority then
-share a shortage in proportion to their demand instead of the one the simplex
-happens to visit first taking all of it. Stage 2 fixes ``u`` and minimises cost
+and shares a shortage between buyers of equal priority in proportion to their
+demand, instead of the one the simplex happens to visit first taking all of
+it: each tie group's stage-1 total is split by size in closed form
+(:func:`_shared`); only where that misses the optimum, the served vector with
+``Σ w_p u_p ≥ z* − ε`` minimising ``Σ_p (D_p − u_p)² / D_p`` (a QP) is taken.
+Stage 2 fixes ``u`` and minimises cost
 ``Σ c_j x_j``. The duals reported are stage 1's: the gain in weighted served
 demand per extra unit of a constraint's right-hand side — which constraints are
 the chokepoints.
