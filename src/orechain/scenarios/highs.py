@@ -2,10 +2,12 @@
 
 Quantity mode (:func:`solve_lp`), lexicographically. Stage 1 maximises
 priority-weighted served demand ``Σ w_p u_p``. Stage 1b keeps that optimum
-(``Σ w_p u_p ≥ z* − ε``) and, among the served vectors that reach it, picks
-the one minimising ``Σ_p (D_p − u_p)² / D_p``: buyers of equal priority then
-share a shortage in proportion to their demand instead of the one the simplex
-happens to visit first taking all of it. Stage 2 fixes ``u`` and minimises cost
+and shares a shortage between buyers of equal priority in proportion to their
+demand, instead of the one the simplex happens to visit first taking all of
+it: each tie group's stage-1 total is split by size in closed form
+(:func:`_shared`); only where that misses the optimum, the served vector with
+``Σ w_p u_p ≥ z* − ε`` minimising ``Σ_p (D_p − u_p)² / D_p`` (a QP) is taken.
+Stage 2 fixes ``u`` and minimises cost
 ``Σ c_j x_j``. The duals reported are stage 1's: the gain in weighted served
 demand per extra unit of a constraint's right-hand side — which constraints are
 the chokepoints.
@@ -234,7 +236,9 @@ def solve_lp(
 
     With ``ration`` = (columns, sizes), ties between alternative optima are
     rationed proportionally over those columns (stage 1b): the stage-1 optimum
-    is kept and ``Σ (size − x)² / size`` minimised. With ``welfare`` (price
+    is kept and each group of equal-weight columns shares its stage-1 total in
+    proportion to size (:func:`_shared`); where that cannot reach the optimum,
+    ``Σ (size − x)² / size`` is minimised (tie QP). With ``welfare`` (price
     mode: the stage-1 objective already counts every cost) stage 2 runs only
     when stage 1b moved the solution. With ``warm`` stage 1 runs in that
     model's own HiGHS instance, changing only bounds and starting from its
@@ -262,14 +266,72 @@ def solve_lp(
     x = np.asarray(sol.col_value)
     price = None
     if lexicographic:
-        h = _new_highs()  # later stages pass their own models
-        pin = _proportional(h, lp, weight, z, ration, x) if ration is not None else None
-        if welfare and (pin is None or pin[2] <= 1e-9):
+        # later stages pass their own models to the shared instance
+        found = _later_stages(_new_highs(), lp, weight, z, x, ration, welfare)
+        if found is None:
             price = row_dual
         else:
-            x, price = _min_cost(h, lp, weight, z, pin)
+            x, price = found
     cost = float(np.dot(lp.col_cost, x))
     return Solution(x, row_dual, col_dual, z, cost, price)
+
+
+def _later_stages(
+    h: highspy.Highs,
+    lp: LinearProgram,
+    weight: np.ndarray,
+    z: float,
+    x1: np.ndarray,
+    ration: tuple[np.ndarray, np.ndarray] | None,
+    welfare: bool,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Stages 1b and 2: x and the cost stage's prices; None when stage 1's vertex stands.
+
+    Stage 1b tries the closed form of :func:`_shared` first (one cost LP) and
+    runs the tie QP only when that pin cannot reach the stage-1 optimum. In
+    price mode with nothing to ration, stage 1's answer and duals are final.
+    """
+    if ration is None:
+        return None if welfare else _require(_min_cost(h, lp, weight, z, None), h, lp)
+    pin = _shared(weight, ration, x1)
+    if pin[2] > 1e-9:
+        found = _min_cost(h, lp, weight, z, pin, floor=z)
+        if found is not None:
+            return found
+        pin = _proportional(h, lp, weight, z, ration, x1)
+    if welfare and pin[2] <= 1e-9:
+        return None
+    return _require(_min_cost(h, lp, weight, z, pin), h, lp)
+
+
+def _shared(
+    weight: np.ndarray, ration: tuple[np.ndarray, np.ndarray], x1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Stage 1b in closed form: each tie group's stage-1 total shared in proportion to size.
+
+    The tie QP of :func:`_proportional` minimises ``Σ (size − x)² / size`` on
+    the stage-1 optimal face. Where a tie group's total ``S_g`` is the same on
+    the whole face (the tied columns only trade tonnes among themselves), the
+    minimiser is ``x_j = size_j · S_g / Σ_g size`` (Cauchy–Schwarz), and every
+    column outside a tie keeps its stage-1 value. Returns the pin as
+    :func:`_proportional` does (tolerance 1e-9: nothing to share, stage-1
+    values kept); :func:`_min_cost` then checks the pin reaches the stage-1
+    optimum, else :func:`solve_lp` falls back to the QP.
+    """
+    cols, size = ration
+    cols = np.asarray(cols, dtype=np.int32)
+    size = np.maximum(np.asarray(size, dtype=float), 1e-9)
+    value = x1[cols].copy()
+    if not _has_ties(weight[cols], value < size - 1e-9 * np.maximum(1.0, size)):
+        return cols, value, 1e-9
+    key = np.round(weight[cols], 12)
+    _, group, counts = np.unique(key, return_inverse=True, return_counts=True)
+    tied = counts[group] > 1
+    total = np.bincount(group, weights=np.where(tied, value, 0.0))
+    room = np.bincount(group, weights=np.where(tied, size, 0.0))
+    share = np.divide(total, room, out=np.zeros_like(total), where=room > 0)
+    value[tied] = np.minimum(size[tied], size[tied] * share[group[tied]])
+    return cols, value, 1e-7
 
 
 def _proportional(
@@ -379,11 +441,15 @@ def _min_cost(
     weight: np.ndarray,
     z: float,
     pin: tuple[np.ndarray, np.ndarray, float] | None,
-) -> tuple[np.ndarray, np.ndarray]:
+    floor: float | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Stage 2: least cost at the stage-1 optimum; returns x and the cost-stage row prices.
 
     With ``pin`` the rationed columns are fixed (to a relative tolerance) at
     their stage-1b values; otherwise the stage-1 objective is kept as a row.
+    None when HiGHS finds no optimum, or (with ``floor``) when the pinned
+    solution's stage-1 objective falls short of ``floor`` by more than 1e-6
+    relative: the pin then lies off the stage-1 optimal face.
     """
     model = _highs_lp(lp, np.asarray(lp.col_cost, dtype=float))
     if pin is not None:
@@ -401,9 +467,23 @@ def _min_cost(
         floor = z - TOL * max(1.0, abs(z))
         h.addRow(floor, INF, len(idx), idx, weight[idx])
     h.run()
-    _check_status(h, lp)
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
     sol = h.getSolution()
     price = -np.asarray(sol.row_dual)[: len(lp.row_upper)]
     # solver round-off may leave a value a hair outside its bounds
     x = np.clip(np.asarray(sol.col_value), np.asarray(lp.col_lower), np.asarray(lp.col_upper))
+    if floor is not None and float(np.dot(weight, x)) < floor - 1e-6 * max(1.0, abs(floor)):
+        return None
     return x, price
+
+
+def _require(
+    found: tuple[np.ndarray, np.ndarray] | None, h: highspy.Highs, lp: LinearProgram
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 2's answer, or the infeasibility error naming the offending constraint."""
+    if found is None:
+        _check_status(h, lp)
+        msg = f"the cost stage found no optimum: {diagnose(lp)}"
+        raise InfeasibleScenarioError(msg)
+    return found
