@@ -8,18 +8,27 @@ are signed, then submitted all-or-nothing.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from orechain.errors import InputError
+from orechain.errors import ConflictError, InputError, NotFoundError
 from orechain.ledger import keys
 from orechain.ledger.commands import complete, signer_org
 from orechain.ledger.documents import DocumentRecord, open_document_store, resolve_ref
+from orechain.ledger.domain import LedgerState
 from orechain.ledger.envelope import sign_event
 from orechain.ledger.events import parse_event
 from orechain.ledger.service import Ledger, Receipt
 
-__all__ = ["add_document", "lot_pack", "lot_untp", "record_events"]
+__all__ = [
+    "add_document",
+    "current_key",
+    "lot_pack",
+    "lot_untp",
+    "record_events",
+    "unsigned_untp",
+]
 
 
 def add_document(
@@ -103,3 +112,40 @@ def lot_untp(
 
     with Ledger.open(url) as led:
         return export_lot(led.state, led.origin, lot_id, key)
+
+
+def current_key(state: LedgerState, org_id: str, at: datetime | None = None) -> bytes:
+    """The public key ``org_id`` may sign with at ``at`` (now): the newest valid one.
+
+    Raises
+    ------
+    NotFoundError
+        No such organisation.
+    ConflictError
+        It has no key valid at that time (all expired or revoked).
+    """
+    org = state.orgs.get(org_id)
+    if org is None:
+        msg = f"no organisation {org_id!r} in this ledger"
+        raise NotFoundError(msg)
+    t = at or datetime.now(UTC)
+    valid = [k for k in org.keys.values() if k.invalid_reason(t) is None]
+    if not valid:
+        msg = f"organisation {org_id!r} has no key valid at {t.isoformat()}"
+        raise ConflictError(msg)
+    return max(valid, key=lambda k: (k.valid_from, k.key_id)).public
+
+
+def unsigned_untp(ledger: Ledger, lot_id: str, org_id: str) -> dict[str, Any]:
+    """The UNTP credentials of ``lot_id`` for ``org_id`` to sign with its own key.
+
+    The server holds no organisation's key, and the log key speaks for the log,
+    not for the goods; so it hands out the credentials unsigned, naming the
+    organisation's current key as issuer, and the organisation signs them with
+    :func:`orechain.ledger.untp.sign_lot` (``oc.sign_untp``).
+    """
+    from orechain.ledger.untp import did_key, unsigned_lot
+
+    public = current_key(ledger.state, org_id)
+    dpp, dte = unsigned_lot(ledger.state, ledger.origin, lot_id, public)
+    return {"issuer": did_key(public), "signed": False, "dpp": dpp, "dte": dte}
