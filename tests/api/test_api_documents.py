@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 from api_helpers import auth
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orechain.ledger import keys, sample
+from orechain.ledger.documents import MEDIA_TYPES
 from orechain.ledger.envelope import sign_event
 from orechain.ledger.events import format_time
 from orechain.ledger.service import Ledger
@@ -97,6 +100,47 @@ def test_too_large_upload_is_refused_before_storing(client, tokens, api_settings
     resp = _upload(client, tokens["op-pk"], data, "text/plain")
     assert resp.status_code == 413
     assert not _store_holds(api_settings, hashlib.sha256(data).hexdigest())
+
+
+def test_the_routes_own_size_limit_refuses_before_storing(
+    client, tokens, api_settings, monkeypatch
+):
+    import orechain.api.routes.documents as route
+
+    monkeypatch.setattr(route, "MAX_DOCUMENT_BYTES", 64)
+    data = b"Weight certificate EX-WC-9 (ASSUMPTION: illustrative). " * 3
+    resp = _upload(client, tokens["op-pk"], data, "text/plain", "weight-certificate")
+    assert resp.status_code == 413
+    assert "more than the limit of 64" in resp.json()["error"]["message"]
+    assert not _store_holds(api_settings, hashlib.sha256(data).hexdigest())
+
+
+MEDIA = st.sampled_from([*MEDIA_TYPES, "application/zip", "text/html"])
+BODIES = st.one_of(
+    st.binary(max_size=64),
+    st.text(max_size=64).map(str.encode),
+    st.binary(max_size=32).map(lambda b: b"%PDF-1.7\n" + b),
+    st.binary(max_size=32).map(lambda b: b"\x89PNG\r\n\x1a\n" + b),
+)
+
+
+@given(data=BODIES, media=MEDIA)
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))  # fmt: skip
+def test_an_upload_is_stored_under_its_hash_or_not_at_all(
+    client, tokens, api_settings, data, media
+):
+    sha = hashlib.sha256(data).hexdigest()
+    before = _store_holds(api_settings, sha)
+    resp = _upload(client, tokens["op-pk"], data, media, "invoice", name="doc")
+    if resp.status_code == 201:
+        body = resp.json()
+        assert body["sha256"] == sha
+        assert body["media_type"] == media
+        assert _store_holds(api_settings, sha)
+    else:
+        assert resp.status_code in (400, 413, 415), resp.text
+        assert _store_holds(api_settings, sha) == before
 
 
 def test_upload_needs_an_operator(client, tokens):

@@ -128,9 +128,12 @@ async def upload_document(
             400, f"unknown document kind {kind!r}; expected one of {list(DOCUMENT_KINDS)}"
         )
     data = await request.body()
+    if len(data) > MAX_DOCUMENT_BYTES:  # a body sent without a declared length
+        msg = f"document has {len(data)} bytes, more than the limit of {MAX_DOCUMENT_BYTES}"
+        raise ApiError(413, msg)
     label = name or f"upload{_SUFFIX.get(media, '')}"
     try:
-        sniffed = check_document(data, label, kind)
+        sniffed = check_document(data, label, kind, MAX_DOCUMENT_BYTES)
     except InputError as exc:  # empty or too large stay 400; content of another type is 415
         if exc.field != "media_type":
             raise
