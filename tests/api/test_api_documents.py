@@ -69,6 +69,8 @@ def test_upload_then_fetch_follows_the_citing_events(client, tokens, api_setting
     assert got.status_code == 200
     assert got.content == data
     assert got.headers["content-type"].startswith("text/plain")
+    assert got.headers["content-disposition"].startswith("attachment")
+    assert got.headers["cache-control"] == "private, no-store"
     assert client.get(url, headers=auth(tokens["op-cn"])).status_code == 404
     assert client.get(url, headers=auth(tokens["viewer"])).status_code == 404
     assert client.get(url).status_code == 404
@@ -178,3 +180,39 @@ def test_untp_is_for_operators_who_handled_the_lot(client, tokens):
     assert client.get(url, headers=auth(tokens["op-cn"])).status_code == 403
     missing = client.get("/api/ledger/lots/NO-SUCH/untp", headers=auth(tokens["op-pk"]))
     assert missing.status_code == 404
+
+
+@pytest.mark.postgres
+def test_documents_on_a_postgresql_ledger(pg_url, atlas_path, tmp_path):
+    import psycopg
+    from api_helpers import PRINCIPALS
+    from asgi_client import AppClient
+
+    from orechain.server import create_app
+    from orechain.services.ledger import ensure_ledger
+    from orechain.services.tokens import TokenStore
+    from orechain.settings import Settings
+
+    settings = Settings(
+        cache_dir=tmp_path / "cache", atlas_path=atlas_path, database_url=pg_url,
+        rate_limit_per_minute=0,
+    )  # fmt: skip
+    ensure_ledger(settings)
+    store = TokenStore(pg_url)
+    op = store.create(*PRINCIPALS["op-pk"], label="op")[0]
+    auditor = store.create(*PRINCIPALS["auditor"], label="auditor")[0]
+    store.close()
+    data = b"%PDF-1.7\n% export permit EX-EP-PG-1 (ASSUMPTION: illustrative)\n"
+    with AppClient(create_app(settings)) as client:
+        up = _upload(client, op, data, "application/pdf", "export-permit")
+        assert up.status_code == 201, up.text
+        sha = up.json()["sha256"]
+        got = client.get(f"{DOCS}/{sha}", headers=auth(auditor))
+        assert got.status_code == 200
+        assert got.content == data
+        assert client.get(f"{DOCS}/{sha}", headers=auth(op)).status_code == 404  # cited by none
+        refused = _upload(client, op, b"plain", "application/pdf", "export-permit")
+        assert refused.status_code == 415
+    with psycopg.connect(pg_url) as conn:
+        held = conn.execute("SELECT sha256 FROM ledger_documents").fetchall()
+    assert held == [(sha,)]  # the refused upload left nothing

@@ -182,4 +182,8 @@ async def fetch_document(
     if found is None:
         raise ApiError(404, f"no document {sha256} visible to this caller")
     data, media = found
-    return Response(data, media_type=media, headers={"Cache-Control": "private, no-store"})
+    headers = {  # never rendered in the site's origin (an XML document could carry script)
+        "Cache-Control": "private, no-store",
+        "Content-Disposition": f'attachment; filename="{sha256}"',
+    }
+    return Response(data, media_type=media, headers=headers)
