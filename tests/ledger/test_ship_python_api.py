@@ -113,3 +113,30 @@ def test_untp_credentials_verify_and_sign_untp_matches(
 
     doc = unsigned_untp(sample_ledger, "PK-ORE-001", "pk-mining")
     assert oc.sign_untp(doc["dpp"], doc["dte"], key) == (dpp, dte)
+
+
+def test_current_key_is_the_newest_valid_one() -> None:
+    from datetime import UTC, datetime
+
+    from orechain.errors import ConflictError, NotFoundError
+    from orechain.ledger.domain import KeyRecord, LedgerState, Organisation
+    from orechain.services.shipments import current_key
+
+    t = datetime(2026, 6, 1, tzinfo=UTC)
+    old, new, later = (keys.public_bytes(keys.demo_key(f"ck-{n}")) for n in ("old", "new", "later"))
+    org = Organisation("acme", "Acme", "PAK", ("miner",))
+    org.keys = {
+        "k-old": KeyRecord("k-old", old, "acme", datetime(2025, 1, 1, tzinfo=UTC)),
+        "k-new": KeyRecord("k-new", new, "acme", datetime(2026, 1, 1, tzinfo=UTC)),
+        "k-later": KeyRecord("k-later", later, "acme", datetime(2027, 1, 1, tzinfo=UTC)),
+    }
+    state = LedgerState()
+    state.orgs["acme"] = org
+    assert current_key(state, "acme", t) == new  # not the one valid only from 2027
+    org.keys["k-new"] = KeyRecord("k-new", new, "acme", org.keys["k-new"].valid_from, revoked_at=t)
+    assert current_key(state, "acme", t) == old
+    org.keys["k-old"] = KeyRecord("k-old", old, "acme", org.keys["k-old"].valid_from, valid_until=t)
+    with pytest.raises(ConflictError, match="no key valid"):
+        current_key(state, "acme", t)
+    with pytest.raises(NotFoundError):
+        current_key(state, "nobody", t)
