@@ -19,7 +19,8 @@ def _blocks() -> list[str]:
 def test_the_doc_has_one_example_per_area():
     text = "\n".join(_blocks())
     for call in ("oc.production", "oc.risk_profile", "oc.run_scenario", "oc.compare_projects",
-                 "oc.trace"):  # fmt: skip
+                 "oc.trace", "oc.pack_lot", "oc.verify_pack", "oc.untp_credentials",
+                 "oc.add_document"):  # fmt: skip
         assert call in text
 
 
@@ -35,6 +36,10 @@ def test_the_examples_run(atlas_env, tmp_path, monkeypatch, capsys):
     assert scope["without_pk"] > scope["with_pk"]  # the Pakistan mitigations reduce the shortfall
     assert scope["trace"]["origin_shares"]["mining"] == {"PAK": 1.0}
     assert scope["risk"].top_country == "CHN"
+    assert scope["report"].lot_id == "US-MAGNET-001"
+    assert scope["report"].events > 0
+    assert scope["bl"].kind == "bill-of-lading"
+    assert scope["dpp"]["issuer"]["id"] == scope["dte"]["issuer"]["id"]
 
 
 def test_the_public_names_are_the_service_layer():

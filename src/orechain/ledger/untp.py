@@ -35,7 +35,10 @@ __all__ = [
     "did_key",
     "dpp_credential",
     "dte_credential",
+    "export_lot",
     "sign_credential",
+    "sign_lot",
+    "unsigned_lot",
     "verify_credential",
 ]
 
@@ -383,13 +386,57 @@ def dpp_credential(
     }
 
 
+def unsigned_lot(
+    state: LedgerState, origin: str, lot_id: str, public: bytes
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Unsigned (DPP, DTE) credentials of ``lot_id`` to be issued by the owner of ``public``.
+
+    The DPP's link to the DTE carries no ``hashDigest`` yet: the digest covers
+    the *signed* DTE, so :func:`sign_lot` fills it in when the issuer signs.
+    """
+    state.lot(lot_id)
+    dte = dte_credential(state, origin, lot_id, public)
+    dpp = dpp_credential(state, origin, lot_id, public, dte)
+    for trace in dpp["credentialSubject"]["traceabilityInformation"]:
+        for link in trace["traceabilityEvent"]:
+            link.pop("hashDigest", None)
+    return dpp, dte
+
+
+def sign_lot(
+    dpp: dict[str, Any], dte: dict[str, Any], key: keys.Ed25519PrivateKey
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Sign the DTE, bind its hash into the DPP's link, sign the DPP; both by ``key``.
+
+    Raises
+    ------
+    IntegrityError
+        ``key`` is not the key the credentials name as issuer.
+    """
+    did = did_key(keys.public_bytes(key))
+    for credential in (dpp, dte):
+        if credential.get("issuer", {}).get("id") != did:
+            msg = f"credential {credential.get('id')} names another issuer than {did}"
+            raise IntegrityError(msg)
+    signed_dte = sign_credential(dte, key, dte["validFrom"])
+    digest = hashlib.sha256(canonicalize(signed_dte)).hexdigest()
+    subject = dict(dpp["credentialSubject"])
+    subject["traceabilityInformation"] = [
+        {
+            **trace,
+            "traceabilityEvent": [
+                {**link, "hashDigest": digest} if link.get("linkURL") == dte["id"] else link
+                for link in trace["traceabilityEvent"]
+            ],
+        }
+        for trace in subject["traceabilityInformation"]
+    ]
+    return sign_credential({**dpp, "credentialSubject": subject}, key, dpp["validFrom"]), signed_dte
+
+
 def export_lot(
     state: LedgerState, origin: str, lot_id: str, key: keys.Ed25519PrivateKey
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Signed (DPP, DTE) credentials of ``lot_id`` issued by the owner of ``key``."""
-    public = keys.public_bytes(key)
-    state.lot(lot_id)
-    dte = dte_credential(state, origin, lot_id, public)
-    signed_dte = sign_credential(dte, key, dte["validFrom"])
-    dpp = dpp_credential(state, origin, lot_id, public, signed_dte)
-    return sign_credential(dpp, key, dpp["validFrom"]), signed_dte
+    dpp, dte = unsigned_lot(state, origin, lot_id, keys.public_bytes(key))
+    return sign_lot(dpp, dte, key)

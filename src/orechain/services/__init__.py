@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from orechain.services.ledger import ensure_ledger, open_ledger, trace
     from orechain.services.risk import overview, risk_profile
     from orechain.services.scenarios import backtest_document as backtest
+    from orechain.services.shipments import check_pack as verify_pack
+    from orechain.services.shipments import pack_lot, sign_untp, untp_credentials
+    from orechain.services.shipments import store_document as add_document
     from orechain.services.transparency import summary as transparency_summary
 
 # Where each re-exported name lives: imported on first use (PEP 562), so that a
@@ -59,6 +62,11 @@ _LAZY = {
     "risk_profile": ("orechain.services.risk", "risk_profile"),
     "transparency_summary": ("orechain.services.transparency", "summary"),
     "backtest": ("orechain.services.scenarios", "backtest_document"),
+    "add_document": ("orechain.services.shipments", "store_document"),
+    "pack_lot": ("orechain.services.shipments", "pack_lot"),
+    "verify_pack": ("orechain.services.shipments", "check_pack"),
+    "untp_credentials": ("orechain.services.shipments", "untp_credentials"),
+    "sign_untp": ("orechain.services.shipments", "sign_untp"),
 }
 
 
@@ -77,6 +85,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Atlas",
+    "add_document",
     "BundledItem",
     "Settings",
     "backtest",
@@ -92,13 +101,17 @@ __all__ = [
     "open_atlas",
     "open_ledger",
     "overview",
+    "pack_lot",
     "production",
     "risk_profile",
     "run_scenario",
     "sensitivity",
+    "sign_untp",
     "to_document",
     "trace",
     "transparency_summary",
+    "untp_credentials",
+    "verify_pack",
 ]
 
 

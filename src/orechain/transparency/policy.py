@@ -50,6 +50,7 @@ __all__ = [
     "cosigner_from_env",
     "load_policy",
     "parse_policy",
+    "published_policy",
     "verify_with_policy",
 ]
 
@@ -314,3 +315,20 @@ def cosigner_from_env() -> CosignFn | None:
         return collect_cosignatures(ledger, note, policy, previous)
 
     return cosign
+
+
+def published_policy() -> str | None:
+    """Text of the policy this server collects cosignatures under (``ORECHAIN_WITNESS_POLICY``).
+
+    Shown on the Transparency page as the *server's* policy: a reader who
+    trusts the server no more than its key pastes one obtained elsewhere.
+    None when unset or unreadable (then nothing is published).
+    """
+    path = os.environ.get("ORECHAIN_WITNESS_POLICY")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError:
+        logger.warning("cannot read the witness policy %s", path)
+        return None

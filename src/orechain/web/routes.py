@@ -157,8 +157,12 @@ def _pages(app: FastAPI) -> None:  # one small handler per page
 
     @app.get("/transparency", response_class=HTMLResponse, include_in_schema=False)
     async def transparency(request: Request) -> Response:
+        from orechain.transparency.policy import published_policy
+
         t = await services_of(request).ledger.run(summary)
-        return _page(request, "transparency", "Transparency", t=t)
+        return _page(
+            request, "transparency", "Transparency", t=t, witness_policy=published_policy()
+        )
 
     @app.get("/ledger", response_class=HTMLResponse, include_in_schema=False)
     async def ledger(request: Request) -> Response:

@@ -17,6 +17,7 @@ from orechain.api.auth import Principal, access
 from orechain.api.errors import ApiError
 from orechain.api.pagination import Limit, Offset, Page, paginate
 from orechain.api.responses import COMMON_ERRORS, JsonBytes, Svc, ok
+from orechain.api.routes import documents
 from orechain.ledger import keys, sample
 from orechain.ledger.compliance import (
     PortfolioResult,
@@ -326,3 +327,35 @@ async def evidence_pack(lot_id: LotPath, svc: Svc, who: Confidential) -> Respons
     data = await svc.ledger.run(read)
     disposition = {"Content-Disposition": f'attachment; filename="{lot_id}.zip"'}
     return Response(data, media_type="application/zip", headers=disposition)
+
+
+class UntpOut(BaseModel):
+    """UNTP credentials of a lot for the caller's organisation to sign (docs/ledger.md)."""
+
+    issuer: str = Field(description="did:key of the organisation's current Ed25519 key.")
+    signed: bool = Field(description="Always false: the server holds no organisation's key.")
+    dpp: dict[str, Any] = Field(description="Digital Product Passport (VC), unsigned.")
+    dte: dict[str, Any] = Field(description="Digital Traceability Events (VC), unsigned.")
+
+
+@router.get("/lots/{lot_id}/untp", response_model=UntpOut)
+async def untp(
+    lot_id: LotPath, svc: Svc, who: Annotated[Principal, Depends(access("write"))]
+) -> dict[str, Any]:
+    """UNTP DPP and DTE credentials of a lot, unsigned, issued in the operator's name.
+
+    Signed by the organisation itself (``oc.sign_untp`` or ``orechain ledger untp
+    --key``): the server holds no organisation key, and the log key vouches for
+    the log's order, not for the goods.
+    """
+    from orechain.services.shipments import unsigned_untp
+
+    def read(led: Ledger) -> dict[str, Any]:
+        led.state.lot(lot_id)
+        views.require(views.may_see_lot(led.state, lot_id, who), f"UNTP credentials of {lot_id}")
+        return unsigned_untp(led, lot_id, str(who.org_id))
+
+    return await svc.ledger.run(read)
+
+
+router.include_router(documents.router)

@@ -1,7 +1,9 @@
 // Verify an evidence pack (`orechain ledger pack`) in the browser, as
 // orechain.ledger.pack.verify_pack does in Python: the checkpoint signature, every
 // inclusion proof, who signed each event (replaying key registrations at the log's
-// receipt times), keys.json and every document's SHA-256. Nothing leaves the page.
+// receipt times), keys.json and every document's SHA-256; with a tlog-policy, the
+// witness quorum's cosignatures on the checkpoint, as
+// orechain.transparency.policy.verify_with_policy does. Nothing leaves the page.
 import { b64, hex, leafHash, rootFromInclusion, verifyCheckpoint } from "./verify.js";
 
 const enc = new TextEncoder();
@@ -117,7 +119,93 @@ async function checkDocuments(m, manifest, envs) {
   return included;
 }
 
-export async function verifyPack(buffer, vkey) {
+// name+keyid+base64: the base64 may itself hold "+", so split at the first two only.
+function splitVkey(vkey) {
+  const a = vkey.indexOf("+"), b = vkey.indexOf("+", a + 1);
+  return a < 0 || b < 0 ? [] : [vkey.slice(0, a), vkey.slice(a + 1, b), vkey.slice(b + 1)];
+}
+
+// C2SP tlog-policy: log, witness, group and quorum lines (orechain.transparency.policy).
+class PolicyError extends Error {}
+export function parsePolicy(text) {
+  const pol = { logs: [], witnesses: new Map(), groups: new Map(), quorum: null };
+  const defined = (n) => pol.witnesses.has(n) || pol.groups.has(n) || n === "none";
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim(), row = i + 1;
+    if (!line || line.startsWith("#")) return;
+    const [kw, ...args] = line.split(/[ \t]+/);
+    const bad = (reason) => { throw new PolicyError(`policy line ${row}: ${reason}`); };
+    if (kw === "log" && (args.length === 1 || args.length === 2)) pol.logs.push(args[0]);
+    else if (kw === "witness" && (args.length === 2 || args.length === 3)) {
+      if (defined(args[0])) bad(`name ${args[0]} is already defined`);
+      const [name, keyId, blob] = splitVkey(args[1]);
+      let raw; try { raw = b64(blob || ""); } catch { raw = new Uint8Array(); }
+      if (!name || !keyId) bad(`witness key of ${args[0]} is not name+keyid+key`);
+      if (raw.length !== 33 || raw[0] !== 4) bad(`witness key of ${args[0]} is not an Ed25519 cosignature/v1 key (type 0x04)`);
+      pol.witnesses.set(args[0], { keyName: name, keyIdHex: keyId, publicKey: raw.slice(1) });
+    } else if (kw === "group" && args.length >= 3) {
+      const [name, k, ...members] = args;
+      if (defined(name)) bad(`name ${name} is already defined`);
+      for (const m of members) if (!defined(m) || m === "none") bad(`group member ${m} is not defined on a preceding line`);
+      const need = k === "all" ? members.length : k === "any" ? 1 : /^[1-9][0-9]*$/.test(k) ? Number(k) : 0;
+      if (need < 1 || need > members.length) bad(`threshold ${k} must be all, any or 1..${members.length}`);
+      pol.groups.set(name, { need, members });
+    } else if (kw === "quorum" && args.length === 1) {
+      if (pol.quorum !== null) bad("a policy has exactly one quorum line");
+      if (!defined(args[0])) bad(`quorum names undefined ${args[0]}`);
+      pol.quorum = args[0];
+    } else bad(`cannot read policy line "${line}"`);
+  });
+  if (pol.quorum === null) throw new PolicyError("policy has no quorum line");
+  if (!pol.logs.length) throw new PolicyError("policy lists no log");
+  return pol;
+}
+
+function witnessed(pol, signed, name = pol.quorum) {
+  if (name === "none") return true;
+  if (pol.witnesses.has(name)) return signed.has(name);
+  const g = pol.groups.get(name);
+  return g.members.filter((m) => witnessed(pol, signed, m)).length >= g.need;
+}
+
+// C2SP tlog-cosignature cosignature/v1: key ID = SHA-256(name \n 0x04 key)[:4], the line's
+// blob = key ID || timestamp (u64 BE) || Ed25519 over "cosignature/v1\ntime <t>\n" + body.
+async function cosignedBy(note, name, w) {
+  const kid = (await sha256(new Uint8Array([...enc.encode(`${w.keyName}\n`), 4, ...w.publicKey]))).slice(0, 4);
+  if (hex(kid) !== w.keyIdHex) fail("witness policy", `witness key of ${name} has a wrong key ID`);
+  const split = note.indexOf("\n\n"), body = note.slice(0, split + 1);
+  let found = false;
+  for (const line of note.slice(split + 2).split("\n").filter(Boolean)) {
+    const [dash, sigName, blob] = line.split(" ");
+    if (dash !== "\u2014" || sigName !== w.keyName) continue;
+    const raw = b64(blob);
+    if (!equal(raw.slice(0, 4), kid)) continue;
+    if (raw.length !== 76) fail("checkpoint.txt", `cosignature of ${w.keyName} has ${raw.length - 4} bytes, expected 72`);
+    const t = new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0);
+    const message = enc.encode(`cosignature/v1\ntime ${t}\n${body}`);
+    if (!(await ed25519(w.publicKey, raw.slice(12), message))) fail("checkpoint.txt", `cosignature of ${w.keyName} does not verify`);
+    found = true;
+  }
+  return found;
+}
+
+// Accept the checkpoint only if a log of the policy signed it and the quorum cosigned it.
+export async function checkQuorum(note, pol) {
+  let cp = null;
+  for (const logKey of pol.logs) {
+    try { cp = await verifyCheckpoint(note, logKey); break; } catch { /* try the next log */ }
+  }
+  if (cp === null) fail("checkpoint.txt", "checkpoint is not signed by any log of the policy");
+  const signed = [];
+  for (const [name, w] of pol.witnesses) if (await cosignedBy(note, name, w)) signed.push(name);
+  if (!witnessed(pol, new Set(signed))) {
+    fail("checkpoint.txt", `checkpoint at size ${cp.treeSize} lacks the witness quorum '${pol.quorum}' (cosigned by: ${signed.join(", ") || "none"})`);
+  }
+  return signed;
+}
+
+// policy: null (the log's signature alone) or {text, source} with source naming where it came from.
+export async function verifyPack(buffer, vkey, policy = null) {
   const steps = [];
   try {
     const m = await unzip(buffer);
@@ -129,6 +217,14 @@ export async function verifyPack(buffer, vkey) {
       fail("checkpoint.txt", e.message);
     }
     steps.push(`Checkpoint signed by ${cp.origin}, tree size ${cp.treeSize}, root ${hex(cp.rootHash)}`);
+    if (policy) {
+      let pol;
+      try { pol = parsePolicy(policy.text.replace(/\r\n/g, "\n")); } catch (e) { fail("witness policy", e.message); }
+      const signed = await checkQuorum(dec.decode(read(m, "checkpoint.txt")), pol);
+      steps.push(`Witness quorum '${pol.quorum}' of the ${policy.source} met: cosigned by ${signed.join(", ") || "none needed"}`);
+    } else {
+      steps.push("No witness policy: the checkpoint is accepted on the log's signature alone");
+    }
     const orgs = new Map(), envs = [];
     let last = -1;
     for (const [n, item] of manifest.events.entries()) {
@@ -156,7 +252,7 @@ export async function verifyPack(buffer, vkey) {
     }
     const included = await checkDocuments(m, manifest, envs);
     steps.push(`${included} documents match the hashes the events signed`);
-    return { ok: true, lot: manifest.lot_id, steps };
+    return { ok: true, lot: manifest.lot_id, steps, witnessed: policy !== null };
   } catch (error) {
     return { ok: false, error: error.message, steps };
   }

@@ -15,6 +15,16 @@ function keyStatus() {
   $("key-status").dataset.differs = String(!same);
 }
 
+// Say whether the policy is the server's own: a sceptic pastes one from elsewhere.
+const serverPolicy = $("server-policy").textContent.trim();
+function policyStatus() {
+  const text = $("policy").value.trim(), same = text === serverPolicy;
+  $("policy-status").textContent = !text ? "No witness policy: the pack's checkpoint is accepted on the log's signature alone."
+    : same ? "This is the server's published policy (a sceptic pastes one from elsewhere)." : "Your pasted policy: the check below uses it.";
+  $("policy-status").dataset.source = !text ? "none" : same ? "server" : "pasted";
+}
+$("policy").addEventListener("input", policyStatus);
+policyStatus();
 $("vkey").addEventListener("input", keyStatus);
 $("reset-key").addEventListener("click", () => { $("vkey").value = serverKey; $("checkpoint").value = serverCheckpoint; keyStatus(); });
 $("check-sig").addEventListener("click", async () => {
@@ -30,7 +40,9 @@ $("proof-form").addEventListener("submit", (event) => {
 async function checkPack(file) {
   $("pack-result").textContent = "Verifying…"; $("pack-result").className = ""; $("pack-steps").textContent = "";
   delete $("pack-result").dataset.verified;
-  const outcome = await verifyPack(await file.arrayBuffer(), $("vkey").textContent);
+  const text = $("policy").value.trim();
+  const policy = text ? { text, source: text === serverPolicy ? "server's published policy" : "pasted policy" } : null;
+  const outcome = await verifyPack(await file.arrayBuffer(), $("vkey").value.trim(), policy);
   $("pack-result").textContent = outcome.ok ? `Verified: evidence pack of lot ${outcome.lot}.` : `Verification FAILED: ${outcome.error}`;
   $("pack-result").className = outcome.ok ? "ok" : "fail";
   $("pack-result").dataset.verified = String(outcome.ok);

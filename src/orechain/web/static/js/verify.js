@@ -35,7 +35,8 @@ export async function rootFromInclusion(leaf, index, size, path) {
 }
 
 export function parseVkey(vkey) {
-  const [name, keyHashHex, blob] = vkey.trim().split("+");
+  const text = vkey.trim(), a = text.indexOf("+"), b = text.indexOf("+", a + 1);  // base64 may hold "+"
+  const [name, keyHashHex, blob] = [text.slice(0, a), text.slice(a + 1, b), text.slice(b + 1)];
   const raw = b64(blob);
   if (raw[0] !== 1 || raw.length !== 33) throw new Error("not an Ed25519 signed-note verifier key");
   return { name, keyHashHex, publicKey: raw.slice(1) };
