@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -30,6 +31,7 @@ from orechain.api.responses import COMMON_ERRORS, Svc
 from orechain.api.services import Services
 from orechain.errors import InputError, OreChainError
 from orechain.ledger.service import Ledger
+from orechain.services.cache import lru
 from orechain.transparency.publish import default_tiles_dir, publish, published_checkpoint
 from orechain.transparency.tiles import TILE_RE, TileWriter, parse_tile_path
 
@@ -129,6 +131,9 @@ async def tile(svc: Svc, rest: str) -> Response:
     return await _tile(svc, f"tile/{rest}")
 
 
+FULL_TILES_CACHED = 4096
+"""Full tiles a server keeps in memory (about 32 MiB of hash tiles)."""
+
 _FAST_HEADERS = [
     (b"content-type", OCTETS.encode()),
     (b"cache-control", IMMUTABLE["Cache-Control"].encode()),
@@ -141,12 +146,15 @@ class TileFiles:
     Hash tiles and public-safe bundles need no identity, so reading the file is
     the whole request; anything else (a missing tile, ``tile/entries``, a
     malformed path) goes on to :data:`router`, which catches up, authorises or
-    refuses.
+    refuses. Full tiles never change once written (tlog-tiles), so the most
+    requested ones are kept in memory (:data:`FULL_TILES_CACHED` of them, 8 KiB
+    each for hash tiles); partial tiles are read from disk every time.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.root: Path | None = None
+        self._full: LRUCache[str, bytes] = lru(FULL_TILES_CACHED)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve ``GET /tile/…`` from the tile directory when the file exists."""
@@ -161,10 +169,14 @@ class TileFiles:
             if self.root is None:
                 services = scope["app"].state.services
                 self.root = _root_of(services)
-            try:
-                data = (self.root / path[1:]).read_bytes()
-            except OSError:
-                data = None
+            data = self._full.get(path)
+            if data is None:
+                try:
+                    data = (self.root / path[1:]).read_bytes()
+                except OSError:
+                    data = None
+                if data is not None and ".p/" not in path:
+                    self._full[path] = data
             if data is not None:
                 headers = [*_FAST_HEADERS, (b"content-length", str(len(data)).encode())]
                 await send({"type": "http.response.start", "status": 200, "headers": headers})
