@@ -261,19 +261,25 @@ def backtest(
 ) -> None:
     """Re-run real export controls with pre-event data; observed vs predicted."""
     from orechain.cli.common import with_atlas
+    from orechain.formatting import number, points
     from orechain.services.scenarios import backtest_document
 
     doc = with_atlas(lambda atlas: backtest_document(atlas, event))
     if as_json:
         emit_json(doc)
         return
+
+    def shown(r: dict[str, Any], key: str) -> str:
+        """Share changes in percentage points, price indices as plain numbers."""
+        return points(r[key]) if r.get("unit") == "share-change" else number(r[key], 2)
+
     print_table(
         [
             {
                 "event": r["event"],
                 "measure": r["measure"],
-                "observed": f"{r['observed']:.3g}",
-                "predicted": f"{r['predicted']:.3g}",
+                "observed": shown(r, "observed"),
+                "predicted": shown(r, "predicted"),
                 "direction": _yes_no(r["direction"]),
                 "within": _yes_no(r["within_factor_2"]),
             }

@@ -47,6 +47,8 @@ class Comparison:
     """Direction right and size within [0.5, 2] × the observed change."""
     observed_source: str
     predicted_note: str
+    unit: str = "index"
+    """``index`` (1 = before the event) or ``share-change`` (a difference of fractions)."""
 
 
 @dataclass(frozen=True)
@@ -284,13 +286,21 @@ def event_scenario(atlas: Atlas, ev: Event) -> Scenario:
 
 
 def _change_row(
-    ev: Event, measure: str, obs: float, pred: float, source: str, note: str, *, baseline: float
+    ev: Event,
+    measure: str,
+    obs: float,
+    pred: float,
+    source: str,
+    note: str,
+    *,
+    baseline: float,
+    unit: str = "index",
 ) -> Comparison:
     """Compare two changes from ``baseline`` (1 for a price index, the before-share for shares)."""
     d_obs, d_pred = obs - baseline, pred - baseline
     direction = None if abs(d_obs) < 1e-12 else (d_pred > 0) == (d_obs > 0) and abs(d_pred) > 1e-12
     within = None if direction is None else bool(direction and 0.5 <= d_pred / d_obs <= 2.0)
-    return Comparison(ev.id, measure, obs, pred, direction, within, source, note)
+    return Comparison(ev.id, measure, obs, pred, direction, within, source, note, unit)
 
 
 def _china_share(result: ScenarioResult, stage: str) -> float:
@@ -329,6 +339,7 @@ def run_event(atlas: Atlas, ev: Event) -> dict[str, Any]:
             f"BACI US imports of HS {ev.hs6} by value: {share0:.1%} ({y0}) → {share1:.1%} ({y1})",
             f"model: {pred0:.1%} without the event → {pred1:.1%} with it (origin-traced)",
             baseline=0.0,
+            unit="share-change",
         )
     )
     return {
