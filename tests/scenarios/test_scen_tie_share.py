@@ -69,7 +69,8 @@ def test_closed_form_equals_the_tie_qp_on_pooled_networks(pools, welfare):
     old, converged = qp_reference(lp, (cols, sizes))
     if converged:
         scale = np.maximum(1.0, sizes)
-        assert np.all(np.abs(new.x[cols] - old[cols]) <= 1e-6 * scale)
+        # the QP itself stops about 1e-6 away (its feasibility tolerance)
+        assert np.all(np.abs(new.x[cols] - old[cols]) <= 1e-5 * scale)
     # whatever rule decided, the stage-1 optimum is kept
     weight = np.asarray(lp.col_weight)
     z = solve_lp(lp, lexicographic=False).weighted_served
