@@ -186,3 +186,39 @@ def test_python_verifier_agrees_with_the_page(setup: Setup) -> None:
     for name in ("plain", "forged"):
         with pytest.raises(Exception, match="checkpoint.txt"):
             oc.verify_pack(setup.packs[name], vkey, policy=setup.policy)
+
+
+def _note_of(pack: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(pack)) as z:
+        return z.read("checkpoint.txt").decode()
+
+
+def test_checkpoint_box_requires_the_witness_quorum(
+    setup: Setup, browser: Any, page_watch: Any
+) -> None:
+    """The page's checkpoint check applies the policy too, not only the pack check."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    watch = page_watch(pg, setup.base.rstrip("/"))
+    pg.goto(setup.base + "transparency")
+
+    def check(note: str) -> tuple[str, str]:
+        pg.fill("#checkpoint", note)
+        pg.evaluate("() => { document.getElementById('sig-result').textContent = ''; }")
+        pg.click("#check-sig")
+        pg.wait_for_function("() => document.getElementById('sig-result').textContent !== ''")
+        return pg.get_attribute("#sig-result", "class") or "", pg.inner_text("#sig-result")
+
+    cls, text = check(_note_of(setup.packs["witnessed"]))
+    assert cls == "ok", text
+    assert "Witness quorum 'w1' of the server's published policy met: cosigned by w1" in text
+    cls, text = check(_note_of(setup.packs["plain"]))  # the log's signature alone
+    assert cls == "fail"
+    assert "lacks the witness quorum 'w1' (cosigned by: none)" in text
+    pg.fill("#policy", "")
+    cls, text = check(_note_of(setup.packs["plain"]))
+    assert cls == "ok", text
+    assert "No witness policy" in text
+    context.close()
+    assert watch.errors == [], watch.errors
+    assert watch.outside == [], watch.outside

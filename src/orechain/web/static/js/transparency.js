@@ -1,6 +1,6 @@
 import { number } from "./formatting.js";
 import { verifyEvent } from "./proofbox.js";
-import { verifyPack } from "./packverify.js";
+import { checkQuorum, parsePolicy, verifyPack } from "./packverify.js";
 import { verifyCheckpoint } from "./verify.js";
 
 const $ = (id) => document.getElementById(id);
@@ -27,12 +27,27 @@ $("policy").addEventListener("input", policyStatus);
 policyStatus();
 $("vkey").addEventListener("input", keyStatus);
 $("reset-key").addEventListener("click", () => { $("vkey").value = serverKey; $("checkpoint").value = serverCheckpoint; keyStatus(); });
+// The checkpoint is accepted only with the witness quorum when a policy is given (issue 17).
 $("check-sig").addEventListener("click", async () => {
   try {
-    const cp = await verifyCheckpoint($("checkpoint").value.replace(/\r\n/g, "\n"), $("vkey").value.trim());
-    $("sig-result").textContent = `Valid Ed25519 signature by ${cp.origin} over tree size ${number(cp.treeSize)}.`;
+    const note = $("checkpoint").value.replace(/\r\n/g, "\n");
+    const cp = await verifyCheckpoint(note, $("vkey").value.trim());
+    let text = `Valid Ed25519 signature by ${cp.origin} over tree size ${number(cp.treeSize)}.`;
+    const policy = $("policy").value.trim();
+    if (policy) {
+      const pol = parsePolicy(policy.replace(/\r\n/g, "\n"));
+      const signed = await checkQuorum(note, pol);
+      const source = policy === serverPolicy ? "the server's published policy" : "your pasted policy";
+      text += ` Witness quorum '${pol.quorum}' of ${source} met: cosigned by ${signed.join(", ") || "none needed"}.`;
+    } else {
+      text += " No witness policy: accepted on the log's signature alone.";
+    }
+    $("sig-result").textContent = text;
     $("sig-result").className = "ok";
-  } catch (error) { $("sig-result").textContent = `Invalid: ${error.message}`; $("sig-result").className = "fail"; }
+  } catch (error) {
+    $("sig-result").textContent = `Invalid: ${error.message.replace(/^checkpoint\.txt: /, "")}`;
+    $("sig-result").className = "fail";
+  }
 });
 $("proof-form").addEventListener("submit", (event) => {
   event.preventDefault(); verifyEvent($("event-ref").value.trim(), $("proof-result"), $("proof-steps"));
