@@ -165,6 +165,18 @@ def test_rollback_is_refused_by_witnesses_and_flagged(
     )  # fmt: skip
     assert proved.exit_code == 0, proved.output
     assert "includes demo-035-assay at leaf 35" in proved.output
+    policy_args = ["--witness-policy", str(tmp_path / "policy.txt")]
+    verified = CliRunner().invoke(
+        build_app(), ["ledger", "verify", "--proof", str(bundle), *policy_args]
+    )  # the log key comes from the policy: no database needed
+    assert verified.exit_code == 0, verified.output
+    assert "witness quorum met: w1, w2" in verified.output
+    refused = CliRunner().invoke(
+        build_app(), ["ledger", "verify", "--proof", str(bundle), *policy_args,
+                      "--checkpoint", str(evil / "checkpoint")],
+    )  # fmt: skip
+    assert refused.exit_code == 2
+    assert "lacks the witness quorum" in refused.output
 
     submit(led, extra_events(10, "more"))  # the restored log overtakes size 40
     create_checkpoint(led, sample.log_key())

@@ -547,6 +547,12 @@ def verify(
     checkpoint_file: Path | None = typer.Option(None, "--checkpoint", help=CP_HELP),
     old_checkpoint: Path | None = typer.Option(None, help="Older checkpoint (consistency)."),
     vkey: str | None = typer.Option(None, help=VKEY_HELP),
+    witness_policy: Path | None = typer.Option(
+        None,
+        "--witness-policy",
+        help="tlog-policy file: accept the checkpoint only with its witness quorum "
+        "(the log key then comes from the policy unless --vkey is given).",
+    ),
     db: str | None = DbOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -554,12 +560,16 @@ def verify(
     from orechain.ledger.canonical import parse_json
     from orechain.ledger.verify import verify_consistency_bundle, verify_inclusion_bundle
 
-    key = _vkey(vkey, db)
     bundle = parse_json(_read_file(proof), source=str(proof))
     if not isinstance(bundle, dict):
         msg = "a proof bundle must be a JSON object"
         raise InputError(msg, source=str(proof))
     cp_text = checkpoint_file.read_text(encoding="utf-8") if checkpoint_file else None
+    witnesses: list[str] | None = None
+    if witness_policy is not None:
+        cp_text, policy_key, witnesses = _witnessed(bundle, cp_text, witness_policy)
+        vkey = vkey or policy_key
+    key = _vkey(vkey, db)
     if str(bundle.get("kind", "")).startswith("orechain-consistency"):
         old_text = old_checkpoint.read_text(encoding="utf-8") if old_checkpoint else None
         old, new = verify_consistency_bundle(bundle, key, old_text, cp_text)
@@ -567,20 +577,52 @@ def verify(
     else:
         res = verify_inclusion_bundle(bundle, key, cp_text)
         out = res.to_dict()
-        if not as_json:
-            what = (
-                f"event {res.event_id} ({res.event_type} by {res.actor}, key {res.key_id})"
-                if res.event_id
-                else f"leaf hash {out['leaf_hash']} (event body withheld: its id is not proven)"
-            )
-            typer.echo(f"OK {what} is leaf {res.leaf_index} of the log at size {out['tree_size']}")
-            return
+    cosigned = "" if witnesses is None else f"; witness quorum met: {', '.join(witnesses)}"
+    if witnesses is not None:
+        out["witnesses"] = witnesses
     if as_json:
         emit_json(out)
+    elif "leaf_index" in out:
+        what = (
+            f"event {res.event_id} ({res.event_type} by {res.actor}, key {res.key_id})"
+            if res.event_id
+            else f"leaf hash {out['leaf_hash']} (event body withheld: its id is not proven)"
+        )
+        typer.echo(
+            f"OK {what} is leaf {res.leaf_index} of the log at size {out['tree_size']}{cosigned}"
+        )
     else:
         typer.echo(
-            f"OK the log at size {out['new_size']} extends the log at size {out['old_size']}"
+            f"OK the log at size {out['new_size']} extends the log at size "
+            f"{out['old_size']}{cosigned}"
         )
+
+
+def _witnessed(
+    bundle: dict[str, Any], cp_text: str | None, policy_file: Path
+) -> tuple[str, str, list[str]]:
+    """The checkpoint, the policy's key of the log that signed it, and the cosigning witnesses.
+
+    Raises IntegrityError unless a log of the policy signed the checkpoint and
+    the policy's witness quorum cosigned it.
+    """
+    from orechain.ledger.checkpoint import encode_vkey, verify_checkpoint
+    from orechain.transparency.policy import load_policy, verify_with_policy
+
+    policy = load_policy(policy_file)
+    note = cp_text if cp_text is not None else bundle.get("checkpoint")
+    if not isinstance(note, str):
+        msg = "no checkpoint: pass --checkpoint or use a bundle that embeds it"
+        raise InputError(msg, field="checkpoint")
+    cp, witnesses = verify_with_policy(note, policy)
+    for name, public, _ in policy.logs:
+        try:
+            verify_checkpoint(note, name, public)
+        except IntegrityError:
+            continue
+        return note, encode_vkey(name, public), witnesses
+    msg = f"checkpoint at size {cp.tree_size} is not signed by any log of the policy"
+    raise IntegrityError(msg)  # unreachable: verify_with_policy checked it
 
 
 @app.command()
