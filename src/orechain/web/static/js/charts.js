@@ -229,8 +229,9 @@ function placeLabels(svg, pts, right, top) {
 // links: {source, target, value, group}; links are coloured by `group` (e.g. the country a
 // flow leaves; `colours` fixes a colour per group) with a legend, and `highlight` groups
 // are drawn opaque over the rest. Several links between the same two nodes, one per group,
-// are drawn as adjacent bands of one flow (e.g. a flow split by origin). On a phone the diagram keeps a readable width and
-// scrolls inside its card (never the page).
+// are drawn as adjacent bands of one flow (e.g. a flow split by origin); a tooltip names
+// the group under `groupTitle`. On a phone the diagram keeps a readable width and scrolls
+// inside its card (never the page).
 export function sankeyChart(el, links, { label = "", height = 460, unit = "t", highlight = [], groupTitle = "origin", colours = null } = {}) {
   const present = [...new Set(links.map((l) => l.group ?? "all"))];
   const groups = colours ? [...Object.keys(colours).filter((g) => present.includes(g)), ...present.filter((g) => !(g in colours))] : present;
