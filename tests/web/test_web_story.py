@@ -35,7 +35,7 @@ def test_overview_shows_prices_modelled_and_verified_shares(page, live_server):
     assert "89.0 % of that mass has a certified origin" in pg.inner_text("#verified-note")
     assert pg.locator("#t-prices tbody tr").count() == 4
     assert pg.locator("#corridor-prices svg path.series").count() == 4
-    assert pg.get_attribute("#corridor-caption", "data-coloured-by") == "departure"
+    assert pg.get_attribute("#corridor-caption", "data-coloured-by") == "origin"
 
 
 def test_slider_moves_the_market_tables_with_the_sankey(page, live_server):

@@ -150,25 +150,35 @@ PoolEdge = tuple[int, int, int, bool, int, float]
 """(source node, source class, target node or sink, to_sink, target class, tonnes)."""
 
 
-def pool_edges(
+def link_pool_edges(
     net: Network,
     flows: np.ndarray,
     tags: OriginTags | None = None,
     x: np.ndarray | None = None,
     flow_cols: np.ndarray | None = None,
-) -> list[PoolEdge]:
-    """Flows between class pools; without origin tags every node is one pool (class 0)."""
-    edges: list[PoolEdge] = []
+) -> dict[int, list[PoolEdge]]:
+    """Link index → its pool edges (one per origin class it carries), links with flow only.
+
+    Kept per link so that what a single link carries can be traced with the
+    same pools as each region's supply (:func:`orechain.scenarios.results.link_origins`).
+    """
+    out: dict[int, list[PoolEdge]] = {}
     for li, link in enumerate(net.links):
         f = float(flows[li])
         if f <= 0:
             continue
         if tags is None or x is None or flow_cols is None:
-            edges.append((link.source, 0, link.target, link.to_sink, 0, f))
+            out[li] = [(link.source, 0, link.target, link.to_sink, 0, f)]
             continue
+        edges = out.setdefault(li, [])
         for c in tags.classes[link.source]:
             v = class_flow(tags, x, flow_cols, li, c, link.source)
             if v > 1e-9:
                 to = c if link.to_sink else c | int(tags.taint[link.target])
                 edges.append((link.source, c, link.target, link.to_sink, to, v))
-    return edges
+    return out
+
+
+def pool_edges(by_link: dict[int, list[PoolEdge]]) -> list[PoolEdge]:
+    """All flows between pools, from :func:`link_pool_edges`."""
+    return [e for edges in by_link.values() for e in edges]

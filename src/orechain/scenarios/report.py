@@ -94,13 +94,29 @@ def run_report(
 
 
 def sankey_links(year: YearResult) -> list[dict[str, Any]]:
-    """Links ``{source, target, tonnes}`` of one year [t], summed over link kinds."""
+    """Links ``{source, target, tonnes, origin}`` of one year [t], summed over link kinds.
+
+    ``origin`` is ``{ISO3: tonnes}`` of the mined origin of the material on the
+    link (:func:`orechain.scenarios.results.link_origins`), largest first.
+    """
     out: dict[tuple[str, str], float] = {}
+    mix: dict[tuple[str, str], dict[str, float]] = {}
     for flow in year.link_flows:
         if flow.tonnes > 0:
             key = (flow.source, flow.target)
             out[key] = out.get(key, 0.0) + flow.tonnes
-    return [{"source": s, "target": t, "tonnes": v} for (s, t), v in sorted(out.items())]
+            acc = mix.setdefault(key, {})
+            for iso, t in flow.origin.items():
+                acc[iso] = acc.get(iso, 0.0) + t
+    return [
+        {
+            "source": s,
+            "target": t,
+            "tonnes": v,
+            "origin": dict(sorted(mix[(s, t)].items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+        for (s, t), v in sorted(out.items())
+    ]
 
 
 def compare_reports(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:

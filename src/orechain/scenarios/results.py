@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from orechain.scenarios.network import Network
-from orechain.scenarios.origin import PoolEdge
+from orechain.scenarios.origin import PoolEdge, pool_edges
 
 PSEUDO_ORIGINS = ("OTHER", "recycling", "stockpile")
 """Origins counted in a share's denominator but not as one supplier."""
@@ -84,6 +84,12 @@ class LinkFlow:
     """contract, spot, offtake or explicit."""
     tonnes: float
     """[t, source basis]."""
+    origin: dict[str, float] = field(default_factory=dict)
+    """Mined origin (country of the network's first stage) → tonnes on this link [t].
+
+    Traced with the same pools as ``RegionYear.supply_share_by_origin``, so the
+    links into a region's sink add up to its first-stage origin mix.
+    """
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ def trace_origins(
     Parameters
     ----------
     edges
-        Flows between pools (:func:`orechain.scenarios.origin.pool_edges`): one pool
+        Flows between pools (:func:`orechain.scenarios.origin.link_pool_edges`): one pool
         per node, or one per node and origin class when restrictions are
         origin-traced, so the trace agrees with the segregated flows of the LP.
     sink_extra
@@ -153,6 +159,29 @@ def trace_origins(
                     received += tonnes * comp[(src, c)]
             tonnes_by = {o: float(t) for o, t in zip(origins, received, strict=True) if t > 1e-9}
             out[j][stage] = {**tonnes_by, **sink_extra.get(j, {})}
+    return out
+
+
+def link_origins(net: Network, by_link: dict[int, list[PoolEdge]]) -> dict[int, dict[str, float]]:
+    """Tonnes on each link by origin country of the network's first stage (mining).
+
+    Uses the pool compositions of :func:`trace_origins` (proportional sharing,
+    per origin class when restrictions are origin-traced), so summing the links
+    into a sink gives that sink's first-stage tonnes by origin.
+
+    Returns
+    -------
+    dict
+        Link index → origin ISO3 → tonnes [t, source basis]; links with flow only.
+    """
+    comp, origins = _compositions(net, pool_edges(by_link), 0)
+    out: dict[int, dict[str, float]] = {}
+    for li, es in by_link.items():
+        acc = np.zeros(len(origins))
+        for src, c, *_, tonnes in es:
+            if (src, c) in comp:
+                acc += tonnes * comp[(src, c)]
+        out[li] = {o: float(t) for o, t in zip(origins, acc, strict=True) if t > 1e-9}
     return out
 
 

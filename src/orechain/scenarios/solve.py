@@ -37,7 +37,7 @@ from orechain.scenarios.network import (
     check_network_covers,
     network_from_spec,
 )
-from orechain.scenarios.origin import pool_edges, undisrupted_base
+from orechain.scenarios.origin import link_pool_edges, pool_edges, undisrupted_base
 from orechain.scenarios.results import (
     BindingConstraint,
     LinkFlow,
@@ -45,6 +45,7 @@ from orechain.scenarios.results import (
     ScenarioResult,
     SectorOutcome,
     YearResult,
+    link_origins,
     share_and_hhi,
     trace_origins,
 )
@@ -336,8 +337,9 @@ def year_result(
     sol, lp, lay = solved.sol, solved.lp, solved.lay
     flows = sol.x[lay.flow]
     served = sol.x[lay.served]
-    edges = pool_edges(net, flows, lay.origin, sol.x, lay.flow)
-    origins = trace_origins(net, edges, _sink_extras(net, scn, sol, lay))
+    by_link = link_pool_edges(net, flows, lay.origin, sol.x, lay.flow)
+    origins = trace_origins(net, pool_edges(by_link), _sink_extras(net, scn, sol, lay))
+    mined = link_origins(net, by_link)
     indices = _price_indices(net, points, solved, ref)
     regions = {
         r: _region_year(net, points, inp.demand, served, origins, r, indices.get(r), scn)
@@ -356,8 +358,8 @@ def year_result(
         weighted_served=sol.weighted_served,
         cost=sol.cost,
         link_flows=tuple(
-            LinkFlow(*net.link_ends(link), link.kind, float(f))
-            for link, f in zip(net.links, flows, strict=True)
+            LinkFlow(*net.link_ends(link), link.kind, float(f), mined.get(li, {}))
+            for li, (link, f) in enumerate(zip(net.links, flows, strict=True))
             if f > TOL
         ),
     )

@@ -228,8 +228,10 @@ function placeLabels(svg, pts, right, top) {
 // ---------------------------------------------------------------- Sankey
 // links: {source, target, value, group}; links are coloured by `group` (e.g. the country a
 // flow leaves; `colours` fixes a colour per group) with a legend, and `highlight` groups
-// are drawn opaque over the rest. On a phone the diagram keeps a readable width and
-// scrolls inside its card (never the page).
+// are drawn opaque over the rest. Several links between the same two nodes, one per group,
+// are drawn as adjacent bands of one flow (e.g. a flow split by origin); a tooltip names
+// the group under `groupTitle`. On a phone the diagram keeps a readable width and scrolls
+// inside its card (never the page).
 export function sankeyChart(el, links, { label = "", height = 460, unit = "t", highlight = [], groupTitle = "origin", colours = null } = {}) {
   const present = [...new Set(links.map((l) => l.group ?? "all"))];
   const groups = colours ? [...Object.keys(colours).filter((g) => present.includes(g)), ...present.filter((g) => !(g in colours))] : present;
@@ -249,7 +251,8 @@ export function sankeyChart(el, links, { label = "", height = 460, unit = "t", h
       .attr("class", (d) => highlight.includes(d.group) ? "link highlight" : "link")
       .attr("d", d3.sankeyLinkHorizontal()).attr("stroke", (d) => colour(d.group))
       .attr("stroke-width", (d) => Math.max(2, d.width));
-    withTooltip(path, (d) => tipText(`${d.source.name} → ${d.target.name}${d.group !== "all" ? ` (${d.group})` : ""}`, number(d.value), unit, ""));
+    path.attr("data-group", (d) => d.group);
+    withTooltip(path, (d) => tipText(`${d.source.name} → ${d.target.name}${d.group !== "all" ? ` (${groupTitle}: ${d.group})` : ""}`, number(d.value), unit, ""));
     const node = svg.append("g").selectAll("g").data(graph.nodes).join("g").attr("class", "node");
     node.append("rect").attr("x", (d) => d.x0).attr("y", (d) => d.y0).attr("width", (d) => d.x1 - d.x0).attr("height", (d) => Math.max(1, d.y1 - d.y0));
     const taken = [];
