@@ -131,6 +131,7 @@ class WarmModel:
         self.basis: highspy.HighsBasis | None = None
         self.shape: Shape | None = None
         self.bounds = _bounds(LinearProgram())
+        self.template: LinearProgram | None = None
         self.passes = 0
         """Times the whole model was passed (the first load, or a changed matrix)."""
         self.changes = 0
@@ -142,7 +143,7 @@ class WarmModel:
         """Load ``lp`` and solve it; its optimal basis starts every later solve."""
         self.h = self.h or silent_highs()
         self.h.passModel(_highs_lp(lp, -np.asarray(lp.col_weight, dtype=float)))
-        self.shape, self.bounds = _shape(lp), _bounds(lp)
+        self.shape, self.bounds, self.template = _shape(lp), _bounds(lp), lp
         self.passes += 1
         self.h.run()
         _check_status(self.h, lp)
@@ -159,7 +160,7 @@ class WarmModel:
         """
         if self.h is None or self.basis is None or self.shape is None:
             return None
-        if not _same_shape(_shape(lp), self.shape):
+        if not self._shares_matrix(lp) and not _same_shape(_shape(lp), self.shape):
             self.misses += 1
             return None
         col_lo, col_up, row_lo, row_up = new = _bounds(lp)
@@ -178,6 +179,20 @@ class WarmModel:
         self.bounds = new
         self.changes += 1
         return self.h
+
+    def _shares_matrix(self, lp: LinearProgram) -> bool:
+        """Whether ``lp`` holds the template's own matrix, weights and names (the same objects).
+
+        True for programmes made from the template by changing bounds alone
+        (:mod:`orechain.scenarios.drawbounds`): nothing else then needs comparing.
+        """
+        tpl = self.template
+        return (
+            tpl is not None
+            and lp.entries is tpl.entries
+            and lp.col_weight is tpl.col_weight
+            and lp.row_name is tpl.row_name
+        )
 
 
 Shape = tuple[list[str], np.ndarray, np.ndarray, np.ndarray]
