@@ -3,7 +3,9 @@
 Within one year and set of active disruptions, a draw changes only inputs
 that the builder writes into bounds: node capacities (capacity, new-capacity
 ramp, outage and base-output rows), demand (served columns and, in price
-mode, the demand-step columns), stock release and recycling rows. The matrix,
+mode, the demand-step columns) and stock release rows. Recycling rows keep
+the template's bound, as the rebuilding path does: its recycling cap comes
+from ``year_inputs`` before the draw's demand multiplier is applied. The matrix,
 objective weights and row names are the template's. :class:`DrawBounds`
 records, once per template, where each of those inputs lands, and per draw
 writes the draw's values there with NumPy — the same float operations as the
@@ -27,8 +29,6 @@ from orechain.scenarios.constraints import Layout, LinearProgram
 from orechain.scenarios.inputs import (
     DemandPoint,
     YearInputs,
-    recyclers,
-    recycling_caps,
     stock_release,
     stockpiles,
 )
@@ -71,14 +71,12 @@ class DrawBounds:
     base_rows: np.ndarray
     """Supply-step rows: ``min(base output, capacity)`` (price mode)."""
     stock_rows: np.ndarray
-    recycling_rows: np.ndarray
     step_frac: np.ndarray
     """Width of each demand step as a share of its point's demand (price mode)."""
 
     def programme(
         self,
         scn: Scenario,
-        points: list[DemandPoint],
         capacity: np.ndarray,
         demand: np.ndarray,
         stock_left: np.ndarray,
@@ -91,7 +89,6 @@ class DrawBounds:
         row_up[self.cap_rows] = capacity[self.cap_nodes]
         row_up[self.outage_rows] = self.outage_keep * capacity[self.outage_nodes]
         row_up[self.stock_rows] = stock_release(scn, self.template.year, stock_left)
-        row_up[self.recycling_rows] = recycling_caps(scn, points, demand, self.template.year)
         market = self.market
         if market is not None:
             base = self.template.base_output
@@ -148,7 +145,6 @@ def draw_bounds(
         len(cap_rows) == len(cap_nodes)
         and len(_rows(lp, "outage")) == len(outages)
         and len(_rows(lp, "stockpile")) == len(stockpiles(scn))
-        and len(_rows(lp, "recycling")) == len(recyclers(scn))
         and (market is None or len(step_frac) == len(market.steps))
     )
     if not shaped:
@@ -166,7 +162,6 @@ def draw_bounds(
         np.array([1 - share for _, share, _ in outages], dtype=float),
         _rows(lp, "supply_step"),
         _rows(lp, "stockpile"),
-        _rows(lp, "recycling"),
         step_frac,
     )
     return found if _reproduces(found, net, scn, points, ref) else None
@@ -192,10 +187,9 @@ def _reproduces(
             capacity=cap,
             demand=dem,
             stock_available=stock_release(scn, tpl.year, stock),
-            recycling_cap=recycling_caps(scn, points, dem, tpl.year),
         )
         built = build_year(net, scn, points, inp, ref)
-        mapped = found.programme(scn, points, cap, dem, stock)
+        mapped = found.programme(scn, cap, dem, stock)
         if mapped is None or not _same(bounds_of(built[0]), bounds_of(mapped.lp)):
             return False
         if (built[2] is None) != (mapped.market is None):

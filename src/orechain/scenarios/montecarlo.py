@@ -343,9 +343,7 @@ def _solve_by_bounds(
     if model is None or found is None or not ctx.bounds:
         return None
     tpl = found.template
-    prog = found.programme(
-        ctx.scn, list(ctx.points), tpl.capacity * node_mult, tpl.demand * point_mult, stock_left
-    )
+    prog = found.programme(ctx.scn, tpl.capacity * node_mult, tpl.demand * point_mult, stock_left)
     if prog is None:
         return None
     market = prog.market
