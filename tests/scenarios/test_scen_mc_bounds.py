@@ -222,4 +222,3 @@ def test_bundled_corridor_bounds_path_equals_rebuilding(atlas):
         b = simulate_draw(slow, np.random.default_rng(s))
         assert np.array_equal(a.shortfall, b.shortfall)
         assert np.array_equal(a.price, b.price, equal_nan=True)
-

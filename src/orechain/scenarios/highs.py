@@ -78,12 +78,42 @@ def _highs_lp(lp: LinearProgram, cost: np.ndarray) -> highspy.HighsLp:
     model.col_upper_ = np.asarray(lp.col_upper)
     model.row_lower_ = np.asarray(lp.row_lower)
     model.row_upper_ = np.asarray(lp.row_upper)
-    lengths = [len(c) for c, _ in lp.entries]
+    start, index, value = _matrix(lp.entries)
     model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    model.a_matrix_.start_ = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-    model.a_matrix_.index_ = np.concatenate([c for c, _ in lp.entries]).astype(np.int32)
-    model.a_matrix_.value_ = np.concatenate([v for _, v in lp.entries])
+    model.a_matrix_.start_ = start
+    model.a_matrix_.index_ = index
+    model.a_matrix_.value_ = value
     return model
+
+
+Entries = list[tuple[np.ndarray, np.ndarray]]
+
+_MATRICES: dict[int, tuple[Entries, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+"""Row-wise arrays of recently passed matrices, by the identity of their entry list."""
+
+
+def _matrix(entries: Entries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``entries`` as row-wise start, index and value arrays.
+
+    Monte Carlo draws share their template's entry list (bounds-only
+    programmes, :mod:`orechain.scenarios.drawbounds`), and each draw-year
+    passes it to HiGHS two or three times: the arrays are kept by the list's
+    identity (the list itself is held, so its id cannot be reused) and
+    rebuilt if it has grown. A few hundred matrices at most are kept.
+    """
+    kept = _MATRICES.get(id(entries))
+    if kept is not None and kept[0] is entries and len(kept[1][0]) == len(entries) + 1:
+        return kept[1]
+    lengths = [len(c) for c, _ in entries]
+    arrays = (
+        np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32),
+        np.concatenate([c for c, _ in entries]).astype(np.int32),
+        np.concatenate([v for _, v in entries]),
+    )
+    if len(_MATRICES) >= 256:
+        _MATRICES.clear()
+    _MATRICES[id(entries)] = (entries, arrays)
+    return arrays
 
 
 @cache
