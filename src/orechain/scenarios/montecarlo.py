@@ -17,11 +17,14 @@ draw-years solve an LP.
 
 Build once, solve many: each worker process keeps one :class:`WarmModel` per
 year and disruption state, primed with the year's deterministic inputs. A
-draw-year builds its programme with the same builder as ``scenario run``
-(:func:`orechain.scenarios.solve.solve_year`), and stage 1 then only changes
-the bounds the draw moved and starts from the template's optimal basis; the
-tie and cost stages run as in the deterministic solve. ``warm=False`` keeps
-the cold path (a fresh model per draw-year) for comparison.
+draw-year's programme is the template's with the draw's bounds written in
+(:mod:`orechain.scenarios.drawbounds`: bit-identical to what the builder of
+``scenario run`` gives, checked against it when the map is made); stage 1
+then only changes the bounds the draw moved and starts from the template's
+optimal basis; the tie and cost stages run as in the deterministic solve.
+Where the map does not apply, the draw-year is rebuilt through
+:func:`orechain.scenarios.solve.solve_year` (``bounds=False``: always).
+``warm=False`` keeps the cold path (a fresh model per draw-year).
 """
 
 from __future__ import annotations
