@@ -1,8 +1,10 @@
 """Scenario engine benchmarks: one rare-earth LP year, and Monte Carlo draws.
 
 Run: ``.venv/bin/python bench/scenarios_bench.py [--draws N] [--peer-src DIR]``.
-Times the Monte Carlo on the warm path (build once, solve many) and on the
-cold path (a fresh model per draw-year) in the same run, on 1 and 2 workers,
+Times the Monte Carlo on the warm path (build once, solve many; each draw's
+bounds written into the year's template programme), on the warm path that
+rebuilds each draw-year's programme (``bounds=False``) and on the cold path
+(a fresh model per draw-year) in the same run, on 1 and 2 workers,
 and extrapolates linearly to 10,000 draws; with ``--peer-src`` (e.g. the main
 tree's ``src``) also the code there, on 1 worker. Prints a markdown table and
 writes it to ``bench/out/scenarios.md``.
@@ -159,6 +161,7 @@ def main() -> None:
     one_stage = lp_rate(net, scn, args.solves, False)
     t1, fast, p50 = mc_time(net, scn, args.draws, 1)
     t2, _, _ = mc_time(net, scn, args.draws, 2)
+    r1, _, p50_rebuild = mc_time(net, scn, args.draws, 1, bounds=False)
     c1, _, p50_cold = mc_time(net, scn, args.draws, 1, warm=False)
     c2, _, _ = mc_time(net, scn, args.draws, 2, warm=False)
     peer = None
@@ -183,6 +186,12 @@ def main() -> None:
         ("LP build + solve, served only (1 HiGHS solve)", f"{one_stage:.0f} per s"),
         (f"Monte Carlo {args.draws:,} draws × {years} years, warm, 1 worker", f"{t1:.1f} s"),
         (f"Monte Carlo {args.draws:,} draws × {years} years, warm, 2 workers", f"{t2:.1f} s"),
+        (
+            f"Monte Carlo {args.draws:,} draws × {years} years, warm, rebuilding each draw-year "
+            "(bounds=False: the path before drawbounds), 1 worker",
+            f"{r1:.1f} s",
+        ),
+        ("ratio rebuilding / bounds-only, 1 worker (same run)", f"{r1 / t1:.2f}×"),
         (f"Monte Carlo {args.draws:,} draws × {years} years, cold, 1 worker", f"{c1:.1f} s"),
         (f"Monte Carlo {args.draws:,} draws × {years} years, cold, 2 workers", f"{c2:.1f} s"),
         ("ratio cold / warm, 1 worker (same run)", f"{c1 / t1:.2f}×"),
@@ -192,7 +201,10 @@ def main() -> None:
             "extrapolated 10,000 draws, warm, 1 / 2 workers",
             f"{t1 * 10_000 / args.draws:,.0f} s / {t2 * 10_000 / args.draws:,.0f} s",
         ),  # fmt: skip
-        (f"P50 shortfall {scn.horizon.end}, warm / cold", f"{p50:,.3f} t / {p50_cold:,.3f} t"),
+        (
+            f"P50 shortfall {scn.horizon.end}, warm / rebuilding / cold",
+            f"{p50:,.6f} t / {p50_rebuild:,.6f} t / {p50_cold:,.6f} t",
+        ),
         ("draw-years settled by the fast path (no LP)", f"{fast:.0%}"),
         ("peak RSS of the bench process", f"{rss_mb:,.0f} MB"),
         ("load average before / after (1 min)", f"{load_before[0]:.2f} / {load_after[0]:.2f}"),
@@ -201,7 +213,7 @@ def main() -> None:
         rows += [
             (f"peer {args.peer_src}: {args.draws:,} draws, 1 worker", f"{peer['seconds']:.1f} s"),
             ("ratio peer / warm, 1 worker (same run)", f"{peer['seconds'] / t1:.2f}×"),
-            (f"peer P50 shortfall {scn.horizon.end}", f"{peer['p50']:,.3f} t"),
+            (f"peer P50 shortfall {scn.horizon.end}", f"{peer['p50']:,.6f} t"),
         ]
     head = (
         f"# Scenario engine benchmarks\n\n"

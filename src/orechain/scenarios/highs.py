@@ -78,12 +78,42 @@ def _highs_lp(lp: LinearProgram, cost: np.ndarray) -> highspy.HighsLp:
     model.col_upper_ = np.asarray(lp.col_upper)
     model.row_lower_ = np.asarray(lp.row_lower)
     model.row_upper_ = np.asarray(lp.row_upper)
-    lengths = [len(c) for c, _ in lp.entries]
+    start, index, value = _matrix(lp.entries)
     model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    model.a_matrix_.start_ = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-    model.a_matrix_.index_ = np.concatenate([c for c, _ in lp.entries]).astype(np.int32)
-    model.a_matrix_.value_ = np.concatenate([v for _, v in lp.entries])
+    model.a_matrix_.start_ = start
+    model.a_matrix_.index_ = index
+    model.a_matrix_.value_ = value
     return model
+
+
+Entries = list[tuple[np.ndarray, np.ndarray]]
+
+_MATRICES: dict[int, tuple[Entries, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+"""Row-wise arrays of recently passed matrices, by the identity of their entry list."""
+
+
+def _matrix(entries: Entries) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``entries`` as row-wise start, index and value arrays.
+
+    Monte Carlo draws share their template's entry list (bounds-only
+    programmes, :mod:`orechain.scenarios.drawbounds`), and each draw-year
+    passes it to HiGHS two or three times: the arrays are kept by the list's
+    identity (the list itself is held, so its id cannot be reused) and
+    rebuilt if it has grown. A few hundred matrices at most are kept.
+    """
+    kept = _MATRICES.get(id(entries))
+    if kept is not None and kept[0] is entries and len(kept[1][0]) == len(entries) + 1:
+        return kept[1]
+    lengths = [len(c) for c, _ in entries]
+    arrays = (
+        np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32),
+        np.concatenate([c for c, _ in entries]).astype(np.int32),
+        np.concatenate([v for _, v in entries]),
+    )
+    if len(_MATRICES) >= 256:
+        _MATRICES.clear()
+    _MATRICES[id(entries)] = (entries, arrays)
+    return arrays
 
 
 @cache
@@ -131,6 +161,7 @@ class WarmModel:
         self.basis: highspy.HighsBasis | None = None
         self.shape: Shape | None = None
         self.bounds = _bounds(LinearProgram())
+        self.template: LinearProgram | None = None
         self.passes = 0
         """Times the whole model was passed (the first load, or a changed matrix)."""
         self.changes = 0
@@ -142,7 +173,7 @@ class WarmModel:
         """Load ``lp`` and solve it; its optimal basis starts every later solve."""
         self.h = self.h or silent_highs()
         self.h.passModel(_highs_lp(lp, -np.asarray(lp.col_weight, dtype=float)))
-        self.shape, self.bounds = _shape(lp), _bounds(lp)
+        self.shape, self.bounds, self.template = _shape(lp), _bounds(lp), lp
         self.passes += 1
         self.h.run()
         _check_status(self.h, lp)
@@ -159,7 +190,7 @@ class WarmModel:
         """
         if self.h is None or self.basis is None or self.shape is None:
             return None
-        if not _same_shape(_shape(lp), self.shape):
+        if not self._shares_matrix(lp) and not _same_shape(_shape(lp), self.shape):
             self.misses += 1
             return None
         col_lo, col_up, row_lo, row_up = new = _bounds(lp)
@@ -178,6 +209,20 @@ class WarmModel:
         self.bounds = new
         self.changes += 1
         return self.h
+
+    def _shares_matrix(self, lp: LinearProgram) -> bool:
+        """Whether ``lp`` holds the template's own matrix, weights and names (the same objects).
+
+        True for programmes made from the template by changing bounds alone
+        (:mod:`orechain.scenarios.drawbounds`): nothing else then needs comparing.
+        """
+        tpl = self.template
+        return (
+            tpl is not None
+            and lp.entries is tpl.entries
+            and lp.col_weight is tpl.col_weight
+            and lp.row_name is tpl.row_name
+        )
 
 
 Shape = tuple[list[str], np.ndarray, np.ndarray, np.ndarray]

@@ -254,3 +254,15 @@ def _recycling(
         total = sum(float(d) for p, d in zip(points, demand, strict=True) if p.region == r.region)
         out.append(r.share * total if started else 0.0)
     return np.array(out, dtype=float)
+
+
+def stock_release(scn: Scenario, year: int, stock_left: np.ndarray) -> np.ndarray:
+    """Most each stockpile can release in ``year`` [t] (what :func:`year_inputs` sets)."""
+    return _stock_release(scn, year, stock_left)
+
+
+def recycling_caps(
+    scn: Scenario, points: list[DemandPoint], demand: np.ndarray, year: int
+) -> np.ndarray:
+    """Recycled supply each recycler can give in ``year`` [t] (what :func:`year_inputs` sets)."""
+    return _recycling(scn, points, demand, year)

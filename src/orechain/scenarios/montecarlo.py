@@ -17,11 +17,14 @@ draw-years solve an LP.
 
 Build once, solve many: each worker process keeps one :class:`WarmModel` per
 year and disruption state, primed with the year's deterministic inputs. A
-draw-year builds its programme with the same builder as ``scenario run``
-(:func:`orechain.scenarios.solve.solve_year`), and stage 1 then only changes
-the bounds the draw moved and starts from the template's optimal basis; the
-tie and cost stages run as in the deterministic solve. ``warm=False`` keeps
-the cold path (a fresh model per draw-year) for comparison.
+draw-year's programme is the template's with the draw's bounds written in
+(:mod:`orechain.scenarios.drawbounds`: bit-identical to what the builder of
+``scenario run`` gives, checked against it when the map is made); stage 1
+then only changes the bounds the draw moved and starts from the template's
+optimal basis; the tie and cost stages run as in the deterministic solve.
+Where the map does not apply, the draw-year is rebuilt through
+:func:`orechain.scenarios.solve.solve_year` (``bounds=False``: always).
+``warm=False`` keeps the cold path (a fresh model per draw-year).
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 from orechain.montecarlo import quantiles, run_stacked
-from orechain.scenarios.highs import WarmModel
+from orechain.scenarios.drawbounds import DrawBounds, draw_bounds
+from orechain.scenarios.highs import WarmModel, solve_lp
 from orechain.scenarios.inputs import (
     DemandPoint,
     base_capacity,
@@ -48,7 +52,13 @@ from orechain.scenarios.inputs import (
 )
 from orechain.scenarios.market import ReferencePrices, price_index, stage_prices
 from orechain.scenarios.network import Network
-from orechain.scenarios.solve import build_year, market_prices, restriction_bases, solve_year
+from orechain.scenarios.solve import (
+    YearSolve,
+    build_year,
+    market_prices,
+    restriction_bases,
+    solve_year,
+)
 from orechain.scenarios.spec import Scenario
 from orechain.scenarios.spec_blocks import Distribution, Uncertainty
 
@@ -93,6 +103,8 @@ class Context:
     """Solve draws on per-process warm models (False: a fresh model per draw-year)."""
     token: str = ""
     """Names this context in a worker's model cache (a new one per :func:`make_context`)."""
+    bounds: bool = True
+    """Warm draws change the template's bounds in place of rebuilding (:mod:`.drawbounds`)."""
 
 
 def _sample(dist: Distribution, rng: np.random.Generator) -> float:
@@ -138,7 +150,7 @@ def _demand_mask(points: list[DemandPoint], u: Uncertainty) -> np.ndarray:
     )
 
 
-def make_context(net: Network, scn: Scenario, *, warm: bool = True) -> Context:
+def make_context(net: Network, scn: Scenario, *, warm: bool = True, bounds: bool = True) -> Context:
     """Resolve uncertainty selectors and solve the envelope references."""
     points = demand_points(net, scn)
     ref = market_prices(net, scn, points)
@@ -165,6 +177,7 @@ def make_context(net: Network, scn: Scenario, *, warm: bool = True) -> Context:
         ref,
         warm,
         uuid.uuid4().hex,
+        bounds,
     )
     return _with_references(ctx) if ref is None else ctx
 
@@ -287,18 +300,22 @@ def _solve_draw_year(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     state = tuple(bool(b) for b in occurs)
     points = list(ctx.points)
-    inp = year_inputs(ctx.net, ctx.scn, points, year, stock_left, _active(ctx, year, state))
-    inp.capacity = inp.capacity * node_mult
-    inp.demand = inp.demand * point_mult
-    inp.restriction_base = ctx.restriction_base[year]
-    # the same solve as the deterministic run: alternative optima (equal priorities)
-    # would otherwise be resolved differently in draws than in the headline run
-    solved = solve_year(
-        ctx.net, ctx.scn, points, inp, ref=ctx.ref, warm=warm_model(ctx, year, state)
-    )
+    quick = _solve_by_bounds(ctx, year, state, node_mult, point_mult, stock_left)
+    if quick is not None:
+        solved, demand = quick
+    else:
+        inp = year_inputs(ctx.net, ctx.scn, points, year, stock_left, _active(ctx, year, state))
+        inp.capacity = inp.capacity * node_mult
+        inp.demand = demand = inp.demand * point_mult
+        inp.restriction_base = ctx.restriction_base[year]
+        # the same solve as the deterministic run: alternative optima (equal priorities)
+        # would otherwise be resolved differently in draws than in the headline run
+        solved = solve_year(
+            ctx.net, ctx.scn, points, inp, ref=ctx.ref, warm=warm_model(ctx, year, state)
+        )
     sol, lay = solved.sol, solved.lay
-    gap = inp.demand - sol.x[lay.served]
-    gap[gap <= TOL * np.maximum(1.0, inp.demand)] = 0.0
+    gap = demand - sol.x[lay.served]
+    gap[gap <= TOL * np.maximum(1.0, demand)] = 0.0
     price = np.full(len(ctx.net.stages), np.nan)
     if ctx.ref is not None:
         sink_price, node_price = solved.prices(ctx.net)
@@ -309,8 +326,40 @@ def _solve_draw_year(
     return gap, stock_left - sol.x[lay.stock], price
 
 
+def _solve_by_bounds(
+    ctx: Context,
+    year: int,
+    state: tuple[bool, ...],
+    node_mult: np.ndarray,
+    point_mult: np.ndarray,
+    stock_left: np.ndarray,
+) -> tuple[YearSolve, np.ndarray] | None:
+    """The draw-year solved on its template programme with the draw's bounds (no rebuild).
+
+    The same stages as :func:`orechain.scenarios.solve.solve_year` on a
+    programme whose bounds equal a rebuilt one's bit for bit
+    (:mod:`orechain.scenarios.drawbounds`); None when the template has no
+    bounds map or this draw changes more than bounds (then the caller rebuilds).
+    """
+    model = warm_model(ctx, year, state)
+    found = _BOUNDS.get((ctx.token, year, frozenset(_active(ctx, year, state))))
+    if model is None or found is None or not ctx.bounds:
+        return None
+    tpl = found.template
+    prog = found.programme(ctx.scn, tpl.capacity * node_mult, tpl.demand * point_mult, stock_left)
+    if prog is None:
+        return None
+    market = prog.market
+    ration = (prog.lay.served, prog.demand) if market is None else (market.steps, market.step_size)
+    sol = solve_lp(prog.lp, ration=ration, welfare=market is not None, warm=model)
+    return YearSolve(sol, prog.lp, prog.lay, market), prog.demand
+
+
 _MODELS: dict[tuple[str, int, frozenset[str]], WarmModel] = {}
 """This process's warm models by (context token, year, active disruptions)."""
+
+_BOUNDS: dict[tuple[str, int, frozenset[str]], DrawBounds | None] = {}
+"""Bounds maps of the same templates (None: the map did not reproduce the builder)."""
 
 
 def warm_model(ctx: Context, year: int, state: tuple[bool, ...]) -> WarmModel | None:
@@ -328,11 +377,13 @@ def warm_model(ctx: Context, year: int, state: tuple[bool, ...]) -> WarmModel | 
     if model is None:
         if any(k[0] != ctx.token for k in _MODELS):
             _MODELS.clear()  # a new run: drop the last one's models
+            _BOUNDS.clear()
         points = list(ctx.points)
         inp = year_inputs(ctx.net, ctx.scn, points, year, _stock(ctx), active)
         inp.restriction_base = ctx.restriction_base[year]
+        found = _BOUNDS[key] = draw_bounds(ctx.net, ctx.scn, points, inp, ctx.ref)
         model = _MODELS[key] = WarmModel()
-        model.prime(build_year(ctx.net, ctx.scn, points, inp, ctx.ref)[0])
+        model.prime(found.lp if found else build_year(ctx.net, ctx.scn, points, inp, ctx.ref)[0])
     return model
 
 
@@ -365,6 +416,7 @@ def run_monte_carlo(
     scheduler: str | None = None,
     progress: bool = False,
     warm: bool = True,
+    bounds: bool = True,
 ) -> MonteCarloResult:
     """Run ``draws`` draws on Dask and summarise the focus region's shortfall.
 
@@ -379,8 +431,12 @@ def run_monte_carlo(
     warm
         Solve on per-process warm models (module docstring); False for the
         cold path, a fresh model per draw-year.
+    bounds
+        On warm models, write each draw's bounds into the year's template
+        programme instead of rebuilding it (:mod:`orechain.scenarios.drawbounds`);
+        False rebuilds every draw-year (the earlier warm path, for comparison).
     """
-    ctx = make_context(net, scn, warm=warm)
+    ctx = make_context(net, scn, warm=warm, bounds=bounds)
     stacked = Draws(
         *run_stacked(
             partial(draw_arrays, ctx),

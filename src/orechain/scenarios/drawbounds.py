@@ -1,0 +1,204 @@
+"""A Monte Carlo draw's programme from its template by bounds alone (no rebuild).
+
+Within one year and set of active disruptions, a draw changes only inputs
+that the builder writes into bounds: node capacities (capacity, new-capacity
+ramp, outage and base-output rows), demand (served columns and, in price
+mode, the demand-step columns) and stock release rows. Recycling rows keep
+the template's bound, as the rebuilding path does: its recycling cap comes
+from ``year_inputs`` before the draw's demand multiplier is applied. The matrix,
+objective weights and row names are the template's. :class:`DrawBounds`
+records, once per template, where each of those inputs lands, and per draw
+writes the draw's values there with NumPy — the same float operations as the
+builder, so the bounds are bit-identical to a rebuilt programme.
+
+Exactness is checked, not assumed: :func:`draw_bounds` replays the template's
+own inputs and one perturbed probe through both the map and the builder and
+returns None (callers then rebuild every draw) unless both agree exactly. A
+draw that switches a demand point between zero and positive demand changes
+the programme's shape (price mode adds steps only for positive demand);
+:meth:`DrawBounds.programme` returns None for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from orechain.scenarios.constraints import Layout, LinearProgram
+from orechain.scenarios.inputs import (
+    DemandPoint,
+    YearInputs,
+    stock_release,
+    stockpiles,
+)
+from orechain.scenarios.market import STEPS, MarketLayout, ReferencePrices
+from orechain.scenarios.network import Network
+from orechain.scenarios.solve import build_year
+from orechain.scenarios.spec import Scenario
+
+Bounds = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class DrawProgramme:
+    """One draw-year's programme, its layouts and the inputs that differ from the template."""
+
+    lp: LinearProgram
+    lay: Layout
+    market: MarketLayout | None
+    demand: np.ndarray
+    """The draw's demand by demand point [t]."""
+
+
+@dataclass(frozen=True)
+class DrawBounds:
+    """Where a year's draw-dependent inputs land in its programme's bounds."""
+
+    lp: LinearProgram
+    """The template programme (its matrix, weights and names are every draw's)."""
+    lay: Layout
+    market: MarketLayout | None
+    template: YearInputs
+    bounds: Bounds
+    cap_rows: np.ndarray
+    """Rows bounded above by a node's capacity (capacity and new-capacity ramp)."""
+    cap_nodes: np.ndarray
+    outage_rows: np.ndarray
+    outage_nodes: np.ndarray
+    outage_keep: np.ndarray
+    """``1 − share`` of each outage row."""
+    base_rows: np.ndarray
+    """Supply-step rows: ``min(base output, capacity)`` (price mode)."""
+    stock_rows: np.ndarray
+    step_frac: np.ndarray
+    """Width of each demand step as a share of its point's demand (price mode)."""
+
+    def programme(
+        self,
+        scn: Scenario,
+        capacity: np.ndarray,
+        demand: np.ndarray,
+        stock_left: np.ndarray,
+    ) -> DrawProgramme | None:
+        """The programme for these inputs; None when it would differ in more than bounds."""
+        if not np.array_equal(demand > 0, self.template.demand > 0):
+            return None
+        col_lo, col_up, row_lo, row_up = (b.copy() for b in self.bounds)
+        col_up[self.lay.served] = demand
+        row_up[self.cap_rows] = capacity[self.cap_nodes]
+        row_up[self.outage_rows] = self.outage_keep * capacity[self.outage_nodes]
+        row_up[self.stock_rows] = stock_release(scn, self.template.year, stock_left)
+        market = self.market
+        if market is not None:
+            base = self.template.base_output
+            row_up[self.base_rows] = np.minimum(base, capacity) if len(base) else capacity
+            size = self.step_frac * demand[market.step_point]
+            col_up[market.steps] = size
+            market = replace(market, step_size=size)
+        lp = replace(
+            self.lp,
+            col_lower=col_lo.tolist(),
+            col_upper=col_up.tolist(),
+            row_lower=row_lo.tolist(),
+            row_upper=row_up.tolist(),
+        )
+        return DrawProgramme(lp, self.lay, market, demand)
+
+
+def bounds_of(lp: LinearProgram) -> Bounds:
+    """The four bound vectors of a programme, as float arrays."""
+    return (
+        np.asarray(lp.col_lower, dtype=float),
+        np.asarray(lp.col_upper, dtype=float),
+        np.asarray(lp.row_lower, dtype=float),
+        np.asarray(lp.row_upper, dtype=float),
+    )
+
+
+def _rows(lp: LinearProgram, family: str) -> np.ndarray:
+    return np.array([i for i, f in enumerate(lp.row_family) if f == family], dtype=int)
+
+
+def draw_bounds(
+    net: Network,
+    scn: Scenario,
+    points: list[DemandPoint],
+    template: YearInputs,
+    ref: ReferencePrices | None,
+) -> DrawBounds | None:
+    """The bounds map of one template year, or None when it does not reproduce the builder.
+
+    ``template`` holds the year's deterministic inputs (restrictions resolved,
+    ``restriction_base`` set); ``ref`` the reference prices in price mode.
+    """
+    lp, lay, market = build_year(net, scn, points, template, ref)
+    mitigation = np.array([n.mitigation is not None for n in net.nodes], dtype=bool)
+    cap_nodes = np.concatenate([np.nonzero(~mitigation)[0], np.nonzero(mitigation)[0]])
+    outages = template.outages
+    step_frac = np.zeros(0)
+    if market is not None:
+        widths = np.array(STEPS[:-1]) - np.array(STEPS[1:])
+        step_frac = np.tile(widths, int(np.count_nonzero(template.demand > 0)))
+    cap_rows = np.concatenate([_rows(lp, "capacity"), _rows(lp, "new_capacity")])
+    shaped = (
+        len(cap_rows) == len(cap_nodes)
+        and len(_rows(lp, "outage")) == len(outages)
+        and len(_rows(lp, "stockpile")) == len(stockpiles(scn))
+        and (market is None or len(step_frac) == len(market.steps))
+    )
+    if not shaped:
+        return None
+    found = DrawBounds(
+        lp,
+        lay,
+        market,
+        template,
+        bounds_of(lp),
+        cap_rows,
+        cap_nodes,
+        _rows(lp, "outage"),
+        np.array([node for node, _, _ in outages], dtype=int),
+        np.array([1 - share for _, share, _ in outages], dtype=float),
+        _rows(lp, "supply_step"),
+        _rows(lp, "stockpile"),
+        step_frac,
+    )
+    return found if _reproduces(found, net, scn, points, ref) else None
+
+
+def _reproduces(
+    found: DrawBounds,
+    net: Network,
+    scn: Scenario,
+    points: list[DemandPoint],
+    ref: ReferencePrices | None,
+) -> bool:
+    """Whether the map gives the builder's bounds, bit for bit, at the template and a probe."""
+    tpl = found.template
+    stock0 = np.array([s.tonnes for s in stockpiles(scn)], dtype=float)
+    rng = np.random.default_rng(20261202)
+    probe_cap = tpl.capacity * rng.uniform(0.3, 1.7, len(tpl.capacity))
+    probe_dem = tpl.demand * rng.uniform(0.3, 1.7, len(tpl.demand))
+    cases = ((tpl.capacity, tpl.demand, stock0), (probe_cap, probe_dem, stock0 * 0.5))
+    for cap, dem, stock in cases:
+        inp = replace(
+            tpl,
+            capacity=cap,
+            demand=dem,
+            stock_available=stock_release(scn, tpl.year, stock),
+        )
+        built = build_year(net, scn, points, inp, ref)
+        mapped = found.programme(scn, cap, dem, stock)
+        if mapped is None or not _same(bounds_of(built[0]), bounds_of(mapped.lp)):
+            return False
+        if (built[2] is None) != (mapped.market is None):
+            return False
+        sizes = [m.step_size for m in (built[2], mapped.market) if m is not None]
+        if len(sizes) == 2 and not np.array_equal(sizes[0], sizes[1]):
+            return False
+    return True
+
+
+def _same(a: Bounds, b: Bounds) -> bool:
+    return all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
