@@ -32,3 +32,27 @@ def make_settings(atlas_path: Path, folder: Path, **overrides: Any) -> Settings:
 def auth(token: str | None) -> dict[str, str]:
     """Headers carrying ``token`` (none for anonymous)."""
     return {} if token is None else {"Authorization": f"Bearer {token}"}
+
+
+def check_conformance(op: Any, max_examples: int) -> None:
+    """A few generated requests to one schemathesis operation, each checked.
+
+    Status, content type and response schema are validated; generated bodies
+    the API rightly refuses are not failures (``positive_data_acceptance`` off).
+    """
+    import hypothesis
+    from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+    @hypothesis.given(case=op.as_strategy())
+    @hypothesis.settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
+    def check(case: Any) -> None:
+        case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+    check()

@@ -6,10 +6,9 @@ bad code is a 404 in the one error shape, and the figures are the atlas's.
 
 from __future__ import annotations
 
-import hypothesis
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from api_helpers import check_conformance
 
 
 def test_trade_route_gives_shares_and_partners(client):
@@ -44,17 +43,4 @@ def dashboard_ops(app):
 def test_dashboard_routes_conform_to_their_schema(dashboard_ops):
     assert len(dashboard_ops) == 5
     for op in dashboard_ops:
-
-        @hypothesis.given(case=op.as_strategy())
-        @hypothesis.settings(
-            max_examples=6,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(hypothesis.HealthCheck),
-            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-        )
-        def check(case) -> None:
-            case.call_and_validate(excluded_checks=[positive_data_acceptance])
-
-        check()
+        check_conformance(op, max_examples=6)

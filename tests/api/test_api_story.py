@@ -9,11 +9,9 @@ mass share is 40/44.95.
 
 from __future__ import annotations
 
-import hypothesis
 import pytest
 import schemathesis
-from api_helpers import auth
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from api_helpers import auth, check_conformance
 
 PAK, CHN = 100 * 0.40, 5 * 0.99
 
@@ -64,20 +62,7 @@ def test_backtest_and_verified_routes_conform_to_their_schema(app):
     story = [op for op in ops if "/backtests" in op.path or "/verified/" in op.path]
     assert len(story) == 3
     for op in story:
-
-        @hypothesis.given(case=op.as_strategy())
-        @hypothesis.settings(
-            max_examples=5,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(hypothesis.HealthCheck),
-            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-        )
-        def check(case) -> None:
-            case.call_and_validate(excluded_checks=[positive_data_acceptance])
-
-        check()
+        check_conformance(op, max_examples=5)
 
 
 def test_a_scenario_sent_to_the_server_observes_only_the_sample(client):

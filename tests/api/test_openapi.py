@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 
-import hypothesis
 import pytest
 import schemathesis
+from api_helpers import check_conformance
 from fastapi import FastAPI
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 SLOW = r"^/api/(risk/(overview|exposure)|scenarios/runs)"
 
@@ -55,21 +54,8 @@ def test_api_conforms(api_schema):
     """Every operation: a few generated requests, each checked (status, content type, schema)."""
     failures: dict[str, str] = {}
     for op in _operations(api_schema):
-
-        @hypothesis.given(case=op.as_strategy())
-        @hypothesis.settings(
-            max_examples=8,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(hypothesis.HealthCheck),
-            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-        )
-        def check(case) -> None:
-            case.call_and_validate(excluded_checks=[positive_data_acceptance])
-
         try:
-            check()
+            check_conformance(op, max_examples=8)
         except (
             Exception,
             BaseExceptionGroup,

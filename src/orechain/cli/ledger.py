@@ -606,23 +606,15 @@ def _witnessed(
     Raises IntegrityError unless a log of the policy signed the checkpoint and
     the policy's witness quorum cosigned it.
     """
-    from orechain.ledger.checkpoint import encode_vkey, verify_checkpoint
-    from orechain.transparency.policy import load_policy, verify_with_policy
+    from orechain.transparency.policy import load_policy, signing_log, verify_with_policy
 
     policy = load_policy(policy_file)
     note = cp_text if cp_text is not None else bundle.get("checkpoint")
     if not isinstance(note, str):
         msg = "no checkpoint: pass --checkpoint or use a bundle that embeds it"
         raise InputError(msg, field="checkpoint")
-    cp, witnesses = verify_with_policy(note, policy)
-    for name, public, _ in policy.logs:
-        try:
-            verify_checkpoint(note, name, public)
-        except IntegrityError:
-            continue
-        return note, encode_vkey(name, public), witnesses
-    msg = f"checkpoint at size {cp.tree_size} is not signed by any log of the policy"
-    raise IntegrityError(msg)  # unreachable: verify_with_policy checked it
+    _, witnesses = verify_with_policy(note, policy)
+    return note, signing_log(note, policy)[1], witnesses
 
 
 @app.command()

@@ -196,9 +196,8 @@ def verify_checkpoint(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Accept a checkpoint only if a policy log signed it and the witness quorum cosigned it."""
-    from orechain.ledger.checkpoint import encode_vkey
     from orechain.ledger.verify import verify_inclusion_bundle
-    from orechain.transparency.policy import load_policy, verify_with_policy
+    from orechain.transparency.policy import load_policy, signing_log, verify_with_policy
 
     policy = load_policy(witness_policy)
     note = checkpoint.read_text(encoding="utf-8")
@@ -215,8 +214,7 @@ def verify_checkpoint(
                            "root_hash": cp.root_hash.hex(), "witnesses": witnesses}  # fmt: skip
     if proof is not None:
         bundle = json.loads(proof.read_text(encoding="utf-8"))
-        name, public, _ = next(log for log in policy.logs if log[0] == cp.origin)
-        res = verify_inclusion_bundle(bundle, encode_vkey(name, public), note)
+        res = verify_inclusion_bundle(bundle, signing_log(note, policy)[1], note)
         out["event_id"], out["leaf_index"] = res.event_id, res.leaf_index
     if as_json:
         emit_json(out)

@@ -35,7 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orechain.errors import InputError, IntegrityError
-from orechain.ledger.checkpoint import Checkpoint, parse_checkpoint, parse_vkey, verify_checkpoint
+from orechain.ledger.checkpoint import (
+    Checkpoint,
+    encode_vkey,
+    parse_checkpoint,
+    parse_vkey,
+    verify_checkpoint,
+)
 from orechain.ledger.service import Ledger
 from orechain.transparency.cosignature import Cosigner, parse_witness_vkey, verify_cosignature
 from orechain.transparency.publish import CosignFn
@@ -51,6 +57,7 @@ __all__ = [
     "load_policy",
     "parse_policy",
     "published_policy",
+    "signing_log",
     "verify_with_policy",
 ]
 
@@ -176,6 +183,23 @@ def load_policy(path: Path) -> TrustPolicy:
     return parse_policy(text, source=str(path))
 
 
+def signing_log(note: str, policy: TrustPolicy) -> tuple[Checkpoint, str]:
+    """The checkpoint and the verifier key of the first policy log whose signature it carries.
+
+    Raises
+    ------
+    IntegrityError
+        No log of the policy signed it.
+    """
+    for name, public, _ in policy.logs:
+        try:
+            return verify_checkpoint(note, name, public), encode_vkey(name, public)
+        except IntegrityError:
+            continue
+    msg = "checkpoint is not signed by any log of the policy"
+    raise IntegrityError(msg)
+
+
 def verify_with_policy(note: str, policy: TrustPolicy) -> tuple[Checkpoint, list[str]]:
     """Accept ``note`` only if a policy log signed it and the witness quorum cosigned it.
 
@@ -189,16 +213,7 @@ def verify_with_policy(note: str, policy: TrustPolicy) -> tuple[Checkpoint, list
     IntegrityError
         No listed log signed it, a matching signature is bad, or the quorum is unmet.
     """
-    cp: Checkpoint | None = None
-    for name, public, _ in policy.logs:
-        try:
-            cp = verify_checkpoint(note, name, public)
-            break
-        except IntegrityError:
-            continue
-    if cp is None:
-        msg = "checkpoint is not signed by any log of the policy"
-        raise IntegrityError(msg)
+    cp, _ = signing_log(note, policy)
     signed = [n for n, (c, _) in policy.witnesses.items() if verify_cosignature(note, c)]
     if not policy.witnessed(set(signed)):
         msg = (

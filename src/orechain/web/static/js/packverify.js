@@ -126,7 +126,7 @@ function splitVkey(vkey) {
 }
 
 // C2SP tlog-policy: log, witness, group and quorum lines (orechain.transparency.policy).
-class PolicyError extends Error {}
+export class PolicyError extends Error {}
 export function parsePolicy(text) {
   const pol = { logs: [], witnesses: new Map(), groups: new Map(), quorum: null };
   const defined = (n) => pol.witnesses.has(n) || pol.groups.has(n) || n === "none";
@@ -172,7 +172,7 @@ function witnessed(pol, signed, name = pol.quorum) {
 // blob = key ID || timestamp (u64 BE) || Ed25519 over "cosignature/v1\ntime <t>\n" + body.
 async function cosignedBy(note, name, w) {
   const kid = (await sha256(new Uint8Array([...enc.encode(`${w.keyName}\n`), 4, ...w.publicKey]))).slice(0, 4);
-  if (hex(kid) !== w.keyIdHex) fail("witness policy", `witness key of ${name} has a wrong key ID`);
+  if (hex(kid) !== w.keyIdHex) throw new PolicyError(`witness key of ${name} has a wrong key ID`);
   const split = note.indexOf("\n\n"), body = note.slice(0, split + 1);
   let found = false;
   for (const line of note.slice(split + 2).split("\n").filter(Boolean)) {
@@ -180,26 +180,30 @@ async function cosignedBy(note, name, w) {
     if (dash !== "\u2014" || sigName !== w.keyName) continue;
     const raw = b64(blob);
     if (!equal(raw.slice(0, 4), kid)) continue;
-    if (raw.length !== 76) fail("checkpoint.txt", `cosignature of ${w.keyName} has ${raw.length - 4} bytes, expected 72`);
+    if (raw.length !== 76) throw new QuorumError(`cosignature of ${w.keyName} has ${raw.length - 4} bytes, expected 72`);
     const t = new DataView(raw.buffer, raw.byteOffset + 4, 8).getBigUint64(0);
     const message = enc.encode(`cosignature/v1\ntime ${t}\n${body}`);
-    if (!(await ed25519(w.publicKey, raw.slice(12), message))) fail("checkpoint.txt", `cosignature of ${w.keyName} does not verify`);
+    if (!(await ed25519(w.publicKey, raw.slice(12), message))) throw new QuorumError(`cosignature of ${w.keyName} does not verify`);
     found = true;
   }
   return found;
 }
 
+// Why a checkpoint fails a policy (the caller names where the checkpoint came from).
+export class QuorumError extends Error {}
+
 // Accept the checkpoint only if a log of the policy signed it and the quorum cosigned it.
+// Throws QuorumError, or PolicyError for a witness key the policy itself gets wrong.
 export async function checkQuorum(note, pol) {
   let cp = null;
   for (const logKey of pol.logs) {
     try { cp = await verifyCheckpoint(note, logKey); break; } catch { /* try the next log */ }
   }
-  if (cp === null) fail("checkpoint.txt", "checkpoint is not signed by any log of the policy");
+  if (cp === null) throw new QuorumError("checkpoint is not signed by any log of the policy");
   const signed = [];
   for (const [name, w] of pol.witnesses) if (await cosignedBy(note, name, w)) signed.push(name);
   if (!witnessed(pol, new Set(signed))) {
-    fail("checkpoint.txt", `checkpoint at size ${cp.treeSize} lacks the witness quorum '${pol.quorum}' (cosigned by: ${signed.join(", ") || "none"})`);
+    throw new QuorumError(`checkpoint at size ${cp.treeSize} lacks the witness quorum '${pol.quorum}' (cosigned by: ${signed.join(", ") || "none"})`);
   }
   return signed;
 }
@@ -220,7 +224,10 @@ export async function verifyPack(buffer, vkey, policy = null) {
     if (policy) {
       let pol;
       try { pol = parsePolicy(policy.text.replace(/\r\n/g, "\n")); } catch (e) { fail("witness policy", e.message); }
-      const signed = await checkQuorum(dec.decode(read(m, "checkpoint.txt")), pol);
+      let signed;
+      try { signed = await checkQuorum(dec.decode(read(m, "checkpoint.txt")), pol); } catch (e) {
+        fail(e instanceof PolicyError ? "witness policy" : "checkpoint.txt", e.message);
+      }
       steps.push(`Witness quorum '${pol.quorum}' of the ${policy.source} met: cosigned by ${signed.join(", ") || "none needed"}`);
     } else {
       steps.push("No witness policy: the checkpoint is accepted on the log's signature alone");

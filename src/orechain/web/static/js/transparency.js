@@ -25,6 +25,11 @@ function policyStatus() {
 }
 $("policy").addEventListener("input", policyStatus);
 policyStatus();
+// The policy in the box, labelled with where it came from, or null for none.
+function currentPolicy() {
+  const text = $("policy").value.trim();
+  return text ? { text, source: text === serverPolicy ? "server's published policy" : "pasted policy" } : null;
+}
 $("vkey").addEventListener("input", keyStatus);
 $("reset-key").addEventListener("click", () => { $("vkey").value = serverKey; $("checkpoint").value = serverCheckpoint; keyStatus(); });
 // The checkpoint is accepted only with the witness quorum when a policy is given (issue 17).
@@ -33,19 +38,18 @@ $("check-sig").addEventListener("click", async () => {
     const note = $("checkpoint").value.replace(/\r\n/g, "\n");
     const cp = await verifyCheckpoint(note, $("vkey").value.trim());
     let text = `Valid Ed25519 signature by ${cp.origin} over tree size ${number(cp.treeSize)}.`;
-    const policy = $("policy").value.trim();
+    const policy = currentPolicy();
     if (policy) {
-      const pol = parsePolicy(policy.replace(/\r\n/g, "\n"));
+      const pol = parsePolicy(policy.text.replace(/\r\n/g, "\n"));
       const signed = await checkQuorum(note, pol);
-      const source = policy === serverPolicy ? "the server's published policy" : "your pasted policy";
-      text += ` Witness quorum '${pol.quorum}' of ${source} met: cosigned by ${signed.join(", ") || "none needed"}.`;
+      text += ` Witness quorum '${pol.quorum}' of the ${policy.source} met: cosigned by ${signed.join(", ") || "none needed"}.`;
     } else {
       text += " No witness policy: accepted on the log's signature alone.";
     }
     $("sig-result").textContent = text;
     $("sig-result").className = "ok";
   } catch (error) {
-    $("sig-result").textContent = `Invalid: ${error.message.replace(/^checkpoint\.txt: /, "")}`;
+    $("sig-result").textContent = `Invalid: ${error.message}`;
     $("sig-result").className = "fail";
   }
 });
@@ -55,9 +59,7 @@ $("proof-form").addEventListener("submit", (event) => {
 async function checkPack(file) {
   $("pack-result").textContent = "Verifying…"; $("pack-result").className = ""; $("pack-steps").textContent = "";
   delete $("pack-result").dataset.verified;
-  const text = $("policy").value.trim();
-  const policy = text ? { text, source: text === serverPolicy ? "server's published policy" : "pasted policy" } : null;
-  const outcome = await verifyPack(await file.arrayBuffer(), $("vkey").value.trim(), policy);
+  const outcome = await verifyPack(await file.arrayBuffer(), $("vkey").value.trim(), currentPolicy());
   $("pack-result").textContent = outcome.ok ? `Verified: evidence pack of lot ${outcome.lot}.` : `Verification FAILED: ${outcome.error}`;
   $("pack-result").className = outcome.ok ? "ok" : "fail";
   $("pack-result").dataset.verified = String(outcome.ok);
