@@ -321,9 +321,9 @@ def recorded_run(run_id: str | None, folder: Path | None = None) -> dict[str, An
     """
     from orechain.runs.log import default_runs_dir
 
-    base = folder or default_runs_dir()
     if not run_id or not run_id.isdecimal() or len(run_id) > 15:
-        return None
+        return None  # every page view without ?run= stops here
+    base = folder or default_runs_dir()
     if not (base / "runs.db").exists():
         return None
     with RunLog.existing(base) as log:

@@ -75,8 +75,12 @@ async def _memo(svc: Runtime, key: str, fn: Callable[[Atlas], Any]) -> Any:
 
 
 @cache
+@cache
 def _labels_json() -> str:
-    """The label table for the page scripts, safe inside a <script> data block."""
+    """The label table for the page scripts, safe inside a <script> data block.
+
+    Built once per process: its inputs (field labels, the provenance register) are.
+    """
     return json.dumps(label_table(), ensure_ascii=False).replace("<", "\\u003c")
 
 
