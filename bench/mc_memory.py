@@ -4,7 +4,9 @@ Solving 100,000 price-mode draws takes hours here, so this measures what
 grows with the number of draws — the draws sent back, the draw table and
 its summary — on synthetic draw outcomes of the right shapes (random
 shortfalls and prices). Each measurement runs in a fresh process and
-reports its peak RSS; ``--peer-src`` measures another source tree (its
+reports its peak RSS (this tree: summary from the stacked arrays and the
+draw table written to Parquet in blocks, as ``scenario run --out`` does);
+``--peer-src`` measures another source tree (its
 ``draws_frame`` takes a list of per-draw objects) in the same run.
 
 Usage: python bench/mc_memory.py [--draws 100000] [--peer-src DIR]
@@ -18,9 +20,11 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 
 
 def measure(draws: int) -> dict[str, float]:
@@ -42,7 +46,15 @@ def measure(draws: int) -> dict[str, float]:
     fast = np.zeros((draws, n_y), dtype=bool)
     occurs = rng.random((draws, n_y, len(ctx.uncertain))) < 0.5
     price = rng.lognormal(0, 0.2, (draws, n_y, n_s))
-    if hasattr(mc, "Draws"):  # this tree: stacked arrays, summary from them
+    rows = 0.0
+    if hasattr(mc, "PARQUET_BLOCK"):  # this tree: lazy tables, Parquet written in blocks
+        out = mc.Draws(short, fast, occurs, price)
+        result = mc.MonteCarloResult(mc.summarise_arrays(ctx, out), 0.0, ctx, out)
+        summary = result.summary
+        with tempfile.TemporaryDirectory() as tmp:
+            path = mc.write_parquet(result, Path(tmp) / "draws.parquet")
+            rows = float(pq.ParquetFile(path).metadata.num_rows)
+    elif hasattr(mc, "Draws"):  # stacked arrays, summary from them, whole table
         out = mc.Draws(short, fast, occurs, price)
         summary = mc.summarise_arrays(ctx, out)
         frame = mc.draws_frame(ctx, out)
@@ -55,7 +67,7 @@ def measure(draws: int) -> dict[str, float]:
         summary = mc.summarise_draws(frame, scn.focus_region, prices)
     assert summary["draws"] == draws
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"peak_mb": peak, "before_mb": base, "rows": float(len(frame))}
+    return {"peak_mb": peak, "before_mb": base, "rows": rows or float(len(frame))}
 
 
 def child(src: Path | None, draws: int) -> dict[str, float]:

@@ -1,3 +1,6 @@
+import os
+import time
+
 import numpy as np
 import pytest
 
@@ -36,3 +39,20 @@ def test_progress_bar_goes_to_stderr(capsys):
     assert captured.out == ""
     assert "100%" in captured.err
     assert results == run_draws(normal_draw, 20, seed=3, scheduler="synchronous")
+
+
+def pid_after_a_pause(rng: np.random.Generator) -> int:
+    time.sleep(0.6)
+    return os.getpid()
+
+
+def test_local_workers_share_the_tasks():
+    """Four one-draw tasks on two local workers run in two processes.
+
+    Dask's process pool batches ready tasks six at a time by default, which
+    sent all four to one worker (and, on the corridor, 6 of 8 chunks to one
+    of two workers: 1.23x from the second); the runner hands them out one by one.
+    """
+    pids = run_draws(pid_after_a_pause, 4, seed=1, workers=2, chunk_size=1)
+    assert len(set(pids)) == 2
+    assert os.getpid() not in pids

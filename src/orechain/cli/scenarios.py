@@ -123,7 +123,7 @@ def _write_outputs(out: Path, doc: dict[str, Any], draw_table: Any) -> None:
     tmp.write_text(json.dumps(to_jsonable(doc), indent=2, default=str), encoding="utf-8")
     tmp.replace(out / "result.json")
     if draw_table is not None:
-        write_parquet(draw_table, out / "draws.parquet")
+        write_parquet(draw_table, out / "draws.parquet")  # in blocks of draws
 
 
 def _pct(value: float | None) -> str:

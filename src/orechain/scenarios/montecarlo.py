@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
-from functools import partial
+from dataclasses import dataclass, field, fields
+from functools import cached_property, partial
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -394,16 +394,31 @@ def _focus_sink(ctx: Context) -> int:
 
 @dataclass(frozen=True)
 class MonteCarloResult:
-    """Draw-level shortfalls and their summary."""
+    """Draw-level shortfalls and their summary.
 
-    draws: pd.DataFrame
-    """Long form: draw, year, region, sector, shortfall_t, fast_path, disrupted."""
-    prices: pd.DataFrame
-    """Long form: draw, year, stage, price_index of the focus region (price mode)."""
+    The summary is computed from the stacked arrays the workers send back;
+    the long tables are built only when asked for (``draws``, ``prices``) or
+    written block by block (:func:`write_parquet`), so a run that only needs
+    the quantiles never holds the 77-rows-per-draw table.
+    """
+
     summary: dict[str, object]
     """Quantiles (P5/P50/P95) of shortfall by sector and year, exceedance probabilities."""
     fast_share: float
     """Share of draw-years settled by the fast path [0–1]."""
+    context: Context = field(repr=False)
+    stacked: Draws = field(repr=False)
+    """Every draw's outcome as stacked arrays (draws first)."""
+
+    @cached_property
+    def draws(self) -> pd.DataFrame:
+        """Long form: draw, year, region, sector, shortfall_t, fast_path, disrupted."""
+        return draws_frame(self.context, self.stacked)
+
+    @cached_property
+    def prices(self) -> pd.DataFrame:
+        """Long form: draw, year, stage, price_index of the focus region (price mode)."""
+        return prices_frame(self.context, self.stacked)
 
 
 def run_monte_carlo(
@@ -448,8 +463,7 @@ def run_monte_carlo(
         )
     )
     fast = float(np.mean(stacked.fast.mean(axis=1)))
-    summary = summarise_arrays(ctx, stacked)
-    return MonteCarloResult(draws_frame(ctx, stacked), prices_frame(ctx, stacked), summary, fast)
+    return MonteCarloResult(summarise_arrays(ctx, stacked), fast, ctx, stacked)
 
 
 @dataclass(frozen=True)
@@ -489,19 +503,20 @@ def prices_frame(ctx: Context, out: Draws) -> pd.DataFrame:
     ).dropna()
 
 
-def draws_frame(ctx: Context, out: Draws) -> pd.DataFrame:
+def draws_frame(ctx: Context, out: Draws, first: int = 0) -> pd.DataFrame:
     """Stack draw results into a long table (one row per draw, year and demand point).
 
     ``disrupted`` lists the uncertain disruptions drawn on in that year
     (comma-separated). Text columns are categorical: a row costs about 30
     bytes, so 100,000 draws of the corridor (7.7 million rows) fit in memory.
+    ``first`` numbers the draws from there (a block of a larger run).
     """
     years = np.array(ctx.scn.horizon.years)
     n, n_y, n_p = len(out.shortfall), len(years), len(ctx.points)
     codes, labels = _disruption_labels(ctx, out.occurs.reshape(n * n_y, -1))
     return pd.DataFrame(
         {
-            "draw": np.repeat(np.arange(n), n_y * n_p),
+            "draw": np.repeat(np.arange(first, first + n), n_y * n_p),
             "year": np.tile(np.repeat(years, n_p), n),
             "region": _tiled([p.region for p in ctx.points], n * n_y),
             "sector": _tiled([p.sector for p in ctx.points], n * n_y),
@@ -621,10 +636,34 @@ def _region_totals(short: np.ndarray) -> np.ndarray:
     return np.asarray(total, dtype=float).reshape(n, n_y)
 
 
-def write_parquet(draws: pd.DataFrame, path: Path) -> Path:
-    """Write a draw table to Parquet (written to a temporary name, then renamed)."""
+PARQUET_BLOCK = 10_000
+"""Draws per Parquet row group: the table is never built whole for writing."""
+
+
+def write_parquet(result: MonteCarloResult, path: Path, block: int = PARQUET_BLOCK) -> Path:
+    """Write the draw table to Parquet, one row group per ``block`` draws.
+
+    Each block's rows are built, written and dropped, so memory stays that of
+    one block however many draws ran (100,000 draws: 10 blocks). Written to a
+    temporary name, then renamed: a failed write leaves no partial file.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".parquet.tmp")
-    draws.to_parquet(tmp, index=False)
+    out = result.stacked
+    writer: pq.ParquetWriter | None = None
+    try:
+        for start in range(0, max(1, len(out.shortfall)), block):
+            part = Draws(*(getattr(out, f.name)[start : start + block] for f in fields(out)))
+            table = pa.Table.from_pandas(
+                draws_frame(result.context, part, start), preserve_index=False
+            )
+            writer = writer or pq.ParquetWriter(tmp, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
     tmp.replace(path)
     return path

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from orechain.scenarios.results import YearResult, to_json
 from orechain.scenarios.solve import build_network, run_scenario
 
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
+    from orechain.scenarios.montecarlo import MonteCarloResult
     from orechain.scenarios.spec import Scenario
 
 
@@ -32,7 +31,7 @@ def run_report(
     progress: bool = False,
     on_progress: Callable[[float, str], None] | None = None,
     explain: bool = False,
-) -> tuple[dict[str, Any], pd.DataFrame | None]:
+) -> tuple[dict[str, Any], MonteCarloResult | None]:
     """Run a scenario (and its ``report.compare_without`` variant, and draws if asked).
 
     Parameters
@@ -46,7 +45,8 @@ def run_report(
     Returns
     -------
     tuple
-        The JSON document and, with draws, the draw table for Parquet.
+        The JSON document and, with draws, the Monte Carlo result (its draw
+        table is built on demand or written in blocks by ``write_parquet``).
     """
     report = on_progress or (lambda _fraction, _message: None)
     report(0.05, "building the network")
@@ -88,7 +88,7 @@ def run_report(
             net, scn, draws, seed=seed, workers=workers, scheduler=scheduler, progress=progress
         )
         doc["monte_carlo"] = {**mc.summary, "seed": seed, "fast_path_share": mc.fast_share}
-        table = mc.draws
+        table = mc
     report(1.0, "done")
     return doc, table
 
