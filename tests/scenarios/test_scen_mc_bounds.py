@@ -18,7 +18,7 @@ from scenario_helpers import tiny
 
 from orechain.scenarios import montecarlo
 from orechain.scenarios.drawbounds import _reproduces, bounds_of, draw_bounds
-from orechain.scenarios.inputs import year_inputs
+from orechain.scenarios.inputs import recycling_caps, year_inputs
 from orechain.scenarios.montecarlo import _active, _stock, make_context, simulate_draw, warm_model
 from orechain.scenarios.solve import build_network, build_year
 from orechain.scenarios.spec import parse_scenario
@@ -116,7 +116,8 @@ def test_mapped_bounds_equal_the_rebuilt_programme(market, year, fire, caps, dem
     assert found is not None
     cap, dem, left = tpl.capacity * np.array(caps), tpl.demand * np.array(dems), np.array([stock])
     inp = year_inputs(ctx.net, ctx.scn, points, year, left, active)
-    inp.capacity, inp.demand = cap, dem  # as the rebuilding path: recycling cap undrawn
+    inp.capacity, inp.demand = cap, dem  # as the rebuilding path: recycling follows demand
+    inp.recycling_cap = recycling_caps(ctx.scn, points, dem, year)
     inp.restriction_base = ctx.restriction_base[year]
     lp, lay, market_lay = build_year(ctx.net, ctx.scn, points, inp, ctx.ref)
     prog = found.programme(ctx.scn, cap, dem, left)
@@ -222,3 +223,32 @@ def test_bundled_corridor_bounds_path_equals_rebuilding(atlas):
         b = simulate_draw(slow, np.random.default_rng(s))
         assert np.array_equal(a.shortfall, b.shortfall)
         assert np.array_equal(a.price, b.price, equal_nan=True)
+
+
+@pytest.mark.parametrize("market", ["price", "quantity"])
+def test_recycling_follows_the_drawn_demand(market):
+    """Recyclers give ``share`` of their region's *drawn* demand, on both draw paths.
+
+    With almost no primary supply, recycled supply runs at its cap: 5 % of the
+    USA's demand in that draw (twice the template's), not of the template's.
+    """
+    net, scn = CONTEXTS[market].net, CONTEXTS[market].scn
+    fast, slow = make_context(net, scn), make_context(net, scn, bounds=False)
+    points = list(fast.points)
+    node_mult = np.full(len(net.nodes), 0.05)
+    point_mult = np.full(len(points), 2.0)
+    tpl = _template(fast, 2026, {"ban"})
+    usa = sum(
+        float(d) for p, d in zip(points, tpl.demand * point_mult, strict=True) if p.region == "USA"
+    )
+    solved = montecarlo._solve_by_bounds(fast, 2026, (False,), node_mult, point_mult, _stock(fast))
+    assert solved is not None
+    recycled = float(solved[0].sol.x[solved[0].lay.recycled].sum())
+    assert recycled == pytest.approx(0.05 * usa, rel=1e-9)
+    assert recycled > 1.5 * float(tpl.recycling_cap.sum())  # more than the template allowed
+    # the rebuilding path gives the same shortfall, so it used the same recycling cap
+    state = np.array([False])
+    a = montecarlo._solve_draw_year(fast, 2026, state, node_mult, point_mult, _stock(fast))
+    b = montecarlo._solve_draw_year(slow, 2026, state, node_mult, point_mult, _stock(slow))
+    assert np.array_equal(a[0], b[0])
+    assert a[0].sum() > 0  # short: primary supply is almost gone

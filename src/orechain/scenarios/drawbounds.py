@@ -2,10 +2,9 @@
 
 Within one year and set of active disruptions, a draw changes only inputs
 that the builder writes into bounds: node capacities (capacity, new-capacity
-ramp, outage and base-output rows), demand (served columns and, in price
-mode, the demand-step columns) and stock release rows. Recycling rows keep
-the template's bound, as the rebuilding path does: its recycling cap comes
-from ``year_inputs`` before the draw's demand multiplier is applied. The matrix,
+ramp, outage and base-output rows), demand (served columns, recycling caps,
+which are a share of their region's demand, and, in price mode, the
+demand-step columns) and stock release rows. The matrix,
 objective weights and row names are the template's. :class:`DrawBounds`
 records, once per template, where each of those inputs lands, and per draw
 writes the draw's values there with NumPy — the same float operations as the
@@ -29,6 +28,7 @@ from orechain.scenarios.constraints import Layout, LinearProgram
 from orechain.scenarios.inputs import (
     DemandPoint,
     YearInputs,
+    recycling_caps,
     stock_release,
     stockpiles,
 )
@@ -71,6 +71,9 @@ class DrawBounds:
     base_rows: np.ndarray
     """Supply-step rows: ``min(base output, capacity)`` (price mode)."""
     stock_rows: np.ndarray
+    recycling_rows: np.ndarray
+    points: tuple[DemandPoint, ...]
+    """The year's demand points (recycling caps sum their region's demand)."""
     step_frac: np.ndarray
     """Width of each demand step as a share of its point's demand (price mode)."""
 
@@ -89,6 +92,8 @@ class DrawBounds:
         row_up[self.cap_rows] = capacity[self.cap_nodes]
         row_up[self.outage_rows] = self.outage_keep * capacity[self.outage_nodes]
         row_up[self.stock_rows] = stock_release(scn, self.template.year, stock_left)
+        caps = recycling_caps(scn, list(self.points), demand, self.template.year)
+        row_up[self.recycling_rows] = caps
         market = self.market
         if market is not None:
             base = self.template.base_output
@@ -145,6 +150,7 @@ def draw_bounds(
         len(cap_rows) == len(cap_nodes)
         and len(_rows(lp, "outage")) == len(outages)
         and len(_rows(lp, "stockpile")) == len(stockpiles(scn))
+        and len(_rows(lp, "recycling")) == len(template.recycling_cap)
         and (market is None or len(step_frac) == len(market.steps))
     )
     if not shaped:
@@ -162,6 +168,8 @@ def draw_bounds(
         np.array([1 - share for _, share, _ in outages], dtype=float),
         _rows(lp, "supply_step"),
         _rows(lp, "stockpile"),
+        _rows(lp, "recycling"),
+        tuple(points),
         step_frac,
     )
     return found if _reproduces(found, net, scn, points, ref) else None
@@ -187,6 +195,7 @@ def _reproduces(
             capacity=cap,
             demand=dem,
             stock_available=stock_release(scn, tpl.year, stock),
+            recycling_cap=recycling_caps(scn, points, dem, tpl.year),
         )
         built = build_year(net, scn, points, inp, ref)
         mapped = found.programme(scn, cap, dem, stock)

@@ -12,8 +12,10 @@ pessimistic envelope leaves no shortfall, no draw of that year and state can
 have one. Otherwise, if the base-capacity envelope leaves none, a draw whose
 capacities still cover that solution's node outputs has none either (the
 envelope flows, serving less demand, stay feasible: sinks may take more than
-they serve). The tests are vectorised NumPy comparisons; only the remaining
-draw-years solve an LP.
+they serve). Recycling caps follow demand, so the envelope gives recyclers
+their cap at the *smallest* demand multiplier (a draw has at least that
+much secondary supply). The tests are vectorised NumPy comparisons; only
+the remaining draw-years solve an LP.
 
 Build once, solve many: each worker process keeps one :class:`WarmModel` per
 year and disruption state, primed with the year's deterministic inputs. A
@@ -47,6 +49,7 @@ from orechain.scenarios.inputs import (
     DemandPoint,
     base_capacity,
     demand_points,
+    recycling_caps,
     stockpiles,
     year_inputs,
 )
@@ -105,6 +108,8 @@ class Context:
     """Names this context in a worker's model cache (a new one per :func:`make_context`)."""
     bounds: bool = True
     """Warm draws change the template's bounds in place of rebuilding (:mod:`.drawbounds`)."""
+    demand_floor: np.ndarray | None = None
+    """Smallest demand multiplier per demand point (recycling caps of the envelope)."""
 
 
 def _sample(dist: Distribution, rng: np.random.Generator) -> float:
@@ -159,9 +164,11 @@ def make_context(net: Network, scn: Scenario, *, warm: bool = True, bounds: bool
     dis = [u for u in scn.uncertainty if u.target == "disruption"]
     dmasks = tuple(_demand_mask(points, u) for u in dems)
     envelope = np.ones(len(points))
+    floor = np.ones(len(points))
     for u, mask in zip(dems, dmasks, strict=True):
         assert u.distribution is not None
         envelope[mask] *= max(1.0, upper_multiplier(u.distribution))
+        floor[mask] *= min(1.0, lower_multiplier(u.distribution))
     ctx = Context(
         net,
         scn,
@@ -178,6 +185,7 @@ def make_context(net: Network, scn: Scenario, *, warm: bool = True, bounds: bool
         warm,
         uuid.uuid4().hex,
         bounds,
+        floor,
     )
     return _with_references(ctx) if ref is None else ctx
 
@@ -217,6 +225,8 @@ def _envelope_solve(
     """Solve at envelope demand; True when nothing is short (never with stockpiles)."""
     points = list(ctx.points)
     inp = year_inputs(ctx.net, ctx.scn, points, year, _stock(ctx), _active(ctx, year, state))
+    floor = ctx.demand_floor if ctx.demand_floor is not None else np.ones(len(points))
+    inp.recycling_cap = recycling_caps(ctx.scn, points, inp.demand * floor, year)
     inp.demand = inp.demand * ctx.envelope
     inp.capacity = inp.capacity * cap_mult
     inp.restriction_base = ctx.restriction_base[year]
@@ -286,7 +296,9 @@ def _fast_path(
     always = np.array([r.always_free for r in refs])
     need = np.stack([r.output for r in refs])
     covered = np.all(ctx.base_cap * node_mult >= need - TOL * np.maximum(1.0, need), axis=1)
-    within = bool(np.all(point_mult <= ctx.envelope + 1e-12))
+    floor = ctx.demand_floor if ctx.demand_floor is not None else np.zeros(len(point_mult))
+    above, below = point_mult >= floor - 1e-12, point_mult <= ctx.envelope + 1e-12
+    within = bool(np.all(above & below))
     return within & (always | (free & covered))
 
 
@@ -307,6 +319,7 @@ def _solve_draw_year(
         inp = year_inputs(ctx.net, ctx.scn, points, year, stock_left, _active(ctx, year, state))
         inp.capacity = inp.capacity * node_mult
         inp.demand = demand = inp.demand * point_mult
+        inp.recycling_cap = recycling_caps(ctx.scn, points, demand, year)
         inp.restriction_base = ctx.restriction_base[year]
         # the same solve as the deterministic run: alternative optima (equal priorities)
         # would otherwise be resolved differently in draws than in the headline run
