@@ -73,14 +73,25 @@ def test_latest_estimate_widens_by_the_revision_range():
 
 
 def test_withheld_is_bounded_by_the_world_total():
+    """W ≤ the table's residual at its rounding edges: (130 + 0.5) − (100 − 0.5) = 31.
+
+    A's World Mining Data figure (60) widens A's own range, not W's: the world
+    total and A come from the same table, so a lower A elsewhere leaves no
+    more room for W in it (subtracting A's low value would allow 70.5).
+    """
     rows = [
         ("A", "usgs-mcs-v1", 2022, 100.0, False, None),
         ("W", "usgs-mcs-v1", 2022, None, False, "W"),
     ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    ranges = {r.iso3: r for r in country_ranges(frame, "usgs-mcs-v1", 2022, world_total=130.0)}
-    assert (ranges["W"].low, ranges["W"].high) == (0.0, pytest.approx(30.5))
-    assert ranges["W"].point is None
+    for second in (None, pd.Series({"A": 60.0})):
+        ranges = {
+            r.iso3: r
+            for r in country_ranges(frame, "usgs-mcs-v1", 2022, world_total=130.0, second=second)
+        }
+        assert (ranges["W"].low, ranges["W"].high) == (0.0, pytest.approx(31.0))
+        assert ranges["W"].point is None
+    assert ranges["A"].low == 60.0
 
 
 def test_second_source_joins_the_interval():
@@ -122,6 +133,25 @@ def test_rare_earth_2024_hhi_band_contains_the_point_estimate(atlas):
     assert bands.hhi.p5 < bands.hhi.p95
     china = next(c for c in bands.countries if c.iso3 == "CHN")
     assert china.low < 270_000 < china.high
+
+
+def test_wollastonite_withheld_us_output_stays_within_the_residual(atlas):
+    """MCS 2025: world 1,100,000 t, listed countries 1,055,000 t, USA withheld.
+
+    W ≤ (1,100,000 + 5,000) − Σ(listed − rounding) = 51,200 t here; the old
+    bound (world less the listed countries' revision lows) was 297,592 t and
+    put the whole HHI band below the point estimate.
+    """
+    point = commodity_risk(atlas, "wollastonite", "mine", 2024)
+    sel = select_production(atlas, "wollastonite", "mine", 2024)
+    bands = commodity_bands(atlas, sel)
+    usa = next(c for c in bands.countries if c.iso3 == "USA")
+    listed = sum(c.point - rounding_half_width(c.point) for c in bands.countries if c.point)
+    assert usa.point is None
+    assert usa.high == pytest.approx(1_105_000 - listed)
+    assert usa.high < 60_000
+    assert bands.hhi.contains(point.hhi)
+    assert bands.cr1.contains(point.cr1)
 
 
 def test_rank_is_uncertain_only_where_bands_overlap():

@@ -10,7 +10,10 @@ from an assumed error model:
   has shown in the bundled vintages;
 * **source disagreement** — World Mining Data's figure for the country and year;
 * **withheld values** (USGS "W") — anywhere between 0 and what the published
-  world total leaves after the listed countries;
+  world total leaves after the listed countries' published figures (all
+  rounded: the world total's upper and the others' lower rounding edge). The
+  total and the countries come from one table, so a country revised down in a
+  later vintage does not make room for more withheld supply in this one;
 * **rounding** — ± half a unit of the third significant digit of each USGS figure
   (ASSUMPTION: USGS rounds to at most three significant digits).
 
@@ -216,13 +219,21 @@ def _candidates(
 def _withheld(
     point_rows: pd.DataFrame, known: list[CountryRange], world_total: float | None
 ) -> list[CountryRange]:
-    """Withheld countries: between 0 and the world total less everyone else's low values."""
+    """Withheld countries: between 0 and what the world total leaves after the listed figures.
+
+    The residual of the same table, at its rounding edges: the world total
+    rounded up less every listed figure rounded down. Subtracting the listed
+    countries' *low* values instead (their revision and WMD ranges too) let
+    wollastonite's withheld US output reach 297,592 t beside a residual of
+    45,000 t, so the whole HHI band fell below the point estimate.
+    """
     withheld = point_rows[point_rows["value"].isna() & (point_rows["qualifier"] == "W")]
     if withheld.empty:
         return []
     room = 0.0
     if world_total is not None:
-        room = max(0.0, world_total - sum(r.low for r in known))
+        listed = sum(r.point - rounding_half_width(r.point) for r in known if r.point is not None)
+        room = max(0.0, world_total + rounding_half_width(world_total) - listed)
     why = ("withheld: between 0 and the world total less the listed countries",)
     return [CountryRange(str(c), None, 0.0, room, why) for c in withheld["country"]]
 
