@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from orechain.ledger import keys, sample
+from orechain.ledger import keys, merkle, sample
 from orechain.ledger.checkpoint import Checkpoint, encode_vkey, sign_checkpoint
 from orechain.ledger.service import Ledger
 from orechain.services.ledger import ensure_ledger
@@ -255,4 +255,37 @@ def test_proof_box_fits_a_phone(browser: Any, page_watch: Any, log: Log) -> None
         pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         <= 0
     )
+    _close(context, watch)
+
+
+_CONSISTENCY = """async (cases) => {
+  const v = await import('/static/js/verify.js');
+  const out = [];
+  for (const [m, n, oldRoot, newRoot, path] of cases) {
+    out.push(await v.verifyConsistency(m, n, v.b64(oldRoot), v.b64(newRoot), path.map(v.b64)));
+  }
+  return out;
+}"""
+
+
+def test_browser_consistency_check_agrees_with_python(
+    browser: Any, page_watch: Any, log: Log
+) -> None:
+    """verify.js's RFC 9162 consistency check against orechain.ledger.merkle, every size pair."""
+    tree = merkle.MerkleLog.from_leaves([bytes([i]) for i in range(17)])
+
+    def enc(h: bytes) -> str:
+        return base64.b64encode(h).decode()
+
+    good, bad = [], []
+    for n in range(1, 18):
+        for m in range(1, n + 1):
+            path = [enc(h) for h in tree.consistency_proof(m, n)]
+            good.append([m, n, enc(tree.root(m)), enc(tree.root(n)), path])
+            if m < n:  # another old root: the same path must not prove it
+                bad.append([m, n, enc(tree.root(n)), enc(tree.root(n)), path])
+    context, pg, watch = _open(browser, page_watch, log)
+    pg.goto(log.base + "transparency")
+    assert all(pg.evaluate(_CONSISTENCY, good))
+    assert not any(pg.evaluate(_CONSISTENCY, bad))
     _close(context, watch)
