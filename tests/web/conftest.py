@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -146,6 +146,32 @@ def page(browser: object, live_server: str) -> Iterator[tuple[object, PageWatch]
     context.close()
     assert watch.outside == [], f"requests left 127.0.0.1: {watch.outside}"
     assert watch.errors == [], f"console errors: {watch.errors}"
+
+
+def serve_app_on_free_port(env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
+    """``uvicorn orechain.server:create_app`` on a free loopback port, once it answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    cmd = [sys.executable, "-m", "uvicorn", "orechain.server:create_app", "--factory",
+           "--host", "127.0.0.1", "--port", str(port), "--log-level", "error"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        assert proc.poll() is None, f"the server exited with {proc.returncode}"
+        try:
+            urllib.request.urlopen(base + "api/health", timeout=2).close()  # loopback
+            return base, proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    pytest.fail("the server did not come up")
+
+
+@pytest.fixture(scope="session")
+def serve_app() -> Callable[[dict[str, str]], tuple[str, subprocess.Popen[bytes]]]:
+    """Start the app with an environment (a module's own ledger); the caller terminates it."""
+    return serve_app_on_free_port
 
 
 @pytest.fixture(scope="session")

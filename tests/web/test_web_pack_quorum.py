@@ -12,12 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,26 +40,6 @@ class Setup:
         self.url, self.base, self.policy, self.two, self.packs = url, base, policy, two, packs
 
 
-def _serve(env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
-    """``uvicorn orechain.server:create_app`` on a free loopback port, once it answers."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    cmd = [sys.executable, "-m", "uvicorn", "orechain.server:create_app", "--factory",
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "error"]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/"
-    for _ in range(300):
-        assert proc.poll() is None, f"the server exited with {proc.returncode}"
-        try:
-            urllib.request.urlopen(base + "api/health", timeout=2).close()  # loopback
-            return base, proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    pytest.fail("the server did not come up")
-
-
 def _rewrite_checkpoint(data: bytes, change: Any) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
@@ -84,7 +59,9 @@ def _flip_cosignature(note: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[Setup]:
+def setup(
+    tmp_path_factory: pytest.TempPathFactory, chromium_path: str, serve_app: Any
+) -> Iterator[Setup]:
     folder = tmp_path_factory.mktemp("quorum")
     settings = Settings(cache_dir=folder / "cache", database_url=str(folder / "ledger.db"))
     ensure_ledger(settings)
@@ -112,7 +89,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Itera
     }
     env = {**os.environ, **settings.to_env(), "ORECHAIN_WITNESS_POLICY": str(folder / "policy.txt")}
     env["ORECHAIN_ATLAS"] = "/dev/null/no-atlas.duckdb"  # the page needs no atlas: skip warm-up
-    base, proc = _serve(env)
+    base, proc = serve_app(env)
     try:
         yield Setup(settings.database_url, base, policy, two, packs)
     finally:
@@ -219,6 +196,38 @@ def test_checkpoint_box_requires_the_witness_quorum(
     cls, text = check(_note_of(setup.packs["plain"]))
     assert cls == "ok", text
     assert "No witness policy" in text
+    context.close()
+    assert watch.errors == [], watch.errors
+    assert watch.outside == [], watch.outside
+
+
+def test_event_box_requires_the_witness_quorum(setup: Setup, browser: Any, page_watch: Any) -> None:
+    """The single-event proof box applies the policy in the box, like the checkpoint box."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    watch = page_watch(pg, setup.base.rstrip("/"))
+    pg.goto(setup.base + "transparency")
+
+    def verify() -> tuple[str | None, str, str]:
+        pg.evaluate("() => { delete document.getElementById('proof-result').dataset.verified; }")
+        pg.click("#proof-form button[type=submit]")
+        pg.wait_for_selector("#proof-result[data-verified]", timeout=30_000)
+        return (
+            pg.get_attribute("#proof-result", "data-verified"),
+            pg.inner_text("#proof-result"),
+            pg.inner_text("#proof-steps"),
+        )
+
+    # The published checkpoint (GET /checkpoint) carries w1's cosignature.
+    ok, result, steps = verify()
+    assert ok == "true", result
+    assert "witness quorum 'w1' of the server's published policy met: cosigned by w1" in result
+    # A pasted policy asking for a second witness that never cosigned.
+    pg.fill("#policy", setup.two)
+    ok, result, _ = verify()
+    assert ok == "false", result
+    assert "pasted policy" in result
+    assert "lacks the witness quorum 'both' (cosigned by: w1)" in result
     context.close()
     assert watch.errors == [], watch.errors
     assert watch.outside == [], watch.outside

@@ -1,4 +1,5 @@
 import { sankeyChart } from "./charts.js";
+import { SERVER_KEY } from "./anchor.js";
 import { api, fillTable, setToken, token } from "./common.js";
 import { number, percent } from "./formatting.js";
 import { label } from "./labels.js";
@@ -70,6 +71,7 @@ async function open(lotId) {
   $("compliance").textContent = `${rule.passed ? "PASS" : "FAIL"}: ${rule.reason}`;
   $("compliance").className = rule.passed ? "ok" : "fail";
   $("proof-result").textContent = ""; $("proof-steps").textContent = "";
+  $("verify-own-key").href = `/transparency?event=${encodeURIComponent(lot && lot.events.length ? lot.events[0] : "0")}#h-proof`;
   publicRecord(lot).catch((error) => { $("checkpoint-summary").textContent = error.message; });
   const detail = await provenance(lotId);
   if (detail) lot = { ...lot, ...detail };
@@ -92,8 +94,12 @@ async function publicRecord(found) {
   $("checkpoint-summary").textContent = `Signed checkpoint of log ${head.origin}: ${number(head.tree_size)} events. “Verify in the browser” checks the first event's Merkle path and the Ed25519 signature.`;
 }
 
-$("verify").addEventListener("click", () => {
-  if (lot && lot.events.length) verifyEvent(lot.events[0], $("proof-result"), $("proof-steps"));
+// This page has no key box: it trusts the server's published key and says so; the
+// Transparency page link checks the same event against a key and policy from elsewhere.
+$("verify").addEventListener("click", async () => {
+  if (!lot || !lot.events.length) return;
+  const head = await api("/api/transparency");
+  verifyEvent(lot.events[0], { vkey: head.vkey, keySource: SERVER_KEY, policy: null }, $("proof-result"), $("proof-steps"));
 });
 $("lot-form").addEventListener("submit", search);
 $("mb-form").addEventListener("submit", massbalance);

@@ -1,7 +1,9 @@
+import { PASTED_KEY, SERVER_KEY, checkCheckpoint } from "./anchor.js";
 import { number } from "./formatting.js";
 import { verifyEvent } from "./proofbox.js";
-import { checkQuorum, parsePolicy, verifyPack } from "./packverify.js";
-import { verifyCheckpoint } from "./verify.js";
+import { verifyPack } from "./packverify.js";
+import { forget, remembered } from "./seen.js";
+import { getState } from "./urlstate.js";
 
 const $ = (id) => document.getElementById(id);
 const serverKey = $("server-vkey").textContent.trim();
@@ -31,21 +33,19 @@ function currentPolicy() {
   return text ? { text, source: text === serverPolicy ? "server's published policy" : "pasted policy" } : null;
 }
 $("vkey").addEventListener("input", keyStatus);
-$("reset-key").addEventListener("click", () => { $("vkey").value = serverKey; $("checkpoint").value = serverCheckpoint; keyStatus(); });
+$("reset-key").addEventListener("click", () => { $("vkey").value = serverKey; $("checkpoint").value = serverCheckpoint; keyStatus(); seenStatus(); });
+// The key and policy in the boxes, each labelled with where it came from.
+function currentAnchor() {
+  const vkey = $("vkey").value.trim();
+  return { vkey, keySource: vkey === serverKey ? SERVER_KEY : PASTED_KEY, policy: currentPolicy() };
+}
 // The checkpoint is accepted only with the witness quorum when a policy is given (issue 17).
 $("check-sig").addEventListener("click", async () => {
   try {
-    const note = $("checkpoint").value.replace(/\r\n/g, "\n");
-    const cp = await verifyCheckpoint(note, $("vkey").value.trim());
-    let text = `Valid Ed25519 signature by ${cp.origin} over tree size ${number(cp.treeSize)}.`;
-    const policy = currentPolicy();
-    if (policy) {
-      const pol = parsePolicy(policy.text.replace(/\r\n/g, "\n"));
-      const signed = await checkQuorum(note, pol);
-      text += ` Witness quorum '${pol.quorum}' of the ${policy.source} met: cosigned by ${signed.join(", ") || "none needed"}.`;
-    } else {
-      text += " No witness policy: accepted on the log's signature alone.";
-    }
+    const anchor = currentAnchor(), checked = await checkCheckpoint($("checkpoint").value, anchor);
+    let text = `Valid Ed25519 signature by ${checked.cp.origin} over tree size ${number(checked.cp.treeSize)}.`;
+    text += anchor.policy ? ` Witness quorum '${checked.quorum}' of the ${anchor.policy.source} met: cosigned by ${checked.signed.join(", ") || "none needed"}.`
+      : " No witness policy: accepted on the log's signature alone.";
     $("sig-result").textContent = text;
     $("sig-result").className = "ok";
   } catch (error) {
@@ -53,8 +53,22 @@ $("check-sig").addEventListener("click", async () => {
     $("sig-result").className = "fail";
   }
 });
-$("proof-form").addEventListener("submit", (event) => {
-  event.preventDefault(); verifyEvent($("event-ref").value.trim(), $("proof-result"), $("proof-steps"));
+// What this browser remembers of the log under the key in the box (seen.js).
+function seenStatus() {
+  const seen = remembered(origin, $("vkey").value);
+  $("seen-status").textContent = seen ? `This browser remembers the checkpoint at size ${number(seen.size)} it verified on ${seen.at.slice(0, 10)}; a later one must extend it.`
+    : "This browser remembers no checkpoint of this log under this key yet.";
+  $("forget-seen").hidden = !seen;
+}
+const origin = $("h-proof").closest("section").dataset.origin;
+$("vkey").addEventListener("input", seenStatus);
+$("forget-seen").addEventListener("click", () => { forget(origin, $("vkey").value); seenStatus(); });
+seenStatus();
+$("event-ref").value = getState("event", $("event-ref").value);
+$("proof-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  await verifyEvent($("event-ref").value.trim(), currentAnchor(), $("proof-result"), $("proof-steps"));
+  seenStatus();
 });
 async function checkPack(file) {
   $("pack-result").textContent = "Verifying…"; $("pack-result").className = ""; $("pack-steps").textContent = "";

@@ -34,6 +34,28 @@ export async function rootFromInclusion(leaf, index, size, path) {
   return r;
 }
 
+// RFC 9162 §2.1.4.2, as orechain.ledger.merkle.verify_consistency: does the tree of newSize
+// leaves with newRoot extend the tree of oldSize leaves with oldRoot? Equal sizes need equal roots.
+export async function verifyConsistency(oldSize, newSize, oldRoot, newRoot, proof) {
+  if (oldSize === newSize && oldSize > 0) return proof.length === 0 && equal(oldRoot, newRoot);
+  if (!(oldSize > 0 && oldSize < newSize) || !proof.length) return false;
+  const path = 2 ** Math.round(Math.log2(oldSize)) === oldSize ? [oldRoot, ...proof] : [...proof];  // no 32-bit &
+  let fn = oldSize - 1, sn = newSize - 1;
+  while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+  let fr = path[0], sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = await nodeHash(c, fr); sr = await nodeHash(c, sr);
+      while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && equal(fr, oldRoot) && equal(sr, newRoot);
+}
+
 export function parseVkey(vkey) {
   const text = vkey.trim(), a = text.indexOf("+"), b = text.indexOf("+", a + 1);  // base64 may hold "+"
   const [name, keyHashHex, blob] = [text.slice(0, a), text.slice(a + 1, b), text.slice(b + 1)];
