@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from orechain.cli.common import JSON_OPTION, RECORD_OPTION, record_if, say_recorded, scenario_input
-from orechain.cli.output import console, emit_json, print_table
+from orechain.cli.output import console, emit_json, fmt, print_table, say
 from orechain.errors import InputError
 from orechain.inputs import MAX_DRAWS, MAX_WORKERS
 from orechain.jsonsafe import to_jsonable
@@ -68,6 +68,14 @@ def run(
     workers: int | None = typer.Option(
         None, "--workers", min=1, max=MAX_WORKERS, help="Local worker processes."
     ),
+    precision: float | None = typer.Option(
+        None,
+        "--precision",
+        min=0.001,
+        max=0.5,
+        help="Stop drawing once every percentile's 95 % interval is within ± this share of "
+        "it (e.g. 0.02); --draws is then the most.",
+    ),
     out: Path | None = typer.Option(
         None, "--out", help="Folder for result.json and draws.parquet."
     ),
@@ -99,10 +107,11 @@ def run(
             scheduler=scheduler,
             progress=draws > 0 and sys.stderr.isatty(),
             explain=explain,
+            precision=precision,
         ),
     )
     inputs = lambda: {"scenario": scenario_input(file), "draws": draws, "seed": seed,  # noqa: E731
-                      "explain": explain}  # fmt: skip
+                      "explain": explain, "precision": precision}  # fmt: skip
     doc = record_if(record, "scenario run", inputs, doc)
     if out is not None:
         _write_outputs(out, doc, draw_table)
@@ -131,28 +140,42 @@ def _pct(value: float | None) -> str:
 
 
 def _print_percentiles(doc: dict[str, Any]) -> None:
-    """Monte Carlo shortfall P5 / P50 / P95 and P(shortfall > 0) per year."""
+    """Monte Carlo shortfall P5 / P50 / P95 with the P50's 95 % interval, and P(shortfall > 0)."""
     mc = doc["monte_carlo"]
-    rows = [
-        {
-            "year": year,
-            "p5": q["p5"],
-            "p50": q["p50"],
-            "p95": q["p95"],
-            "p_exceed": _pct(q["p_exceed_0"]),
-        }
-        for year, q in mc["shortfall_t"].items()
-    ]
+    cis = mc.get("ci95", {}).get("shortfall_t", {})
+    rows = []
+    for year, q in mc["shortfall_t"].items():
+        lo, hi = cis.get(year, {}).get("p50", (None, None))
+        span = "–" if lo is None else f"{fmt(lo)}–{fmt(hi)}"
+        rows.append({"year": year, "p5": q["p5"], "p50": q["p50"], "p50_ci": span,
+                     "p95": q["p95"], "p_exceed": _pct(q["p_exceed_0"])})  # fmt: skip
     print_table(
         rows,
         [
             ("year", "year"),
-            ("p5", "P5 t"),
-            ("p50", "P50 t"),
-            ("p95", "P95 t"),
+            ("p5", "P5 [t]"),
+            ("p50", "P50 [t]"),
+            ("p50_ci", "P50 95 % interval [t]"),
+            ("p95", "P95 [t]"),
             ("p_exceed", "P(shortfall>0)"),
         ],
         title=f"Monte Carlo shortfall: {mc['draws']} draws, seed {mc['seed']}",
+    )
+    say(_settled_line(mc))
+
+
+def _settled_line(mc: dict[str, Any]) -> str:
+    """Whether more draws could still move a percentile, and which ones."""
+    prec = mc.get("precision", {})
+    target = f"±{100 * prec.get('target', 0.05):g} %"
+    left = mc.get("unsettled", [])
+    if not left:
+        return f"Every percentile is settled: its 95 % interval is within {target} (or ±1 t)."
+    shown = ", ".join(left[:4]) + (f" and {len(left) - 4} more" if len(left) > 4 else "")
+    more = "" if prec.get("asked") else "; --precision 0.02 draws until each is"
+    return (
+        f"Not settled by {mc['draws']} draws (95 % interval wider than {target}): {shown}. "
+        f"More draws can still move them{more}."
     )
 
 

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orechain.montecarlo import quantiles, run_stacked
+from orechain.montecarlo import quantile_ci, quantiles, run_stacked
 from orechain.scenarios.drawbounds import DrawBounds, draw_bounds
 from orechain.scenarios.highs import WarmModel, solve_lp
 from orechain.scenarios.inputs import (
@@ -434,6 +434,16 @@ class MonteCarloResult:
         return prices_frame(self.context, self.stacked)
 
 
+PRECISION_BATCH = 500
+"""Draws per batch when running to a precision (each batch is one Dask computation)."""
+
+DEFAULT_PRECISION = 0.05
+"""Relative half-width under which a percentile counts as settled when none is asked."""
+
+ABS_TOLERANCE_T = 1.0
+"""Shortfall percentiles within ±1 t count as settled whatever their relative width [t]."""
+
+
 def run_monte_carlo(
     net: Network,
     scn: Scenario,
@@ -445,8 +455,15 @@ def run_monte_carlo(
     progress: bool = False,
     warm: bool = True,
     bounds: bool = True,
+    precision: float | None = None,
+    batch: int = PRECISION_BATCH,
 ) -> MonteCarloResult:
     """Run ``draws`` draws on Dask and summarise the focus region's shortfall.
+
+    With ``precision``, draws run in batches of ``batch`` and stop as soon as
+    every reported percentile is settled (:func:`unsettled`), ``draws`` being
+    the most; the result is then exactly that of a run with as many draws as
+    were used (the same streams, in the same order).
 
     Parameters
     ----------
@@ -463,20 +480,107 @@ def run_monte_carlo(
         On warm models, write each draw's bounds into the year's template
         programme instead of rebuilding it (:mod:`orechain.scenarios.drawbounds`);
         False rebuilds every draw-year (the earlier warm path, for comparison).
+    precision
+        Relative half-width of the 95 % interval every percentile must reach
+        (e.g. 0.02), or None to run exactly ``draws`` draws.
     """
     ctx = make_context(net, scn, warm=warm, bounds=bounds)
-    stacked = Draws(
-        *run_stacked(
-            partial(draw_arrays, ctx),
-            draws,
-            seed=seed,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
+    parts: list[tuple[np.ndarray, ...]] = []
+    done = 0
+    while done < draws:
+        size = draws - done if precision is None else min(batch, draws - done)
+        parts.append(
+            run_stacked(
+                partial(draw_arrays, ctx),
+                size,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+                first=done,
+            )
         )
-    )
+        done += size
+        if precision is not None and not unsettled(ctx, _stack(parts), precision):
+            break
+    stacked = _stack(parts)
     fast = float(np.mean(stacked.fast.mean(axis=1)))
-    return MonteCarloResult(summarise_arrays(ctx, stacked), fast, ctx, stacked)
+    summary = summarise_arrays(ctx, stacked)
+    summary["ci95"] = percentile_intervals(ctx, stacked)
+    target = precision if precision is not None else DEFAULT_PRECISION
+    summary["unsettled"] = unsettled(ctx, stacked, target)
+    summary["precision"] = {"target": target, "asked": precision is not None, "max_draws": draws}
+    return MonteCarloResult(summary, fast, ctx, stacked)
+
+
+def _stack(parts: list[tuple[np.ndarray, ...]]) -> Draws:
+    if len(parts) == 1:
+        return Draws(*parts[0])
+    return Draws(*(np.concatenate(field) for field in zip(*parts, strict=True)))
+
+
+def percentile_intervals(ctx: Context, out: Draws) -> dict[str, Any]:
+    """95 % interval of every reported percentile (:func:`orechain.montecarlo.quantile_ci`).
+
+    ``{"shortfall_t": {year: {"p5": [lo, hi], …}}, "price_index": {year: {stage: …}}}``
+    for the focus region, the same values the summary's percentiles come from.
+    """
+    totals, prices = _focus_values(ctx, out)
+    return {
+        "shortfall_t": {
+            y: {k: list(v) for k, v in quantile_ci(vals).items()} for y, vals in totals.items()
+        },
+        "price_index": {
+            y: {st: {k: list(v) for k, v in quantile_ci(vals).items()} for st, vals in by.items()}
+            for y, by in prices.items()
+        },
+    }
+
+
+def unsettled(ctx: Context, out: Draws, precision: float) -> list[str]:
+    """Percentiles whose 95 % interval is wider than ±``precision`` of their value.
+
+    A shortfall percentile within ±:data:`ABS_TOLERANCE_T` counts as settled.
+    Each entry names the year, the percentile and what it measures, e.g.
+    ``"2025 P50 shortfall"``; an empty list means more draws would not move
+    any reported percentile by more than the target (at 95 % confidence).
+    """
+    totals, prices = _focus_values(ctx, out)
+    found = []
+    for y, vals in totals.items():
+        qs, cis = quantiles(vals), quantile_ci(vals)
+        for k, (lo, hi) in cis.items():
+            if (hi - lo) / 2 > max(precision * abs(qs[k]), ABS_TOLERANCE_T):
+                found.append(f"{y} {k.upper()} shortfall")
+    for y, by in prices.items():
+        for stage, vals in by.items():
+            qs, cis = quantiles(vals), quantile_ci(vals)
+            for k, (lo, hi) in cis.items():
+                if (hi - lo) / 2 > precision * abs(qs[k]):
+                    found.append(f"{y} {k.upper()} {stage} price index")
+    return found
+
+
+def _focus_values(
+    ctx: Context, out: Draws
+) -> tuple[dict[int, np.ndarray], dict[int, dict[str, np.ndarray]]]:
+    """The focus region's total shortfall per year and price index per year and stage."""
+    years = list(ctx.scn.horizon.years)
+    idx = [i for i, p in enumerate(ctx.points) if p.region == ctx.scn.focus_region]
+    totals: dict[int, np.ndarray] = {}
+    if idx:
+        total = _region_totals(out.shortfall[:, :, idx])
+        totals = {int(y): total[:, t] for t, y in enumerate(years)}
+    prices: dict[int, dict[str, np.ndarray]] = {}
+    if ctx.ref is not None:
+        stages = list(ctx.net.stages)
+        for t, y in enumerate(years):
+            for stage in sorted(stages):
+                vals = out.price[:, t, stages.index(stage)]
+                vals = vals[~np.isnan(vals)]
+                if len(vals):
+                    prices.setdefault(int(y), {})[stage] = vals
+    return totals, prices
 
 
 @dataclass(frozen=True)
@@ -605,25 +709,16 @@ def summarise_arrays(ctx: Context, out: Draws) -> dict[str, object]:
     region = ctx.scn.focus_region
     years = list(ctx.scn.horizon.years)
     idx = [i for i, p in enumerate(ctx.points) if p.region == region]
-    short = out.shortfall[:, :, idx]
-    total = _region_totals(short) if idx else np.zeros((len(short), len(years)))
+    totals, prices = _focus_values(ctx, out)
     by_year: dict[int, dict[str, Any]] = {
-        int(y): {
-            **quantiles(total[:, t]),
-            "p_exceed_0": float((total[:, t] > TOL).mean()),
-        }
-        for t, y in enumerate(years)
-    } if idx else {}  # fmt: skip
-    if ctx.ref is not None:
-        stages = list(ctx.net.stages)
-        for t, y in enumerate(years):
-            for stage in sorted(stages):
-                values = out.price[:, t, stages.index(stage)]
-                values = values[~np.isnan(values)]
-                if len(values):
-                    entry = by_year[int(y)].setdefault("price_index", {})
-                    entry[stage] = quantiles(values)
+        y: {**quantiles(vals), "p_exceed_0": float((vals > TOL).mean())}
+        for y, vals in totals.items()
+    }
+    for y, by_stage in prices.items():
+        for stage, vals in by_stage.items():
+            by_year.setdefault(y, {}).setdefault("price_index", {})[stage] = quantiles(vals)
     by_sector: dict[str, dict[int, dict[str, float]]] = {}
+    short = out.shortfall[:, :, idx]
     sectors = [ctx.points[i].sector for i in idx]
     for sector in sorted(set(sectors)):
         cols = [k for k, sec in enumerate(sectors) if sec == sector]

@@ -31,6 +31,7 @@ def run_report(
     progress: bool = False,
     on_progress: Callable[[float, str], None] | None = None,
     explain: bool = False,
+    precision: float | None = None,
 ) -> tuple[dict[str, Any], MonteCarloResult | None]:
     """Run a scenario (and its ``report.compare_without`` variant, and draws if asked).
 
@@ -41,6 +42,9 @@ def run_report(
     on_progress
         Called with (fraction done, phase) between phases; a background job
         raises from it to cancel the run.
+    precision
+        Run the draws in batches until every percentile's 95 % interval is
+        within ± this share of it, ``draws`` being the most (None: all draws).
 
     Returns
     -------
@@ -85,7 +89,14 @@ def run_report(
         from orechain.scenarios.montecarlo import run_monte_carlo
 
         mc = run_monte_carlo(
-            net, scn, draws, seed=seed, workers=workers, scheduler=scheduler, progress=progress
+            net,
+            scn,
+            draws,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            precision=precision,
         )
         doc["monte_carlo"] = {**mc.summary, "seed": seed, "fast_path_share": mc.fast_share}
         table = mc
