@@ -157,9 +157,9 @@ def test_scenarios_sankey_bands_are_link_origin_shares(browser, live_server, pag
     top = max(result["sankey"]["links"], key=lambda link: link["tonnes"])
     first = max(top["origin"].items(), key=lambda kv: kv[1])
     assert rows[0][:2] == [top["source"], top["target"]]
-    assert rows[0][3].startswith(f"{first[0]} {number(first[1])}")
+    assert rows[0][3].startswith(f"{first[0]}\u00a0{number(first[1])}")  # no-break space
     cross = next(r for r in rows if r[0] == "JPN magnet" and r[1] == "ROW end use of magnet")
-    assert cross[3].startswith("CHN ")
+    assert cross[3].startswith("CHN\u00a0")
 
 
 def test_scenarios_sankey_falls_back_to_departure(browser, live_server, page_watch):

@@ -50,12 +50,13 @@ export function sankeyCaption(by, year = null) {
 }
 
 // "CHN 143,120 · USA 21,582 · MMR 12,555 · 11 others 22,653": a link's largest mined
-// origins in tonnes, for tables that must read without the colours.
+// origins in tonnes, for tables that must read without the colours. No-break spaces
+// inside each item, so a narrow column wraps between origins, never within one.
 export function minedIn(origin, top = 3) {
   const parts = Object.entries(origin || {}).sort((a, b) => b[1] - a[1]);
   if (!parts.length) return "–";
-  const shown = parts.slice(0, top).map(([iso, t]) => `${iso} ${number(t)}`);
+  const shown = parts.slice(0, top).map(([iso, t]) => `${iso}\u00a0${number(t)}`);
   const rest = parts.slice(top);
-  if (rest.length) shown.push(`${rest.length} others ${number(rest.reduce((a, [, t]) => a + t, 0))}`);
+  if (rest.length) shown.push(`${rest.length}\u00a0others\u00a0${number(rest.reduce((a, [, t]) => a + t, 0))}`);
   return shown.join(" · ");
 }
