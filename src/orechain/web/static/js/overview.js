@@ -3,7 +3,7 @@ import { api, barsFromTable, fillTable } from "./common.js";
 import { corridorMarket } from "./corridor.js";
 import { number, percent } from "./formatting.js";
 import { label, sourceName } from "./labels.js";
-import { ORIGIN_COLOURS, originGroup } from "./origins.js";
+import { GROUP_TITLE, ORIGIN_COLOURS, originBands, sankeyCaption } from "./origins.js";
 import { getState, setState } from "./urlstate.js";
 
 document.querySelectorAll("[data-chart=bars]").forEach((el) => barsFromTable(el));
@@ -67,30 +67,6 @@ function digestTable(result) {
     + stages.map((s) => `<th scope="col" class="num">China's share, ${label(s)}</th>`).join("") + `</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
-// One Sankey link per colour band: a link's mined origin {ISO3: t} grouped into Pakistan,
-// China, the United States and other countries, each band its share of the link's tonnes.
-// A run without per-link origins falls back to the country each flow leaves.
-function originBands(links) {
-  const out = [];
-  for (const l of links.filter((k) => k.tonnes > 1e-6)) {
-    const mix = l.origin || {}, total = Object.values(mix).reduce((a, b) => a + b, 0);
-    if (total <= 0) { out.push({ source: l.source, target: l.target, value: l.tonnes, group: originGroup(l.source), traced: false }); continue; }
-    const bands = new Map();
-    for (const [iso, t] of Object.entries(mix)) bands.set(originGroup(iso), (bands.get(originGroup(iso)) || 0) + t);
-    for (const [group, t] of bands) {
-      if (t / total * l.tonnes > 1e-6) out.push({ source: l.source, target: l.target, value: (t / total) * l.tonnes, group, traced: true });
-    }
-  }
-  return out;
-}
-
-const CAPTION = {
-  origin: "Modelled flows between stages and countries [t]; each flow is split into bands by where its material was mined "
-    + "(traced plant by plant with the same pools as the origin shares below; Pakistan green, drawn on top). Model prediction, not a record of shipments.",
-  departure: "Modelled flows between stages and countries [t], coloured by the country each flow leaves (this run reports no traced origin per flow; "
-    + "Pakistan green, drawn on top). Model prediction, not a record of shipments.",
-};
-
 function corridor(result) {
   const years = result.sankey_by_year || [result.sankey];
   const slider = document.getElementById("corridor-year"), out = document.getElementById("corridor-year-out");
@@ -103,13 +79,12 @@ function corridor(result) {
     const y = years[Number(slider.value)];
     out.textContent = String(y.year);
     slider.setAttribute("aria-valuetext", String(y.year));
-    const links = originBands(y.links);
-    const by = links.some((l) => l.traced) ? "origin" : "departure";
+    const { bands, by } = originBands(y.links);
     const caption = document.getElementById("corridor-caption");
     caption.dataset.colouredBy = by;
-    caption.textContent = CAPTION[by];
-    sankeyChart(document.getElementById("corridor-sankey"), links, {
-      label: `Modelled corridor flows in ${y.year}`, highlight: ["Pakistan"], groupTitle: by === "origin" ? "where the material was mined" : "country the flow leaves", colours: ORIGIN_COLOURS, height: 520,
+    caption.textContent = sankeyCaption(by);
+    sankeyChart(document.getElementById("corridor-sankey"), bands, {
+      label: `Modelled corridor flows in ${y.year}`, highlight: ["Pakistan"], groupTitle: GROUP_TITLE[by], colours: ORIGIN_COLOURS, height: 520,
     });
     showYear(y.year);
   };

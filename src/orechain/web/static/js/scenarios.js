@@ -2,7 +2,7 @@ import { lineChart, sankeyChart } from "./charts.js";
 import { api, downloadCsv, fillTable, tableRows } from "./common.js";
 import { number, percent } from "./formatting.js";
 import { label } from "./labels.js";
-import { ORIGIN_COLOURS, originGroup } from "./origins.js";
+import { GROUP_TITLE, ORIGIN_COLOURS, minedIn, originBands, sankeyCaption } from "./origins.js";
 import { restore, setState } from "./urlstate.js";
 
 const $ = (id) => document.getElementById(id);
@@ -41,11 +41,17 @@ function draw(result) {
     year: y.year, shortfall_t: y.shortfall_t, ...y.shortfall_by_sector,
     without: result.without ? result.without.years[i].shortfall_t : null,
   })));
-  const links = result.sankey.links.filter((l) => l.tonnes > 1e-6).map((l) => ({ source: l.source, target: l.target, value: l.tonnes, group: originGroup(l.source) }));
-  $("sankey-caption").textContent = `Flows between stages and countries in ${result.sankey.year} [t], coloured by the country the flow leaves.`;
-  sankeyChart($("sankey"), links, { label: `Sankey of flows in ${result.sankey.year}`, highlight: ["Pakistan"], groupTitle: "country the flow leaves", colours: ORIGIN_COLOURS });
-  fillTable($("sankey-table"), [{ key: "source", header: "from" }, { key: "target", header: "to" }, { key: "value", header: "flow [t]", num: true, format: (v) => number(v) }],
-    [...links].sort((a, b) => b.value - a.value).slice(0, 25));
+  // The same bands, legend and caption as the overview's corridor Sankey (origins.js).
+  const { year, links } = result.sankey;
+  const { bands, by } = originBands(links);
+  const caption = $("sankey-caption");
+  caption.dataset.colouredBy = by;
+  caption.textContent = sankeyCaption(by, year);
+  sankeyChart($("sankey"), bands, { label: `Sankey of flows in ${year}`, highlight: ["Pakistan"], groupTitle: GROUP_TITLE[by], colours: ORIGIN_COLOURS });
+  // One row per link (not per band), its mined origins spelled out so the table reads without colour.
+  fillTable($("sankey-table"), [{ key: "source", header: "from" }, { key: "target", header: "to" }, { key: "tonnes", header: "flow [t]", num: true, format: (v) => number(v) },
+    { key: "origin", header: "mined in [t]", format: (v) => minedIn(v) }],
+  links.filter((l) => l.tonnes > 1e-6).sort((a, b) => b.tonnes - a.tonnes).slice(0, 25));
 }
 
 async function poll(jobId) {
