@@ -261,8 +261,8 @@ SPECS: dict[str, Spec] = {
         "pakistan", argv=("scenario", "validate", "scenarios/pakistan-us-corridor.yaml")
     ),
     (
-        "orechain scenario run FILE '[--draws' 'N]' '[--seed' 'S]' '[--workers' 'W]' "
-        "'[--scheduler' 'ADDR]' '[--out' 'DIR]' '[--json]'"
+        "orechain scenario run FILE '[--draws' 'N]' '[--precision' 'P]' '[--seed' 'S]' "
+        "'[--workers' 'W]' '[--scheduler' 'ADDR]' '[--out' 'DIR]' '[--json]'"
     ): Spec(
         "shortfall",
         argv=(

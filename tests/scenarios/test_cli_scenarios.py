@@ -177,8 +177,10 @@ def test_human_run_output_shows_percentiles_percent_shares_and_assumptions(tmp_p
     )
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "P5 t" in out
-    assert "P95 t" in out
+    assert "P5 [t]" in out
+    assert "P95 [t]" in out
+    assert "P50 95 % interval [t]" in out  # how far more draws could move the median
+    assert "settled" in out.lower()
     assert "%" in out
     assert "CHN share" in out
     assert "price index" in out

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from orechain.errors import InputError
 from orechain.montecarlo import quantile_ci, quantiles, run_stacked
 from orechain.scenarios.drawbounds import DrawBounds, draw_bounds
 from orechain.scenarios.highs import WarmModel, solve_lp
@@ -484,6 +485,9 @@ def run_monte_carlo(
         Relative half-width of the 95 % interval every percentile must reach
         (e.g. 0.02), or None to run exactly ``draws`` draws.
     """
+    if draws < 1:
+        msg = f"draws must be at least 1, got {draws}"
+        raise InputError(msg, field="draws")
     ctx = make_context(net, scn, warm=warm, bounds=bounds)
     parts: list[tuple[np.ndarray, ...]] = []
     done = 0
