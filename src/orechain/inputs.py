@@ -157,14 +157,14 @@ class _StrictChecks:
                 )
             if isinstance(key, Hashable):
                 seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc,no-any-return]
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 
 class _StrictLoader(_StrictChecks, yaml.SafeLoader):
     """SafeLoader that refuses duplicate mapping keys; its errors name line and problem."""
 
 
-_FastLoader: type | None = None
+_FastLoader: type[yaml.CSafeLoader] | None = None
 if yaml.__with_libyaml__:
 
     class _StrictCLoader(_StrictChecks, yaml.CSafeLoader):
@@ -173,15 +173,16 @@ if yaml.__with_libyaml__:
     _FastLoader = _StrictCLoader
 
 
-for _loader in (_StrictLoader, _FastLoader):
-    if _loader is not None:
-        _loader.add_implicit_resolver(
-            "tag:yaml.org,2002:float",
-            re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-            list("-+0123456789"),
-        )
+_FLOAT_WITH_EXPONENT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 """YAML 1.2 reads ``1e308`` as a number; PyYAML's YAML 1.1 rules read it as a string
 that pydantic would then quietly turn into a float, escaping the range checks."""
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", _FLOAT_WITH_EXPONENT, list("-+0123456789")
+)
+if _FastLoader is not None:
+    _FastLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:float", _FLOAT_WITH_EXPONENT, list("-+0123456789")
+    )
 
 _NUMBER_TEXT = re.compile(
     r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?"
@@ -203,10 +204,10 @@ def _load(text: str) -> Any:
     """
     if _FastLoader is not None:
         try:
-            return yaml.load(text, Loader=_FastLoader)  # noqa: S506  (a SafeLoader subclass)
+            return yaml.load(text, Loader=_FastLoader)
         except (yaml.YAMLError, RecursionError, ValueError):
             pass
-    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506  (a SafeLoader subclass)
+    return yaml.load(text, Loader=_StrictLoader)
 
 
 def load_yaml_text(text: str, source: str, *, max_abs: float | None = MAX_ABS_NUMBER) -> Any:

@@ -53,7 +53,12 @@ def test_area_help_matches_each_area():
 def test_risk_query_imports_neither_pandas_nor_numpy(atlas_env):
     """``orechain risk COMMODITY --json`` reads the atlas through plain records (issue 14)."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), json.dumps(["risk", "antimony", "--json"])],
+        [
+            sys.executable,
+            "-c",
+            PROBE.format(heavy=HEAVY),
+            json.dumps(["risk", "antimony", "--json"]),
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "100"},

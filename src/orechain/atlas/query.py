@@ -66,7 +66,7 @@ def _candidates(
 
 
 def _pick_type(candidates: list[dict[str, Any]], product: str | None, cid: str) -> str:
-    """The series with most country values (then the largest total), or the one ``product`` names."""
+    """The series with most country values (then largest total), or the one ``product`` names."""
     ranked = sorted(candidates, key=lambda c: (-c["n"], -c["total"]))
     types = [str(c["type"]) for c in ranked]
     if product is None:
@@ -126,9 +126,7 @@ def _selection(
         type=chosen,
         unit="" if unit is None else str(unit),
         basis=None if basis is None else str(basis),
-        records=tuple(
-            {k: v for k, v in r.items() if k not in ("unit", "basis")} for r in records
-        ),
+        records=tuple({k: v for k, v in r.items() if k not in ("unit", "basis")} for r in records),
         other_types=tuple(sorted(types - {chosen})),
         frame=frame,
     )

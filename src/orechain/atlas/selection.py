@@ -28,8 +28,7 @@ ROW_COLUMNS = (
 def plain_records(frame: pd.DataFrame) -> tuple[dict[str, Any], ...]:
     """The rows of ``frame`` as dictionaries, with None for every missing value."""
     return tuple(
-        {k: None if _missing(v) else v for k, v in row.items()}
-        for row in frame.to_dict("records")
+        {k: None if _missing(v) else v for k, v in row.items()} for row in frame.to_dict("records")
     )
 
 
@@ -70,8 +69,11 @@ class ProductionSelection:
 
     @property
     def rows(self) -> pd.DataFrame:
-        """Columns: country, country_name (canonical, from the countries table), value,
-        quantity_t, estimated, qualifier, note, published_name (the source's own label)."""
+        """The rows as a DataFrame, built from ``records`` when the selection has no frame.
+
+        Columns: country, country_name (canonical, from the countries table), value,
+        quantity_t, estimated, qualifier, note, published_name (the source's own label).
+        """
         if self.frame is None:
             import pandas as pd
 

@@ -29,6 +29,7 @@ from orechain.pairwise import pairwise_sum, total_of
 if TYPE_CHECKING:
     import pandas as pd
 
+
 def ranked_shares(
     labels: Sequence[Any], values: Sequence[float], other: float = 0.0
 ) -> list[tuple[int, float]]:

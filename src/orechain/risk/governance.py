@@ -35,12 +35,10 @@ def scale_wgi(estimate: pd.Series | float) -> pd.Series | float:
     >>> scale_wgi(2.5), scale_wgi(-2.5), scale_wgi(0.0)
     (0.0, 10.0, 5.0)
     """
-    if not isinstance(estimate, numbers.Real):
-        return ((WGI_MAX - estimate.clip(WGI_MIN, WGI_MAX)) * 10.0 / (WGI_MAX - WGI_MIN)).astype(
-            float
-        )
-    clipped = min(max(float(estimate), WGI_MIN), WGI_MAX)
-    return (WGI_MAX - clipped) * 10.0 / (WGI_MAX - WGI_MIN)
+    if isinstance(estimate, int | float | numbers.Real):
+        clipped = min(max(float(estimate), WGI_MIN), WGI_MAX)
+        return (WGI_MAX - clipped) * 10.0 / (WGI_MAX - WGI_MIN)
+    return ((WGI_MAX - estimate.clip(WGI_MIN, WGI_MAX)) * 10.0 / (WGI_MAX - WGI_MIN)).astype(float)
 
 
 def governance_by_country(atlas: Atlas, year: int) -> dict[str, float]:

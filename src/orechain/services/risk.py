@@ -9,9 +9,9 @@ from orechain.risk.commodity import CommodityRisk, commodity_risk
 
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
-    from orechain.risk.overview import OverviewRow
     from orechain.risk.geopolrisk import GeoPolRisk
     from orechain.risk.imports import ImportMix
+    from orechain.risk.overview import OverviewRow
 
 __all__ = [
     "exposure_rows",
