@@ -104,8 +104,11 @@ class CommodityRisk:
 def _known_values(sel: ProductionSelection) -> dict[str, float]:
     """Country values, summed per country, by country code: the shares' quantities.
 
-    Rows without a value (withheld) are left out; the order is the code order a
-    pandas ``groupby`` gives, so that totals add up in the same order.
+    Rows without a value (withheld) are left out; keys in code order, as a pandas
+    ``groupby`` gives them, so that totals add up in the same order. A country
+    listed twice (USGS lists U.S. helium twice) is added as pandas adds two
+    values; three or more rows of one country, which the atlas does not hold,
+    could differ from pandas' compensated group sum in the last bit.
     """
     known: dict[str, float] = {}
     for r in sel.country_records:
