@@ -51,12 +51,15 @@ def test_area_help_matches_each_area():
 
 
 def test_risk_query_imports_neither_pandas_nor_numpy(atlas_env):
-    """``orechain risk COMMODITY --json`` reads the atlas through plain records (issue 14)."""
+    """``orechain risk COMMODITY --json`` reads the atlas through plain records (issue 14).
+
+    Nor rich: a JSON document needs no console.
+    """
     done = subprocess.run(
         [
             sys.executable,
             "-c",
-            PROBE.format(heavy=HEAVY),
+            PROBE.format(heavy=(*HEAVY, "rich")),
             json.dumps(["risk", "antimony", "--json"]),
         ],
         capture_output=True,
