@@ -141,13 +141,13 @@ def decode_text(data: bytes, source: str) -> str:
 # --------------------------------------------------------------------------- YAML
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys."""
+class _StrictChecks:
+    """Refuse duplicate mapping keys (a mixin for the pure and the libyaml loader)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
             if isinstance(key, Hashable) and key in seen:
                 raise yaml.constructor.ConstructorError(
                     None,
@@ -157,16 +157,32 @@ class _StrictLoader(yaml.SafeLoader):
                 )
             if isinstance(key, Hashable):
                 seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 
-_StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
+class _StrictLoader(_StrictChecks, yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys; its errors name line and problem."""
+
+
+_FastLoader: type[yaml.CSafeLoader] | None = None
+if yaml.__with_libyaml__:
+
+    class _StrictCLoader(_StrictChecks, yaml.CSafeLoader):
+        """The same rules on libyaml's parser: about ten times faster on large files."""
+
+    _FastLoader = _StrictCLoader
+
+
+_FLOAT_WITH_EXPONENT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 """YAML 1.2 reads ``1e308`` as a number; PyYAML's YAML 1.1 rules read it as a string
 that pydantic would then quietly turn into a float, escaping the range checks."""
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", _FLOAT_WITH_EXPONENT, list("-+0123456789")
+)
+if _FastLoader is not None:
+    _FastLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:float", _FLOAT_WITH_EXPONENT, list("-+0123456789")
+    )
 
 _NUMBER_TEXT = re.compile(
     r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?"
@@ -178,6 +194,20 @@ _NUMBER_TEXT = re.compile(
 
 def _one_line(text: object) -> str:
     return " ".join(str(text).split())
+
+
+def _load(text: str) -> Any:
+    """Parse with libyaml when it is there; on any failure parse again with the pure loader.
+
+    The pure loader's errors (problem and line) are the ones users see, so a bad
+    file reads the same with or without libyaml; a good one parses to the same tree.
+    """
+    if _FastLoader is not None:
+        try:
+            return yaml.load(text, Loader=_FastLoader)
+        except (yaml.YAMLError, RecursionError, ValueError):
+            pass
+    return yaml.load(text, Loader=_StrictLoader)
 
 
 def load_yaml_text(text: str, source: str, *, max_abs: float | None = MAX_ABS_NUMBER) -> Any:
@@ -200,7 +230,7 @@ def load_yaml_text(text: str, source: str, *, max_abs: float | None = MAX_ABS_NU
         msg = f"nested more than {MAX_NESTING} levels deep"
         raise InputError(msg, source=source)
     try:
-        raw = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+        raw = _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = _one_line(exc.problem or exc.context or "syntax error")

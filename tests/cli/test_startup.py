@@ -48,3 +48,24 @@ def test_area_help_matches_each_area():
         assert AREA_HELP[name] == text, name
     assert set(AREA_HELP) == set(SUBCOMMANDS)
     assert importlib.import_module("orechain.cli").build_help_app() is not None
+
+
+def test_risk_query_imports_neither_pandas_nor_numpy(atlas_env):
+    """``orechain risk COMMODITY --json`` reads the atlas through plain records (issue 14).
+
+    Nor rich: a JSON document needs no console.
+    """
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PROBE.format(heavy=(*HEAVY, "rich")),
+            json.dumps(["risk", "antimony", "--json"]),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "100"},
+        check=True,
+    )
+    assert json.loads(done.stdout)["commodity"] == "antimony"
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == ["duckdb"]

@@ -9,13 +9,16 @@ mixed in silently.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from orechain.atlas.commodities import resolve_commodity
 from orechain.atlas.schema import AGGREGATES
 from orechain.atlas.selection import ProductionSelection
 from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 AGGREGATES_SQL = "(" + ", ".join(f"'{a}'" for a in AGGREGATES) + ")"
 """SQL tuple of the aggregate country codes."""
@@ -35,60 +38,69 @@ def measures(atlas: Atlas, commodity: str, source: str = DEFAULT_SOURCE) -> list
     """Measures with at least one country value for a commodity."""
     cid = resolve_commodity(commodity)
     clause, params = source_family_clause(source)
-    frame = atlas.query(
+    found = atlas.con.execute(
         f"SELECT DISTINCT measure FROM production WHERE commodity = ? AND {clause} "
         f"AND country NOT IN {AGGREGATES_SQL} AND value IS NOT NULL ORDER BY measure",
         [cid, *params],
-    )
-    return frame["measure"].tolist()
+    ).fetchall()
+    return [str(m) for (m,) in found]
 
 
-def _candidates(atlas: Atlas, cid: str, measure: str, source: str) -> pd.DataFrame:
+def _candidates(
+    atlas: Atlas, table: str, cid: str, measure: str | None, source: str
+) -> list[dict[str, Any]]:
+    """Series with country values: source_id, year, type, n (values) and total."""
     clause, params = source_family_clause(source)
-    return atlas.query(
+    measure_clause = "AND measure = ?" if measure is not None else ""
+    return atlas.records(
         f"""
         SELECT source_id, year, type, count(value) AS n, sum(value) AS total
-        FROM production
-        WHERE commodity = ? AND measure = ? AND {clause}
+        FROM {table}
+        WHERE commodity = ? {measure_clause} AND {clause}
           AND country NOT IN {AGGREGATES_SQL}
         GROUP BY source_id, year, type
         HAVING count(value) > 0
         """,
-        [cid, measure, *params],
+        [cid, *([measure] if measure is not None else []), *params],
     )
 
 
-def _pick_type(candidates: pd.DataFrame, product: str | None, cid: str) -> str:
-    types = candidates.sort_values(["n", "total"], ascending=False)["type"].tolist()
+def _pick_type(candidates: list[dict[str, Any]], product: str | None, cid: str) -> str:
+    """The series with most country values (then largest total), or the one ``product`` names."""
+    ranked = sorted(candidates, key=lambda c: (-c["n"], -c["total"]))
+    types = [str(c["type"]) for c in ranked]
     if product is None:
-        return str(types[0])
-    matches = [t for t in types if product.lower() in str(t).lower()]
+        return types[0]
+    matches = [t for t in types if product.lower() in t.lower()]
     if not matches:
         msg = f"no {cid} series matches product {product!r}; available: {'; '.join(types)}"
         raise NotFoundError(msg)
-    return str(matches[0])
+    return matches[0]
 
 
 def _year_and_vintage(
-    frame: pd.DataFrame, year: int | None, what: str
-) -> tuple[int, str, pd.DataFrame]:
-    """The year (given, else latest), its latest source vintage, and that vintage's rows.
+    candidates: list[dict[str, Any]], year: int | None, what: str
+) -> tuple[int, str, list[dict[str, Any]]]:
+    """The year (given, else latest), its latest source vintage, and that vintage's series.
 
     ``what`` names the data in the error, e.g. ``"'mine' data for antimony"``.
     """
-    chosen = int(frame["year"].max()) if year is None else int(year)
-    in_year = frame[frame["year"] == chosen]
-    if in_year.empty:
-        years = ", ".join(str(y) for y in sorted(frame["year"].unique()))
+    chosen = int(max(c["year"] for c in candidates)) if year is None else int(year)
+    in_year = [c for c in candidates if c["year"] == chosen]
+    if not in_year:
+        years = ", ".join(str(y) for y in sorted({c["year"] for c in candidates}))
         msg = f"no {what} in {chosen}; years with data: {years}"
         raise NotFoundError(msg)
-    source_id = str(in_year["source_id"].max())
-    return chosen, source_id, in_year[in_year["source_id"] == source_id]
+    source_id = str(max(c["source_id"] for c in in_year))
+    return chosen, source_id, [c for c in in_year if c["source_id"] == source_id]
 
 
 def _selection(
-    rows: pd.DataFrame,
+    atlas: Atlas,
+    sql: str,
+    params: list[object],
     *,
+    with_frame: bool,
     commodity: str,
     measure: str,
     year: int,
@@ -96,18 +108,27 @@ def _selection(
     chosen: str,
     types: set[str],
 ) -> ProductionSelection:
-    """A selection from its rows (unit and basis taken from the first row that states them)."""
-    units, bases = rows["unit"].dropna(), rows["basis"].dropna()
+    """Run the rows query ``sql``; unit and basis come from the first row that states them.
+
+    ``with_frame`` also keeps the rows as the DataFrame the query returns (pandas).
+    """
+    records = atlas.records(sql, params)
+    unit = next((r["unit"] for r in records if r["unit"] is not None), None)
+    basis = next((r["basis"] for r in records if r["basis"] is not None), None)
+    frame = None
+    if with_frame:
+        frame = atlas.query(sql, params).drop(columns=["unit", "basis"])
     return ProductionSelection(
         commodity=commodity,
         measure=measure,
         year=year,
         source_id=source_id,
         type=chosen,
-        unit=str(units.iloc[0]) if len(units) else "",
-        basis=str(bases.iloc[0]) if len(bases) else None,
-        rows=rows.drop(columns=["unit", "basis"]),
+        unit="" if unit is None else str(unit),
+        basis=None if basis is None else str(basis),
+        records=tuple({k: v for k, v in r.items() if k not in ("unit", "basis")} for r in records),
         other_types=tuple(sorted(types - {chosen})),
+        frame=frame,
     )
 
 
@@ -119,6 +140,7 @@ def select_production(
     *,
     source: str = DEFAULT_SOURCE,
     product: str | None = None,
+    with_frame: bool = True,
 ) -> ProductionSelection:
     """Select the production rows that answer one question.
 
@@ -135,14 +157,19 @@ def select_production(
     source
         Source family (``usgs-mcs``, ``wmd``) or one source id (``usgs-mcs-2024``).
     product
-        Text matched against the published type when a vintage has several
+        Text matched against the published type text when a vintage has several
         series of one measure (e.g. ``"rutile"``).
+    with_frame
+        Also hold the rows as a DataFrame (``rows``, imports pandas); False keeps
+        plain ``records`` only, for callers that start fast (``orechain risk``).
     """
     cid = resolve_commodity(commodity)
     if measure == "reserves":
-        return select_reserves(atlas, cid, year, source=source, product=product)
-    cands = _candidates(atlas, cid, measure, source)
-    if cands.empty:
+        return select_reserves(
+            atlas, cid, year, source=source, product=product, with_frame=with_frame
+        )
+    cands = _candidates(atlas, "production", cid, measure, source)
+    if not cands:
         from orechain.atlas.stages import select_stage_shares, stage_names
 
         stages = stage_names(atlas, cid)
@@ -153,8 +180,7 @@ def select_production(
         raise NotFoundError(msg)
     year, source_id, series = _year_and_vintage(cands, year, f"{measure!r} data for {cid}")
     chosen = _pick_type(series, product, cid)
-    rows = atlas.query(
-        """
+    sql = """
         SELECT p.country, COALESCE(c.name, p.country_name) AS country_name, p.value, p.unit,
                p.quantity_t, p.basis, p.estimated, p.qualifier, p.note,
                p.country_name AS published_name
@@ -162,12 +188,11 @@ def select_production(
         WHERE p.commodity = ? AND p.measure = ? AND p.year = ? AND p.source_id = ?
           AND p.type = ?
         ORDER BY p.value DESC NULLS LAST, p.country
-        """,
-        [cid, measure, year, source_id, chosen],
-    )
+        """
     return _selection(
-        rows, commodity=cid, measure=measure, year=year, source_id=source_id,
-        chosen=chosen, types=set(series["type"]),
+        atlas, sql, [cid, measure, year, source_id, chosen], with_frame=with_frame,
+        commodity=cid, measure=measure, year=year, source_id=source_id,
+        chosen=chosen, types={str(c["type"]) for c in series},
     )  # fmt: skip
 
 
@@ -178,6 +203,7 @@ def select_reserves(
     *,
     source: str = DEFAULT_SOURCE,
     product: str | None = None,
+    with_frame: bool = True,
 ) -> ProductionSelection:
     """Reserves by country, shaped like a production selection (measure ``reserves``).
 
@@ -185,30 +211,24 @@ def select_reserves(
     bounds such as ``>2,000,000`` keep their value and ``qualifier``.
     """
     cid = resolve_commodity(commodity)
-    clause, params = source_family_clause(source)
-    frame = atlas.query(
-        f"SELECT * FROM reserves WHERE commodity = ? AND {clause} AND value IS NOT NULL "
-        f"AND country NOT IN {AGGREGATES_SQL}",
-        [cid, *params],
-    )
-    if frame.empty:
+    cands = sorted(_candidates(atlas, "reserves", cid, None, source), key=lambda c: c["type"])
+    if not cands:
         msg = f"no reserves of {cid} in {source}"
         raise NotFoundError(msg)
-    year, source_id, vintage = _year_and_vintage(frame, year, f"reserves of {cid}")
-    series = vintage.groupby("type").agg(n=("value", "count"), total=("value", "sum"))
-    chosen = _pick_type(series.reset_index(), product, cid)
-    rows = atlas.query(
+    year, source_id, series = _year_and_vintage(cands, year, f"reserves of {cid}")
+    chosen = _pick_type(series, product, cid)
+    sql = (
         "SELECT r.country, COALESCE(c.name, r.country_name) AS country_name, r.value, r.unit, "
         "r.quantity_t, r.basis, FALSE AS estimated, r.qualifier, r.note, "
         "r.country_name AS published_name "
         "FROM reserves r LEFT JOIN countries c ON c.iso3 = r.country "
         "WHERE r.commodity = ? AND r.year = ? AND r.source_id = ? "
-        "AND r.type = ? ORDER BY r.value DESC NULLS LAST, r.country",
-        [cid, year, source_id, chosen],
+        "AND r.type = ? ORDER BY r.value DESC NULLS LAST, r.country"
     )
     return _selection(
-        rows, commodity=cid, measure="reserves", year=year, source_id=source_id,
-        chosen=chosen, types=set(series.index),
+        atlas, sql, [cid, year, source_id, chosen], with_frame=with_frame,
+        commodity=cid, measure="reserves", year=year, source_id=source_id,
+        chosen=chosen, types={str(c["type"]) for c in series},
     )  # fmt: skip
 
 

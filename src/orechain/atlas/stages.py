@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from orechain.atlas.selection import ProductionSelection
+from orechain.atlas.selection import ProductionSelection, plain_records
 from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
 from orechain.stages import resolve_stage, stage_index
@@ -122,6 +122,7 @@ def select_stage_shares(
     chosen_year, source_id = _pick_source(frame, year)
     chosen = frame[(frame["year"] == chosen_year) & (frame["source_id"] == source_id)]
     prod_rows, unit, note = _as_production_rows(chosen)
+    prod_rows = prod_rows.reset_index(drop=True)
     return ProductionSelection(
         commodity=commodity,
         measure=stage,
@@ -130,8 +131,9 @@ def select_stage_shares(
         type=f"{stage} (published stage shares)",
         unit=unit,
         basis=None,
-        rows=prod_rows.reset_index(drop=True),
+        records=plain_records(prod_rows),
         note=note,
+        frame=prod_rows,
     )
 
 

@@ -15,15 +15,18 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from orechain.atlas.ingest import Loader, LoadReport
 from orechain.atlas.schema import TABLES, Table, conform
 from orechain.atlas.sources import Source, load_sources
 from orechain.errors import ConflictError, InputError, NotFoundError
 from orechain.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +94,8 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source) -> list[LoadRepo
 
 
 def _register_sources(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> None:
+    import pandas as pd
+
     frame = pd.DataFrame(
         [
             {
@@ -151,6 +156,15 @@ class Atlas:
     def query(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:
         """Run a read query and return a DataFrame."""
         return self.con.execute(sql, params or []).df()
+
+    def records(self, sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
+        """Run a read query and return its rows as dictionaries (NULL is None).
+
+        Needs no pandas: the CLI's lean paths (``orechain risk``) read through it.
+        """
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def ingest(
         self, kind: str, path: Path, source_id: str | None = None, *, force: bool = False

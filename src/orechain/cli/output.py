@@ -6,17 +6,32 @@ import json
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from orechain.formatting import number
 from orechain.jsonsafe import to_jsonable
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@cache
+def _console(stderr: bool = False) -> Console:
+    """The rich console for stdout (or stderr), made on first use: ``--json`` needs no rich."""
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def __getattr__(name: str) -> Any:
+    """``console`` and ``err_console``, created when first imported."""
+    if name == "console":
+        return _console()
+    if name == "err_console":
+        return _console(stderr=True)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def emit_json(obj: Any) -> None:
@@ -41,6 +56,9 @@ def print_table(
     caption: str | None = None,
 ) -> None:
     """Print rows as a rich table; ``columns`` is (key, header) pairs."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(
         title=Text(title) if title else None,
         caption=Text(caption) if caption else None,
@@ -70,15 +88,17 @@ WIDE = 200
 def print_wide(renderable: Any) -> None:
     """Print on a terminal at its width; to a pipe or file up to ``WIDE`` columns."""
     _fit_width()
-    console.print(renderable)
+    _console().print(renderable)
 
 
 def _fit_width() -> None:
     """The terminal's width on a terminal, ``WIDE`` on a pipe (checked per print)."""
+    console = _console()
     console.width = shutil.get_terminal_size().columns if console.is_terminal else WIDE
 
 
 def say(text: str) -> None:
     """Print one line of prose; not wrapped when stdout is a pipe or file."""
     _fit_width()
+    console = _console()
     console.print(text, markup=False, highlight=False, soft_wrap=not console.is_terminal)

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from orechain.atlas.query import DEFAULT_SOURCE, ProductionSelection, select_production
-from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
-from orechain.risk.concentration import concentration_ratio, hhi, shares
-from orechain.risk.governance import governance_scores, hhi_wgi, missing_governance
+from orechain.risk.concentration import (
+    concentration_ratio_of,
+    hhi_of,
+    ranked_shares,
+    total_of,
+)
+from orechain.risk.governance import governance_by_country, hhi_wgi_of, missing_governance
 from orechain.risk.import_reliance import net_import_reliance, us_import_sources
+
+if TYPE_CHECKING:
+    from orechain.atlas.store import Atlas
 
 logger = logging.getLogger(__name__)
 
@@ -96,25 +101,50 @@ class CommodityRisk:
         return asdict(self)
 
 
-def _country_shares(sel: ProductionSelection) -> tuple[pd.Series, list[CountryShare]]:
-    rows = sel.countries
-    known = rows.dropna(subset=["value"]).groupby("country")["value"].sum()
-    share = shares(known, other=sel.other_value)
+def _known_values(sel: ProductionSelection) -> dict[str, float]:
+    """Country values, summed per country, by country code: the shares' quantities.
+
+    Rows without a value (withheld) are left out; keys in code order, as a pandas
+    ``groupby`` gives them, so that totals add up in the same order. A country
+    listed twice (USGS lists U.S. helium twice) is added as pandas adds two
+    values; three or more rows of one country, which the atlas does not hold,
+    could differ from pandas' compensated group sum in the last bit.
+    """
+    known: dict[str, float] = {}
+    for r in sel.country_records:
+        if r["value"] is not None:
+            known[r["country"]] = known.get(r["country"], 0.0) + float(r["value"])
+    return dict(sorted(known.items()))
+
+
+def _shares(known: dict[str, float], other: float) -> dict[str, float]:
+    """Shares of ``known`` by country, largest first (see :func:`ranked_shares`)."""
+    labels = list(known)
+    return {labels[i]: s for i, s in ranked_shares(labels, list(known.values()), other)}
+
+
+def _country_shares(sel: ProductionSelection) -> tuple[dict[str, float], list[CountryShare]]:
+    share = _shares(_known_values(sel), sel.other_value)
     out = []
-    for row in rows.itertuples():
-        value = None if pd.isna(row.value) else float(row.value)
+    for row in sel.country_records:
+        value = None if row["value"] is None else float(row["value"])
         out.append(
             CountryShare(
-                iso3=str(row.country),
-                name=str(row.country_name),
+                iso3=str(row["country"]),
+                name=str(row["country_name"]),
                 value=value,
-                share=float(share[row.country]) if row.country in share.index else None,
-                estimated=bool(row.estimated) if pd.notna(row.estimated) else False,
-                qualifier=None if pd.isna(row.qualifier) else str(row.qualifier),
+                share=share.get(row["country"]),
+                estimated=bool(row["estimated"]) if row["estimated"] is not None else False,
+                qualifier=None if row["qualifier"] is None else str(row["qualifier"]),
             )
         )
     out.sort(key=lambda c: -(c.value or -1.0))
     return share, out
+
+
+def _total(sel: ProductionSelection) -> float:
+    """Σ country values + 'other countries' [unit]: the share denominator."""
+    return total_of([r["value"] for r in sel.country_records]) + sel.other_value
 
 
 def _comparison(atlas: Atlas, primary: ProductionSelection) -> list[SourceComparison]:
@@ -122,26 +152,26 @@ def _comparison(atlas: Atlas, primary: ProductionSelection) -> list[SourceCompar
         return []
     try:
         other = select_production(
-            atlas, primary.commodity, "mine", primary.year, source=SECOND_SOURCE
+            atlas, primary.commodity, "mine", primary.year, source=SECOND_SOURCE, with_frame=False
         )
     except NotFoundError:
         return []
-    other_known = other.countries.dropna(subset=["value"]).groupby("country")["value"].sum()
-    other_share = shares(other_known, other=other.other_value)
-    mine = primary.countries.dropna(subset=["value"]).groupby("country")["value"].sum()
+    other_known = _known_values(other)
+    other_share = _shares(other_known, other.other_value)
+    mine = _known_values(primary)
     diffs = []
-    for iso3 in sorted(set(mine.index) | set(other_known.index)):
+    for iso3 in sorted(set(mine) | set(other_known)):
         a, b = mine.get(iso3), other_known.get(iso3)
         if a is None or b is None or abs(float(a) - float(b)) > 1e-9 * max(abs(a), abs(b), 1):
             diffs.append({"iso3": iso3, primary.source_id: a, other.source_id: b})
     return [
         SourceComparison(
             source_id=other.source_id,
-            total=float(other_known.sum() + other.other_value),
+            total=float(total_of(list(other_known.values())) + other.other_value),
             unit=other.unit,
-            hhi=hhi(other_share),
-            cr1=concentration_ratio(other_share, 1),
-            top_country=str(other_share.index[0]) if len(other_share) else None,
+            hhi=hhi_of(list(other_share.values())),
+            cr1=concentration_ratio_of(list(other_share.values()), 1),
+            top_country=next(iter(other_share), None),
             differences=diffs,
         )
     ]
@@ -169,19 +199,22 @@ def commodity_risk(
         measure = primary_measure(atlas, commodity, source)
         if measure != "mine":
             notes.append(f"no mine production series: showing the primary measure, {measure}")
-    sel = select_production(atlas, commodity, measure, year, source=source, product=product)
+    sel = select_production(
+        atlas, commodity, measure, year, source=source, product=product, with_frame=False
+    )
     share, rows = _country_shares(sel)
     notes += _vintage_notes(atlas, sel, year)
-    if "note" in sel.rows.columns:
-        notes += sorted({str(n) for n in sel.rows["note"].dropna() if "ASSUMPTION" in str(n)})
+    row_notes = [r.get("note") for r in sel.records]
+    notes += sorted({str(n) for n in row_notes if n is not None and "ASSUMPTION" in str(n)})
     notes += _separate_series_notes(atlas, sel, share)
-    wgi = governance_scores(atlas, sel.year)
-    total = float(sel.countries["value"].sum(skipna=True)) + sel.other_value
+    wgi = governance_by_country(atlas, sel.year)
+    total = _total(sel)
     published = sel.world_total_published
     nir = net_import_reliance(atlas, sel.commodity, sel.year)
     comparison = _comparison(atlas, sel)
     imports = us_import_sources(atlas, sel.commodity)
-    wgi_sources = atlas.query("SELECT DISTINCT source_id FROM wgi")["source_id"].tolist()
+    wgi_sources = [s for (s,) in atlas.con.execute("SELECT DISTINCT source_id FROM wgi").fetchall()]
+    values = list(share.values())
     return CommodityRisk(
         commodity=sel.commodity,
         measure=sel.measure,
@@ -194,12 +227,12 @@ def commodity_risk(
         difference_from_published=None if published is None else total - published,
         countries=rows,
         other_countries=sel.other_value,
-        hhi=hhi(share),
-        cr1=concentration_ratio(share, 1),
-        cr3=concentration_ratio(share, 3),
-        top_country=str(share.index[0]) if len(share) else None,
-        hhi_wgi=hhi_wgi(share, wgi) if len(wgi) else None,
-        wgi_missing=missing_governance(share, wgi) if len(wgi) else [],
+        hhi=hhi_of(values),
+        cr1=concentration_ratio_of(values, 1),
+        cr3=concentration_ratio_of(values, 3),
+        top_country=next((str(c) for c in share), None),
+        hhi_wgi=hhi_wgi_of(values, [wgi.get(c) for c in share]) if wgi else None,
+        wgi_missing=missing_governance(share, wgi) if wgi else [],
         net_import_reliance=nir.value_pct,
         net_import_reliance_flag=nir.flag,
         withheld=sorted(c.iso3 for c in rows if c.value is None and c.qualifier == "W"),
@@ -246,7 +279,9 @@ def _vintage_notes(atlas: Atlas, sel: ProductionSelection, year: int | None) -> 
     ]
 
 
-def _separate_series_notes(atlas: Atlas, sel: ProductionSelection, share: pd.Series) -> list[str]:
+def _separate_series_notes(
+    atlas: Atlas, sel: ProductionSelection, share: dict[str, float]
+) -> list[str]:
     """Countries published under another series of the same measure, said so.
 
     E.g. the U.S. cobalt row "Mine production, estimated": not in the shares; the
@@ -261,13 +296,13 @@ def _separate_series_notes(atlas: Atlas, sel: ProductionSelection, share: pd.Ser
           AND type IN ({marks}) AND value IS NOT NULL AND country NOT IN ('WORLD', 'OTHER')""",
         [sel.commodity, sel.measure, sel.year, sel.source_id, *sel.other_types],
     ).fetchall()
-    known = set(sel.countries["country"])
+    known = {r["country"] for r in sel.country_records}
     extra = [(c, float(v), t) for c, v, t in extra if c not in known]
     if not extra:
         return []
-    total = float(sel.countries["value"].sum(skipna=True)) + sel.other_value
+    total = _total(sel)
     grand = total + sum(v for _, v, _ in extra)
-    top = float(share.iloc[0]) * total if len(share) else 0.0
+    top = next(iter(share.values()), 0.0) * total
     listed = "; ".join(f"{c} {v:,.0f} {sel.unit} ('{t}')" for c, v, t in extra)
     return [
         f"not in the shares: {listed}, published as a separate series; "

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from orechain.atlas.commodities import resolve_commodity
+from orechain.pairwise import total_of
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from orechain.atlas.store import Atlas
 
 FIGURE_PREFIX = "Fig2: "
@@ -106,6 +107,7 @@ def net_import_reliance(
         Data year.
     published
         The frame of :func:`published_nir_rows`, to avoid one query per call.
+        Without it nothing here imports pandas (``orechain risk`` starts fast).
 
     Examples
     --------
@@ -116,50 +118,63 @@ def net_import_reliance(
     if published is None:
         rows = _salient(atlas, cid, [year], "net_import_reliance")
     else:
-        rows = published[(published["commodity"] == cid) & (published["year"] == year)]
-    rows = rows[rows["value"].notna() | rows["flag"].isin(ANSWERING_FLAGS)]
-    if not rows.empty:
+        from orechain.atlas.selection import plain_records
+
+        mine = published[(published["commodity"] == cid) & (published["year"] == year)]
+        rows = list(plain_records(mine))
+    rows = [r for r in rows if r["value"] is not None or r["flag"] in ANSWERING_FLAGS]
+    if rows:
         return _published(cid, year, rows)
     return compute_net_import_reliance(atlas, cid, year)
 
 
-def _salient(atlas: Atlas, commodity: str, years: list[int], *variables: str) -> pd.DataFrame:
+Row = dict[str, Any]
+"""One salient row: year, variable, item, value, unit, flag, source_id, vintage."""
+
+
+def _salient(atlas: Atlas, commodity: str, years: list[int], *variables: str) -> list[Row]:
     marks = ", ".join("?" for _ in variables)
     year_marks = ", ".join("?" for _ in years)
-    frame = atlas.query(
+    rows = atlas.records(
         f"SELECT year, variable, item, value, unit, flag, source_id FROM salient "
         f"WHERE commodity = ? AND year IN ({year_marks}) AND variable IN ({marks})",
         [commodity, *years, *variables],
     )
-    frame["vintage"] = frame["source_id"].map(vintage)
-    frame["flag"] = frame["flag"].astype(object).where(frame["flag"].notna(), None)
-    return frame
+    for r in rows:
+        r["vintage"] = vintage(r["source_id"])
+    return rows
 
 
-def _published(commodity: str, year: int, rows: pd.DataFrame) -> NetImportReliance:
-    figure = rows["item"].str.startswith(FIGURE_PREFIX)
-    columns = rows[~figure]
-    if columns.empty:
-        best = rows[rows["vintage"] == rows["vintage"].max()].sort_values("item").iloc[0]
+def _by_item(rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: r["item"])
+
+
+def _published(commodity: str, year: int, rows: list[Row]) -> NetImportReliance:
+    figure = [str(r["item"]).startswith(FIGURE_PREFIX) for r in rows]
+    columns = [r for r, fig in zip(rows, figure, strict=True) if not fig]
+    if not columns:
+        newest = max(r["vintage"] for r in rows)
+        best = _by_item([r for r in rows if r["vintage"] == newest])[0]
         return _result(commodity, year, best, "published (figure 2)")
-    latest = columns[columns["vintage"] == columns["vintage"].max()].sort_values("item")
-    fig = rows[figure & (rows["source_id"] == latest["source_id"].iloc[0])]
-    agree = latest[latest.apply(lambda r: _same(r, fig), axis=1)] if not fig.empty else latest
-    best = (agree if not agree.empty else latest).iloc[0]
-    return _result(commodity, year, best, "published")
+    newest = max(r["vintage"] for r in columns)
+    latest = _by_item([r for r in columns if r["vintage"] == newest])
+    source = latest[0]["source_id"]
+    fig_rows = [r for r, f in zip(rows, figure, strict=True) if f and r["source_id"] == source]
+    agree = [r for r in latest if _same(r, fig_rows)] if fig_rows else latest
+    return _result(commodity, year, (agree or latest)[0], "published")
 
 
-def _same(row: pd.Series, figure: pd.DataFrame) -> bool:
+def _same(row: Row, figure: list[Row]) -> bool:
     """Whether a Figure 2 row publishes the same value and flag as a salient column."""
-    same_flag = figure["flag"].fillna("") == (row["flag"] or "")
-    same_value = (figure["value"] == row["value"]) | (
-        figure["value"].isna() & bool(pd.isna(row["value"]))
+    return any(
+        (f["flag"] or "") == (row["flag"] or "")
+        and (f["value"] == row["value"] or (f["value"] is None and row["value"] is None))
+        for f in figure
     )
-    return bool((same_flag & same_value).any())
 
 
-def _result(commodity: str, year: int, row: pd.Series, method: str) -> NetImportReliance:
-    value = None if pd.isna(row["value"]) else float(row["value"])
+def _result(commodity: str, year: int, row: Row, method: str) -> NetImportReliance:
+    value = None if row["value"] is None else float(row["value"])
     return NetImportReliance(
         commodity, year, value, row["flag"], str(row["item"]), str(row["source_id"]), method
     )
@@ -176,13 +191,12 @@ def compute_net_import_reliance(atlas: Atlas, commodity: str, year: int) -> NetI
     """
     variables = ("imports", "exports", "consumption", "us_production", "stocks")
     rows = _salient(atlas, commodity, [year - 1, year], *variables)
-    rows = rows[rows["unit"].isin(TONNES) & rows["value"].notna()]
-    now = rows[rows["year"] == year]
-    trade = now[now["variable"].isin(["imports", "exports"])]
-    if trade.empty:
+    rows = [r for r in rows if r["unit"] in TONNES and r["value"] is not None]
+    trade = [r for r in rows if r["year"] == year and r["variable"] in ("imports", "exports")]
+    if not trade:
         return NetImportReliance(commodity, year, None, None, None, None, "unavailable")
-    source = trade.loc[trade["vintage"].idxmax(), "source_id"]
-    mine = rows[rows["source_id"] == source]
+    source = max(trade, key=lambda r: r["vintage"])["source_id"]
+    mine = [r for r in rows if r["source_id"] == source]
     terms = {v: _tonnes(mine, v, year) for v in variables}
     drawdown = _drawdown(mine, year)
     consumption = _consumption(mine, year, terms, drawdown)
@@ -195,27 +209,31 @@ def compute_net_import_reliance(atlas: Atlas, commodity: str, year: int) -> NetI
     )
 
 
-def _tonnes(rows: pd.DataFrame, variable: str, year: int) -> float | None:
-    part = rows[(rows["variable"] == variable) & (rows["year"] == year)]
-    if part.empty:
+def _tonnes(rows: list[Row], variable: str, year: int) -> float | None:
+    part = [r for r in rows if r["variable"] == variable and r["year"] == year]
+    if not part:
         return None
-    return float((part["value"] * part["unit"].map(TONNES)).sum())
+    return total_of([r["value"] * TONNES[r["unit"]] for r in part])
 
 
-def _drawdown(rows: pd.DataFrame, year: int) -> float:
+def _drawdown(rows: list[Row], year: int) -> float:
     """Stocks at the end of the previous year minus stocks at the end of ``year`` [t]."""
     before, after = _tonnes(rows, "stocks", year - 1), _tonnes(rows, "stocks", year)
     return 0.0 if before is None or after is None else before - after
 
 
+APPARENT = re.compile("appar|apprnt", re.IGNORECASE)
+"""Consumption items that are apparent consumption."""
+
+
 def _consumption(
-    rows: pd.DataFrame, year: int, terms: dict[str, float | None], drawdown: float
+    rows: list[Row], year: int, terms: dict[str, float | None], drawdown: float
 ) -> float | None:
-    part = rows[(rows["variable"] == "consumption") & (rows["year"] == year)]
-    apparent = part[part["item"].str.contains("appar|apprnt", case=False)]
-    chosen = apparent if not apparent.empty else part
+    part = [r for r in rows if r["variable"] == "consumption" and r["year"] == year]
+    apparent = [r for r in part if APPARENT.search(str(r["item"]))]
+    chosen = apparent or part
     if len(chosen) == 1:
-        return float(chosen["value"].iloc[0] * TONNES[chosen["unit"].iloc[0]])
+        return float(chosen[0]["value"] * TONNES[chosen[0]["unit"]])
     produced, imports, exports = terms["us_production"], terms["imports"], terms["exports"]
     if produced is None or imports is None or exports is None:
         return None
@@ -229,21 +247,21 @@ def us_import_sources(atlas: Atlas, commodity: str) -> list[ImportSource]:
     share over the four years before the data year; Hong Kong counted with China).
     """
     cid = resolve_commodity(commodity)
-    frame = atlas.query(
+    rows = atlas.records(
         "SELECT period, rank, country, share, source_id FROM us_import_sources WHERE commodity = ?",
         [cid],
     )
-    if frame.empty:
+    if not rows:
         return []
-    frame["vintage"] = frame["source_id"].map(vintage)
-    latest = frame[frame["vintage"] == frame["vintage"].max()].sort_values("rank")
+    newest = max(vintage(r["source_id"]) for r in rows)
+    latest = sorted((r for r in rows if vintage(r["source_id"]) == newest), key=lambda r: r["rank"])
     return [
         ImportSource(
-            int(r.rank),
-            str(r.country),
-            None if pd.isna(r.share) else float(r.share),
-            str(r.period),
-            str(r.source_id),
+            int(r["rank"]),
+            str(r["country"]),
+            None if r["share"] is None else float(r["share"]),
+            str(r["period"]),
+            str(r["source_id"]),
         )
-        for r in latest.itertuples()
+        for r in latest
     ]

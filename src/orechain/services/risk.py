@@ -6,12 +6,12 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from orechain.risk.commodity import CommodityRisk, commodity_risk
-from orechain.risk.overview import OverviewRow, risk_overview
 
 if TYPE_CHECKING:
     from orechain.atlas.store import Atlas
     from orechain.risk.geopolrisk import GeoPolRisk
     from orechain.risk.imports import ImportMix
+    from orechain.risk.overview import OverviewRow
 
 __all__ = [
     "exposure_rows",
@@ -116,6 +116,8 @@ def verified_document(
 
 def overview(atlas: Atlas, year: int | None = None) -> list[OverviewRow]:
     """One row per commodity × stage: top country, CR1, CR3, HHI, HHI_WGI, U.S. NIR."""
+    from orechain.risk.overview import risk_overview
+
     return risk_overview(atlas, year)
 
 
