@@ -155,7 +155,9 @@ def _print_shares(doc: dict[str, Any]) -> None:
     A table of its own (year and one column per stage), so it fits 80 columns
     with the ranges beside the shares.
     """
-    rows, stages, open_ranges = [], {}, False
+    rows: list[dict[str, Any]] = []
+    stages: dict[str, None] = {}
+    open_ranges = False
     for y in doc["years"]:
         ranges = y.get("supply_share_range_by_origin", {})
         row: dict[str, Any] = {"year": y["year"]}
