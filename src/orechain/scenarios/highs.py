@@ -518,8 +518,8 @@ def face_vertex(
     The least-cost stage has alternative optima (routes of equal cost), and
     which one HiGHS returns depends on its starting basis. The face is
     ``lp``'s constraints with the ``pinned`` columns (served demand, demand
-    steps) fixed at ``point``'s values as :func:`_min_cost` fixes a pin, the
-    stage-1 objective kept at ``point``'s value (the floor of :func:`_min_cost`)
+    steps) fixed at ``point``'s values (a pin of :func:`_min_cost` with no
+    tolerance), the stage-1 objective kept at ``point``'s value (the floor of :func:`_min_cost`)
     and total cost at most ``point``'s × (1 + :data:`FACE_TOL`): every point of
     it is an equally good and equally cheap answer. None when HiGHS finds no
     optimum (the caller skips that sample).
@@ -528,7 +528,7 @@ def face_vertex(
     cost = np.asarray(lp.col_cost, dtype=float)
     pinned = np.asarray(pinned, dtype=np.int32)
     h = _new_highs()
-    h.passModel(_pinned_lp(lp, np.asarray(direction, dtype=float), (pinned, point[pinned], TOL)))
+    h.passModel(_pinned_lp(lp, np.asarray(direction, dtype=float), (pinned, point[pinned], 0.0)))
     _keep_optimum(h, weight, float(np.dot(weight, point)))
     least = float(np.dot(cost, point))
     idx = np.nonzero(cost)[0].astype(np.int32)
