@@ -219,7 +219,7 @@ def test_monte_carlo_draws_never_sample_routings():
         ]
     )
     scn = parse_scenario(raw)
-    with mock.patch.object(routing, "face_vertex", side_effect=AssertionError("sampled")) as fv:
+    with mock.patch.object(routing, "face_vertices", side_effect=AssertionError("sampled")) as fv:
         run_monte_carlo(build_network(scn), scn, 8, seed=1, scheduler="synchronous")
     fv.assert_not_called()
 

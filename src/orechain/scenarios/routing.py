@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from orechain.scenarios.constraints import LinearProgram
-from orechain.scenarios.highs import face_vertex
+from orechain.scenarios.highs import face_vertices
 
 if TYPE_CHECKING:
     from orechain.scenarios.solve import YearSolve
@@ -89,16 +89,19 @@ def sample_routings(
     """Up to ``samples`` vertices of ``lp``'s least-cost face through ``point``.
 
     Sample ``k`` minimises a standard-normal direction over the ``free``
-    columns (zero elsewhere) on the face (:func:`face_vertex`); the directions
+    columns (zero elsewhere) on the face (:func:`~orechain.scenarios.highs.face_vertex`,
+    all samples on one loaded face: :func:`~orechain.scenarios.highs.face_vertices`); the directions
     come from one generator seeded with ``seed``. A sample HiGHS cannot solve
     is logged and skipped.
     """
     rng = np.random.default_rng(seed)
-    out = []
-    for k in range(samples):
+    directions = []
+    for _ in range(samples):
         direction = np.zeros(len(point))
         direction[free] = rng.standard_normal(len(free))
-        x = face_vertex(lp, point, pinned, direction)
+        directions.append(direction)
+    out = []
+    for k, x in enumerate(face_vertices(lp, point, pinned, directions)):
         if x is None:
             logger.warning("routing sample %d (seed %s) found no vertex; skipped", k, seed)
             continue
