@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scenario_helpers import tiny
 
-from orechain.scenarios import routing
+from orechain.scenarios import highs, routing
 from orechain.scenarios.inputs import demand_points, year_inputs
 from orechain.scenarios.montecarlo import run_monte_carlo
 from orechain.scenarios.results import to_json
@@ -242,3 +242,19 @@ def test_antimony_ban_shows_open_refining_shares_for_turkey_and_bolivia(atlas):
     assert [y.regions["USA"].supply_share_range_by_origin for y in again.years] == [
         y.regions["USA"].supply_share_range_by_origin for y in result.years
     ]
+
+
+def test_face_vertex_goes_where_the_direction_points():
+    scn = parse_scenario(two_equal_suppliers())
+    net = build_network(scn)
+    points = demand_points(net, scn)
+    solved = solve_year(net, scn, points, year_inputs(net, scn, points, 2025, np.zeros(0)))
+    x, lay = solved.sol.x, solved.lay
+    a_to_r = int(lay.flow[0])  # the first link: A → R
+    for sign, tonnes in ((-1.0, 100.0), (1.0, 20.0)):
+        direction = np.zeros(len(x))
+        direction[a_to_r] = sign
+        vertex = highs.face_vertex(solved.lp, x, lay.served, direction)
+        assert vertex is not None
+        assert vertex[a_to_r] == pytest.approx(tonnes, abs=1e-6)
+        assert vertex[lay.served] == pytest.approx(x[lay.served], abs=1e-9)
