@@ -159,11 +159,11 @@ def test_samples_stay_on_the_least_cost_face(raw):
     inp = year_inputs(net, scn, points, 2025, np.zeros(0))
     solved = solve_year(net, scn, points, inp, ref=market_prices(net, scn, points))
     lp, x, lay = solved.lp, solved.sol.x, solved.lay
-    pinned = lay.served if solved.market is None else np.r_[lay.served, solved.market.steps]
+    pinned, free = routing.face_columns(solved)
     cost = np.asarray(lp.col_cost)
     weight = np.asarray(lp.col_weight)
     least = float(cost @ x)
-    xs = routing.sample_routings(lp, x, pinned, lay.flow, 4, (routing.SEED, 2025))
+    xs = routing.sample_routings(lp, x, pinned, free, 4, (routing.SEED, 2025))
     assert len(xs) == 4
     for v in xs:
         # total cost within 1e-9 relative (plus HiGHS's 1e-7 feasibility tolerance)

@@ -534,7 +534,7 @@ def face_vertices(
     """:func:`face_vertex` for each direction, the face loaded once.
 
     Each solve after the first only changes the objective and starts from
-    the last vertex (5 ms → 1.6 ms per sample on ``pakistan-us-corridor``);
+    the last vertex (3.7 ms → 2.2 ms per sample on ``pakistan-us-corridor``);
     a generic direction has one minimiser on the face, so the start does not
     choose the answer.
     """

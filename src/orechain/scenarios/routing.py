@@ -63,9 +63,18 @@ def routing_ranges(
     """Share ranges of one solved year over ``samples`` equally cheap routings; samples solved.
 
     ``point`` is the run's traced shares and ``shares_of`` traces a solution
-    vector the same way (:func:`orechain.scenarios.solve.region_shares`). The
-    pinned columns are the served demand (and, in price mode, the demand
-    steps); the directions move the link flows and origin-class columns.
+    vector the same way (:func:`orechain.scenarios.solve.region_shares`).
+    """
+    pinned, free = face_columns(solved)
+    xs = sample_routings(solved.lp, solved.sol.x, pinned, free, samples, (SEED, year))
+    return share_ranges(point, [shares_of(x) for x in xs]), len(xs)
+
+
+def face_columns(solved: YearSolve) -> tuple[np.ndarray, np.ndarray]:
+    """The face's pinned columns and the columns its directions move.
+
+    Pinned: served demand (price mode: also the demand steps), so every sample
+    serves what the run serves. Moved: link flows and origin-class flows.
     """
     lay = solved.lay
     pinned = lay.served
@@ -74,8 +83,7 @@ def routing_ranges(
     free = lay.flow
     if lay.origin is not None and lay.origin.columns:
         free = np.concatenate([free, np.fromiter(lay.origin.columns.values(), dtype=int)])
-    xs = sample_routings(solved.lp, solved.sol.x, pinned, free, samples, (SEED, year))
-    return share_ranges(point, [shares_of(x) for x in xs]), len(xs)
+    return pinned, free
 
 
 def sample_routings(
