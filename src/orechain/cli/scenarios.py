@@ -139,6 +139,55 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f} %"
 
 
+ROUTING_NOTE = (
+    "(lo–hi): range over {samples} equally cheap routings; the model picks no share in it"
+)
+"""Printed under the share table when some share's range is wider than :data:`OPEN_RANGE`."""
+
+OPEN_RANGE = 0.01
+"""A share range wider than this (1 percentage point) is printed beside the share."""
+
+
+def _span(span: list[float] | None) -> str:
+    """`` (lo–hi)`` in whole percents when the range is wider than :data:`OPEN_RANGE`.
+
+    Whole percents still show such a range as two different numbers.
+    """
+    if span is None or span[1] - span[0] <= OPEN_RANGE:
+        return ""
+    return f" ({100 * span[0]:.0f}–{100 * span[1]:.0f})"
+
+
+def _print_shares(doc: dict[str, Any]) -> None:
+    """China's share of the focus region's supply by stage, with its range where it is open.
+
+    A table of its own (year and one column per stage), so it fits 80 columns
+    with the ranges beside the shares.
+    """
+    rows: list[dict[str, Any]] = []
+    stages: dict[str, None] = {}
+    open_ranges = False
+    for y in doc["years"]:
+        ranges = y.get("supply_share_range_by_origin", {})
+        row: dict[str, Any] = {"year": y["year"]}
+        for stage, shares in y["supply_share_by_origin"].items():
+            span = _span(ranges.get(stage, {}).get("CHN"))
+            row[stage] = _pct(shares.get("CHN", 0.0)) + span
+            stages[stage] = None
+            open_ranges = open_ranges or bool(span)
+        rows.append(row)
+    if not stages:
+        return
+    print_table(
+        rows,
+        [("year", "year"), *((stage, stage) for stage in stages)],
+        title=f"CHN share of {doc['focus_region']} supply by stage",
+    )
+    if open_ranges:
+        samples = max(y.get("routing_samples", 0) for y in doc["years"])
+        console.print(ROUTING_NOTE.format(samples=samples), markup=False, highlight=False)
+
+
 def _print_percentiles(doc: dict[str, Any]) -> None:
     """Monte Carlo shortfall P5 / P50 / P95 with the P50's 95 % interval, and P(shortfall > 0)."""
     mc = doc["monte_carlo"]
@@ -191,14 +240,12 @@ def _print_run(doc: dict[str, Any]) -> None:
         }
         for stage, index in y.get("price_index", {}).items():
             row[f"price_{stage}"] = f"{index:.2f}"
-        for stage, shares in y["supply_share_by_origin"].items():
-            row[f"chn_{stage}"] = _pct(shares.get("CHN", 0.0))
         rows.append(row)
     cols = [("year", "year"), ("demand_t", "demand t"), ("shortfall_t", "shortfall t")]
     if rows:
         cols += [(k, k.replace("price_", "price index ")) for k in rows[0] if k[:6] == "price_"]
-        cols += [(k, k.replace("chn_", "CHN share ")) for k in rows[0] if k.startswith("chn_")]
     print_table(rows, cols, title=f"{doc['scenario']} — {doc['focus_region']}")
+    _print_shares(doc)
     if mc:
         _print_percentiles(doc)
     if "without" in doc:

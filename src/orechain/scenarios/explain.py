@@ -70,13 +70,13 @@ def _variants(scn: Scenario) -> list[tuple[str, Scenario, Scenario, bool]]:
 def explain(scn: Scenario, atlas: Atlas | None, top: int = 5) -> dict[str, Any]:
     """For each headline figure, the ``top`` assumptions it is most sensitive to (±20 %)."""
     net = build_network(scn, atlas)
-    base = headlines(to_json(run_scenario(scn, net=net)))
+    base = headlines(to_json(run_scenario(scn, net=net, routing_samples=0)))
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in base}
     for label, low, high, rebuild in _variants(scn):
         figs = []
         for variant in (low, high):
             vnet = build_network(variant, atlas) if rebuild else net
-            figs.append(headlines(to_json(run_scenario(variant, net=vnet))))
+            figs.append(headlines(to_json(run_scenario(variant, net=vnet, routing_samples=0))))
         for key, value in base.items():
             lo, hi = figs[0].get(key, value), figs[1].get(key, value)
             rows[key].append(

@@ -60,6 +60,12 @@ class RegionYear:
     """Demand given up because the price rose above the buyers' willingness to pay [t]."""
     consumer_cost_usd: float | None = None
     """Served tonnes × end-use price, where the scenario gives a base USD price."""
+    supply_share_range_by_origin: dict[str, dict[str, tuple[float, float]]] = field(
+        default_factory=dict
+    )
+    """Stage → origin → (lowest, highest) share over equally cheap routings of the
+    least-cost stage, the point estimate included (:mod:`orechain.scenarios.routing`);
+    empty when no routing was sampled."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,8 @@ class YearResult:
     """Total cost of the least-cost optimal solution [relative units]."""
     link_flows: tuple[LinkFlow, ...] = ()
     """The same flows with structured ends (for Sankey diagrams)."""
+    routing_samples: int = 0
+    """Equally cheap routings behind ``RegionYear.supply_share_range_by_origin``."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +257,8 @@ def _year_json(y: YearResult, focus: str) -> dict[str, Any]:
         "shortfall_t": reg.shortfall_t,
         "shortfall_by_sector": {s: o.shortfall_t for s, o in reg.sectors.items()},
         "supply_share_by_origin": reg.supply_share_by_origin,
+        "supply_share_range_by_origin": _ranges_json(reg.supply_share_range_by_origin),
+        "routing_samples": y.routing_samples,
         "price_index": reg.price_index,
         "consumer_cost_usd": reg.consumer_cost_usd,
         "demand_destroyed_t": reg.demand_destroyed_t,
@@ -262,9 +272,20 @@ def _year_json(y: YearResult, focus: str) -> dict[str, Any]:
                 "served_t": v.served_t,
                 "shortfall_t": v.shortfall_t,
                 "origin_mix": v.supply_share_by_origin,
+                "origin_mix_range": _ranges_json(v.supply_share_range_by_origin),
             }
             for r, v in y.regions.items()
         },
+    }
+
+
+def _ranges_json(
+    ranges: dict[str, dict[str, tuple[float, float]]],
+) -> dict[str, dict[str, list[float]]]:
+    """Stage → origin → ``[lo, hi]``, origins by highest share first."""
+    return {
+        stage: {o: [lo, hi] for o, (lo, hi) in sorted(by.items(), key=lambda kv: -kv[1][1])}
+        for stage, by in ranges.items()
     }
 
 

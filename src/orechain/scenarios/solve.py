@@ -7,6 +7,7 @@ one year is gone the next. Everything else is independent by year.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -37,7 +38,7 @@ from orechain.scenarios.network import (
     check_network_covers,
     network_from_spec,
 )
-from orechain.scenarios.origin import link_pool_edges, pool_edges, undisrupted_base
+from orechain.scenarios.origin import PoolEdge, link_pool_edges, pool_edges, undisrupted_base
 from orechain.scenarios.results import (
     BindingConstraint,
     LinkFlow,
@@ -49,6 +50,8 @@ from orechain.scenarios.results import (
     share_and_hhi,
     trace_origins,
 )
+from orechain.scenarios.routing import label as routing_label
+from orechain.scenarios.routing import routing_ranges
 from orechain.scenarios.spec import ExportRestriction
 
 if TYPE_CHECKING:
@@ -190,6 +193,7 @@ def run_scenario(
     *,
     net: Network | None = None,
     variant: str = "as specified",
+    routing_samples: int | None = None,
 ) -> ScenarioResult:
     """Solve every year of the horizon.
 
@@ -203,11 +207,16 @@ def run_scenario(
         A network built earlier with :func:`build_network` (reuse across variants).
     variant
         Label of this run in the output (e.g. "without pk-sep").
+    routing_samples
+        Equally cheap routings sampled per year for the share ranges
+        (:mod:`orechain.scenarios.routing`); None: ``options.routing_samples``.
+        Runs that read only headline figures (tornado, backtests) pass 0.
     """
     net = net or build_network(scn, atlas)
     points = demand_points(net, scn)
     ref = market_prices(net, scn, points)
     stock_left = _stock0(scn)
+    samples = scn.options.routing_samples if routing_samples is None else routing_samples
     years = []
     for year in scn.horizon.years:
         inp = year_inputs(net, scn, points, year, stock_left)
@@ -215,7 +224,7 @@ def run_scenario(
             inp.restriction_base = restriction_bases(net, scn, points, year, stock_left, ref)
         solved = solve_year(net, scn, points, inp, ref=ref)
         stock_left = stock_left - solved.sol.x[solved.lay.stock]
-        years.append(year_result(net, scn, points, inp, solved, ref))
+        years.append(year_result(net, scn, points, inp, solved, ref, samples))
         logger.info("solved %s %d", scn.name, year)
     assumptions = (
         tuple(scn.assumptions)
@@ -223,6 +232,7 @@ def run_scenario(
         + _demand_labels(scn)
         + market_labels(scn, ref)
         + trace_labels(scn)
+        + ((routing_label(samples),) if samples else ())
     )
     warnings = idle_mitigations(net, scn, years)
     for w in warnings:
@@ -332,19 +342,36 @@ def year_result(
     inp: YearInputs,
     solved: YearSolve,
     ref: ReferencePrices | None = None,
+    routing_samples: int = 0,
 ) -> YearResult:
-    """Turn one solved programme into a :class:`YearResult`."""
+    """Turn one solved programme into a :class:`YearResult`.
+
+    With ``routing_samples`` each region also gets the range of its shares by
+    origin over that many equally cheap routings (:mod:`orechain.scenarios.routing`).
+    """
     sol, lp, lay = solved.sol, solved.lp, solved.lay
     flows = sol.x[lay.flow]
     served = sol.x[lay.served]
-    by_link = link_pool_edges(net, flows, lay.origin, sol.x, lay.flow)
-    origins = trace_origins(net, pool_edges(by_link), _sink_extras(net, scn, sol, lay))
+    by_link, origins = traced_origins(net, scn, lay, sol.x)
     mined = link_origins(net, by_link)
     indices = _price_indices(net, points, solved, ref)
     regions = {
         r: _region_year(net, points, inp.demand, served, origins, r, indices.get(r), scn)
         for r in dict.fromkeys(p.region for p in points)
     }
+    sampled = 0
+    if routing_samples > 0:
+        point = {r: v.supply_share_by_origin for r, v in regions.items()}
+        ranges, sampled = routing_ranges(
+            solved,
+            inp.year,
+            point,
+            lambda x: region_shares(net, points, traced_origins(net, scn, lay, x)[1]),
+            routing_samples,
+        )
+        regions = {
+            r: replace(v, supply_share_range_by_origin=ranges[r]) for r, v in regions.items()
+        }
     return YearResult(
         year=inp.year,
         regions=regions,
@@ -362,7 +389,31 @@ def year_result(
             for li, (link, f) in enumerate(zip(net.links, flows, strict=True))
             if f > TOL
         ),
+        routing_samples=sampled,
     )
+
+
+def traced_origins(
+    net: Network, scn: Scenario, lay: Layout, x: np.ndarray
+) -> tuple[dict[int, list[PoolEdge]], dict[int, dict[str, dict[str, float]]]]:
+    """Pool edges of each link, and each sink's tonnes by stage and origin, of solution ``x``.
+
+    One function for the run's answer and every sampled routing, so their
+    shares are traced alike (proportional sharing, per origin class).
+    """
+    by_link = link_pool_edges(net, x[lay.flow], lay.origin, x, lay.flow)
+    return by_link, trace_origins(net, pool_edges(by_link), _sink_extras(net, scn, x, lay))
+
+
+def region_shares(
+    net: Network, points: list[DemandPoint], origins: dict[int, dict[str, dict[str, float]]]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Region → stage → origin → share of its headline supply (as in :class:`RegionYear`)."""
+    out = {}
+    for region in dict.fromkeys(p.region for p in points):
+        sink = _region_sink(net, points, region)
+        out[region] = {stage: share_and_hhi(t)[0] for stage, t in origins[sink].items()}
+    return out
 
 
 def _price_indices(
@@ -387,20 +438,14 @@ def _region_sink(net: Network, points: list[DemandPoint], region: str) -> int:
 
 
 def _sink_extras(
-    net: Network, scn: Scenario, sol: Solution, lay: Layout
+    net: Network, scn: Scenario, x: np.ndarray, lay: Layout
 ) -> dict[int, dict[str, float]]:
     """Stockpile and recycling deliveries by sink (pseudo-origins in the shares)."""
     extras: dict[int, dict[str, float]] = {}
     last = net.stages[-1]
     items: list[tuple[str, Stockpile | Recycling, float]] = [
-        *(
-            ("stockpile", m, float(v))
-            for m, v in zip(stockpiles(scn), sol.x[lay.stock], strict=True)
-        ),
-        *(
-            ("recycling", m, float(v))
-            for m, v in zip(recyclers(scn), sol.x[lay.recycled], strict=True)
-        ),
+        *(("stockpile", m, float(v)) for m, v in zip(stockpiles(scn), x[lay.stock], strict=True)),
+        *(("recycling", m, float(v)) for m, v in zip(recyclers(scn), x[lay.recycled], strict=True)),
     ]
     for kind, m, v in items:
         j = net.sink_index(m.region, m.stage or last)

@@ -228,6 +228,9 @@ class Options(_Model):
     base_price_usd_per_t: float | None = Field(None, gt=0)
     """Base-year price of the end-use stage's product [USD/t], for consumer cost."""
     base_price_source: str = ""
+    routing_samples: int = Field(8, ge=0, le=64)
+    """Equally cheap routings of the least-cost stage sampled per year for the ranges of
+    the supply shares by origin (:mod:`orechain.scenarios.routing`); 0 = off."""
 
 
 class Report(_Model):
