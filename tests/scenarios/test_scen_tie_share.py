@@ -96,9 +96,9 @@ def test_a_share_the_network_cannot_deliver_falls_back_to_the_qp():
     assert sol.x[cols] == pytest.approx([10.0, 0.0], abs=1e-6)
 
 
-def _qp_only(*args: object, floor: float | None = None) -> object:
+def _qp_only(*args: object, floor: float | None = None, **kwargs: object) -> object:
     """:func:`highs._min_cost` as if the closed form never reached the optimum."""
-    return None if floor is not None else _MIN_COST(*args)  # type: ignore[operator]
+    return None if floor is not None else _MIN_COST(*args, **kwargs)  # type: ignore[operator]
 
 
 _MIN_COST = highs._min_cost
