@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from verdicts import read_verdict
 
 import orechain as oc
 from orechain.ledger import keys
@@ -102,14 +103,7 @@ def setup(
 def _check(pg: Any, tmp: Path, pack: bytes) -> tuple[str, str, str]:
     path = tmp / f"pack-{len(list(tmp.glob('pack-*.zip')))}.zip"  # a new file fires "change"
     path.write_bytes(pack)
-    pg.evaluate("() => { delete document.getElementById('pack-result').dataset.verified; }")
-    pg.set_input_files("#pack-file", str(path))
-    pg.wait_for_selector("#pack-result[data-verified]", timeout=30_000)
-    return (
-        pg.get_attribute("#pack-result", "data-verified"),
-        pg.inner_text("#pack-result"),
-        pg.inner_text("#pack-steps"),
-    )
+    return read_verdict(pg, "pack", lambda: pg.set_input_files("#pack-file", str(path)))
 
 
 def test_page_checks_the_witness_quorum(
@@ -209,14 +203,7 @@ def test_event_box_requires_the_witness_quorum(setup: Setup, browser: Any, page_
     pg.goto(setup.base + "transparency")
 
     def verify() -> tuple[str | None, str, str]:
-        pg.evaluate("() => { delete document.getElementById('proof-result').dataset.verified; }")
-        pg.click("#proof-form button[type=submit]")
-        pg.wait_for_selector("#proof-result[data-verified]", timeout=30_000)
-        return (
-            pg.get_attribute("#proof-result", "data-verified"),
-            pg.inner_text("#proof-result"),
-            pg.inner_text("#proof-steps"),
-        )
+        return read_verdict(pg, "proof", lambda: pg.click("#proof-form button[type=submit]"))
 
     # The published checkpoint (GET /checkpoint) carries w1's cosignature.
     ok, result, steps = verify()

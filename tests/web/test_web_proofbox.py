@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from verdicts import read_verdict
 
 from orechain.ledger import keys, merkle, sample
 from orechain.ledger.checkpoint import Checkpoint, encode_vkey, sign_checkpoint
@@ -76,15 +77,11 @@ def _close(context: Any, watch: Any) -> None:
 
 
 def _verify(pg: Any, ref: str = "0") -> tuple[str | None, str, str]:
-    pg.evaluate("() => { delete document.getElementById('proof-result').dataset.verified; }")
-    pg.fill("#event-ref", ref)
-    pg.click("#proof-form button[type=submit]")
-    pg.wait_for_selector("#proof-result[data-verified]", timeout=30_000)
-    return (
-        pg.get_attribute("#proof-result", "data-verified"),
-        pg.inner_text("#proof-result"),
-        pg.inner_text("#proof-steps"),
-    )
+    def act() -> None:
+        pg.fill("#event-ref", ref)
+        pg.click("#proof-form button[type=submit]")
+
+    return read_verdict(pg, "proof", act)
 
 
 def _serve_lies(
