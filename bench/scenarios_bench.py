@@ -119,12 +119,41 @@ def interleaved(net, scn, args: argparse.Namespace) -> None:
           f"peer / warm {np.median(peer_ratio):.2f}× ({args.draws} draws per run)")  # fmt: skip
 
 
+def scaling(net, scn, args: argparse.Namespace) -> None:
+    """1 and 2 local workers for this tree and the peer, back to back: each tree's speed-up."""
+    last = scn.horizon.end
+    print(f"| tree | load (1 min) | 1 worker [s] | 2 workers [s] | speed-up | P50 {last} [t] |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    trees = [
+        ("this tree", None),
+        *([(f"peer {args.peer_src}", args.peer_src)] if args.peer_src else []),
+    ]
+    for name, src in trees:
+        load = os.getloadavg()[0]
+        if src is None:
+            one, _, p50 = mc_time(net, scn, args.draws, 1)
+            two, _, _ = mc_time(net, scn, args.draws, 2)
+        else:
+            base = peer_args(args)
+            first = run_peer(__file__, src, [*base, "--workers", "1"])
+            one, p50 = first["seconds"], first["p50"]
+            two = run_peer(__file__, src, [*base, "--workers", "2"])["seconds"]
+        print(f"| {name} | {load:.1f} | {one:.1f} | {two:.1f} | {one / two:.2f}× | {p50:,.3f} |")
+    print(f"\n({args.draws:,} draws × {len(scn.horizon.years)} years per run, seed 7)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--draws", type=int, default=10_000)
     parser.add_argument("--solves", type=int, default=300)
     parser.add_argument("--peer-src", type=Path, help="source tree of the same-run peer")
-    parser.add_argument("--json-only", action="store_true", help="time 1-worker Monte Carlo only")
+    parser.add_argument("--json-only", action="store_true", help="time Monte Carlo only")
+    parser.add_argument("--workers", type=int, default=1, help="workers of --json-only")
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="only 1 and 2 workers, this tree and --peer-src, in one run (speed-up of each)",
+    )
     parser.add_argument(
         "--market", choices=["price", "quantity"], help="override the scenario's market mode"
     )
@@ -144,8 +173,11 @@ def main() -> None:
     net = build_network(scn, atlas)
     atlas.close()
     if args.json_only:
-        t, _, p50 = mc_time(net, scn, args.draws, 1)
+        t, _, p50 = mc_time(net, scn, args.draws, args.workers)
         print(json.dumps({"seconds": t, "p50": p50}))
+        return
+    if args.scaling:
+        scaling(net, scn, args)
         return
     if args.interleave:
         interleaved(net, scn, args)
