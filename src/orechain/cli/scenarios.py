@@ -241,7 +241,7 @@ def _print_run(doc: dict[str, Any]) -> None:
         for stage, index in y.get("price_index", {}).items():
             row[f"price_{stage}"] = f"{index:.2f}"
         rows.append(row)
-    cols = [("year", "year"), ("demand_t", "demand t"), ("shortfall_t", "shortfall t")]
+    cols = [("year", "year"), ("demand_t", "demand [t]"), ("shortfall_t", "shortfall [t]")]
     if rows:
         cols += [(k, k.replace("price_", "price index ")) for k in rows[0] if k[:6] == "price_"]
     print_table(rows, cols, title=f"{doc['scenario']} — {doc['focus_region']}")
@@ -290,7 +290,7 @@ def optimize(file: str = FILE_ARG, as_json: bool = JSON_OPTION) -> None:
         [
             ("max_share", "max share"),
             ("cost", "cost"),
-            ("worst_case_shortfall_t", "worst-case shortfall t"),
+            ("worst_case_shortfall_t", "worst-case shortfall [t]"),
         ],
         title=f"{scn.name}: cost vs worst-case shortfall",
     )
@@ -314,9 +314,9 @@ def compare(a: str = FILE_ARG, b: str = FILE_ARG, as_json: bool = JSON_OPTION) -
         doc["years"],
         [
             ("year", "year"),
-            ("a_shortfall_t", "A shortfall t"),
-            ("b_shortfall_t", "B shortfall t"),
-            ("delta_t", "B − A t"),
+            ("a_shortfall_t", "A shortfall [t]"),
+            ("b_shortfall_t", "B shortfall [t]"),
+            ("delta_t", "B − A [t]"),
         ],
         title=f"{doc['a']} vs {doc['b']}",
     )
