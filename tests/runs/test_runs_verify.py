@@ -194,3 +194,14 @@ def test_other_risk_commands_record_and_verify(runs_dir: Path, args):
     recorded = {k: v for k, v in run.items() if k != "run"}
     assert canonical_document(recorded) == canonical_document(plain)
     assert cli_json("runs", "verify", str(run["run"]["id"]), "--json")["ok"]
+
+
+def test_a_scenario_run_to_a_precision_reproduces(runs_dir: Path, tmp_path: Path):
+    """The recorded ``--precision`` is replayed: the draws stop where they stopped."""
+    scenario = str(write_scenario(tmp_path))
+    args = ("scenario", "run", scenario, "--draws", "30", "--precision", "0.05", "--workers", "1")
+    doc = cli_json(*args, "--record", "--json")
+    assert "precision" in doc["run"]["inputs"]
+    assert doc["monte_carlo"]["precision"]["asked"] is True
+    check = cli_json("runs", "verify", str(doc["run"]["id"]), "--json")
+    assert check["ok"], check

@@ -142,6 +142,8 @@ def _scenario_run(inputs: Inputs, atlas: Atlas | None) -> Any:
     from orechain.scenarios.report import run_report
 
     opts = {k: inputs[k] for k in ("draws", "seed", "explain")}
+    if inputs.get("precision") is not None:  # runs recorded before --precision have none
+        opts["precision"] = inputs["precision"]
     # one in-process worker: the draws depend on the seed alone (orechain.montecarlo)
     return run_report(_scenario(inputs), atlas, workers=1, **opts)[0]
 
