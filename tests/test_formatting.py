@@ -5,10 +5,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orechain.formatting import MISSING, money, number, percent, points, ratio, unit_label
+from orechain.formatting import (
+    MISSING,
+    money,
+    number,
+    percent,
+    points,
+    ratio,
+    share_range,
+    unit_label,
+)
 
 
 def test_examples():
@@ -32,3 +42,17 @@ def test_number_round_trips_within_display_precision(x):
     back = float(text.replace(",", ""))
     tolerance = 0.5 if abs(x) >= 1000 or x == int(x) else 0.005
     assert math.isclose(back, x, abs_tol=tolerance + 1e-9)
+
+
+@pytest.mark.parametrize(
+    ("span", "shown"),
+    [
+        ([0.32, 0.71], " (32–71)"),
+        ([0.0, 0.5551], " (0–56)"),
+        ([0.40, 0.41], ""),  # one point wide: noise, not shown
+        ([0.40, 0.4105], " (40–41)"),
+        (None, ""),
+    ],
+)
+def test_share_range(span, shown):
+    assert share_range(span) == shown

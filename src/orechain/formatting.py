@@ -9,6 +9,7 @@ currency. Kept free of heavy imports: the CLI imports it at start-up.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 MISSING = "–"
@@ -52,6 +53,22 @@ def percent(fraction: Any, digits: int = 1) -> str:
     if is_missing(fraction):
         return MISSING
     return f"{100 * float(fraction):,.{digits}f} %"
+
+
+OPEN_RANGE = 0.01
+"""A share whose range is wider than this (1 percentage point) is shown with it."""
+
+
+def share_range(span: Sequence[float] | None) -> str:
+    """`` (lo–hi)`` in whole percents when a share's range is wider than :data:`OPEN_RANGE`.
+
+    Scenario origin shares carry their range over equally cheap routings; a
+    narrower range is noise and is not shown. Whole percents still show a
+    range wider than one point as two different numbers: ``(32–71)``.
+    """
+    if span is None or len(span) != 2 or span[1] - span[0] <= OPEN_RANGE:
+        return ""
+    return f" ({100 * span[0]:.0f}–{100 * span[1]:.0f})"
 
 
 def points(delta: Any, digits: int = 1) -> str:

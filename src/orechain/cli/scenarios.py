@@ -11,6 +11,7 @@ import typer
 from orechain.cli.common import JSON_OPTION, RECORD_OPTION, record_if, say_recorded, scenario_input
 from orechain.cli.output import console, emit_json, fmt, print_table, say
 from orechain.errors import InputError
+from orechain.formatting import share_range
 from orechain.inputs import MAX_DRAWS, MAX_WORKERS
 from orechain.jsonsafe import to_jsonable
 
@@ -142,20 +143,7 @@ def _pct(value: float | None) -> str:
 ROUTING_NOTE = (
     "(lo–hi): range over {samples} equally cheap routings; the model picks no share in it"
 )
-"""Printed under the share table when some share's range is wider than :data:`OPEN_RANGE`."""
-
-OPEN_RANGE = 0.01
-"""A share range wider than this (1 percentage point) is printed beside the share."""
-
-
-def _span(span: list[float] | None) -> str:
-    """`` (lo–hi)`` in whole percents when the range is wider than :data:`OPEN_RANGE`.
-
-    Whole percents still show such a range as two different numbers.
-    """
-    if span is None or span[1] - span[0] <= OPEN_RANGE:
-        return ""
-    return f" ({100 * span[0]:.0f}–{100 * span[1]:.0f})"
+"""Printed under the share table when some share's range is shown (:func:`share_range`)."""
 
 
 def _print_shares(doc: dict[str, Any]) -> None:
@@ -171,7 +159,7 @@ def _print_shares(doc: dict[str, Any]) -> None:
         ranges = y.get("supply_share_range_by_origin", {})
         row: dict[str, Any] = {"year": y["year"]}
         for stage, shares in y["supply_share_by_origin"].items():
-            span = _span(ranges.get(stage, {}).get("CHN"))
+            span = share_range(ranges.get(stage, {}).get("CHN"))
             row[stage] = _pct(shares.get("CHN", 0.0)) + span
             stages[stage] = None
             open_ranges = open_ranges or bool(span)

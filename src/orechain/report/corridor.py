@@ -19,7 +19,7 @@ from markupsafe import Markup
 from orechain._version import __version__
 from orechain.atlas.store import open_atlas
 from orechain.errors import OreChainError
-from orechain.formatting import number, percent
+from orechain.formatting import number, percent, share_range
 from orechain.services.corridor import corridor_backtests, corridor_facts, corridor_scenario
 from orechain.settings import Settings
 
@@ -33,7 +33,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters.update(number=number, percent=percent)
+_ENV.filters.update(number=number, percent=percent, share_range=share_range)
 """The one number formatter, so the report reads each figure as the CLI and the pages do."""
 
 

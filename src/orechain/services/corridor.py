@@ -104,6 +104,7 @@ def scenario_digest(doc: dict[str, Any]) -> dict[str, Any]:
         "with": _side(doc["summary"], last),
         "years": _yearly(doc),
         "traced": [a for a in doc.get("assumptions", []) if a.startswith("restriction ")],
+        "routing_samples": max((y.get("routing_samples", 0) for y in doc["years"]), default=0),
         "observed": doc.get("observed", []),
     }
     without = doc.get("without")
@@ -122,7 +123,17 @@ def _side(summary: dict[str, Any], last: dict[str, Any]) -> dict[str, Any]:
         "shortfall_t": summary["shortfall_t"],
         "shortfall_share": summary["shortfall_share"],
         "china_share_last_year": china,
+        "china_range_last_year": _china_ranges(last),
         "price_index_last_year": dict(last.get("price_index", {})),
+    }
+
+
+def _china_ranges(year: dict[str, Any]) -> dict[str, list[float]]:
+    """China's share range by stage over equally cheap routings (empty for runs without)."""
+    return {
+        stage: by["CHN"]
+        for stage, by in year.get("supply_share_range_by_origin", {}).items()
+        if "CHN" in by
     }
 
 
@@ -140,6 +151,7 @@ def _yearly(doc: dict[str, Any]) -> list[dict[str, Any]]:
                     stage: shares.get("CHN", 0.0)
                     for stage, shares in y.get("supply_share_by_origin", {}).items()
                 },
+                "china_range": _china_ranges(y),
             }
         )
     return out
