@@ -3,7 +3,7 @@
 // verified shares of what the U.S. received. One year at a time, the Sankey's slider year.
 import { lineChart } from "./charts.js";
 import { api, fillTable } from "./common.js";
-import { isOpenRange, number, percent, rangeNote, shareRange } from "./formatting.js";
+import { isOpenRange, number, percent, rangeNote, shareRangeCell } from "./formatting.js";
 import { label } from "./labels.js";
 
 const REGION = "USA";
@@ -84,7 +84,7 @@ function originTable(result, year, verified) {
     }
   }
   const fmt = (x) => (x == null ? "–" : percent(x));
-  const fmtRange = (key) => (x, row) => (x == null ? "–" : shareRange(x, row[key]));
+  const fmtRange = (key) => (x, row) => (x == null ? "–" : shareRangeCell(x, row[key]));
   document.getElementById("t-origins-caption").textContent = `Shares of U.S. supply by origin in ${year}: modelled (origin-traced, scenario) beside verified (lots the U.S. received, ledger)`;
   fillTable(document.getElementById("t-origins"), [
     { key: "stage", header: "stage" }, { key: "origin", header: "origin" },

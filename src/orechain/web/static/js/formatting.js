@@ -84,6 +84,18 @@ export function shareRange(point, span, digits = 1) {
   return `${text} (${fixed(100 * span[0], 0)}–${fixed(100 * span[1], 0)} %)`;
 }
 
+// The same text as an element for a table cell: the range kept on one line (a narrow
+// column may wrap between the point and the range, never inside "(0–41 %)").
+export function shareRangeCell(point, span, digits = 1) {
+  const text = shareRange(point, span, digits), cut = text.indexOf(" (");
+  const cell = document.createElement("span");
+  if (cut === -1) { cell.textContent = text; return cell; }
+  const range = document.createElement("span");
+  range.className = "nowrap"; range.textContent = text.slice(cut + 1);
+  cell.append(text.slice(0, cut + 1), range);
+  return cell;
+}
+
 // The note under a table that shows an open range; `samples` = the run's routing_samples.
 export function rangeNote(samples) {
   return `(lo–hi %) beside a share: its range over ${samples ? `${samples} ` : ""}equally cheap routings of the least-cost stage; `

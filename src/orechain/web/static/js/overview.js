@@ -1,7 +1,7 @@
 import { lineChart, sankeyChart } from "./charts.js";
 import { api, barsFromTable, fillTable } from "./common.js";
 import { corridorMarket } from "./corridor.js";
-import { isOpenRange, number, percent, rangeNote, shareRange } from "./formatting.js";
+import { isOpenRange, number, percent, rangeNote, shareRangeCell } from "./formatting.js";
 import { label, sourceName } from "./labels.js";
 import { GROUP_TITLE, ORIGIN_COLOURS, originBands, sankeyCaption } from "./origins.js";
 import { getState, setState } from "./urlstate.js";
@@ -64,7 +64,7 @@ function digestTable(result) {
         // China may be absent from the point estimate yet reach 41 % on an equally cheap routing.
         const span = (ranges[s] || {}).CHN;
         if (isOpenRange(span)) { open = true; samples = Math.max(samples, y.routing_samples || 0); }
-        return `<td class="num">${shareRange((shares[s] || {}).CHN || 0, span)}</td>`;
+        return `<td class="num">${shareRangeCell((shares[s] || {}).CHN || 0, span).outerHTML}</td>`;
       }).join("") + "</tr>";
   });
   const year = last(result.years).year;
