@@ -228,3 +228,76 @@ def test_share_range_formatter(browser: Any, live_server: str) -> None:
     assert got == [shown(point, span) for point, span in cases]
     assert got[0] == "69.0 % (8–98 %)"
     assert got[2] == "0.0 %"
+
+
+def _scenarios_page(
+    browser: Any, live_server: str, page_watch: Any, width: int, *, strip: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run pakistan-us-corridor on /scenarios; the run document the page received (its
+    ranges removed with ``strip``) and the China-share table, its note and the page width."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    seen: dict[str, Any] = {}
+
+    def relay(route: Any) -> None:
+        response = route.fetch()
+        job = response.json()
+        if job.get("status") == "done":
+            if strip:
+                strip_ranges(job["result"])
+            seen["result"] = job["result"]
+        route.fulfill(response=response, json=job)
+
+    try:
+        pg = context.new_page()
+        watch = page_watch(pg, live_server.rstrip("/"))
+        pg.route("**/api/scenarios/runs/*", relay)
+        pg.goto(live_server + "scenarios?scenario=pakistan-us-corridor")
+        pg.click("#run")
+        pg.wait_for_selector("#status[data-done=true]", state="attached", timeout=120_000)
+        view = {
+            "head": pg.evaluate(
+                "() => [...document.querySelectorAll('#share-table thead th')]"
+                ".map((th) => th.textContent.trim())"
+            ),
+            "rows": pg.evaluate(ROWS, "#share-table"),
+            "note": pg.evaluate(NOTE_TEXT, "share-note"),
+            "range_lines": pg.evaluate(
+                "() => [...document.querySelectorAll('#share-table td .nowrap')]"
+                ".map((el) => el.getClientRects().length)"
+            ),
+            "overflow": pg.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            ),
+        }
+    finally:
+        context.close()
+    assert watch.outside == []
+    assert watch.errors == []
+    return seen["result"], view
+
+
+@pytest.mark.parametrize(("width", "strip"), [(1280, False), (375, False), (1280, True)])
+def test_scenarios_page_china_shares_with_range(
+    browser: Any, live_server: str, page_watch: Any, width: int, strip: bool
+) -> None:
+    result, view = _scenarios_page(browser, live_server, page_watch, width, strip=strip)
+    stages = list(result["years"][0]["supply_share_by_origin"])
+    assert view["head"] == ["Year", *(field_label(s) for s in stages)]
+    expected = []
+    for y in result["years"]:
+        ranges = y.get("supply_share_range_by_origin", {})
+        points = y["supply_share_by_origin"]
+        expected.append(
+            [str(y["year"])]
+            + [shown(points[s].get("CHN", 0.0), ranges.get(s, {}).get("CHN")) for s in stages]
+        )
+    assert view["rows"] == expected
+    ranged = [cell for row in view["rows"] for cell in row[1:] if "(" in cell]
+    if strip:  # an older run document: the point alone, no note
+        assert not ranged
+        assert view["note"] == ""
+    else:
+        assert len(ranged) >= 5
+        assert NOTE in view["note"]
+        assert set(view["range_lines"]) == {1}
+    assert view["overflow"] <= 0
