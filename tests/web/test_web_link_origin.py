@@ -61,7 +61,8 @@ def test_sankey_bands_follow_mined_origin(browser, live_server, page_watch, widt
             ".map((tr) => [...tr.cells].map((td) => td.textContent.trim()))"
         )
         with_pk = next(r[2] for r in rows if r[0] == "Mining" and r[1] == "Pakistan")
-        assert with_pk == percent(share)
+        # the point estimate; its range over equally cheap routings follows in brackets
+        assert with_pk.split(" (")[0] == percent(share)
         assert share > 0
     finally:
         context.close()

@@ -63,3 +63,41 @@ export function ratio(value, digits = 2) {
   if (isMissing(value)) return MISSING;
   return fixed(Number(value), digits);
 }
+
+// A scenario run's origin share beside its range over equally cheap routings
+// (docs/scenarios.md, "Ranges over equally cheap routings"): 0.69, [0.076, 0.979] →
+// "69.0 % (8–98 %)". The least-cost stage has many optima; the point is the one HiGHS
+// returned, and the model does not determine the share inside the range, so the page must
+// not show the point alone when the range is open. As the CLI: a range no wider than
+// OPEN_RANGE (1 percentage point) is not printed, the bounds are whole percents (still two
+// different numbers for an open range), and a run without ranges (older documents,
+// routing_samples 0: `span` undefined) shows the point alone.
+export const OPEN_RANGE = 0.01;
+
+export function isOpenRange(span) {
+  return Array.isArray(span) && span.length === 2 && span[1] - span[0] > OPEN_RANGE;
+}
+
+export function shareRange(point, span, digits = 1) {
+  const text = percent(point, digits);
+  if (isMissing(point) || !isOpenRange(span)) return text;
+  return `${text} (${fixed(100 * span[0], 0)}–${fixed(100 * span[1], 0)} %)`;
+}
+
+// The same text as an element for a table cell: the range kept on one line (a narrow
+// column may wrap between the point and the range, never inside "(0–41 %)").
+export function shareRangeCell(point, span, digits = 1) {
+  const text = shareRange(point, span, digits), cut = text.indexOf(" (");
+  const cell = document.createElement("span");
+  if (cut === -1) { cell.textContent = text; return cell; }
+  const range = document.createElement("span");
+  range.className = "nowrap"; range.textContent = text.slice(cut + 1);
+  cell.append(text.slice(0, cut + 1), range);
+  return cell;
+}
+
+// The note under a table that shows an open range; `samples` = the run's routing_samples.
+export function rangeNote(samples) {
+  return `(lo–hi %) beside a share: its range over ${samples ? `${samples} ` : ""}equally cheap routings of the least-cost stage; `
+    + "the model does not determine the share inside it.";
+}

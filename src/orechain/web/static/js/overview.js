@@ -1,7 +1,7 @@
 import { lineChart, sankeyChart } from "./charts.js";
 import { api, barsFromTable, fillTable } from "./common.js";
 import { corridorMarket } from "./corridor.js";
-import { number, percent } from "./formatting.js";
+import { isOpenRange, number, percent, rangeNote, shareRangeCell } from "./formatting.js";
 import { label, sourceName } from "./labels.js";
 import { GROUP_TITLE, ORIGIN_COLOURS, originBands, sankeyCaption } from "./origins.js";
 import { getState, setState } from "./urlstate.js";
@@ -56,15 +56,22 @@ function digestTable(result) {
   if (result.without) sides.push([variantLabel(result.without), result.without]);
   const last = (years) => years[years.length - 1];
   const stages = Object.keys(last(result.years).supply_share_by_origin || {});
+  let open = false, samples = 0;
   const rows = sides.map(([name, doc]) => {
-    const shares = last(doc.years).supply_share_by_origin || {};
+    const y = last(doc.years), shares = y.supply_share_by_origin || {}, ranges = y.supply_share_range_by_origin || {};
     return `<tr><td>${name}</td><td class="num">${number(doc.summary.shortfall_t)}</td><td class="num">${percent(doc.summary.shortfall_share)}</td>`
-      + stages.map((s) => `<td class="num">${percent((shares[s] || {}).CHN || 0)}</td>`).join("") + "</tr>";
+      + stages.map((s) => {
+        // China may be absent from the point estimate yet reach 41 % on an equally cheap routing.
+        const span = (ranges[s] || {}).CHN;
+        if (isOpenRange(span)) { open = true; samples = Math.max(samples, y.routing_samples || 0); }
+        return `<td class="num">${shareRangeCell((shares[s] || {}).CHN || 0, span).outerHTML}</td>`;
+      }).join("") + "</tr>";
   });
   const year = last(result.years).year;
   return `<table class="data" id="digest-table"><caption>${result.summary.region} shortfall over ${result.years.length} years, and China's share of its supply in ${year} (model prediction)</caption>`
     + `<thead><tr><th scope="col">run</th><th scope="col" class="num">shortfall [t]</th><th scope="col" class="num">share of demand</th>`
-    + stages.map((s) => `<th scope="col" class="num">China's share, ${label(s)}</th>`).join("") + `</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+    + stages.map((s) => `<th scope="col" class="num">China's share, ${label(s)}</th>`).join("") + `</tr></thead><tbody>${rows.join("")}</tbody></table>`
+    + (open ? `<p class="muted" id="digest-range-note">${rangeNote(samples)}</p>` : "");
 }
 
 function corridor(result) {

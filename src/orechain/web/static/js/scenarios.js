@@ -1,6 +1,6 @@
 import { lineChart, sankeyChart } from "./charts.js";
 import { api, downloadCsv, fillTable, tableRows } from "./common.js";
-import { number, percent } from "./formatting.js";
+import { isOpenRange, number, percent, rangeNote, shareRangeCell } from "./formatting.js";
 import { label } from "./labels.js";
 import { GROUP_TITLE, ORIGIN_COLOURS, minedIn, originBands, sankeyCaption } from "./origins.js";
 import { restore, setState } from "./urlstate.js";
@@ -41,6 +41,7 @@ function draw(result) {
     year: y.year, shortfall_t: y.shortfall_t, ...y.shortfall_by_sector,
     without: result.without ? result.without.years[i].shortfall_t : null,
   })));
+  chinaShares(result);
   // The same bands, legend and caption as the overview's corridor Sankey (origins.js).
   const { year, links } = result.sankey;
   const { bands, by } = originBands(links);
@@ -52,6 +53,19 @@ function draw(result) {
   fillTable($("sankey-table"), [{ key: "source", header: "from" }, { key: "target", header: "to" }, { key: "tonnes", header: "flow [t]", num: true, format: (v) => number(v) },
     { key: "origin", header: "mined in [t]", format: (v) => minedIn(v) }],
   links.filter((l) => l.tonnes > 1e-6).sort((a, b) => b.tonnes - a.tonnes).slice(0, 25));
+}
+
+// China's share of the focus region's supply by stage and year, as the CLI prints it
+// (`orechain scenario run`): each share beside its range over equally cheap routings.
+function chinaShares(result) {
+  const stages = [...new Set(result.years.flatMap((y) => Object.keys(y.supply_share_by_origin || {})))];
+  const spans = (y) => y.supply_share_range_by_origin || {};
+  fillTable($("share-table"), [{ key: "year", num: true },
+    ...stages.map((s) => ({ key: s, header: label(s), num: true, format: (v, row) => shareRangeCell(v, (spans(row.doc)[s] || {}).CHN) }))],
+  result.years.map((y) => ({ year: y.year, doc: y, ...Object.fromEntries(stages.map((s) => [s, ((y.supply_share_by_origin || {})[s] || {}).CHN || 0])) })));
+  $("share-caption").textContent = `China's share of ${result.summary.region} supply by stage (origin-traced; model prediction)`;
+  const open = result.years.some((y) => stages.some((s) => isOpenRange((spans(y)[s] || {}).CHN)));
+  $("share-note").textContent = open ? rangeNote(Math.max(...result.years.map((y) => y.routing_samples || 0))) : "";
 }
 
 async function poll(jobId) {
