@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
+from verdicts import run_corridor_scenario
 
 from orechain.formatting import number, percent
 
@@ -89,25 +90,14 @@ def _run_scenario_page(
     With ``strip_origin`` the finished run document reaches the page without the links'
     ``origin`` (a run from before per-link origins)."""
     context = browser.new_context(viewport={"width": width, "height": 900})
-    seen: dict[str, Any] = {}
 
-    def relay(route: Any) -> None:
-        response = route.fetch()
-        job = response.json()
-        if job.get("status") == "done":
-            if strip_origin:
-                for link in job["result"]["sankey"]["links"]:
-                    link.pop("origin", None)
-            seen["result"] = job["result"]
-        route.fulfill(response=response, json=job)
+    def strip(result: dict[str, Any]) -> None:
+        if strip_origin:
+            for link in result["sankey"]["links"]:
+                link.pop("origin", None)
 
     try:
-        pg = context.new_page()
-        watch = page_watch(pg, live_server.rstrip("/"))
-        pg.route("**/api/scenarios/runs/*", relay)
-        pg.goto(live_server + "scenarios?scenario=pakistan-us-corridor")
-        pg.click("#run")
-        pg.wait_for_selector("#status[data-done=true]", state="attached", timeout=120_000)
+        pg, watch, seen = run_corridor_scenario(context, live_server, page_watch, strip)
         pg.wait_for_selector("#sankey svg path.link", state="attached", timeout=20_000)
         bands = pg.evaluate(SCENARIO_BANDS)
         text = {

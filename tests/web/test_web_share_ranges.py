@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from verdicts import run_corridor_scenario
 
 from orechain.formatting import percent
 from orechain.web.labels import field_label
@@ -236,24 +237,10 @@ def _scenarios_page(
     """Run pakistan-us-corridor on /scenarios; the run document the page received (its
     ranges removed with ``strip``) and the China-share table, its note and the page width."""
     context = browser.new_context(viewport={"width": width, "height": 900})
-    seen: dict[str, Any] = {}
-
-    def relay(route: Any) -> None:
-        response = route.fetch()
-        job = response.json()
-        if job.get("status") == "done":
-            if strip:
-                strip_ranges(job["result"])
-            seen["result"] = job["result"]
-        route.fulfill(response=response, json=job)
-
     try:
-        pg = context.new_page()
-        watch = page_watch(pg, live_server.rstrip("/"))
-        pg.route("**/api/scenarios/runs/*", relay)
-        pg.goto(live_server + "scenarios?scenario=pakistan-us-corridor")
-        pg.click("#run")
-        pg.wait_for_selector("#status[data-done=true]", state="attached", timeout=120_000)
+        pg, watch, seen = run_corridor_scenario(
+            context, live_server, page_watch, strip_ranges if strip else None
+        )
         view = {
             "head": pg.evaluate(
                 "() => [...document.querySelectorAll('#share-table thead th')]"

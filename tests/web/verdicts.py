@@ -21,3 +21,35 @@ def read_verdict(pg: Any, box: str, act: Callable[[], None]) -> tuple[str | None
         pg.inner_text(result),
         pg.inner_text(f"#{box}-steps"),
     )
+
+
+def run_corridor_scenario(
+    context: Any,
+    live_server: str,
+    page_watch: Any,
+    edit: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[Any, Any, dict[str, Any]]:
+    """Open /scenarios, run pakistan-us-corridor and wait for the finished run.
+
+    ``edit`` may change the finished run document on its way to the page (e.g.
+    strip a field, as a run from an older version would lack it). Returns the
+    page, its watch and ``{"result": the run document the page received}``.
+    """
+    seen: dict[str, Any] = {}
+
+    def relay(route: Any) -> None:
+        response = route.fetch()
+        job = response.json()
+        if job.get("status") == "done":
+            if edit is not None:
+                edit(job["result"])
+            seen["result"] = job["result"]
+        route.fulfill(response=response, json=job)
+
+    pg = context.new_page()
+    watch = page_watch(pg, live_server.rstrip("/"))
+    pg.route("**/api/scenarios/runs/*", relay)
+    pg.goto(live_server + "scenarios?scenario=pakistan-us-corridor")
+    pg.click("#run")
+    pg.wait_for_selector("#status[data-done=true]", state="attached", timeout=120_000)
+    return pg, watch, seen
