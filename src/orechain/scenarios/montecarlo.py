@@ -226,14 +226,18 @@ def _envelope_solve(
     """Solve at envelope demand; True when nothing is short (never with stockpiles)."""
     points = list(ctx.points)
     inp = year_inputs(ctx.net, ctx.scn, points, year, _stock(ctx), _active(ctx, year, state))
-    floor = ctx.demand_floor if ctx.demand_floor is not None else np.ones(len(points))
-    inp.recycling_cap = recycling_caps(ctx.scn, points, inp.demand * floor, year)
+    inp.recycling_cap = recycling_caps(ctx.scn, points, inp.demand * _demand_floor(ctx), year)
     inp.demand = inp.demand * ctx.envelope
     inp.capacity = inp.capacity * cap_mult
     inp.restriction_base = ctx.restriction_base[year]
     sol, _, lay, _ = solve_year(ctx.net, ctx.scn, points, inp)
     free = bool(np.all(inp.demand - sol.x[lay.served] <= TOL * np.maximum(1, inp.demand)))
     return free and not stockpiles(ctx.scn), sol.x[lay.output]
+
+
+def _demand_floor(ctx: Context) -> np.ndarray:
+    """The smallest demand multipliers the envelope's recycling caps assume (1: none drawn)."""
+    return ctx.demand_floor if ctx.demand_floor is not None else np.ones(len(ctx.points))
 
 
 def _stock(ctx: Context) -> np.ndarray:
@@ -297,8 +301,8 @@ def _fast_path(
     always = np.array([r.always_free for r in refs])
     need = np.stack([r.output for r in refs])
     covered = np.all(ctx.base_cap * node_mult >= need - TOL * np.maximum(1.0, need), axis=1)
-    floor = ctx.demand_floor if ctx.demand_floor is not None else np.zeros(len(point_mult))
-    above, below = point_mult >= floor - 1e-12, point_mult <= ctx.envelope + 1e-12
+    above = point_mult >= _demand_floor(ctx) - 1e-12
+    below = point_mult <= ctx.envelope + 1e-12
     within = bool(np.all(above & below))
     return within & (always | (free & covered))
 
@@ -462,7 +466,7 @@ def run_monte_carlo(
     """Run ``draws`` draws on Dask and summarise the focus region's shortfall.
 
     With ``precision``, draws run in batches of ``batch`` and stop as soon as
-    every reported percentile is settled (:func:`unsettled`), ``draws`` being
+    every reported percentile is settled (:func:`_settlement`), ``draws`` being
     the most; the result is then exactly that of a run with as many draws as
     were used (the same streams, in the same order).
 
@@ -489,12 +493,13 @@ def run_monte_carlo(
         msg = f"draws must be at least 1, got {draws}"
         raise InputError(msg, field="draws")
     ctx = make_context(net, scn, warm=warm, bounds=bounds)
-    parts: list[tuple[np.ndarray, ...]] = []
-    done = 0
-    while done < draws:
+    target = precision if precision is not None else DEFAULT_PRECISION
+    stacked: Draws | None = None
+    while stacked is None or len(stacked.shortfall) < draws:
+        done = 0 if stacked is None else len(stacked.shortfall)
         size = draws - done if precision is None else min(batch, draws - done)
-        parts.append(
-            run_stacked(
+        part = Draws(
+            *run_stacked(
                 partial(draw_arrays, ctx),
                 size,
                 seed=seed,
@@ -504,70 +509,63 @@ def run_monte_carlo(
                 first=done,
             )
         )
-        done += size
-        if precision is not None and not unsettled(ctx, _stack(parts), precision):
+        stacked = part if stacked is None else _concat(stacked, part)
+        values = _focus_values(ctx, stacked)
+        intervals, left = _settlement(*values, target)
+        if precision is not None and not left:
             break
-    stacked = _stack(parts)
     fast = float(np.mean(stacked.fast.mean(axis=1)))
-    summary = summarise_arrays(ctx, stacked)
-    summary["ci95"] = percentile_intervals(ctx, stacked)
-    target = precision if precision is not None else DEFAULT_PRECISION
-    summary["unsettled"] = unsettled(ctx, stacked, target)
+    summary = _summary(ctx, stacked, *values)
+    summary["ci95"] = intervals
+    summary["unsettled"] = left
     summary["precision"] = {"target": target, "asked": precision is not None, "max_draws": draws}
     return MonteCarloResult(summary, fast, ctx, stacked)
 
 
-def _stack(parts: list[tuple[np.ndarray, ...]]) -> Draws:
-    if len(parts) == 1:
-        return Draws(*parts[0])
-    return Draws(*(np.concatenate(field) for field in zip(*parts, strict=True)))
+def _concat(a: Draws, b: Draws) -> Draws:
+    """Two batches of draws as one, ``a``'s draws first."""
+    return Draws(*(np.concatenate([getattr(a, f.name), getattr(b, f.name)]) for f in fields(a)))
 
 
-def percentile_intervals(ctx: Context, out: Draws) -> dict[str, Any]:
-    """95 % interval of every reported percentile (:func:`orechain.montecarlo.quantile_ci`).
+FocusValues = tuple[dict[int, np.ndarray], dict[int, dict[str, np.ndarray]]]
+"""The focus region's total shortfall per year, and price index per year and stage."""
 
-    ``{"shortfall_t": {year: {"p5": [lo, hi], …}}, "price_index": {year: {stage: …}}}``
-    for the focus region, the same values the summary's percentiles come from.
+
+def _settlement(
+    totals: dict[int, np.ndarray], prices: dict[int, dict[str, np.ndarray]], precision: float
+) -> tuple[dict[str, Any], list[str]]:
+    """95 % interval of every reported percentile, and those wider than ±``precision``.
+
+    The intervals (:func:`orechain.montecarlo.quantile_ci`) are
+    ``{"shortfall_t": {year: {"p5": [lo, hi], …}}, "price_index": {year: {stage: …}}}``.
+    A percentile is unsettled when its interval's half-width exceeds ``precision``
+    of its value (a shortfall one within ±:data:`ABS_TOLERANCE_T` counts as
+    settled); each is named by year, percentile and measure, e.g.
+    ``"2025 P50 shortfall"``. No unsettled one: more draws would not move any
+    reported percentile by more than the target (at 95 % confidence).
     """
-    totals, prices = _focus_values(ctx, out)
-    return {
+    left: list[str] = []
+
+    def settle(vals: np.ndarray, year: int, measure: str, floor: float) -> dict[str, list[float]]:
+        qs, cis = quantiles(vals), quantile_ci(vals)
+        for k, (lo, hi) in cis.items():
+            if (hi - lo) / 2 > max(precision * abs(qs[k]), floor):
+                left.append(f"{year} {k.upper()} {measure}")
+        return {k: list(v) for k, v in cis.items()}
+
+    intervals = {
         "shortfall_t": {
-            y: {k: list(v) for k, v in quantile_ci(vals).items()} for y, vals in totals.items()
+            y: settle(vals, y, "shortfall", ABS_TOLERANCE_T) for y, vals in totals.items()
         },
         "price_index": {
-            y: {st: {k: list(v) for k, v in quantile_ci(vals).items()} for st, vals in by.items()}
+            y: {st: settle(vals, y, f"{st} price index", 0.0) for st, vals in by.items()}
             for y, by in prices.items()
         },
     }
+    return intervals, left
 
 
-def unsettled(ctx: Context, out: Draws, precision: float) -> list[str]:
-    """Percentiles whose 95 % interval is wider than ±``precision`` of their value.
-
-    A shortfall percentile within ±:data:`ABS_TOLERANCE_T` counts as settled.
-    Each entry names the year, the percentile and what it measures, e.g.
-    ``"2025 P50 shortfall"``; an empty list means more draws would not move
-    any reported percentile by more than the target (at 95 % confidence).
-    """
-    totals, prices = _focus_values(ctx, out)
-    found = []
-    for y, vals in totals.items():
-        qs, cis = quantiles(vals), quantile_ci(vals)
-        for k, (lo, hi) in cis.items():
-            if (hi - lo) / 2 > max(precision * abs(qs[k]), ABS_TOLERANCE_T):
-                found.append(f"{y} {k.upper()} shortfall")
-    for y, by in prices.items():
-        for stage, vals in by.items():
-            qs, cis = quantiles(vals), quantile_ci(vals)
-            for k, (lo, hi) in cis.items():
-                if (hi - lo) / 2 > precision * abs(qs[k]):
-                    found.append(f"{y} {k.upper()} {stage} price index")
-    return found
-
-
-def _focus_values(
-    ctx: Context, out: Draws
-) -> tuple[dict[int, np.ndarray], dict[int, dict[str, np.ndarray]]]:
+def _focus_values(ctx: Context, out: Draws) -> FocusValues:
     """The focus region's total shortfall per year and price index per year and stage."""
     years = list(ctx.scn.horizon.years)
     idx = [i for i, p in enumerate(ctx.points) if p.region == ctx.scn.focus_region]
@@ -710,10 +708,19 @@ def summarise_arrays(ctx: Context, out: Draws) -> dict[str, object]:
     same order, and each quantile sees the same values. Memory is a few arrays
     of the focus region's draws, not grouped copies of the whole table.
     """
+    return _summary(ctx, out, *_focus_values(ctx, out))
+
+
+def _summary(
+    ctx: Context,
+    out: Draws,
+    totals: dict[int, np.ndarray],
+    prices: dict[int, dict[str, np.ndarray]],
+) -> dict[str, object]:
+    """:func:`summarise_arrays` from the focus values already extracted (:func:`_focus_values`)."""
     region = ctx.scn.focus_region
     years = list(ctx.scn.horizon.years)
     idx = [i for i, p in enumerate(ctx.points) if p.region == region]
-    totals, prices = _focus_values(ctx, out)
     by_year: dict[int, dict[str, Any]] = {
         y: {**quantiles(vals), "p_exceed_0": float((vals > TOL).mean())}
         for y, vals in totals.items()
