@@ -9,11 +9,12 @@ mixed in silently.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from orechain.atlas.commodities import resolve_commodity
 from orechain.atlas.schema import AGGREGATES
-from orechain.atlas.selection import ProductionSelection
+from orechain.atlas.selection import ProductionSelection, plain_records
 from orechain.atlas.store import Atlas
 from orechain.errors import NotFoundError
 
@@ -108,16 +109,20 @@ def _selection(
     chosen: str,
     types: set[str],
 ) -> ProductionSelection:
-    """Run the rows query ``sql``; unit and basis come from the first row that states them.
+    """Run the rows query ``sql`` once; unit and basis come from the first row that states them.
 
-    ``with_frame`` also keeps the rows as the DataFrame the query returns (pandas).
+    ``with_frame`` keeps the rows as the DataFrame the query returns (pandas) and
+    reads the records from it; otherwise they come straight from DuckDB.
     """
-    records = atlas.records(sql, params)
-    unit = next((r["unit"] for r in records if r["unit"] is not None), None)
-    basis = next((r["basis"] for r in records if r["basis"] is not None), None)
     frame = None
     if with_frame:
-        frame = atlas.query(sql, params).drop(columns=["unit", "basis"])
+        full = atlas.query(sql, params)
+        records: Sequence[dict[str, Any]] = plain_records(full)
+        frame = full.drop(columns=["unit", "basis"])
+    else:
+        records = atlas.records(sql, params)
+    unit = next((r["unit"] for r in records if r["unit"] is not None), None)
+    basis = next((r["basis"] for r in records if r["basis"] is not None), None)
     return ProductionSelection(
         commodity=commodity,
         measure=measure,
