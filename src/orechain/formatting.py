@@ -71,6 +71,14 @@ def share_range(span: Sequence[float] | None) -> str:
     return f" ({100 * span[0]:.0f}–{100 * span[1]:.0f})"
 
 
+def share_range_note(samples: int) -> str:
+    """What a ``(lo–hi)`` beside a share means, under any table that shows one."""
+    return (
+        f"(lo–hi) beside a share: its range over {samples} equally cheap routings of the "
+        "least-cost stage, in whole percents; the model picks no share inside it."
+    )
+
+
 def points(delta: Any, digits: int = 1) -> str:
     """A difference of two fractions in percentage points: ``-0.043`` → ``-4.3 pp``."""
     if is_missing(delta):

@@ -176,13 +176,11 @@ if yaml.__with_libyaml__:
 _FLOAT_WITH_EXPONENT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 """YAML 1.2 reads ``1e308`` as a number; PyYAML's YAML 1.1 rules read it as a string
 that pydantic would then quietly turn into a float, escaping the range checks."""
-_StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", _FLOAT_WITH_EXPONENT, list("-+0123456789")
-)
-if _FastLoader is not None:
-    _FastLoader.add_implicit_resolver(
-        "tag:yaml.org,2002:float", _FLOAT_WITH_EXPONENT, list("-+0123456789")
-    )
+for _loader in (_StrictLoader, _FastLoader):
+    if _loader is not None:
+        _loader.add_implicit_resolver(
+            "tag:yaml.org,2002:float", _FLOAT_WITH_EXPONENT, list("-+0123456789")
+        )
 
 _NUMBER_TEXT = re.compile(
     r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?"

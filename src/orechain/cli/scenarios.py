@@ -11,11 +11,12 @@ import typer
 from orechain.cli.common import JSON_OPTION, RECORD_OPTION, record_if, say_recorded, scenario_input
 from orechain.cli.output import console, emit_json, fmt, print_table, say
 from orechain.errors import InputError
-from orechain.formatting import share_range
+from orechain.formatting import share_range, share_range_note
 from orechain.inputs import MAX_DRAWS, MAX_WORKERS
 from orechain.jsonsafe import to_jsonable
 
 if TYPE_CHECKING:
+    from orechain.scenarios.montecarlo import MonteCarloResult
     from orechain.scenarios.spec import Scenario
 
 app = typer.Typer(help="Supply-network scenarios: disruptions, new suppliers, Monte Carlo.")
@@ -97,7 +98,7 @@ def run(
         msg = "names an existing file; give a folder for result.json and draws.parquet"
         raise InputError(msg, source=str(out), field="--out")
     scn = load_scenario(file)
-    doc, draw_table = _with_optional_atlas(
+    doc, mc = _with_optional_atlas(
         scn,
         lambda atlas: run_report(
             scn,
@@ -115,7 +116,7 @@ def run(
                       "explain": explain, "precision": precision}  # fmt: skip
     doc = record_if(record, "scenario run", inputs, doc)
     if out is not None:
-        _write_outputs(out, doc, draw_table)
+        _write_outputs(out, doc, mc)
     if as_json:
         emit_json(doc)
         return
@@ -123,7 +124,7 @@ def run(
     say_recorded(doc)
 
 
-def _write_outputs(out: Path, doc: dict[str, Any], draw_table: Any) -> None:
+def _write_outputs(out: Path, doc: dict[str, Any], mc: MonteCarloResult | None) -> None:
     import json
 
     from orechain.scenarios.montecarlo import write_parquet
@@ -132,18 +133,12 @@ def _write_outputs(out: Path, doc: dict[str, Any], draw_table: Any) -> None:
     tmp = out / ".result.json.tmp"
     tmp.write_text(json.dumps(to_jsonable(doc), indent=2, default=str), encoding="utf-8")
     tmp.replace(out / "result.json")
-    if draw_table is not None:
-        write_parquet(draw_table, out / "draws.parquet")  # in blocks of draws
+    if mc is not None:
+        write_parquet(mc, out / "draws.parquet")  # in blocks of draws
 
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f} %"
-
-
-ROUTING_NOTE = (
-    "(lo–hi): range over {samples} equally cheap routings; the model picks no share in it"
-)
-"""Printed under the share table when some share's range is shown (:func:`share_range`)."""
 
 
 def _print_shares(doc: dict[str, Any]) -> None:
@@ -173,7 +168,7 @@ def _print_shares(doc: dict[str, Any]) -> None:
     )
     if open_ranges:
         samples = max(y.get("routing_samples", 0) for y in doc["years"])
-        console.print(ROUTING_NOTE.format(samples=samples), markup=False, highlight=False)
+        console.print(share_range_note(samples), markup=False, highlight=False)
 
 
 def _print_percentiles(doc: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from orechain._version import __version__
 from orechain.atlas.store import open_atlas
 from orechain.errors import OreChainError
-from orechain.formatting import number, percent, share_range
+from orechain.formatting import number, percent, share_range, share_range_note
 from orechain.services.corridor import corridor_backtests, corridor_facts, corridor_scenario
 from orechain.settings import Settings
 
@@ -33,7 +33,9 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters.update(number=number, percent=percent, share_range=share_range)
+_ENV.filters.update(
+    number=number, percent=percent, share_range=share_range, share_range_note=share_range_note
+)
 """The one number formatter, so the report reads each figure as the CLI and the pages do."""
 
 

@@ -92,8 +92,7 @@ class DrawBounds:
         row_up[self.cap_rows] = capacity[self.cap_nodes]
         row_up[self.outage_rows] = self.outage_keep * capacity[self.outage_nodes]
         row_up[self.stock_rows] = stock_release(scn, self.template.year, stock_left)
-        caps = recycling_caps(scn, list(self.points), demand, self.template.year)
-        row_up[self.recycling_rows] = caps
+        row_up[self.recycling_rows] = recycling_caps(scn, self.points, demand, self.template.year)
         market = self.market
         if market is not None:
             base = self.template.base_output

@@ -7,6 +7,7 @@ gathered here as plain arrays, so that Monte Carlo draws only rescale arrays.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -246,7 +247,7 @@ def _stock_release(scn: Scenario, year: int, stock_left: np.ndarray) -> np.ndarr
 
 
 def _recycling(
-    scn: Scenario, points: list[DemandPoint], demand: np.ndarray, year: int
+    scn: Scenario, points: Sequence[DemandPoint], demand: np.ndarray, year: int
 ) -> np.ndarray:
     out = []
     for r in recyclers(scn):
@@ -262,7 +263,7 @@ def stock_release(scn: Scenario, year: int, stock_left: np.ndarray) -> np.ndarra
 
 
 def recycling_caps(
-    scn: Scenario, points: list[DemandPoint], demand: np.ndarray, year: int
+    scn: Scenario, points: Sequence[DemandPoint], demand: np.ndarray, year: int
 ) -> np.ndarray:
     """Recycled supply each recycler can give in ``year`` [t] (what :func:`year_inputs` sets)."""
     return _recycling(scn, points, demand, year)
