@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from verdicts import read_verdict
+from verdicts import OVERFLOW, read_verdict
 
 from orechain.ledger import keys, merkle, sample
 from orechain.ledger.checkpoint import Checkpoint, encode_vkey, sign_checkpoint
@@ -233,10 +233,7 @@ def test_ledger_page_says_it_trusts_the_server_key(browser: Any, page_watch: Any
     pg.click("#verify-own-key")
     pg.wait_for_selector("#proof-form")
     assert pg.input_value("#event-ref") != "0"
-    assert (
-        pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        <= 0
-    )
+    assert pg.evaluate(OVERFLOW) <= 0
     _close(context, watch)
 
 
@@ -248,10 +245,7 @@ def test_proof_box_fits_a_phone(browser: Any, page_watch: Any, log: Log) -> None
     assert pg.is_visible("#forget-seen")
     box = pg.eval_on_selector("#forget-seen", "e => e.getBoundingClientRect().right")
     assert box <= 375
-    assert (
-        pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        <= 0
-    )
+    assert pg.evaluate(OVERFLOW) <= 0
     _close(context, watch)
 
 

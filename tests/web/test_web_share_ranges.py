@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from verdicts import run_corridor_scenario
+from verdicts import HEADERS, NOWRAP_LINES, OVERFLOW, relay_runs, run_corridor_scenario
 
 from orechain.formatting import percent
 from orechain.web.labels import field_label
@@ -63,40 +63,23 @@ def _overview(
     """Open the overview on ``year``; the run document it received (after ``edit``) and
     what it shows: the digest and origin tables' rows, their notes and the page width."""
     context = browser.new_context(viewport={"width": width, "height": 900})
-    seen: dict[str, Any] = {}
-
-    def relay(route: Any) -> None:
-        response = route.fetch()
-        job = response.json()
-        if job.get("status") == "done":
-            if edit is not None:
-                edit(job["result"])
-            seen["result"] = job["result"]
-        route.fulfill(response=response, json=job)
-
     try:
         pg = context.new_page()
         watch = page_watch(pg, live_server.rstrip("/"))
-        pg.route("**/api/scenarios/runs/*", relay)
+        seen = relay_runs(pg, edit)
         pg.goto(live_server + f"?year={year}")
         pg.wait_for_selector(READY.format(year=year), state="attached", timeout=180_000)
         view = {
-            "digest_head": pg.evaluate(
-                "() => [...document.querySelectorAll('#digest-table thead th')]"
-                ".map((th) => th.textContent.trim())"
-            ),
+            "digest_head": pg.evaluate(HEADERS, "#digest-table"),
             "digest": pg.evaluate(ROWS, "#digest-table"),
             "digest_note": pg.evaluate(NOTE_TEXT, "digest-range-note"),
             "origins": pg.evaluate(ROWS, "#t-origins"),
             "origins_note": pg.evaluate(NOTE_TEXT, "origins-range-note"),
             # each shown range's line boxes: 1 when it is kept on one line
             "range_lines": pg.evaluate(
-                "() => [...document.querySelectorAll('#digest-table td .nowrap,"
-                " #t-origins td .nowrap')].map((el) => el.getClientRects().length)"
+                NOWRAP_LINES, "#digest-table td .nowrap, #t-origins td .nowrap"
             ),
-            "overflow": pg.evaluate(
-                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            ),
+            "overflow": pg.evaluate(OVERFLOW),
         }
     finally:
         context.close()
@@ -242,19 +225,11 @@ def _scenarios_page(
             context, live_server, page_watch, strip_ranges if strip else None
         )
         view = {
-            "head": pg.evaluate(
-                "() => [...document.querySelectorAll('#share-table thead th')]"
-                ".map((th) => th.textContent.trim())"
-            ),
+            "head": pg.evaluate(HEADERS, "#share-table"),
             "rows": pg.evaluate(ROWS, "#share-table"),
             "note": pg.evaluate(NOTE_TEXT, "share-note"),
-            "range_lines": pg.evaluate(
-                "() => [...document.querySelectorAll('#share-table td .nowrap')]"
-                ".map((el) => el.getClientRects().length)"
-            ),
-            "overflow": pg.evaluate(
-                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            ),
+            "range_lines": pg.evaluate(NOWRAP_LINES, "#share-table td .nowrap"),
+            "overflow": pg.evaluate(OVERFLOW),
         }
     finally:
         context.close()

@@ -35,6 +35,20 @@ def run_corridor_scenario(
     strip a field, as a run from an older version would lack it). Returns the
     page, its watch and ``{"result": the run document the page received}``.
     """
+    pg = context.new_page()
+    watch = page_watch(pg, live_server.rstrip("/"))
+    seen = relay_runs(pg, edit)
+    pg.goto(live_server + "scenarios?scenario=pakistan-us-corridor")
+    pg.click("#run")
+    pg.wait_for_selector("#status[data-done=true]", state="attached", timeout=120_000)
+    return pg, watch, seen
+
+
+def relay_runs(pg: Any, edit: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Pass the page's scenario-run polls through, ``edit`` applied to the finished document.
+
+    Returns the dictionary that receives ``"result"``: the run document the page got.
+    """
     seen: dict[str, Any] = {}
 
     def relay(route: Any) -> None:
@@ -46,10 +60,19 @@ def run_corridor_scenario(
             seen["result"] = job["result"]
         route.fulfill(response=response, json=job)
 
-    pg = context.new_page()
-    watch = page_watch(pg, live_server.rstrip("/"))
     pg.route("**/api/scenarios/runs/*", relay)
-    pg.goto(live_server + "scenarios?scenario=pakistan-us-corridor")
-    pg.click("#run")
-    pg.wait_for_selector("#status[data-done=true]", state="attached", timeout=120_000)
-    return pg, watch, seen
+    return seen
+
+
+HEADERS = (
+    "(sel) => [...document.querySelectorAll(sel + ' thead th')].map((th) => th.textContent.trim())"
+)
+"""A table's header texts (``pg.evaluate(HEADERS, "#table")``)."""
+
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+"""How far the page is wider than the screen [px] (0 or less: no horizontal scroll)."""
+
+NOWRAP_LINES = (
+    "(sel) => [...document.querySelectorAll(sel)].map((el) => el.getClientRects().length)"
+)
+"""Line boxes of each element ``sel`` matches: 1 when it is kept on one line."""
