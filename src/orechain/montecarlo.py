@@ -58,6 +58,10 @@ def _check(seed: int, draws: int) -> None:
 
 
 def _run_chunk(func: DrawFunction[T], seeds: Sequence[np.random.SeedSequence]) -> list[T]:
+    """``func`` on each seed; first ``func.start_chunk()`` where it has one (a task's set-up)."""
+    start = getattr(func, "start_chunk", None)
+    if start is not None:
+        start()
     return [func(np.random.default_rng(s)) for s in seeds]
 
 

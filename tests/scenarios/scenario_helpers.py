@@ -40,3 +40,63 @@ def tiny(**overrides: Any) -> dict[str, Any]:
     }
     raw.update(overrides)
     return raw
+
+
+def every_bound_family(market: str) -> dict[str, Any]:
+    """Every bound family a draw moves: capacity, outage, new-capacity ramp, stock, recycling."""
+    raw = tiny(
+        horizon={"start": 2025, "end": 2027},
+        options={"market": market},
+        disruptions=[
+            {
+                "type": "outage",
+                "id": "fire",
+                "country": "AUS",
+                "stage": "mining",
+                "share": 0.5,
+                "start": 2025,
+                "end": 2026,
+            },
+            {
+                "type": "export_restriction",
+                "id": "ban",
+                "country": "CHN",
+                "stages": ["mining"],
+                "to": ["USA"],
+                "share": 0.6,
+                "start": 2026,
+            },
+        ],
+        mitigations=[
+            {
+                "type": "new_capacity",
+                "id": "newref",
+                "country": "PAK",
+                "stage": "refining",
+                "tonnes_per_year": 40,
+                "start": 2026,
+                "ramp": [0.5, 1.0],
+            },
+            {"type": "stockpile", "id": "ndcs", "region": "USA", "tonnes": 15, "max_per_year": 10},
+            {"type": "recycling", "id": "rec", "region": "USA", "share": 0.05, "start": 2026},
+        ],
+        uncertainty=[
+            {
+                "target": "capacity",
+                "stage": "mining",
+                "distribution": {"kind": "uniform", "low": 0.3, "high": 1.3},
+            },
+            {
+                "target": "capacity",
+                "country": "USA",
+                "distribution": {"kind": "triangular", "low": 0.6, "mode": 1.0, "high": 1.1},
+            },
+            {
+                "target": "demand",
+                "region": "USA",
+                "distribution": {"kind": "normal", "mean": 1, "sd": 0.25},
+            },
+            {"target": "disruption", "disruption": "fire", "probability": 0.5},
+        ],
+    )
+    return raw

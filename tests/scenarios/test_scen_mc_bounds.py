@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenario_helpers import tiny
+from scenario_helpers import every_bound_family
 
 from orechain.scenarios import montecarlo
 from orechain.scenarios.drawbounds import _reproduces, bounds_of, draw_bounds
@@ -23,69 +23,8 @@ from orechain.scenarios.montecarlo import _active, _stock, make_context, simulat
 from orechain.scenarios.solve import build_network, build_year
 from orechain.scenarios.spec import parse_scenario
 
-
-def _scenario(market: str) -> dict:
-    """Every bound family a draw moves: capacity, outage, new-capacity ramp, stock, recycling."""
-    raw = tiny(
-        horizon={"start": 2025, "end": 2027},
-        options={"market": market},
-        disruptions=[
-            {
-                "type": "outage",
-                "id": "fire",
-                "country": "AUS",
-                "stage": "mining",
-                "share": 0.5,
-                "start": 2025,
-                "end": 2026,
-            },
-            {
-                "type": "export_restriction",
-                "id": "ban",
-                "country": "CHN",
-                "stages": ["mining"],
-                "to": ["USA"],
-                "share": 0.6,
-                "start": 2026,
-            },
-        ],
-        mitigations=[
-            {
-                "type": "new_capacity",
-                "id": "newref",
-                "country": "PAK",
-                "stage": "refining",
-                "tonnes_per_year": 40,
-                "start": 2026,
-                "ramp": [0.5, 1.0],
-            },
-            {"type": "stockpile", "id": "ndcs", "region": "USA", "tonnes": 15, "max_per_year": 10},
-            {"type": "recycling", "id": "rec", "region": "USA", "share": 0.05, "start": 2026},
-        ],
-        uncertainty=[
-            {
-                "target": "capacity",
-                "stage": "mining",
-                "distribution": {"kind": "uniform", "low": 0.3, "high": 1.3},
-            },
-            {
-                "target": "capacity",
-                "country": "USA",
-                "distribution": {"kind": "triangular", "low": 0.6, "mode": 1.0, "high": 1.1},
-            },
-            {
-                "target": "demand",
-                "region": "USA",
-                "distribution": {"kind": "normal", "mean": 1, "sd": 0.25},
-            },
-            {"target": "disruption", "disruption": "fire", "probability": 0.5},
-        ],
-    )
-    return raw
-
-
 CONTEXTS = {
-    m: make_context(build_network(s := parse_scenario(_scenario(m))), s)
+    m: make_context(build_network(s := parse_scenario(every_bound_family(m))), s)
     for m in ("price", "quantity")
 }
 
@@ -137,7 +76,7 @@ def test_bounds_path_gives_the_rebuilding_path_bit_for_bit(market):
     """Same seed, same draws: the bounds-only path and the rebuilding warm path agree exactly."""
     scn = CONTEXTS[market].scn
     net = CONTEXTS[market].net
-    fast = make_context(net, scn)
+    fast = make_context(net, scn, vertices=False)
     slow = make_context(net, scn, bounds=False)
     seeds = np.random.SeedSequence(13).spawn(10)
     ours = [simulate_draw(fast, np.random.default_rng(s)) for s in seeds]
@@ -214,7 +153,7 @@ def test_bundled_corridor_bounds_path_equals_rebuilding(atlas):
     scn = load_scenario("pakistan-us-corridor")
     scn = scn.model_copy(update={"horizon": scn.horizon.model_copy(update={"end": 2027})})
     net = build_network(scn, atlas)
-    fast = make_context(net, scn)
+    fast = make_context(net, scn, vertices=False)
     slow = make_context(net, scn, bounds=False)
     seeds = np.random.SeedSequence(7).spawn(3)
     ours = [simulate_draw(fast, np.random.default_rng(s)) for s in seeds]
@@ -233,7 +172,8 @@ def test_recycling_follows_the_drawn_demand(market):
     USA's demand in that draw (twice the template's), not of the template's.
     """
     net, scn = CONTEXTS[market].net, CONTEXTS[market].scn
-    fast, slow = make_context(net, scn), make_context(net, scn, bounds=False)
+    fast = make_context(net, scn, vertices=False)
+    slow = make_context(net, scn, bounds=False)
     points = list(fast.points)
     node_mult = np.full(len(net.nodes), 0.05)
     point_mult = np.full(len(points), 2.0)

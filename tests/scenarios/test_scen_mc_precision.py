@@ -94,13 +94,13 @@ def test_a_median_between_two_clusters_is_reported_unsettled():
 def test_precision_stops_early_and_equals_the_run_of_that_many_draws():
     """Batches use draws 0…n−1 of the seed: stopping at n gives the run of exactly n draws."""
     scn, net = _coin(0.02)
-    res = run_monte_carlo(net, scn, 5000, seed=11, workers=1, precision=0.05, batch=60)
+    res = run_monte_carlo(net, scn, 5000, seed=11, workers=1, precision=0.05, batch=60, block=20)
     used = res.summary["draws"]
     assert isinstance(used, int)
     assert used < 5000
     assert used % 60 == 0
     assert res.summary["unsettled"] == []
-    fixed = run_monte_carlo(net, scn, used, seed=11, workers=1)
+    fixed = run_monte_carlo(net, scn, used, seed=11, workers=1, block=20)
     assert fixed.summary["shortfall_t"] == res.summary["shortfall_t"]
     assert fixed.summary["ci95"] == res.summary["ci95"]
     assert fixed.draws.equals(res.draws)
@@ -125,7 +125,9 @@ def test_precision_never_exceeds_the_draws_asked():
 @pytest.mark.parametrize("workers", [1, 2])
 def test_batches_give_the_same_draws_on_any_number_of_workers(workers):
     scn, net = _coin(0.3)
-    one = run_monte_carlo(net, scn, 90, seed=5, workers=1)
-    batched = run_monte_carlo(net, scn, 90, seed=5, workers=workers, precision=0.001, batch=40)
+    one = run_monte_carlo(net, scn, 90, seed=5, workers=1, block=20)
+    batched = run_monte_carlo(
+        net, scn, 90, seed=5, workers=workers, precision=0.001, batch=40, block=20
+    )
     assert batched.summary["draws"] == 90
     assert batched.draws.equals(one.draws)

@@ -59,8 +59,8 @@ def cluster_address():
 def test_scenario_draws_on_a_local_cluster_equal_the_local_scheduler(cluster_address):
     scn = parse_scenario(PRICE_MC)
     net = build_network(scn)
-    local = run_monte_carlo(net, scn, 24, seed=5, scheduler="synchronous")
-    remote = run_monte_carlo(net, scn, 24, seed=5, workers=2, scheduler=cluster_address)
+    local = run_monte_carlo(net, scn, 24, seed=5, scheduler="synchronous", block=6)
+    remote = run_monte_carlo(net, scn, 24, seed=5, workers=2, scheduler=cluster_address, block=6)
     assert remote.draws.equals(local.draws)
     assert remote.prices.equals(local.prices)
     assert remote.summary == local.summary

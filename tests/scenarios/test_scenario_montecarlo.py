@@ -53,8 +53,8 @@ def _setup():
 
 def test_same_seed_same_quantiles_on_one_and_two_workers():
     scn, net = _setup()
-    one = run_monte_carlo(net, scn, 40, seed=7, workers=1)
-    two = run_monte_carlo(net, scn, 40, seed=7, workers=2)
+    one = run_monte_carlo(net, scn, 40, seed=7, workers=1, block=10)
+    two = run_monte_carlo(net, scn, 40, seed=7, workers=2, block=10)
     assert one.summary == two.summary
     assert one.draws.equals(two.draws)
     other = run_monte_carlo(net, scn, 40, seed=8, workers=1)

@@ -31,12 +31,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import highspy
 import numpy as np
 
 from orechain.errors import InfeasibleScenarioError
 from orechain.scenarios.constraints import INF, LinearProgram
+from orechain.scenarios.vertex import Vertex, VertexCache, dense_matrix
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +159,9 @@ class WarmModel:
     Not picklable: one per process.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, reuse: bool = True) -> None:
+        self.reuse = reuse
+        """Keep optimal bases and answer later draws from them (:mod:`.vertex`)."""
         self.h: highspy.Highs | None = None
         self.basis: highspy.HighsBasis | None = None
         self.shape: Shape | None = None
@@ -169,6 +173,11 @@ class WarmModel:
         """Times only bounds were changed."""
         self.misses = 0
         """Programmes that differed in more than bounds (solved cold)."""
+        self.stage1: VertexCache | None = None
+        """Stage-1 optimal bases met so far (:mod:`.vertex`)."""
+        self.stage2: VertexCache | None = None
+        """Optimal bases of the pinned least-cost stage."""
+        self.matrix: np.ndarray | None = None
 
     def prime(self, lp: LinearProgram) -> None:
         """Load ``lp`` and solve it; its optimal basis starts every later solve."""
@@ -179,6 +188,50 @@ class WarmModel:
         self.h.run()
         _check_status(self.h, lp)
         self.basis = self.h.getBasis()
+        if self.reuse:
+            self.matrix = dense_matrix(lp.entries, len(lp.col_upper))
+            self.stage1 = VertexCache(self.matrix)
+            self.stage2 = VertexCache(self.matrix)
+
+    def forget(self) -> None:
+        """Drop every kept basis (a new block of draws starts from the template alone)."""
+        for kept in (self.stage1, self.stage2):
+            if kept is not None:
+                kept.vertices.clear()
+
+    def reusable(self, lp: LinearProgram) -> bool:
+        """Whether kept bases may answer ``lp``: the template's own matrix, other bounds."""
+        return self.stage1 is not None and self._shares_matrix(lp)
+
+    def find(self, lp: LinearProgram) -> tuple[np.ndarray, Vertex] | None:
+        """Stage 1's vertex from a kept basis, when ``lp`` is the template with other bounds."""
+        if self.stage1 is None or not self._shares_matrix(lp):
+            return None
+        return self.stage1.find(*_bounds(lp))
+
+    def learn(
+        self,
+        lp: LinearProgram,
+        basis: highspy.HighsBasis,
+        x: np.ndarray,
+        sol: highspy.HighsSolution,
+    ) -> None:
+        """Keep a stage-1 basis HiGHS found optimal for ``lp`` (the template with other bounds)."""
+        if self.stage1 is not None and self._shares_matrix(lp):
+            self.stage1.add(
+                basis.col_status,
+                basis.row_status,
+                _bounds(lp),
+                x,
+                sol.row_dual,
+                sol.col_dual,
+                basis,
+            )
+
+    def row_values(self, x: np.ndarray) -> np.ndarray:
+        """Row activities of ``x`` in the template's matrix."""
+        assert self.matrix is not None
+        return self.matrix @ x
 
     def load(self, lp: LinearProgram) -> highspy.Highs | None:
         """The instance holding ``lp``'s stage-1 model, ready to run; None to solve cold.
@@ -297,25 +350,37 @@ def solve_lp(
         offending constraint where one bound alone is contradictory.
     """
     weight = np.asarray(lp.col_weight)
-    loaded = warm.load(lp) if warm is not None else None
-    if loaded is None:
-        h = _new_highs()
-        h.passModel(_highs_lp(lp, -weight))
+    hit = warm.find(lp) if warm is not None else None
+    if warm is not None and hit is not None:
+        x, vertex = hit
+        row_dual, col_dual = -vertex.row_dual, -vertex.col_dual
+        z = float(np.dot(weight, x))
+        start = Start(cast(highspy.HighsBasis, vertex.payload), x, warm.row_values(x), warm=True)
     else:
-        h = loaded
-    h.run()
-    _check_status(h, lp)
-    sol = h.getSolution()
-    row_dual = -np.asarray(sol.row_dual)
-    col_dual = -np.asarray(sol.col_dual)
-    z = -h.getInfo().objective_function_value
-    x = np.asarray(sol.col_value)
+        loaded = warm.load(lp) if warm is not None else None
+        if loaded is None:
+            h = _new_highs()
+            h.passModel(_highs_lp(lp, -weight))
+        else:
+            h = loaded
+        h.run()
+        _check_status(h, lp)
+        sol = h.getSolution()
+        row_dual = -np.asarray(sol.row_dual)
+        col_dual = -np.asarray(sol.col_dual)
+        z = -h.getInfo().objective_function_value
+        x = np.asarray(sol.col_value)
+        basis = h.getBasis()
+        if loaded is not None and warm is not None:
+            warm.learn(lp, basis, x, sol)
+        start = Start(basis, x, np.asarray(sol.row_value), warm=loaded is not None)
     price = None
     if lexicographic:
         # later stages pass their own models to the shared instance, starting
         # from stage 1's optimum (see Start)
-        start = Start(h.getBasis(), sol, warm=loaded is not None)
-        found = _later_stages(_new_highs(), lp, weight, z, x, ration, welfare, start)
+        # kept least-cost bases only for the template's own matrix (bounds-only draws)
+        stage2 = warm.stage2 if warm is not None and start.warm and warm.reusable(lp) else None
+        found = _later_stages(_new_highs(), lp, weight, z, x, ration, welfare, start, stage2)
         if found is None:
             price = row_dual
         else:
@@ -337,7 +402,10 @@ class Start:
     """
 
     basis: highspy.HighsBasis
-    solution: highspy.HighsSolution
+    x: np.ndarray
+    """Stage 1's column values."""
+    row_value: np.ndarray
+    """Stage 1's row activities."""
     warm: bool = False
 
 
@@ -350,6 +418,7 @@ def _later_stages(
     ration: tuple[np.ndarray, np.ndarray] | None,
     welfare: bool,
     start: Start | None = None,
+    cache: VertexCache | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Stages 1b and 2: x and the cost stage's prices; None when stage 1's vertex stands.
 
@@ -365,13 +434,13 @@ def _later_stages(
     basis = start.basis if start is not None and start.warm else None
     pin = _shared(weight, ration, x1)
     if pin[2] > 1e-9:
-        found = _min_cost(h, lp, weight, z, pin, floor=z, basis=basis)
+        found = _min_cost(h, lp, weight, z, pin, floor=z, basis=basis, cache=cache)
         if found is not None:
             return found
         pin = _proportional(h, lp, weight, z, ration, x1, start)
     if welfare and pin[2] <= 1e-9:
         return None
-    return _require(_min_cost(h, lp, weight, z, pin, basis=basis), h, lp)
+    return _require(_min_cost(h, lp, weight, z, pin, basis=basis, cache=cache), h, lp)
 
 
 def _shared(
@@ -450,10 +519,10 @@ def _hot_start(h: highspy.Highs, weight: np.ndarray, start: Start) -> None:
     The solution first (HiGHS drops a basis when a solution is set), with the
     added row's value; then the basis, the added row basic.
     """
-    x = np.asarray(start.solution.col_value)
+    x = start.x
     sol = highspy.HighsSolution()
     sol.col_value = list(x)
-    sol.row_value = [*start.solution.row_value, float(np.dot(weight, x))]
+    sol.row_value = [*start.row_value, float(np.dot(weight, x))]
     sol.value_valid = True
     h.setSolution(sol)
     basis = highspy.HighsBasis()
@@ -534,6 +603,7 @@ def _min_cost(
     pin: tuple[np.ndarray, np.ndarray, float] | None,
     floor: float | None = None,
     basis: highspy.HighsBasis | None = None,
+    cache: VertexCache | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Stage 2: least cost at the stage-1 optimum; returns x and the cost-stage row prices.
 
@@ -553,17 +623,27 @@ def _min_cost(
     solution's stage-1 objective falls short of ``floor`` by more than 1e-6
     relative: the pin then lies off the stage-1 optimal face.
     """
-    h.passModel(_pinned_lp(lp, np.asarray(lp.col_cost, dtype=float), pin))
-    if pin is not None and basis is not None:
-        h.setBasis(basis)
-    if pin is None:
-        floor = _keep_optimum(h, weight, z)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    sol = h.getSolution()
-    price = -np.asarray(sol.row_dual)[: len(lp.row_upper)]
-    x = _within_bounds(lp, sol.col_value)
+    bounds = _pinned_bounds(lp, pin) if pin is not None and cache is not None else None
+    hit = cache.find(*bounds) if cache is not None and bounds is not None else None
+    if hit is not None:
+        x = _within_bounds(lp, hit[0])
+        price = -hit[1].row_dual
+    else:
+        h.passModel(_pinned_lp(lp, np.asarray(lp.col_cost, dtype=float), pin))
+        if pin is not None and basis is not None:
+            h.setBasis(basis)
+        if pin is None:
+            floor = _keep_optimum(h, weight, z)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        price = -np.asarray(sol.row_dual)[: len(lp.row_upper)]
+        raw = np.asarray(sol.col_value)
+        if cache is not None and bounds is not None:
+            b = h.getBasis()
+            cache.add(b.col_status, b.row_status, bounds, raw, sol.row_dual, sol.col_dual)
+        x = _within_bounds(lp, raw)
     if floor is not None and float(np.dot(weight, x)) < floor - 1e-6 * max(1.0, abs(floor)):
         return None
     return x, price
@@ -631,15 +711,23 @@ def _pinned_lp(
     """``lp`` with objective ``objective`` and the ``pin`` columns fixed to a relative tolerance."""
     model = _highs_lp(lp, objective)
     if pin is not None:
-        cols, value, tol = pin
-        lower = np.asarray(lp.col_lower, dtype=float).copy()
-        upper = np.asarray(lp.col_upper, dtype=float).copy()
-        value = np.clip(value, 0.0, upper[cols])
-        lower[cols] = np.maximum(0.0, value - tol * np.maximum(1.0, value))
-        upper[cols] = value
-        model.col_lower_ = lower
-        model.col_upper_ = upper
+        model.col_lower_, model.col_upper_, _, _ = _pinned_bounds(lp, pin)
     return model
+
+
+def _pinned_bounds(
+    lp: LinearProgram, pin: tuple[np.ndarray, np.ndarray, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Column and row bounds of ``lp`` with the ``pin`` columns fixed to a relative tolerance."""
+    cols, value, tol = pin
+    lower = np.asarray(lp.col_lower, dtype=float).copy()
+    upper = np.asarray(lp.col_upper, dtype=float).copy()
+    value = np.clip(value, 0.0, upper[cols])
+    lower[cols] = np.maximum(0.0, value - tol * np.maximum(1.0, value))
+    upper[cols] = value
+    row_lo = np.asarray(lp.row_lower, dtype=float)
+    row_up = np.asarray(lp.row_upper, dtype=float)
+    return lower, upper, row_lo, row_up
 
 
 def _keep_optimum(h: highspy.Highs, weight: np.ndarray, z: float) -> float:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field, fields
-from functools import cached_property, partial
+from functools import cached_property
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,8 @@ class Context:
     """Warm draws change the template's bounds in place of rebuilding (:mod:`.drawbounds`)."""
     demand_floor: np.ndarray | None = None
     """Smallest demand multiplier per demand point (recycling caps of the envelope)."""
+    vertices: bool = True
+    """Warm draws reuse optimal bases met earlier in their block (:mod:`.vertex`)."""
 
 
 def _sample(dist: Distribution, rng: np.random.Generator) -> float:
@@ -156,7 +158,14 @@ def _demand_mask(points: list[DemandPoint], u: Uncertainty) -> np.ndarray:
     )
 
 
-def make_context(net: Network, scn: Scenario, *, warm: bool = True, bounds: bool = True) -> Context:
+def make_context(
+    net: Network,
+    scn: Scenario,
+    *,
+    warm: bool = True,
+    bounds: bool = True,
+    vertices: bool = True,
+) -> Context:
     """Resolve uncertainty selectors and solve the envelope references."""
     points = demand_points(net, scn)
     ref = market_prices(net, scn, points)
@@ -187,6 +196,7 @@ def make_context(net: Network, scn: Scenario, *, warm: bool = True, bounds: bool
         uuid.uuid4().hex,
         bounds,
         floor,
+        vertices,
     )
     return _with_references(ctx) if ref is None else ctx
 
@@ -400,9 +410,43 @@ def warm_model(ctx: Context, year: int, state: tuple[bool, ...]) -> WarmModel | 
         inp = year_inputs(ctx.net, ctx.scn, points, year, _stock(ctx), active)
         inp.restriction_base = ctx.restriction_base[year]
         found = _BOUNDS[key] = draw_bounds(ctx.net, ctx.scn, points, inp, ctx.ref)
-        model = _MODELS[key] = WarmModel()
+        model = _MODELS[key] = WarmModel(reuse=ctx.vertices)
         model.prime(found.lp if found else build_year(ctx.net, ctx.scn, points, inp, ctx.ref)[0])
     return model
+
+
+def forget_vertices(ctx: Context) -> None:
+    """Start a new block of draws: this process's warm models drop the bases they kept."""
+    for key, model in _MODELS.items():
+        if key[0] == ctx.token:
+            model.forget()
+
+
+@dataclass(frozen=True)
+class BlockDraws:
+    """The draw function of :func:`run_monte_carlo`: :func:`draw_arrays`, one block per task.
+
+    Warm models answer a draw from optimal bases kept from earlier draws
+    (:mod:`.vertex`). Which bases are kept must not depend on the worker a
+    draw ran on, or results would change with the number of workers in their
+    last digits: every task is one block of :data:`VERTEX_BLOCK` draws
+    (counted from draw 0) and starts with no kept basis, so a draw's answer
+    depends on its seed and the earlier draws of its block alone.
+    """
+
+    ctx: Context
+
+    def start_chunk(self) -> None:
+        """Called by the runner at the start of every task: a new block."""
+        forget_vertices(self.ctx)
+
+    def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+        """One draw (:func:`draw_arrays`)."""
+        return draw_arrays(self.ctx, rng)
+
+
+VERTEX_BLOCK = 250
+"""Draws per task, each starting with no kept basis (see :class:`BlockDraws`)."""
 
 
 def _focus_sink(ctx: Context) -> int:
@@ -439,7 +483,7 @@ class MonteCarloResult:
         return prices_frame(self.context, self.stacked)
 
 
-PRECISION_BATCH = 500
+PRECISION_BATCH = 2 * VERTEX_BLOCK
 """Draws per batch when running to a precision (each batch is one Dask computation)."""
 
 DEFAULT_PRECISION = 0.05
@@ -462,6 +506,8 @@ def run_monte_carlo(
     bounds: bool = True,
     precision: float | None = None,
     batch: int = PRECISION_BATCH,
+    vertices: bool = True,
+    block: int = VERTEX_BLOCK,
 ) -> MonteCarloResult:
     """Run ``draws`` draws on Dask and summarise the focus region's shortfall.
 
@@ -488,11 +534,25 @@ def run_monte_carlo(
     precision
         Relative half-width of the 95 % interval every percentile must reach
         (e.g. 0.02), or None to run exactly ``draws`` draws.
+    batch
+        Draws per batch with ``precision``, rounded up to whole blocks (a
+        batch must start where a block does).
+    vertices
+        Reuse optimal bases across the draws of a block (:mod:`.vertex`);
+        False solves every warm draw-year with HiGHS (for comparison).
+    block
+        Draws per task, each task starting with no kept basis
+        (:class:`BlockDraws`). Results depend on it in their last digits (a
+        draw is answered from bases its block met earlier), not on workers.
     """
     if draws < 1:
         msg = f"draws must be at least 1, got {draws}"
         raise InputError(msg, field="draws")
-    ctx = make_context(net, scn, warm=warm, bounds=bounds)
+    ctx = make_context(net, scn, warm=warm, bounds=bounds, vertices=vertices)
+    if block < 1:
+        msg = f"block must be at least 1 draw, got {block}"
+        raise InputError(msg, field="block")
+    batch = -(-max(1, batch) // block) * block
     target = precision if precision is not None else DEFAULT_PRECISION
     stacked: Draws | None = None
     while stacked is None or len(stacked.shortfall) < draws:
@@ -500,11 +560,12 @@ def run_monte_carlo(
         size = draws - done if precision is None else min(batch, draws - done)
         part = Draws(
             *run_stacked(
-                partial(draw_arrays, ctx),
+                BlockDraws(ctx),
                 size,
                 seed=seed,
                 workers=workers,
                 scheduler=scheduler,
+                chunk_size=block,
                 progress=progress,
                 first=done,
             )

@@ -1,0 +1,241 @@
+"""Optimal bases reused across Monte Carlo draws: an LP's vertex from a basis, in NumPy.
+
+A Monte Carlo draw changes only the bounds of a year's programme, never its
+matrix or costs. An optimal basis's reduced costs depend on the matrix and
+costs alone, so a basis that was optimal for one draw is optimal for any
+other draw under which it is *primal feasible* and every nonbasic variable
+sits at a bound its reduced cost allows (textbook LP sensitivity analysis,
+e.g. Bertsimas & Tsitsiklis 1997, §5.1). Checking that needs one small
+linear solve, no simplex iteration:
+
+* nonbasic columns take the bound their status names; nonbasic rows hold
+  their activity at the bound their status names;
+* the basic columns solve ``A[N_r, B] x_B = r_N − A[N_r, N] x_N`` (square:
+  as many nonbasic rows as basic columns), with ``A[N_r, B]`` inverted once
+  per basis;
+* the basis is taken when every basic column and every basic row's activity
+  is within its bounds to :data:`PRIMAL_TOL`, every nonbasic bound is finite,
+  and a variable kept at a bound only because it was fixed (its reduced cost
+  has the wrong sign for a free bound) is still fixed.
+
+The duals of a basis are those HiGHS reported when it found it: they depend
+on the basis alone.
+
+:class:`VertexCache` keeps the bases of one programme family. It is a pure
+function of what it was given: the same bases in the same order answer the
+same draw the same way, whatever process it runs in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+PRIMAL_TOL = 1e-9
+"""Relative slack (of ``max(1, |bound|)``) within which a basic value counts as feasible."""
+
+DUAL_TOL = 1e-7
+"""Reduced costs within this of zero allow either bound (HiGHS's dual feasibility tolerance)."""
+
+RESIDUAL_TOL = 1e-8
+"""Largest relative disagreement with HiGHS's own vertex at which a basis is kept."""
+
+LOWER, BASIC, UPPER, ZERO = 0, 1, 2, 3
+"""HiGHS basis statuses (``highspy.HighsBasisStatus``) as integers."""
+
+
+@dataclass(frozen=True)
+class Vertex:
+    """One optimal basis of a programme family, ready to be evaluated at other bounds."""
+
+    basic: np.ndarray
+    """Basic columns."""
+    col_at_upper: np.ndarray
+    """Per column: nonbasic at its upper bound (else at its lower bound, or basic)."""
+    col_free: np.ndarray
+    """Per column: nonbasic at zero (a free column; HiGHS status kZero)."""
+    rows: np.ndarray
+    """Nonbasic rows, in the order of the inverse's columns."""
+    row_at_upper: np.ndarray
+    """For each of ``rows``: held at its upper bound (else its lower bound)."""
+    basic_rows: np.ndarray
+    """Basic rows (their activity must stay within bounds)."""
+    inverse: np.ndarray
+    """``A[rows, basic]⁻¹``."""
+    fixed_cols: np.ndarray
+    """Nonbasic columns whose reduced cost allows their bound only if it is a fixed one."""
+    fixed_rows: np.ndarray
+    """Nonbasic rows likewise."""
+    row_dual: np.ndarray
+    col_dual: np.ndarray
+    col_status: tuple[int, ...]
+    row_status: tuple[int, ...]
+    payload: object = None
+    """What the caller keeps with the basis (the HiGHS basis object, to start later stages)."""
+
+
+class VertexCache:
+    """Optimal bases of one programme family (fixed matrix and costs; bounds vary).
+
+    :meth:`add` takes a basis HiGHS found optimal (after checking that the
+    vertex computed here equals HiGHS's to :data:`RESIDUAL_TOL`);
+    :meth:`find` returns the vertex of the first kept basis that is optimal
+    at the given bounds, or None. At most ``limit`` bases are kept; the
+    first ones added stay (a later one is dropped), so the cache's contents
+    and order depend only on the sequence of :meth:`add` calls.
+    """
+
+    def __init__(self, matrix: np.ndarray, limit: int = 64) -> None:
+        self.a = np.asarray(matrix, dtype=float)
+        self.product = Product(self.a)
+        self.limit = limit
+        self.vertices: list[Vertex] = []
+        self.hits = 0
+        self.misses = 0
+
+    def add(
+        self,
+        col_status: Iterable[Any],
+        row_status: Iterable[Any],
+        bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        x: np.ndarray,
+        row_dual: ArrayLike,
+        col_dual: ArrayLike,
+        payload: object = None,
+    ) -> bool:
+        """Keep one optimal basis; False when full, already kept, or not reproducible here."""
+        if len(self.vertices) >= self.limit:
+            return False
+        cs = np.fromiter((int(v) for v in col_status), dtype=np.int8)
+        rs = np.fromiter((int(v) for v in row_status), dtype=np.int8)
+        key = (tuple(cs.tolist()), tuple(rs.tolist()))
+        if any((v.col_status, v.row_status) == key for v in self.vertices):
+            return False
+        duals = np.asarray(row_dual, dtype=float), np.asarray(col_dual, dtype=float)
+        vertex = _vertex(self.a, cs, rs, *duals, key, payload)
+        if vertex is None:
+            return False
+        found = _evaluate(self.product, vertex, *bounds)
+        scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
+        if found is None or float(np.max(np.abs(found - x), initial=0.0)) > RESIDUAL_TOL * scale:
+            return False
+        self.vertices.append(vertex)
+        return True
+
+    def find(
+        self, col_lo: np.ndarray, col_up: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray
+    ) -> tuple[np.ndarray, Vertex] | None:
+        """The vertex of the first kept basis optimal at these bounds, and that basis.
+
+        The basis found moves to the front (the next draw most likely needs it
+        again): the order depends only on the sequence of calls.
+        """
+        for i, vertex in enumerate(self.vertices):
+            x = _evaluate(self.product, vertex, col_lo, col_up, row_lo, row_up)
+            if x is not None:
+                self.hits += 1
+                if i:
+                    self.vertices.insert(0, self.vertices.pop(i))
+                return x, vertex
+        self.misses += 1
+        return None
+
+
+def dense_matrix(entries: list[tuple[np.ndarray, np.ndarray]], n_cols: int) -> np.ndarray:
+    """A programme's row-wise sparse entries as a dense matrix."""
+    a = np.zeros((len(entries), n_cols))
+    for i, (cols, vals) in enumerate(entries):
+        np.add.at(a[i], np.asarray(cols, dtype=np.intp), vals)
+    return a
+
+
+class Product:
+    """``A @ x`` for a mostly empty dense ``A``, over its nonzeros only."""
+
+    def __init__(self, a: np.ndarray) -> None:
+        self.row, self.col = np.nonzero(a)
+        self.value = a[self.row, self.col]
+        self.rows = a.shape[0]
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """``A @ x``."""
+        return np.bincount(self.row, weights=self.value * x[self.col], minlength=self.rows)
+
+
+def _vertex(
+    a: np.ndarray,
+    cs: np.ndarray,
+    rs: np.ndarray,
+    row_dual: np.ndarray,
+    col_dual: np.ndarray,
+    key: tuple[tuple[int, ...], tuple[int, ...]],
+    payload: object,
+) -> Vertex | None:
+    basic = np.nonzero(cs == BASIC)[0]
+    rows = np.nonzero(rs != BASIC)[0]
+    if len(basic) != len(rows) or np.any(cs == 4) or np.any(rs == 4):
+        return None
+    sub = a[np.ix_(rows, basic)]
+    try:
+        inverse = np.linalg.inv(sub) if len(rows) else np.zeros((0, 0))
+    except np.linalg.LinAlgError:
+        return None
+    wrong_col = ((cs == LOWER) & (col_dual < -DUAL_TOL)) | ((cs == UPPER) & (col_dual > DUAL_TOL))
+    wrong_row = ((rs == LOWER) & (row_dual < -DUAL_TOL)) | ((rs == UPPER) & (row_dual > DUAL_TOL))
+    return Vertex(
+        basic=basic,
+        col_at_upper=cs == UPPER,
+        col_free=cs == ZERO,
+        rows=rows,
+        row_at_upper=rs[rows] == UPPER,
+        basic_rows=np.nonzero(rs == BASIC)[0],
+        inverse=inverse,
+        fixed_cols=np.nonzero(wrong_col)[0],
+        fixed_rows=np.nonzero(wrong_row)[0],
+        row_dual=row_dual.copy(),
+        col_dual=col_dual.copy(),
+        col_status=key[0],
+        row_status=key[1],
+        payload=payload,
+    )
+
+
+def _evaluate(
+    product: Product,
+    v: Vertex,
+    col_lo: np.ndarray,
+    col_up: np.ndarray,
+    row_lo: np.ndarray,
+    row_up: np.ndarray,
+) -> np.ndarray | None:
+    """The basis's vertex at these bounds, or None where the basis is not optimal there."""
+    if v.fixed_cols.size and np.any(col_lo[v.fixed_cols] != col_up[v.fixed_cols]):
+        return None
+    if v.fixed_rows.size and np.any(row_lo[v.fixed_rows] != row_up[v.fixed_rows]):
+        return None
+    x = np.where(v.col_at_upper, col_up, col_lo)
+    x[v.col_free] = 0.0
+    x[v.basic] = 0.0
+    if not np.all(np.isfinite(x)):
+        return None
+    target = np.where(v.row_at_upper, row_up[v.rows], row_lo[v.rows])
+    if not np.all(np.isfinite(target)):
+        return None
+    x[v.basic] = v.inverse @ (target - product(x)[v.rows])
+    xb, lo, up = x[v.basic], col_lo[v.basic], col_up[v.basic]
+    if np.any(xb < lo - PRIMAL_TOL * np.maximum(1.0, np.abs(lo))):
+        return None
+    if np.any(xb > up + PRIMAL_TOL * np.maximum(1.0, np.abs(up))):
+        return None
+    if v.basic_rows.size:
+        act = product(x)[v.basic_rows]
+        lo, up = row_lo[v.basic_rows], row_up[v.basic_rows]
+        if np.any(act < lo - PRIMAL_TOL * np.maximum(1.0, np.abs(lo))):
+            return None
+        if np.any(act > up + PRIMAL_TOL * np.maximum(1.0, np.abs(up))):
+            return None
+    return x

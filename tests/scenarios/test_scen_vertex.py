@@ -1,0 +1,161 @@
+"""Optimal bases reused across draws (:mod:`orechain.scenarios.vertex`).
+
+A kept basis may answer a programme with other bounds only where it is
+optimal there; these tests hold its answer against HiGHS solving that
+programme from scratch, on random LPs and on Monte Carlo draws.
+"""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scenario_helpers import every_bound_family
+
+from orechain.scenarios import montecarlo
+from orechain.scenarios.highs import silent_highs
+from orechain.scenarios.montecarlo import make_context, run_monte_carlo, simulate_draw
+from orechain.scenarios.solve import build_network
+from orechain.scenarios.spec import parse_scenario
+from orechain.scenarios.vertex import VertexCache
+
+INF = highspy.kHighsInf
+
+
+def _solve(a, cost, bounds):
+    """HiGHS from scratch: (x, objective, basis, row duals, col duals)."""
+    col_lo, col_up, row_lo, row_up = bounds
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lo, col_up
+    lp.row_lower_, lp.row_upper_ = row_lo, row_up
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.arange(0, a.size + 1, a.shape[1], dtype=np.int32)
+    lp.a_matrix_.index_ = np.tile(np.arange(a.shape[1], dtype=np.int32), a.shape[0])
+    lp.a_matrix_.value_ = a.reshape(-1)
+    h = silent_highs()
+    h.passModel(lp)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    sol, basis = h.getSolution(), h.getBasis()
+    x = np.asarray(sol.col_value)
+    return x, float(cost @ x), basis, sol.row_dual, sol.col_dual
+
+
+@st.composite
+def _programmes(draw):
+    """A random bounded LP (min c·x, A x ≤ b, 0 ≤ x ≤ u; some columns fixed) and new bounds."""
+    m = draw(st.integers(2, 6))
+    n = draw(st.integers(3, 9))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 4, size=(m, n)).astype(float)
+    cost = rng.integers(-5, 3, size=n).astype(float)
+    col_up = rng.integers(1, 20, size=n).astype(float)
+    fixed = rng.random(n) < 0.25
+    col_lo = np.where(fixed, col_up, 0.0)
+    slack = rng.integers(5, 40, size=m).astype(float)
+    row_up = a @ col_lo + slack  # feasible: fixed columns at their value, the rest at 0
+    row_lo = np.full(m, -INF)
+    # the new bounds: each moves by up to ±30 %, and a fixed column may be freed
+    scale = draw(st.floats(0.05, 0.3))
+    new_up = col_up * (1 + scale * rng.uniform(-1, 1, n))
+    freed = fixed & (rng.random(n) < 0.5)
+    new_lo = np.where(fixed & ~freed, new_up, 0.0)
+    new_row = a @ new_lo + slack * (1 + scale * rng.uniform(-1, 1, m))
+    return a, cost, (col_lo, col_up, row_lo, row_up), (new_lo, new_up, row_lo, new_row)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_programmes())
+def test_a_kept_basis_answers_only_where_it_is_optimal(case):
+    a, cost, first, second = case
+    x, _, basis, row_dual, col_dual = _solve(a, cost, first)
+    cache = VertexCache(a)
+    assert cache.add(basis.col_status, basis.row_status, first, x, row_dual, col_dual)
+    again = cache.find(*first)
+    assert again is not None  # its own bounds: always
+    np.testing.assert_allclose(again[0], x, rtol=1e-9, atol=1e-9)
+    hit = cache.find(*second)
+    if hit is None:
+        return
+    y = hit[0]
+    lo, up, _, row_up = second
+    assert np.all(y >= lo - 1e-9 * np.maximum(1, abs(lo)))
+    assert np.all(y <= up + 1e-9 * np.maximum(1, abs(up)))
+    assert np.all(a @ y <= row_up + 1e-9 * np.maximum(1, abs(row_up)))
+    best = _solve(a, cost, second)[1]
+    assert float(cost @ y) == pytest.approx(best, rel=1e-9, abs=1e-9)
+
+
+def test_a_column_held_at_a_bound_only_because_it_was_fixed_is_not_reused():
+    """min −x₀ − x₁ with x₁ fixed at 2: freed to [0, 6], x₁'s old bound is no longer optimal.
+
+    HiGHS may report the fixed column at either bound; whichever it picks, the
+    freed programme's answer must be x₁ = 6 or a miss, never x₁ = 2.
+    """
+    a = np.array([[1.0, 0.0]])
+    cost = np.array([-1.0, -1.0])
+    first = (np.array([0.0, 2.0]), np.array([5.0, 2.0]), np.array([-INF]), np.array([4.0]))
+    second = (np.array([0.0, 0.0]), np.array([5.0, 6.0]), np.array([-INF]), np.array([4.0]))
+    x = np.array([4.0, 2.0])  # x₀ basic at 4 (the row binds), x₁ at its fixed bound
+    rows = [highspy.HighsBasisStatus.kUpper]
+    for status in (highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kUpper):
+        cache = VertexCache(a)
+        cols = [highspy.HighsBasisStatus.kBasic, status]
+        assert cache.add(cols, rows, first, x, [-1.0], [0.0, -1.0])
+        hit = cache.find(*second)
+        if status == highspy.HighsBasisStatus.kLower:
+            assert hit is None  # a negative reduced cost at the lower bound: fixed only
+        else:
+            assert hit is not None
+            np.testing.assert_allclose(hit[0], _solve(a, cost, second)[0])  # [4, 6]
+
+
+def _kept(ctx):
+    models = [m for k, m in montecarlo._MODELS.items() if k[0] == ctx.token]
+    return sum(m.stage1.hits + m.stage2.hits for m in models if m.stage1 and m.stage2)
+
+
+@pytest.mark.parametrize("market", ["price", "quantity"])
+def test_draws_from_kept_bases_equal_draws_solved_by_highs(market):
+    """Every bound family a draw moves; 40 draws, both market modes, to 1e-6 relative."""
+    scn = parse_scenario(every_bound_family(market))
+    net = build_network(scn)
+    reuse, highs = make_context(net, scn), make_context(net, scn, vertices=False)
+    _compare(reuse, highs, np.random.SeedSequence(11).spawn(40))
+
+
+def _compare(reuse, highs, seeds):
+    # one context at a time: a process keeps the warm models of one context only
+    ours = [simulate_draw(reuse, np.random.default_rng(s)) for s in seeds]
+    assert _kept(reuse) > 0  # kept bases answered draws: the comparison is not vacuous
+    for s, a in zip(seeds, ours, strict=True):
+        b = simulate_draw(highs, np.random.default_rng(s))
+        np.testing.assert_allclose(a.shortfall, b.shortfall, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(a.price, b.price, rtol=1e-6, atol=1e-9)
+
+
+def test_corridor_draws_from_kept_bases_equal_draws_solved_by_highs(atlas):
+    """The bench's scenario (price mode, origin-traced restriction), 2025–2027."""
+    from orechain.scenarios.spec import load_scenario
+
+    scn = load_scenario("pakistan-us-corridor")
+    scn = scn.model_copy(update={"horizon": scn.horizon.model_copy(update={"end": 2027})})
+    net = build_network(scn, atlas)
+    reuse, highs = make_context(net, scn), make_context(net, scn, vertices=False)
+    _compare(reuse, highs, np.random.SeedSequence(7).spawn(30))
+
+
+def test_each_block_starts_with_no_kept_basis():
+    """A block's first draw is answered as in a fresh process: no basis carries over."""
+    scn = parse_scenario(every_bound_family("price"))
+    net = build_network(scn)
+    blocks = run_monte_carlo(net, scn, 20, seed=3, scheduler="synchronous", block=10)
+    ctx = make_context(net, scn)
+    rng = np.random.SeedSequence(3).spawn(20)
+    fresh = simulate_draw(ctx, np.random.default_rng(rng[10]))  # no basis kept yet
+    assert np.array_equal(blocks.stacked.shortfall[10], fresh.shortfall)
+    assert np.array_equal(blocks.stacked.price[10], fresh.price, equal_nan=True)
