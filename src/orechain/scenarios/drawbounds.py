@@ -21,6 +21,7 @@ the programme's shape (price mode adds steps only for positive demand);
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import cast
 
 import numpy as np
 
@@ -100,12 +101,14 @@ class DrawBounds:
             size = self.step_frac * demand[market.step_point]
             col_up[market.steps] = size
             market = replace(market, step_size=size)
+        # arrays, not lists: every consumer reads a drawn programme's bounds with
+        # np.asarray (then free), and nothing appends to a drawn programme
         lp = replace(
             self.lp,
-            col_lower=col_lo.tolist(),
-            col_upper=col_up.tolist(),
-            row_lower=row_lo.tolist(),
-            row_upper=row_up.tolist(),
+            col_lower=cast("list[float]", col_lo),
+            col_upper=cast("list[float]", col_up),
+            row_lower=cast("list[float]", row_lo),
+            row_upper=cast("list[float]", row_up),
         )
         return DrawProgramme(lp, self.lay, market, demand)
 

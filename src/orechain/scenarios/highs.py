@@ -230,8 +230,8 @@ class WarmModel:
 
     def row_values(self, x: np.ndarray) -> np.ndarray:
         """Row activities of ``x`` in the template's matrix."""
-        assert self.matrix is not None
-        return self.matrix @ x
+        assert self.stage1 is not None
+        return self.stage1.product(x)
 
     def load(self, lp: LinearProgram) -> highspy.Highs | None:
         """The instance holding ``lp``'s stage-1 model, ready to run; None to solve cold.

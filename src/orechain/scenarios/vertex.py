@@ -72,8 +72,8 @@ class Vertex:
     """Nonbasic rows likewise."""
     row_dual: np.ndarray
     col_dual: np.ndarray
-    col_status: tuple[int, ...]
-    row_status: tuple[int, ...]
+    key: bytes
+    """The column and row statuses (one byte each): the basis's identity."""
     payload: object = None
     """What the caller keeps with the basis (the HiGHS basis object, to start later stages)."""
 
@@ -83,16 +83,19 @@ class VertexCache:
 
     :meth:`add` takes a basis HiGHS found optimal (after checking that the
     vertex computed here equals HiGHS's to :data:`RESIDUAL_TOL`);
-    :meth:`find` returns the vertex of the first kept basis that is optimal
-    at the given bounds, or None. At most ``limit`` bases are kept; the
-    first ones added stay (a later one is dropped), so the cache's contents
-    and order depend only on the sequence of :meth:`add` calls.
+    :meth:`find` tries the ``tries`` most recently useful bases and returns
+    the vertex of the first one optimal at the given bounds, or None (each
+    try costs about a tenth of a HiGHS solve). A basis found, or found again
+    by HiGHS, moves to the front; at most ``limit`` are kept, the least
+    recently useful dropped. Contents and order depend only on the sequence
+    of calls.
     """
 
-    def __init__(self, matrix: np.ndarray, limit: int = 64) -> None:
+    def __init__(self, matrix: np.ndarray, limit: int = 48, tries: int = 24) -> None:
         self.a = np.asarray(matrix, dtype=float)
         self.product = Product(self.a)
         self.limit = limit
+        self.tries = tries
         self.vertices: list[Vertex] = []
         self.hits = 0
         self.misses = 0
@@ -107,14 +110,18 @@ class VertexCache:
         col_dual: ArrayLike,
         payload: object = None,
     ) -> bool:
-        """Keep one optimal basis; False when full, already kept, or not reproducible here."""
-        if len(self.vertices) >= self.limit:
-            return False
-        cs = np.fromiter((int(v) for v in col_status), dtype=np.int8)
-        rs = np.fromiter((int(v) for v in row_status), dtype=np.int8)
-        key = (tuple(cs.tolist()), tuple(rs.tolist()))
-        if any((v.col_status, v.row_status) == key for v in self.vertices):
-            return False
+        """Keep one optimal basis at the front.
+
+        False when it is kept already (it then moves to the front) or the
+        vertex computed here does not reproduce HiGHS's.
+        """
+        cs = np.array(list(map(int, col_status)), dtype=np.int8)
+        rs = np.array(list(map(int, row_status)), dtype=np.int8)
+        key = cs.tobytes() + rs.tobytes()
+        for i, kept in enumerate(self.vertices):
+            if kept.key == key:
+                self.vertices.insert(0, self.vertices.pop(i))
+                return False
         duals = np.asarray(row_dual, dtype=float), np.asarray(col_dual, dtype=float)
         vertex = _vertex(self.a, cs, rs, *duals, key, payload)
         if vertex is None:
@@ -123,7 +130,8 @@ class VertexCache:
         scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
         if found is None or float(np.max(np.abs(found - x), initial=0.0)) > RESIDUAL_TOL * scale:
             return False
-        self.vertices.append(vertex)
+        self.vertices.insert(0, vertex)
+        del self.vertices[self.limit :]
         return True
 
     def find(
@@ -134,7 +142,7 @@ class VertexCache:
         The basis found moves to the front (the next draw most likely needs it
         again): the order depends only on the sequence of calls.
         """
-        for i, vertex in enumerate(self.vertices):
+        for i, vertex in enumerate(self.vertices[: self.tries]):
             x = _evaluate(self.product, vertex, col_lo, col_up, row_lo, row_up)
             if x is not None:
                 self.hits += 1
@@ -172,7 +180,7 @@ def _vertex(
     rs: np.ndarray,
     row_dual: np.ndarray,
     col_dual: np.ndarray,
-    key: tuple[tuple[int, ...], tuple[int, ...]],
+    key: bytes,
     payload: object,
 ) -> Vertex | None:
     basic = np.nonzero(cs == BASIC)[0]
@@ -198,8 +206,7 @@ def _vertex(
         fixed_rows=np.nonzero(wrong_row)[0],
         row_dual=row_dual.copy(),
         col_dual=col_dual.copy(),
-        col_status=key[0],
-        row_status=key[1],
+        key=key,
         payload=payload,
     )
 
@@ -213,29 +220,29 @@ def _evaluate(
     row_up: np.ndarray,
 ) -> np.ndarray | None:
     """The basis's vertex at these bounds, or None where the basis is not optimal there."""
-    if v.fixed_cols.size and np.any(col_lo[v.fixed_cols] != col_up[v.fixed_cols]):
+    if v.fixed_cols.size and (col_lo[v.fixed_cols] != col_up[v.fixed_cols]).any():
         return None
-    if v.fixed_rows.size and np.any(row_lo[v.fixed_rows] != row_up[v.fixed_rows]):
+    if v.fixed_rows.size and (row_lo[v.fixed_rows] != row_up[v.fixed_rows]).any():
         return None
     x = np.where(v.col_at_upper, col_up, col_lo)
     x[v.col_free] = 0.0
     x[v.basic] = 0.0
-    if not np.all(np.isfinite(x)):
-        return None
     target = np.where(v.row_at_upper, row_up[v.rows], row_lo[v.rows])
-    if not np.all(np.isfinite(target)):
+    if not (np.isfinite(x).all() and np.isfinite(target).all()):
         return None
-    x[v.basic] = v.inverse @ (target - product(x)[v.rows])
-    xb, lo, up = x[v.basic], col_lo[v.basic], col_up[v.basic]
-    if np.any(xb < lo - PRIMAL_TOL * np.maximum(1.0, np.abs(lo))):
+    xb = v.inverse @ (target - product(x)[v.rows])
+    x[v.basic] = xb
+    if _outside(xb, col_lo[v.basic], col_up[v.basic]):
         return None
-    if np.any(xb > up + PRIMAL_TOL * np.maximum(1.0, np.abs(up))):
+    if v.basic_rows.size and _outside(
+        product(x)[v.basic_rows], row_lo[v.basic_rows], row_up[v.basic_rows]
+    ):
         return None
-    if v.basic_rows.size:
-        act = product(x)[v.basic_rows]
-        lo, up = row_lo[v.basic_rows], row_up[v.basic_rows]
-        if np.any(act < lo - PRIMAL_TOL * np.maximum(1.0, np.abs(lo))):
-            return None
-        if np.any(act > up + PRIMAL_TOL * np.maximum(1.0, np.abs(up))):
-            return None
     return x
+
+
+def _outside(value: np.ndarray, lo: np.ndarray, up: np.ndarray) -> bool:
+    """Whether some value lies beyond its bounds by more than :data:`PRIMAL_TOL` (relative)."""
+    below = lo - value > PRIMAL_TOL * np.maximum(1.0, np.abs(lo))
+    above = value - up > PRIMAL_TOL * np.maximum(1.0, np.abs(up))
+    return bool((below | above).any())
