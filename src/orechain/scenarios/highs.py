@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -178,6 +178,10 @@ class WarmModel:
         self.stage2: VertexCache | None = None
         """Optimal bases of the pinned least-cost stage."""
         self.matrix: np.ndarray | None = None
+        self.hint: Hashable | None = None
+        """Set by the caller before a solve: what predicts the stage-1 basis (:meth:`find`)."""
+        self.last_key: bytes | None = None
+        """The kept stage-1 basis of the last solve (None: not kept)."""
 
     def prime(self, lp: LinearProgram) -> None:
         """Load ``lp`` and solve it; its optimal basis starts every later solve."""
@@ -197,7 +201,7 @@ class WarmModel:
         """Drop every kept basis (a new block of draws starts from the template alone)."""
         for kept in (self.stage1, self.stage2):
             if kept is not None:
-                kept.vertices.clear()
+                kept.clear()
 
     def reusable(self, lp: LinearProgram) -> bool:
         """Whether kept bases may answer ``lp``: the template's own matrix, other bounds."""
@@ -205,9 +209,13 @@ class WarmModel:
 
     def find(self, lp: LinearProgram) -> tuple[np.ndarray, Vertex] | None:
         """Stage 1's vertex from a kept basis, when ``lp`` is the template with other bounds."""
+        self.last_key = None
         if self.stage1 is None or not self._shares_matrix(lp):
             return None
-        return self.stage1.find(*_bounds(lp))
+        hit = self.stage1.find(*_bounds(lp), hint=self.hint)
+        if hit is not None:
+            self.last_key = hit[1].key
+        return hit
 
     def learn(
         self,
@@ -215,10 +223,10 @@ class WarmModel:
         basis: highspy.HighsBasis,
         x: np.ndarray,
         sol: highspy.HighsSolution,
-    ) -> None:
-        """Keep a stage-1 basis HiGHS found optimal for ``lp`` (the template with other bounds)."""
+    ) -> bytes | None:
+        """Keep a stage-1 basis HiGHS found optimal for ``lp``; its key (None: not kept)."""
         if self.stage1 is not None and self._shares_matrix(lp):
-            self.stage1.add(
+            self.last_key = self.stage1.add(
                 basis.col_status,
                 basis.row_status,
                 _bounds(lp),
@@ -226,7 +234,10 @@ class WarmModel:
                 sol.row_dual,
                 sol.col_dual,
                 basis,
+                hint=self.hint,
             )
+            return self.last_key
+        return None
 
     def row_values(self, x: np.ndarray) -> np.ndarray:
         """Row activities of ``x`` in the template's matrix."""
@@ -355,7 +366,8 @@ def solve_lp(
         x, vertex = hit
         row_dual, col_dual = -vertex.row_dual, -vertex.col_dual
         z = float(np.dot(weight, x))
-        start = Start(cast(highspy.HighsBasis, vertex.payload), x, warm.row_values(x), warm=True)
+        basis = cast(highspy.HighsBasis, vertex.payload)
+        start = Start(basis, x, warm.row_values(x), warm=True, key=vertex.key)
     else:
         loaded = warm.load(lp) if warm is not None else None
         if loaded is None:
@@ -371,9 +383,8 @@ def solve_lp(
         z = -h.getInfo().objective_function_value
         x = np.asarray(sol.col_value)
         basis = h.getBasis()
-        if loaded is not None and warm is not None:
-            warm.learn(lp, basis, x, sol)
-        start = Start(basis, x, np.asarray(sol.row_value), warm=loaded is not None)
+        key = warm.learn(lp, basis, x, sol) if loaded is not None and warm is not None else None
+        start = Start(basis, x, np.asarray(sol.row_value), warm=loaded is not None, key=key)
     price = None
     if lexicographic:
         # later stages pass their own models to the shared instance, starting
@@ -407,6 +418,8 @@ class Start:
     row_value: np.ndarray
     """Stage 1's row activities."""
     warm: bool = False
+    key: bytes | None = None
+    """Stage 1's basis among the kept ones (:mod:`.vertex`): a hint for the cost stage's."""
 
 
 def _later_stages(
@@ -434,13 +447,15 @@ def _later_stages(
     basis = start.basis if start is not None and start.warm else None
     pin = _shared(weight, ration, x1)
     if pin[2] > 1e-9:
-        found = _min_cost(h, lp, weight, z, pin, floor=z, basis=basis, cache=cache)
+        hint = (start.key, "shared") if start is not None and start.key else None
+        found = _min_cost(h, lp, weight, z, pin, floor=z, basis=basis, cache=cache, hint=hint)
         if found is not None:
             return found
         pin = _proportional(h, lp, weight, z, ration, x1, start)
     if welfare and pin[2] <= 1e-9:
         return None
-    return _require(_min_cost(h, lp, weight, z, pin, basis=basis, cache=cache), h, lp)
+    hint = (start.key, "final") if start is not None and start.key else None
+    return _require(_min_cost(h, lp, weight, z, pin, basis=basis, cache=cache, hint=hint), h, lp)
 
 
 def _shared(
@@ -521,12 +536,12 @@ def _hot_start(h: highspy.Highs, weight: np.ndarray, start: Start) -> None:
     """
     x = start.x
     sol = highspy.HighsSolution()
-    sol.col_value = list(x)
-    sol.row_value = [*start.row_value, float(np.dot(weight, x))]
+    sol.col_value = x.tolist()
+    sol.row_value = [*start.row_value.tolist(), float(np.dot(weight, x))]
     sol.value_valid = True
     h.setSolution(sol)
     basis = highspy.HighsBasis()
-    basis.col_status = list(start.basis.col_status)
+    basis.col_status = start.basis.col_status
     basis.row_status = [*start.basis.row_status, highspy.HighsBasisStatus.kBasic]
     basis.valid = True
     h.setBasis(basis)
@@ -604,6 +619,7 @@ def _min_cost(
     floor: float | None = None,
     basis: highspy.HighsBasis | None = None,
     cache: VertexCache | None = None,
+    hint: Hashable | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Stage 2: least cost at the stage-1 optimum; returns x and the cost-stage row prices.
 
@@ -624,7 +640,9 @@ def _min_cost(
     relative: the pin then lies off the stage-1 optimal face.
     """
     bounds = _pinned_bounds(lp, pin) if pin is not None and cache is not None else None
-    hit = cache.find(*bounds) if cache is not None and bounds is not None else None
+    if cache is not None and bounds is not None and cache.infeasible(*bounds):
+        return None  # a kept dual ray proves the pin unreachable
+    hit = cache.find(*bounds, hint=hint) if cache is not None and bounds is not None else None
     if hit is not None:
         x = _within_bounds(lp, hit[0])
         price = -hit[1].row_dual
@@ -635,19 +653,28 @@ def _min_cost(
         if pin is None:
             floor = _keep_optimum(h, weight, z)
         h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            if cache is not None and bounds is not None and status == _INFEASIBLE:
+                _, has_ray, ray = h.getDualRay()  # type: ignore[attr-defined]
+                if has_ray:
+                    cache.add_ray(ray, bounds)
             return None
         sol = h.getSolution()
         price = -np.asarray(sol.row_dual)[: len(lp.row_upper)]
         raw = np.asarray(sol.col_value)
         if cache is not None and bounds is not None:
             b = h.getBasis()
-            cache.add(b.col_status, b.row_status, bounds, raw, sol.row_dual, sol.col_dual)
+            cache.add(
+                b.col_status, b.row_status, bounds, raw, sol.row_dual, sol.col_dual, hint=hint
+            )
         x = _within_bounds(lp, raw)
     if floor is not None and float(np.dot(weight, x)) < floor - 1e-6 * max(1.0, abs(floor)):
         return None
     return x, price
 
+
+_INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 
 FACE_TOL = 1e-9
 """Relative slack on total cost that still counts as least cost (:func:`face_vertex`)."""

@@ -292,6 +292,7 @@ def simulate_draw(ctx: Context, rng: np.random.Generator) -> Draw:
     shortfall = np.zeros((len(years), len(ctx.points)))
     price = np.full((len(years), len(ctx.net.stages)), np.nan)
     stock_left = _stock(ctx)
+    _TRAIL.clear()
     for t in np.nonzero(~fast)[0]:
         shortfall[t], stock_left, price[t] = _solve_draw_year(
             ctx, years[t], occurs[t], node_mult, point_mult, stock_left
@@ -379,8 +380,16 @@ def _solve_by_bounds(
         return None
     market = prog.market
     ration = (prog.lay.served, prog.demand) if market is None else (market.steps, market.step_size)
+    # the basis last year's solve used predicts this year's (the draw's multipliers
+    # hold for the whole horizon): kept bases try it first (:mod:`.vertex`)
+    model.hint = _TRAIL[-1] if _TRAIL else None
     sol = solve_lp(prog.lp, ration=ration, welfare=market is not None, warm=model)
+    _TRAIL.append(model.last_key)
     return YearSolve(sol, prog.lp, prog.lay, market), prog.demand
+
+
+_TRAIL: list[bytes | None] = []
+"""The kept stage-1 bases of the current draw's years so far (this process)."""
 
 
 _MODELS: dict[tuple[str, int, frozenset[str]], WarmModel] = {}

@@ -41,6 +41,8 @@ import numpy as np
 from orechain.scenarios.inputs import Restriction
 from orechain.scenarios.network import Network
 
+PriceTerms = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
 
 @dataclass(frozen=True)
 class OriginTags:
@@ -56,6 +58,10 @@ class OriginTags:
     """(link, class) → column of that class's flow, for links carrying several classes."""
     rows: dict[tuple[int, int], int] = field(default_factory=dict)
     """(node, class) → row of that class's balance, for nodes with several output classes."""
+    price_terms: dict[tuple[int, int], tuple[object, object, PriceTerms]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Index arrays of :meth:`node_prices` for the last layout it was asked about."""
 
     def node_prices(
         self,
@@ -72,21 +78,55 @@ class OriginTags:
         duals; a node's price is the class-output-weighted mean of those values.
         """
         out = np.array(node_price, dtype=float)
+        node, pair, col, pair_row = self._price_terms(net, flow_cols)
+        if not len(node):
+            return out
+        w = np.bincount(pair, weights=x[col], minlength=len(pair_row))
+        duals = row_dual[pair_row]
+        total = np.bincount(node, weights=w)
+        value = np.bincount(node, weights=w * duals)
+        used = np.unique(node)
+        mean = np.bincount(node, weights=duals)[used] / np.bincount(node)[used]
+        heavy = total[used] > 1e-9
+        out[used] += np.where(heavy, value[used] / np.where(heavy, total[used], 1.0), mean)
+        return out
+
+    def _price_terms(self, net: Network, flow_cols: np.ndarray) -> PriceTerms:
+        """Index arrays of :meth:`node_prices`, kept for the last layout.
+
+        Node of each (node, class) pair, pair and column of each flow term,
+        balance row of each pair.
+        """
+        key = (id(net), id(flow_cols))
+        kept = self.price_terms.get(key)
+        if kept is not None and kept[0] is net and kept[1] is flow_cols:
+            return kept[2]
         outs: dict[int, list[int]] = {}
         for li, link in enumerate(net.links):
             outs.setdefault(link.source, []).append(li)
+        node: list[int] = []
+        pair_row: list[int] = []
+        pair: list[int] = []
+        col: list[int] = []
         for i, classes in enumerate(self.classes):
             if len(classes) < 2:
                 continue
-            duals = np.array([row_dual[self.rows[(i, c)]] for c in classes])
-            w = np.array(
-                [
-                    sum(class_flow(self, x, flow_cols, li, c, i) for li in outs.get(i, []))
-                    for c in classes
-                ]
-            )
-            out[i] += float(np.dot(w, duals) / w.sum()) if w.sum() > 1e-9 else float(duals.mean())
-        return out
+            for c in classes:
+                p = len(pair_row)
+                node.append(i)
+                pair_row.append(self.rows[(i, c)])
+                for li in outs.get(i, []):
+                    j = self.columns.get((li, c))
+                    if j is None and self.classes[i] == (c,):
+                        j = int(flow_cols[li])
+                    if j is not None:
+                        pair.append(p)
+                        col.append(j)
+        arrays = [np.asarray(v, dtype=np.intp) for v in (node, pair, col, pair_row)]
+        terms = (arrays[0], arrays[1], arrays[2], arrays[3])
+        self.price_terms.clear()  # one layout at a time: a draw's template, or a year's run
+        self.price_terms[key] = (net, flow_cols, terms)
+        return terms
 
 
 def node_classes(

@@ -28,7 +28,7 @@ same draw the same way, whatever process it runs in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,8 +97,13 @@ class VertexCache:
         self.limit = limit
         self.tries = tries
         self.vertices: list[Vertex] = []
+        self.follow: dict[Hashable, bytes] = {}
+        """Hint → the basis that last answered for it (:meth:`find`)."""
+        self.rays: list[tuple[np.ndarray, np.ndarray]] = []
+        """Farkas certificates (row multipliers y, ``Aᵀy``) of programmes found infeasible."""
         self.hits = 0
         self.misses = 0
+        self.refuted = 0
 
     def add(
         self,
@@ -109,11 +114,12 @@ class VertexCache:
         row_dual: ArrayLike,
         col_dual: ArrayLike,
         payload: object = None,
-    ) -> bool:
-        """Keep one optimal basis at the front.
+        hint: Hashable | None = None,
+    ) -> bytes | None:
+        """Keep one optimal basis at the front; its key, or None if not kept.
 
-        False when it is kept already (it then moves to the front) or the
-        vertex computed here does not reproduce HiGHS's.
+        A basis kept already moves to the front. None when the vertex
+        computed here does not reproduce HiGHS's. ``hint`` as in :meth:`find`.
         """
         cs = np.array(list(map(int, col_status)), dtype=np.int8)
         rs = np.array(list(map(int, row_status)), dtype=np.int8)
@@ -121,36 +127,119 @@ class VertexCache:
         for i, kept in enumerate(self.vertices):
             if kept.key == key:
                 self.vertices.insert(0, self.vertices.pop(i))
-                return False
+                return self._followed(hint, key)
         duals = np.asarray(row_dual, dtype=float), np.asarray(col_dual, dtype=float)
         vertex = _vertex(self.a, cs, rs, *duals, key, payload)
         if vertex is None:
-            return False
+            return None
         found = _evaluate(self.product, vertex, *bounds)
         scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
         if found is None or float(np.max(np.abs(found - x), initial=0.0)) > RESIDUAL_TOL * scale:
-            return False
+            return None
         self.vertices.insert(0, vertex)
         del self.vertices[self.limit :]
-        return True
+        return self._followed(hint, key)
+
+    def _followed(self, hint: Hashable | None, key: bytes) -> bytes:
+        if hint is not None:
+            self.follow[hint] = key
+        return key
 
     def find(
-        self, col_lo: np.ndarray, col_up: np.ndarray, row_lo: np.ndarray, row_up: np.ndarray
+        self,
+        col_lo: np.ndarray,
+        col_up: np.ndarray,
+        row_lo: np.ndarray,
+        row_up: np.ndarray,
+        hint: Hashable | None = None,
     ) -> tuple[np.ndarray, Vertex] | None:
         """The vertex of the first kept basis optimal at these bounds, and that basis.
 
-        The basis found moves to the front (the next draw most likely needs it
-        again): the order depends only on the sequence of calls.
+        The basis that last answered for ``hint`` (the basis of an earlier
+        stage, say) is tried first, then the most recently useful ones. The
+        basis found moves to the front: the order depends only on the
+        sequence of calls.
         """
-        for i, vertex in enumerate(self.vertices[: self.tries]):
+        first = self.follow.get(hint) if hint is not None else None
+        order = sorted(
+            range(min(self.tries, len(self.vertices))),
+            key=lambda i: self.vertices[i].key != first,
+        )
+        for i in order:
+            vertex = self.vertices[i]
             x = _evaluate(self.product, vertex, col_lo, col_up, row_lo, row_up)
             if x is not None:
                 self.hits += 1
                 if i:
                     self.vertices.insert(0, self.vertices.pop(i))
+                if hint is not None:
+                    self.follow[hint] = vertex.key
                 return x, vertex
         self.misses += 1
         return None
+
+    def clear(self) -> None:
+        """Forget every kept basis, ray and hint."""
+        self.vertices.clear()
+        self.rays.clear()
+        self.follow.clear()
+
+    def add_ray(
+        self, row_ray: ArrayLike, bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    ) -> bool:
+        """Keep HiGHS's dual ray of an infeasible programme, if it proves that here."""
+        y = np.asarray(row_ray, dtype=float)
+        ray = (y, self.a.T @ y)
+        if not _refutes(ray, *bounds):
+            return False
+        self.rays.insert(0, ray)
+        del self.rays[self.limit :]
+        return True
+
+    def infeasible(self, *bounds: np.ndarray) -> bool:
+        """Whether a kept ray proves these bounds infeasible (it moves to the front)."""
+        for i, ray in enumerate(self.rays[: self.tries]):
+            if _refutes(ray, *bounds):
+                self.refuted += 1
+                if i:
+                    self.rays.insert(0, self.rays.pop(i))
+                return True
+        return False
+
+
+INFEASIBLE_TOL = 1e-6
+"""Relative gap a ray must show before a programme counts as infeasible without HiGHS."""
+
+
+def _refutes(
+    ray: tuple[np.ndarray, np.ndarray],
+    col_lo: np.ndarray,
+    col_up: np.ndarray,
+    row_lo: np.ndarray,
+    row_up: np.ndarray,
+) -> bool:
+    """Whether ``ray`` proves that no ``x`` meets these bounds (Farkas).
+
+    For ``r = Ax``, ``yᵀr = (Aᵀy)ᵀx``: the range of ``dᵀx`` over the column
+    box must meet the range of ``yᵀr`` over the row box. A gap larger than
+    :data:`INFEASIBLE_TOL` (relative) proves infeasibility; a smaller one is
+    left to HiGHS and its tolerances.
+    """
+    y, d = ray
+    d_lo, d_up = _range(d, col_lo, col_up)
+    y_lo, y_up = _range(y, row_lo, row_up)
+    finite = [v for v in (d_lo, d_up, y_lo, y_up) if np.isfinite(v)]
+    scale = INFEASIBLE_TOL * max([1.0, *map(abs, finite)])
+    return bool(d_lo - y_up > scale or y_lo - d_up > scale)
+
+
+def _range(c: np.ndarray, lo: np.ndarray, up: np.ndarray) -> tuple[float, float]:
+    """Smallest and largest ``cᵀv`` over the box ``lo ≤ v ≤ up`` (±inf where unbounded)."""
+    pos, neg = c > 0, c < 0
+    with np.errstate(invalid="ignore"):
+        low = float(np.dot(c[pos], lo[pos]) + np.dot(c[neg], up[neg]))
+        high = float(np.dot(c[pos], up[pos]) + np.dot(c[neg], lo[neg]))
+    return (-np.inf if np.isnan(low) else low), (np.inf if np.isnan(high) else high)
 
 
 def dense_matrix(entries: list[tuple[np.ndarray, np.ndarray]], n_cols: int) -> np.ndarray:
