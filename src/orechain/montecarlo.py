@@ -58,11 +58,10 @@ def _check(seed: int, draws: int) -> None:
 
 
 def _run_chunk(func: DrawFunction[T], seeds: Sequence[np.random.SeedSequence]) -> list[T]:
-    """``func`` on each seed; first ``func.start_chunk()`` where it has one (a task's set-up)."""
-    start = getattr(func, "start_chunk", None)
-    if start is not None:
-        start()
-    return [func(np.random.default_rng(s)) for s in seeds]
+    """``func`` on each seed, inside ``func.chunk()`` where it has one (a task's set-up)."""
+    chunk = getattr(func, "chunk", None)
+    with chunk() if chunk is not None else nullcontext():
+        return [func(np.random.default_rng(s)) for s in seeds]
 
 
 def _chunks(seeds: list[np.random.SeedSequence], size: int) -> list[list[np.random.SeedSequence]]:
