@@ -159,3 +159,47 @@ def test_each_block_starts_with_no_kept_basis():
     fresh = simulate_draw(ctx, np.random.default_rng(rng[10]))  # no basis kept yet
     assert np.array_equal(blocks.stacked.shortfall[10], fresh.shortfall)
     assert np.array_equal(blocks.stacked.price[10], fresh.price, equal_nan=True)
+
+
+def _status(a, cost, bounds):
+    """HiGHS's model status and dual ray (rows) for the LP min c·x within ``bounds``."""
+    col_lo, col_up, row_lo, row_up = bounds
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lo, col_up
+    lp.row_lower_, lp.row_upper_ = row_lo, row_up
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.arange(0, a.size + 1, a.shape[1], dtype=np.int32)
+    lp.a_matrix_.index_ = np.tile(np.arange(a.shape[1], dtype=np.int32), a.shape[0])
+    lp.a_matrix_.value_ = a.reshape(-1)
+    h = silent_highs()
+    h.passModel(lp)
+    h.run()
+    _, has_ray, ray = h.getDualRay()
+    return h.getModelStatus(), (ray if has_ray else None)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.floats(0.0, 0.5))
+def test_a_kept_dual_ray_refutes_only_infeasible_programmes(seed, spread):
+    """Rows ``A x ≥ L`` with ``x ≤ u``: infeasible when some row needs more than ``A u``.
+
+    A ray kept from one infeasible programme may refute another (other
+    bounds) without HiGHS; whenever it does, HiGHS must find that one
+    infeasible too (soundness).
+    """
+    rng = np.random.default_rng(seed)
+    m, n = rng.integers(2, 6), rng.integers(2, 7)
+    a = rng.integers(0, 4, size=(m, n)).astype(float)
+    up = rng.integers(1, 10, size=n).astype(float)
+    need = a @ up * rng.uniform(0.6, 1.4, size=m)
+    first = (np.zeros(n), up, need, np.full(m, INF))
+    status, ray = _status(a, np.ones(n), first)
+    if status != highspy.HighsModelStatus.kInfeasible or ray is None:
+        return
+    cache = VertexCache(a)
+    assert cache.add_ray(ray, first)  # HiGHS's own certificate proves its own verdict
+    assert cache.infeasible(*first)
+    second = (np.zeros(n), up * rng.uniform(1 - spread, 1 + spread, n), need, np.full(m, INF))
+    if cache.infeasible(*second):
+        assert _status(a, np.ones(n), second)[0] == highspy.HighsModelStatus.kInfeasible
