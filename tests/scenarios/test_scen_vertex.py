@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from scenario_helpers import every_bound_family
 
 from orechain.scenarios import montecarlo
-from orechain.scenarios.highs import silent_highs
+from orechain.scenarios.highs import _pass_diagonal, silent_highs
 from orechain.scenarios.montecarlo import make_context, run_monte_carlo, simulate_draw
 from orechain.scenarios.solve import build_network
 from orechain.scenarios.spec import parse_scenario
-from orechain.scenarios.vertex import VertexCache
+from orechain.scenarios.vertex import QuadraticCache, VertexCache
 
 INF = highspy.kHighsInf
 
@@ -114,8 +114,10 @@ def test_a_column_held_at_a_bound_only_because_it_was_fixed_is_not_reused():
             np.testing.assert_allclose(hit[0], _solve(a, cost, second)[0])  # [4, 6]
 
 
-def _kept(ctx):
+def _kept(ctx, qp=False):
     models = [m for k, m in montecarlo._MODELS.items() if k[0] == ctx.token]
+    if qp:
+        return sum(m.qp.hits for m in models if m.qp)
     return sum(m.stage1.hits + m.stage2.hits for m in models if m.stage1 and m.stage2)
 
 
@@ -128,10 +130,11 @@ def test_draws_from_kept_bases_equal_draws_solved_by_highs(market):
     _compare(reuse, highs, np.random.SeedSequence(11).spawn(40))
 
 
-def _compare(reuse, highs, seeds):
+def _compare(reuse, highs, seeds, qp=False):
     # one context at a time: a process keeps the warm models of one context only
     ours = [simulate_draw(reuse, np.random.default_rng(s)) for s in seeds]
     assert _kept(reuse) > 0  # kept bases answered draws: the comparison is not vacuous
+    assert not qp or _kept(reuse, qp=True) > 0  # tie QPs answered from kept bases too
     for s, a in zip(seeds, ours, strict=True):
         b = simulate_draw(highs, np.random.default_rng(s))
         np.testing.assert_allclose(a.shortfall, b.shortfall, rtol=1e-6, atol=1e-6)
@@ -146,7 +149,7 @@ def test_corridor_draws_from_kept_bases_equal_draws_solved_by_highs(atlas):
     scn = scn.model_copy(update={"horizon": scn.horizon.model_copy(update={"end": 2027})})
     net = build_network(scn, atlas)
     reuse, highs = make_context(net, scn), make_context(net, scn, vertices=False)
-    _compare(reuse, highs, np.random.SeedSequence(7).spawn(30))
+    _compare(reuse, highs, np.random.SeedSequence(7).spawn(30), qp=True)
 
 
 def test_each_block_starts_with_no_kept_basis():
@@ -203,3 +206,75 @@ def test_a_kept_dual_ray_refutes_only_infeasible_programmes(seed, spread):
     second = (np.zeros(n), up * rng.uniform(1 - spread, 1 + spread, n), need, np.full(m, INF))
     if cache.infeasible(*second):
         assert _status(a, np.ones(n), second)[0] == highspy.HighsModelStatus.kInfeasible
+
+
+def _qp(a, cols, size, bounds):
+    """HiGHS's tie QP, min Σ_cols (s − x)² / s within ``bounds``: (status, x, basis, sol)."""
+    n = a.shape[1]
+    cost = np.zeros(n)
+    cost[cols] = -2.0
+    h = silent_highs()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, a.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, bounds[0], bounds[1]
+    lp.row_lower_, lp.row_upper_ = bounds[2], bounds[3]
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.arange(0, a.size + 1, n, dtype=np.int32)
+    lp.a_matrix_.index_ = np.tile(np.arange(n, dtype=np.int32), a.shape[0])
+    lp.a_matrix_.value_ = a.reshape(-1)
+    h.passModel(lp)
+    diag = np.zeros(n)
+    diag[cols] = 2.0 / size
+    _pass_diagonal(h, diag)
+    h.setOptionValue("qp_regularization_value", 0.0)
+    h.run()
+    sol = h.getSolution()
+    return h.getModelStatus(), np.asarray(sol.col_value), h.getBasis(), sol
+
+
+def _shortfall(x, cols, size):
+    return float(np.sum((size - x[cols]) ** 2 / size))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.floats(0.01, 0.2))
+def test_a_kept_qp_basis_answers_only_where_it_is_the_qp_optimum(seed, spread):
+    """Buyers (``cols``) share supply through rows ``A x ≤ b``; sizes and supplies move.
+
+    Wherever a kept basis answers, its point is feasible and as close to
+    proportional as HiGHS's QP optimum on those bounds (to 1e-6 relative).
+    """
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 5))
+    m = int(rng.integers(k, k + 3))
+    n = k + m  # k buyers' served columns and one supply column per row
+    a = np.zeros((m, n))
+    a[:, :k] = rng.random((m, k)) < 0.3
+    a[np.arange(k), np.arange(k)] = 1.0  # each buyer has a supply of its own, some share more
+    a[np.arange(m), k + np.arange(m)] = -1.0  # row: Σ served − supply ≤ 0
+    cols = np.arange(k)
+    size = rng.uniform(5, 50, size=k)
+    supply = a[:, :k] @ size * rng.uniform(0.2, 0.9, size=m)
+    first = (np.zeros(n), np.concatenate([size, supply]), np.full(m, -INF), np.zeros(m))
+    status, x, basis, sol = _qp(a, cols, size, first)
+    assert status == highspy.HighsModelStatus.kOptimal
+    cache = QuadraticCache(a, cols)
+    args = (basis.col_status, basis.row_status, first, x, size, sol.row_dual, sol.col_dual)
+    if cache.add_qp(*args) is None:
+        return  # an optimum off the vertices (superbasic; ~70 % of these cases): not kept
+    again = cache.find_qp(first, size)
+    assert again is not None
+    np.testing.assert_allclose(again, x, rtol=1e-6, atol=1e-6)
+    new_size = size * rng.uniform(1 - spread, 1 + spread, k)
+    new_supply = supply * rng.uniform(1 - spread, 1 + spread, m)
+    second = (np.zeros(n), np.concatenate([new_size, new_supply]), first[2], first[3])
+    hit = cache.find_qp(second, new_size)
+    if hit is None:
+        return
+    assert np.all(hit >= -1e-7)
+    assert np.all(hit <= second[1] + 1e-7 * np.maximum(1, second[1]))
+    assert np.all(a @ hit <= 1e-7 * np.maximum(1, np.abs(a) @ np.abs(hit)))
+    best = _qp(a, cols, new_size, second)[1]
+    assert _shortfall(hit, cols, new_size) == pytest.approx(
+        _shortfall(best, cols, new_size), rel=1e-6, abs=1e-9
+    )

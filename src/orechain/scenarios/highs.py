@@ -38,7 +38,7 @@ import numpy as np
 
 from orechain.errors import InfeasibleScenarioError
 from orechain.scenarios.constraints import INF, LinearProgram
-from orechain.scenarios.vertex import Vertex, VertexCache, dense_matrix
+from orechain.scenarios.vertex import QuadraticCache, Vertex, VertexCache, dense_matrix
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +177,9 @@ class WarmModel:
         """Stage-1 optimal bases met so far (:mod:`.vertex`)."""
         self.stage2: VertexCache | None = None
         """Optimal bases of the pinned least-cost stage."""
+        self.qp: QuadraticCache | None = None
+        """Optimal bases of the tie QP (made at its first use: it needs the rationed columns)."""
+        self.weight: np.ndarray | None = None
         self.matrix: np.ndarray | None = None
         self.hint: Hashable | None = None
         """Set by the caller before a solve: what predicts the stage-1 basis (:meth:`find`)."""
@@ -196,12 +199,26 @@ class WarmModel:
             self.matrix = dense_matrix(lp.entries, len(lp.col_upper))
             self.stage1 = VertexCache(self.matrix)
             self.stage2 = VertexCache(self.matrix)
+            self.weight = np.asarray(lp.col_weight, dtype=float)
+            self.qp = None
 
     def forget(self) -> None:
         """Drop every kept basis (a new block of draws starts from the template alone)."""
-        for kept in (self.stage1, self.stage2):
+        for kept in (self.stage1, self.stage2, self.qp):
             if kept is not None:
                 kept.clear()
+
+    def qp_cache(self, cols: np.ndarray) -> QuadraticCache | None:
+        """The tie QP's kept bases for these rationed columns.
+
+        Its rows are stage 1's and the optimum-keeping ``weight · x ≥ floor``.
+        """
+        if self.matrix is None or self.weight is None:
+            return None
+        cols = np.asarray(cols, dtype=np.intp)
+        if self.qp is None or not np.array_equal(self.qp.cols, cols):
+            self.qp = QuadraticCache(np.vstack([self.matrix, self.weight]), cols)
+        return self.qp
 
     def reusable(self, lp: LinearProgram) -> bool:
         """Whether kept bases may answer ``lp``: the template's own matrix, other bounds."""
@@ -391,7 +408,8 @@ def solve_lp(
         # from stage 1's optimum (see Start)
         # kept least-cost bases only for the template's own matrix (bounds-only draws)
         stage2 = warm.stage2 if warm is not None and start.warm and warm.reusable(lp) else None
-        found = _later_stages(_new_highs(), lp, weight, z, x, ration, welfare, start, stage2)
+        qp = warm.qp_cache(ration[0]) if warm is not None and stage2 and ration else None
+        found = _later_stages(_new_highs(), lp, weight, z, x, ration, welfare, start, stage2, qp)
         if found is None:
             price = row_dual
         else:
@@ -432,6 +450,7 @@ def _later_stages(
     welfare: bool,
     start: Start | None = None,
     cache: VertexCache | None = None,
+    qp: QuadraticCache | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Stages 1b and 2: x and the cost stage's prices; None when stage 1's vertex stands.
 
@@ -451,7 +470,8 @@ def _later_stages(
         found = _min_cost(h, lp, weight, z, pin, floor=z, basis=basis, cache=cache, hint=hint)
         if found is not None:
             return found
-        pin = _proportional(h, lp, weight, z, ration, x1, start)
+        qp_hint = (start.key, "qp") if start is not None and start.key else None
+        pin = _proportional(h, lp, weight, z, ration, x1, start, qp, qp_hint)
     if welfare and pin[2] <= 1e-9:
         return None
     hint = (start.key, "final") if start is not None and start.key else None
@@ -496,6 +516,8 @@ def _proportional(
     ration: tuple[np.ndarray, np.ndarray],
     x1: np.ndarray,
     start: Start | None = None,
+    cache: QuadraticCache | None = None,
+    hint: Hashable | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Stage 1b: the point of the stage-1 optimal face nearest to proportional rationing.
 
@@ -503,13 +525,24 @@ def _proportional(
     then starts there, :class:`Start`). Returns the rationed columns, their values
     and a relative tolerance, for stage 2 to pin. Skipped (stage-1 values kept)
     when nothing is rationed — every column at its size; if HiGHS's QP does not
-    finish, the max-min LP of :func:`_maximin` decides.
+    finish, the max-min LP of :func:`_maximin` decides. With ``cache`` (Monte
+    Carlo) a kept QP basis optimal for this draw answers without HiGHS.
     """
     cols, size = ration
     cols = np.asarray(cols, dtype=np.int32)
     size = np.maximum(np.asarray(size, dtype=float), 1e-9)
     if not _has_ties(weight[cols], x1[cols] < size - 1e-9 * np.maximum(1.0, size)):
         return cols, x1[cols], 1e-9
+    floor = z - TOL * max(1.0, abs(z))  # the row _keep_optimum adds
+    bounds = (
+        *_bounds(lp)[:2],
+        np.append(np.asarray(lp.row_lower, dtype=float), floor),
+        np.append(np.asarray(lp.row_upper, dtype=float), INF),
+    )
+    if cache is not None:
+        found = cache.find_qp(bounds, size, hint)
+        if found is not None:
+            return cols, found[cols], 1e-7
     cost = np.zeros(len(lp.col_cost))
     cost[cols] = -2.0
     h.passModel(_highs_lp(lp, cost))
@@ -525,7 +558,12 @@ def _proportional(
     h.setOptionValue("qp_allow_hot_start", False)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return _maximin(h, lp, weight, z, cols, size, x1)
-    return cols, np.asarray(h.getSolution().col_value)[cols], 1e-7
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value)
+    if cache is not None:
+        b = h.getBasis()
+        cache.add_qp(b.col_status, b.row_status, bounds, x, size, sol.row_dual, sol.col_dual, hint)
+    return cols, x[cols], 1e-7
 
 
 def _hot_start(h: highspy.Highs, weight: np.ndarray, start: Start) -> None:

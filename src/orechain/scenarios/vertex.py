@@ -38,6 +38,10 @@ from numpy.typing import ArrayLike
 PRIMAL_TOL = 1e-9
 """Relative slack (of ``max(1, |bound|)``) within which a basic value counts as feasible."""
 
+QP_PRIMAL_TOL = 1e-7
+"""The same for the tie QP: HiGHS's own QP answers sit up to its feasibility tolerance
+(1e-7) outside a bound (measured: 40 corridor draws, rows up to 1.2e-7 relative)."""
+
 DUAL_TOL = 1e-7
 """Reduced costs within this of zero allow either bound (HiGHS's dual feasibility tolerance)."""
 
@@ -91,7 +95,11 @@ class VertexCache:
     of calls.
     """
 
-    def __init__(self, matrix: np.ndarray, limit: int = 48, tries: int = 24) -> None:
+    def __init__(
+        self, matrix: np.ndarray, limit: int = 48, tries: int = 24, tol: float = PRIMAL_TOL
+    ) -> None:
+        self.tol = tol
+        """Primal feasibility slack, relative (:data:`PRIMAL_TOL`)."""
         self.a = np.asarray(matrix, dtype=float)
         self.product = Product(self.a)
         self.limit = limit
@@ -132,7 +140,7 @@ class VertexCache:
         vertex = _vertex(self.a, cs, rs, *duals, key, payload)
         if vertex is None:
             return None
-        found = _evaluate(self.product, vertex, *bounds)
+        found = _evaluate(self.product, vertex, *bounds, self.tol)
         scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
         if found is None or float(np.max(np.abs(found - x), initial=0.0)) > RESIDUAL_TOL * scale:
             return None
@@ -167,7 +175,7 @@ class VertexCache:
         )
         for i in order:
             vertex = self.vertices[i]
-            x = _evaluate(self.product, vertex, col_lo, col_up, row_lo, row_up)
+            x = _evaluate(self.product, vertex, col_lo, col_up, row_lo, row_up, self.tol)
             if x is not None:
                 self.hits += 1
                 if i:
@@ -256,11 +264,15 @@ class Product:
     def __init__(self, a: np.ndarray) -> None:
         self.row, self.col = np.nonzero(a)
         self.value = a[self.row, self.col]
-        self.rows = a.shape[0]
+        self.rows, self.cols = a.shape
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """``A @ x``."""
         return np.bincount(self.row, weights=self.value * x[self.col], minlength=self.rows)
+
+    def transposed(self, y: np.ndarray) -> np.ndarray:
+        """``Aᵀ @ y``."""
+        return np.bincount(self.col, weights=self.value * y[self.row], minlength=self.cols)
 
 
 def _vertex(
@@ -307,6 +319,7 @@ def _evaluate(
     col_up: np.ndarray,
     row_lo: np.ndarray,
     row_up: np.ndarray,
+    tol: float = PRIMAL_TOL,
 ) -> np.ndarray | None:
     """The basis's vertex at these bounds, or None where the basis is not optimal there."""
     if v.fixed_cols.size and (col_lo[v.fixed_cols] != col_up[v.fixed_cols]).any():
@@ -321,17 +334,122 @@ def _evaluate(
         return None
     xb = v.inverse @ (target - product(x)[v.rows])
     x[v.basic] = xb
-    if _outside(xb, col_lo[v.basic], col_up[v.basic]):
+    if _outside(xb, col_lo[v.basic], col_up[v.basic], tol):
         return None
     if v.basic_rows.size and _outside(
-        product(x)[v.basic_rows], row_lo[v.basic_rows], row_up[v.basic_rows]
+        product(x)[v.basic_rows], row_lo[v.basic_rows], row_up[v.basic_rows], tol
     ):
         return None
     return x
 
 
-def _outside(value: np.ndarray, lo: np.ndarray, up: np.ndarray) -> bool:
-    """Whether some value lies beyond its bounds by more than :data:`PRIMAL_TOL` (relative)."""
-    below = lo - value > PRIMAL_TOL * np.maximum(1.0, np.abs(lo))
-    above = value - up > PRIMAL_TOL * np.maximum(1.0, np.abs(up))
+def _outside(value: np.ndarray, lo: np.ndarray, up: np.ndarray, tol: float) -> bool:
+    """Whether some value lies beyond its bounds by more than ``tol`` (relative)."""
+    below = lo - value > tol * np.maximum(1.0, np.abs(lo))
+    above = value - up > tol * np.maximum(1.0, np.abs(up))
     return bool((below | above).any())
+
+
+class QuadraticCache(VertexCache):
+    """Optimal bases of the tie QP: ``min Σ_j (s_j − x_j)² / s_j`` over ``cols`` on a polytope.
+
+    The rationing QP of :mod:`orechain.scenarios.highs` mostly ends at a
+    vertex of the stage-1 optimal face (HiGHS reports no superbasic column).
+    At a vertex the solution is the basis's, as for an LP; what differs is
+    optimality: the gradient ``g = 2 (x − s) / s`` (on ``cols``, 0 elsewhere)
+    moves with the draw, so the multipliers ``y`` (``A[rows, basic]ᵀ y = g_basic``)
+    and reduced gradients ``d = g − Aᵀ y`` are recomputed per draw and must have
+    the signs their bounds allow (the QP's KKT conditions, sufficient for a
+    convex QP). Bases with superbasic columns are not kept.
+    """
+
+    def __init__(self, matrix: np.ndarray, cols: np.ndarray, limit: int = 48, tries: int = 24):
+        super().__init__(matrix, limit, tries, QP_PRIMAL_TOL)
+        self.cols = np.asarray(cols, dtype=np.intp)
+
+    def add_qp(
+        self,
+        col_status: Iterable[Any],
+        row_status: Iterable[Any],
+        bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        x: np.ndarray,
+        size: np.ndarray,
+        row_dual: ArrayLike,
+        col_dual: ArrayLike,
+        hint: Hashable | None = None,
+    ) -> bytes | None:
+        """Keep HiGHS's optimal QP basis if it reproduces HiGHS's point and multipliers."""
+        zeros_r, zeros_c = np.zeros(self.a.shape[0]), np.zeros(self.a.shape[1])
+        key = self.add(col_status, row_status, bounds, x, zeros_r, zeros_c, None, hint)
+        if key is None:
+            return None
+        vertex = self.vertices[0]
+        y, d = self._multipliers(vertex, x, size)
+        ours = np.concatenate([y, d])
+        theirs = np.concatenate([np.asarray(row_dual, float), np.asarray(col_dual, float)])
+        # HiGHS's QP multipliers are good to about 1e-5 (gradients are O(1)): this
+        # checks the sign convention, the KKT test below decides
+        agree = np.allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+        if not (agree and self._optimal(vertex, y, d, *bounds)):
+            self.vertices.pop(0)
+            self.follow = {h: k for h, k in self.follow.items() if k != key}
+            return None
+        return key
+
+    def find_qp(
+        self,
+        bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        size: np.ndarray,
+        hint: Hashable | None = None,
+    ) -> np.ndarray | None:
+        """The QP's solution from a kept basis optimal at these bounds and sizes, or None."""
+        first = self.follow.get(hint) if hint is not None else None
+        order = sorted(
+            range(min(self.tries, len(self.vertices))),
+            key=lambda i: self.vertices[i].key != first,
+        )
+        for i in order:
+            vertex = self.vertices[i]
+            x = _evaluate(self.product, vertex, *bounds, self.tol)
+            if x is None or not self._optimal(vertex, *self._multipliers(vertex, x, size), *bounds):
+                continue
+            self.hits += 1
+            if i:
+                self.vertices.insert(0, self.vertices.pop(i))
+            if hint is not None:
+                self.follow[hint] = vertex.key
+            return x
+        self.misses += 1
+        return None
+
+    def _multipliers(
+        self, v: Vertex, x: np.ndarray, size: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Row multipliers and reduced gradients of the QP at ``x`` in basis ``v`` (HiGHS signs)."""
+        g = np.zeros(self.a.shape[1])
+        g[self.cols] = 2.0 * x[self.cols] / size - 2.0
+        y = np.zeros(self.a.shape[0])
+        y[v.rows] = v.inverse.T @ g[v.basic]
+        return y, g - self.product.transposed(y)
+
+    def _optimal(
+        self,
+        v: Vertex,
+        y: np.ndarray,
+        d: np.ndarray,
+        col_lo: np.ndarray,
+        col_up: np.ndarray,
+        row_lo: np.ndarray,
+        row_up: np.ndarray,
+    ) -> bool:
+        """Whether every nonbasic bound's multiplier has an allowed sign (fixed bounds: any)."""
+        free_col = col_lo != col_up
+        at_lower = ~v.col_at_upper & ~v.col_free & free_col
+        at_lower[v.basic] = False
+        if (d[at_lower] < -DUAL_TOL).any() or (d[v.col_at_upper & free_col] > DUAL_TOL).any():
+            return False
+        open_row = row_lo[v.rows] != row_up[v.rows]
+        yr = y[v.rows]
+        upper = v.row_at_upper & open_row
+        lower = ~v.row_at_upper & open_row
+        return not ((yr[lower] < -DUAL_TOL).any() or (yr[upper] > DUAL_TOL).any())
