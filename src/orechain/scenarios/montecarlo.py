@@ -27,6 +27,14 @@ optimal basis; the tie and cost stages run as in the deterministic solve.
 Where the map does not apply, the draw-year is rebuilt through
 :func:`orechain.scenarios.solve.solve_year` (``bounds=False``: always).
 ``warm=False`` keeps the cold path (a fresh model per draw-year).
+
+Kept bases: most draw-years need no HiGHS solve at all. The warm model keeps
+the optimal bases (stage 1, cost stage, tie QP) HiGHS found for earlier draws
+and answers a draw from the first one still optimal at its bounds
+(:mod:`orechain.scenarios.vertex`). Which bases a process keeps depends on the
+draws it solved, so each task is one block of :data:`VERTEX_BLOCK` draws that
+starts with none (:class:`BlockDraws`): results depend on the seed alone, not
+on workers or scheduler. ``vertices=False`` solves every draw-year with HiGHS.
 """
 
 from __future__ import annotations
