@@ -126,13 +126,15 @@ def scaling(net, scn, args: argparse.Namespace) -> None:
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     trees = [
         ("this tree", None),
+        ("this tree, kept bases off (every draw-year solved by HiGHS)", "no-vertices"),
         *([(f"peer {args.peer_src}", args.peer_src)] if args.peer_src else []),
     ]
     for name, src in trees:
         load = os.getloadavg()[0]
-        if src is None:
-            one, _, p50 = mc_time(net, scn, args.draws, 1)
-            two, _, _ = mc_time(net, scn, args.draws, 2)
+        if src is None or src == "no-vertices":
+            kw = {"vertices": False} if src else {}
+            one, _, p50 = mc_time(net, scn, args.draws, 1, **kw)
+            two, _, _ = mc_time(net, scn, args.draws, 2, **kw)
         else:
             base = peer_args(args)
             first = run_peer(__file__, src, [*base, "--workers", "1"])

@@ -24,8 +24,8 @@ from orechain.scenarios.vertex import QuadraticCache, VertexCache
 INF = highspy.kHighsInf
 
 
-def _solve(a, cost, bounds):
-    """HiGHS from scratch: (x, objective, basis, row duals, col duals)."""
+def _loaded(a, cost, bounds):
+    """A silent HiGHS holding min c·x over the dense matrix ``a`` within ``bounds``."""
     col_lo, col_up, row_lo, row_up = bounds
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
@@ -37,6 +37,12 @@ def _solve(a, cost, bounds):
     lp.a_matrix_.value_ = a.reshape(-1)
     h = silent_highs()
     h.passModel(lp)
+    return h
+
+
+def _solve(a, cost, bounds):
+    """HiGHS from scratch: (x, objective, basis, row duals, col duals)."""
+    h = _loaded(a, cost, bounds)
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     sol, basis = h.getSolution(), h.getBasis()
@@ -166,17 +172,7 @@ def test_each_block_starts_with_no_kept_basis():
 
 def _status(a, cost, bounds):
     """HiGHS's model status and dual ray (rows) for the LP min c·x within ``bounds``."""
-    col_lo, col_up, row_lo, row_up = bounds
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lo, col_up
-    lp.row_lower_, lp.row_upper_ = row_lo, row_up
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.arange(0, a.size + 1, a.shape[1], dtype=np.int32)
-    lp.a_matrix_.index_ = np.tile(np.arange(a.shape[1], dtype=np.int32), a.shape[0])
-    lp.a_matrix_.value_ = a.reshape(-1)
-    h = silent_highs()
-    h.passModel(lp)
+    h = _loaded(a, cost, bounds)
     h.run()
     _, has_ray, ray = h.getDualRay()
     return h.getModelStatus(), (ray if has_ray else None)
@@ -213,16 +209,7 @@ def _qp(a, cols, size, bounds):
     n = a.shape[1]
     cost = np.zeros(n)
     cost[cols] = -2.0
-    h = silent_highs()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, a.shape[0]
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, bounds[0], bounds[1]
-    lp.row_lower_, lp.row_upper_ = bounds[2], bounds[3]
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.arange(0, a.size + 1, n, dtype=np.int32)
-    lp.a_matrix_.index_ = np.tile(np.arange(n, dtype=np.int32), a.shape[0])
-    lp.a_matrix_.value_ = a.reshape(-1)
-    h.passModel(lp)
+    h = _loaded(a, cost, bounds)
     diag = np.zeros(n)
     diag[cols] = 2.0 / size
     _pass_diagonal(h, diag)

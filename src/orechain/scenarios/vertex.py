@@ -28,7 +28,7 @@ same draw the same way, whatever process it runs in.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +168,15 @@ class VertexCache:
         basis found moves to the front: the order depends only on the
         sequence of calls.
         """
+        return self._search((col_lo, col_up, row_lo, row_up), hint)
+
+    def _search(
+        self,
+        bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        hint: Hashable | None,
+        optimal: Callable[[Vertex, np.ndarray], bool] | None = None,
+    ) -> tuple[np.ndarray, Vertex] | None:
+        """The first basis (hint's first, then by recent use) feasible and ``optimal`` here."""
         first = self.follow.get(hint) if hint is not None else None
         order = sorted(
             range(min(self.tries, len(self.vertices))),
@@ -175,14 +184,15 @@ class VertexCache:
         )
         for i in order:
             vertex = self.vertices[i]
-            x = _evaluate(self.product, vertex, col_lo, col_up, row_lo, row_up, self.tol)
-            if x is not None:
-                self.hits += 1
-                if i:
-                    self.vertices.insert(0, self.vertices.pop(i))
-                if hint is not None:
-                    self.follow[hint] = vertex.key
-                return x, vertex
+            x = _evaluate(self.product, vertex, *bounds, self.tol)
+            if x is None or (optimal is not None and not optimal(vertex, x)):
+                continue
+            self.hits += 1
+            if i:
+                self.vertices.insert(0, self.vertices.pop(i))
+            if hint is not None:
+                self.follow[hint] = vertex.key
+            return x, vertex
         self.misses += 1
         return None
 
@@ -403,24 +413,12 @@ class QuadraticCache(VertexCache):
         hint: Hashable | None = None,
     ) -> np.ndarray | None:
         """The QP's solution from a kept basis optimal at these bounds and sizes, or None."""
-        first = self.follow.get(hint) if hint is not None else None
-        order = sorted(
-            range(min(self.tries, len(self.vertices))),
-            key=lambda i: self.vertices[i].key != first,
-        )
-        for i in order:
-            vertex = self.vertices[i]
-            x = _evaluate(self.product, vertex, *bounds, self.tol)
-            if x is None or not self._optimal(vertex, *self._multipliers(vertex, x, size), *bounds):
-                continue
-            self.hits += 1
-            if i:
-                self.vertices.insert(0, self.vertices.pop(i))
-            if hint is not None:
-                self.follow[hint] = vertex.key
-            return x
-        self.misses += 1
-        return None
+
+        def optimal(vertex: Vertex, x: np.ndarray) -> bool:
+            return self._optimal(vertex, *self._multipliers(vertex, x, size), *bounds)
+
+        found = self._search(bounds, hint, optimal)
+        return None if found is None else found[0]
 
     def _multipliers(
         self, v: Vertex, x: np.ndarray, size: np.ndarray
