@@ -496,11 +496,9 @@ def _shared(
     cols = np.asarray(cols, dtype=np.int32)
     size = np.maximum(np.asarray(size, dtype=float), 1e-9)
     value = x1[cols].copy()
-    if not _has_ties(weight[cols], value < size - 1e-9 * np.maximum(1.0, size)):
+    group, tied = _tie_groups(weight[cols])
+    if not (tied & (value < size - 1e-9 * np.maximum(1.0, size))).any():
         return cols, value, 1e-9
-    key = np.round(weight[cols], 12)
-    _, group, counts = np.unique(key, return_inverse=True, return_counts=True)
-    tied = counts[group] > 1
     total = np.bincount(group, weights=np.where(tied, value, 0.0))
     room = np.bincount(group, weights=np.where(tied, size, 0.0))
     share = np.divide(total, room, out=np.zeros_like(total), where=room > 0)
@@ -628,12 +626,27 @@ def _maximin(
 
 def _has_ties(weight: np.ndarray, short: np.ndarray) -> bool:
     """Whether some short column shares its weight with another column (a tie to ration)."""
-    if not short.any():
-        return False
+    return bool((_tie_groups(weight)[1] & short).any())
+
+
+def _tie_groups(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's group of equal weight (to 12 decimals), and whether it shares it.
+
+    Kept for the last few weight vectors: a Monte Carlo draw's rationed
+    weights are its template's, so the grouping is worked out once per year.
+    """
     key = np.round(weight, 12)
-    values, counts = np.unique(key, return_counts=True)
-    tied = set(values[counts > 1].tolist())
-    return any(k in tied for k in key[short].tolist())
+    token = key.tobytes()
+    kept = _TIES.get(token)
+    if kept is None:
+        _, group, counts = np.unique(key, return_inverse=True, return_counts=True)
+        if len(_TIES) >= 64:
+            _TIES.clear()
+        kept = _TIES[token] = (group, counts[group] > 1)
+    return kept
+
+
+_TIES: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 
 
 def _pass_diagonal(h: highspy.Highs, diag: np.ndarray) -> None:
