@@ -446,6 +446,8 @@ class QuadraticCache(VertexCache):
         at_lower[v.basic] = False
         if (d[at_lower] < -DUAL_TOL).any() or (d[v.col_at_upper & free_col] > DUAL_TOL).any():
             return False
+        if (np.abs(d[v.col_free]) > DUAL_TOL).any():  # a free nonbasic column: no slope at all
+            return False
         open_row = row_lo[v.rows] != row_up[v.rows]
         yr = y[v.rows]
         upper = v.row_at_upper & open_row
