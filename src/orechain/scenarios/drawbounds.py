@@ -140,6 +140,13 @@ def draw_bounds(
     ``restriction_base`` set); ``ref`` the reference prices in price mode.
     """
     lp, lay, market = build_year(net, scn, points, template, ref)
+    # weights and costs as arrays once: every draw's programme shares them, and each
+    # stage of every draw would otherwise convert the lists again
+    lp = replace(
+        lp,
+        col_weight=cast("list[float]", np.asarray(lp.col_weight, dtype=float)),
+        col_cost=cast("list[float]", np.asarray(lp.col_cost, dtype=float)),
+    )
     mitigation = np.array([n.mitigation is not None for n in net.nodes], dtype=bool)
     cap_nodes = np.concatenate([np.nonzero(~mitigation)[0], np.nonzero(mitigation)[0]])
     outages = template.outages
