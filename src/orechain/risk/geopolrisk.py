@@ -128,7 +128,7 @@ def geopolrisk(atlas: Atlas, commodity: str, importer: str, year: int) -> GeoPol
             SELECT iso3, estimate FROM wgi WHERE indicator = ? AND year = ?
               AND estimate IS NOT NULL
         )
-        SELECT f.iso3, f.q, f.v, pv.estimate FROM f LEFT JOIN pv USING (iso3)
+        SELECT f.iso3, f.q, f.v, pv.estimate FROM f LEFT JOIN pv USING (iso3) ORDER BY f.iso3
         """,
         [TRADE_SOURCE, iso, year, *codes, GOVERNANCE_INDICATOR, year],
     ).fetchall()

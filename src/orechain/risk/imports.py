@@ -184,6 +184,8 @@ def _pick_sources(candidates: pd.DataFrame, year: int) -> tuple[HsSource, ...]:
 
 
 def _flows(atlas: Atlas, importer: str, year: int, picked: tuple[HsSource, ...]) -> pd.DataFrame:
+    # ORDER BY: a parallel GROUP BY returns groups in any order, and partners with equal
+    # shares keep the input order (HUN and SGP, 11 kg each, swapped between two runs)
     keys = " OR ".join("(hs6 = ? AND source_id = ? AND nomenclature = ?)" for _ in picked)
     params: list[object] = [importer, year]
     for s in picked:
@@ -193,7 +195,7 @@ def _flows(atlas: Atlas, importer: str, year: int, picked: tuple[HsSource, ...])
                sum(quantity_kg) / 1000 AS quantity_t, count(*) - count(quantity_kg) AS no_qty
         FROM trade WHERE {BACI_ROWS} AND partner = ? AND year = ? AND reporter <> partner
           AND ({keys})
-        GROUP BY reporter""",
+        GROUP BY reporter ORDER BY reporter""",
         params,
     ).set_index("iso3")
 
