@@ -38,7 +38,7 @@ import numpy as np
 
 from orechain.errors import InfeasibleScenarioError
 from orechain.scenarios.constraints import INF, LinearProgram
-from orechain.scenarios.vertex import QuadraticCache, Vertex, VertexCache, dense_matrix
+from orechain.scenarios.vertex import Bounds, QuadraticCache, Vertex, VertexCache, dense_matrix
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +179,6 @@ class WarmModel:
         """Optimal bases of the pinned least-cost stage."""
         self.qp: QuadraticCache | None = None
         """Optimal bases of the tie QP (made at its first use: it needs the rationed columns)."""
-        self.weight: np.ndarray | None = None
-        self.matrix: np.ndarray | None = None
         self.hint: Hashable | None = None
         """Set by the caller before a solve: what predicts the stage-1 basis (:meth:`find`)."""
         self.last_key: bytes | None = None
@@ -196,11 +194,8 @@ class WarmModel:
         _check_status(self.h, lp)
         self.basis = self.h.getBasis()
         if self.reuse:
-            self.matrix = dense_matrix(lp.entries, len(lp.col_upper))
-            self.stage1 = VertexCache(self.matrix)
-            self.stage2 = VertexCache(self.matrix)
-            self.weight = np.asarray(lp.col_weight, dtype=float)
-            self.qp = None
+            matrix = dense_matrix(lp.entries, len(lp.col_upper))
+            self.stage1, self.stage2, self.qp = VertexCache(matrix), VertexCache(matrix), None
 
     def forget(self) -> None:
         """Drop every kept basis (a new block of draws starts from the template alone)."""
@@ -213,11 +208,12 @@ class WarmModel:
 
         Its rows are stage 1's and the optimum-keeping ``weight · x ≥ floor``.
         """
-        if self.matrix is None or self.weight is None:
+        if self.stage1 is None or self.template is None:
             return None
         cols = np.asarray(cols, dtype=np.intp)
         if self.qp is None or not np.array_equal(self.qp.cols, cols):
-            self.qp = QuadraticCache(np.vstack([self.matrix, self.weight]), cols)
+            weight = np.asarray(self.template.col_weight, dtype=float)
+            self.qp = QuadraticCache(np.vstack([self.stage1.a, weight]), cols)
         return self.qp
 
     def reusable(self, lp: LinearProgram) -> bool:
@@ -227,7 +223,7 @@ class WarmModel:
     def find(self, lp: LinearProgram) -> tuple[np.ndarray, Vertex] | None:
         """Stage 1's vertex from a kept basis, when ``lp`` is the template with other bounds."""
         self.last_key = None
-        if self.stage1 is None or not self._shares_matrix(lp):
+        if self.stage1 is None or not self.reusable(lp):
             return None
         hit = self.stage1.find(*_bounds(lp), hint=self.hint)
         if hit is not None:
@@ -242,7 +238,7 @@ class WarmModel:
         sol: highspy.HighsSolution,
     ) -> bytes | None:
         """Keep a stage-1 basis HiGHS found optimal for ``lp``; its key (None: not kept)."""
-        if self.stage1 is not None and self._shares_matrix(lp):
+        if self.stage1 is not None and self.reusable(lp):
             self.last_key = self.stage1.add(
                 basis.col_status,
                 basis.row_status,
@@ -321,7 +317,7 @@ def _same_shape(a: Shape, b: Shape) -> bool:
     return a[0] == b[0] and all(np.array_equal(x, y) for x, y in zip(a[1:], b[1:], strict=True))
 
 
-def _bounds(lp: LinearProgram) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _bounds(lp: LinearProgram) -> Bounds:
     return (
         np.asarray(lp.col_lower, dtype=float),
         np.asarray(lp.col_upper, dtype=float),
@@ -466,16 +462,20 @@ def _later_stages(
     basis = start.basis if start is not None and start.warm else None
     pin = _shared(weight, ration, x1)
     if pin[2] > 1e-9:
-        hint = (start.key, "shared") if start is not None and start.key else None
+        hint = _hint(start, "shared")
         found = _min_cost(h, lp, weight, z, pin, floor=z, basis=basis, cache=cache, hint=hint)
         if found is not None:
             return found
-        qp_hint = (start.key, "qp") if start is not None and start.key else None
-        pin = _proportional(h, lp, weight, z, ration, x1, start, qp, qp_hint)
+        pin = _proportional(h, lp, weight, z, ration, x1, start, qp, _hint(start, "qp"))
     if welfare and pin[2] <= 1e-9:
         return None
-    hint = (start.key, "final") if start is not None and start.key else None
+    hint = _hint(start, "final")
     return _require(_min_cost(h, lp, weight, z, pin, basis=basis, cache=cache, hint=hint), h, lp)
+
+
+def _hint(start: Start | None, stage: str) -> tuple[bytes, str] | None:
+    """What predicts a later stage's kept basis: stage 1's basis, and which stage."""
+    return (start.key, stage) if start is not None and start.key else None
 
 
 def _shared(
@@ -531,14 +531,9 @@ def _proportional(
     size = np.maximum(np.asarray(size, dtype=float), 1e-9)
     if not _has_ties(weight[cols], x1[cols] < size - 1e-9 * np.maximum(1.0, size)):
         return cols, x1[cols], 1e-9
-    floor = z - TOL * max(1.0, abs(z))  # the row _keep_optimum adds
-    bounds = (
-        *_bounds(lp)[:2],
-        np.append(np.asarray(lp.row_lower, dtype=float), floor),
-        np.append(np.asarray(lp.row_upper, dtype=float), INF),
-    )
-    if cache is not None:
-        found = cache.find_qp(bounds, size, hint)
+    kept = (cache, _qp_bounds(lp, z)) if cache is not None else None
+    if kept is not None:
+        found = kept[0].find_qp(kept[1], size, hint)
         if found is not None:
             return cols, found[cols], 1e-7
     cost = np.zeros(len(lp.col_cost))
@@ -558,10 +553,19 @@ def _proportional(
         return _maximin(h, lp, weight, z, cols, size, x1)
     sol = h.getSolution()
     x = np.asarray(sol.col_value)
-    if cache is not None:
+    if kept is not None:
         b = h.getBasis()
-        cache.add_qp(b.col_status, b.row_status, bounds, x, size, sol.row_dual, sol.col_dual, hint)
+        kept[0].add_qp(
+            b.col_status, b.row_status, kept[1], x, size, sol.row_dual, sol.col_dual, hint
+        )
     return cols, x[cols], 1e-7
+
+
+def _qp_bounds(lp: LinearProgram, z: float) -> Bounds:
+    """The tie QP's bounds: ``lp``'s, and the optimum-keeping row of :func:`_keep_optimum`."""
+    col_lo, col_up, row_lo, row_up = _bounds(lp)
+    floor = z - TOL * max(1.0, abs(z))
+    return col_lo, col_up, np.append(row_lo, floor), np.append(row_up, INF)
 
 
 def _hot_start(h: highspy.Highs, weight: np.ndarray, start: Start) -> None:
@@ -690,10 +694,11 @@ def _min_cost(
     solution's stage-1 objective falls short of ``floor`` by more than 1e-6
     relative: the pin then lies off the stage-1 optimal face.
     """
-    bounds = _pinned_bounds(lp, pin) if pin is not None and cache is not None else None
-    if cache is not None and bounds is not None and cache.infeasible(*bounds):
+    # kept bases answer pinned programmes only (without a pin a row is added)
+    kept = (cache, _pinned_bounds(lp, pin)) if cache is not None and pin is not None else None
+    if kept is not None and kept[0].infeasible(*kept[1]):
         return None  # a kept dual ray proves the pin unreachable
-    hit = cache.find(*bounds, hint=hint) if cache is not None and bounds is not None else None
+    hit = kept[0].find(*kept[1], hint=hint) if kept is not None else None
     if hit is not None:
         x = _within_bounds(lp, hit[0])
         price = -hit[1].row_dual
@@ -706,18 +711,18 @@ def _min_cost(
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            if cache is not None and bounds is not None and status == _INFEASIBLE:
+            if kept is not None and status == _INFEASIBLE:
                 _, has_ray, ray = h.getDualRay()  # type: ignore[attr-defined]
                 if has_ray:
-                    cache.add_ray(ray, bounds)
+                    kept[0].add_ray(ray, kept[1])
             return None
         sol = h.getSolution()
         price = -np.asarray(sol.row_dual)[: len(lp.row_upper)]
         raw = np.asarray(sol.col_value)
-        if cache is not None and bounds is not None:
+        if kept is not None:
             b = h.getBasis()
-            cache.add(
-                b.col_status, b.row_status, bounds, raw, sol.row_dual, sol.col_dual, hint=hint
+            kept[0].add(
+                b.col_status, b.row_status, kept[1], raw, sol.row_dual, sol.col_dual, hint=hint
             )
         x = _within_bounds(lp, raw)
     if floor is not None and float(np.dot(weight, x)) < floor - 1e-6 * max(1.0, abs(floor)):
@@ -793,9 +798,7 @@ def _pinned_lp(
     return model
 
 
-def _pinned_bounds(
-    lp: LinearProgram, pin: tuple[np.ndarray, np.ndarray, float]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _pinned_bounds(lp: LinearProgram, pin: tuple[np.ndarray, np.ndarray, float]) -> Bounds:
     """Column and row bounds of ``lp`` with the ``pin`` columns fixed to a relative tolerance."""
     cols, value, tol = pin
     lower = np.asarray(lp.col_lower, dtype=float).copy()

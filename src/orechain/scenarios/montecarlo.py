@@ -576,10 +576,10 @@ def run_monte_carlo(
     if draws < 1:
         msg = f"draws must be at least 1, got {draws}"
         raise InputError(msg, field="draws")
-    ctx = make_context(net, scn, warm=warm, bounds=bounds, vertices=vertices)
     if block < 1:
         msg = f"block must be at least 1 draw, got {block}"
         raise InputError(msg, field="block")
+    ctx = make_context(net, scn, warm=warm, bounds=bounds, vertices=vertices)
     batch = -(-max(1, batch) // block) * block
     target = precision if precision is not None else DEFAULT_PRECISION
     stacked: Draws | None = None

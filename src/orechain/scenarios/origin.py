@@ -41,7 +41,23 @@ import numpy as np
 from orechain.scenarios.inputs import Restriction
 from orechain.scenarios.network import Network
 
-PriceTerms = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+@dataclass(frozen=True)
+class PriceTerms:
+    """Index arrays of :meth:`OriginTags.node_prices` for one layout (fixed per template)."""
+
+    node: np.ndarray
+    """Node of each (node, class) pair."""
+    pair: np.ndarray
+    """Pair of each flow term."""
+    col: np.ndarray
+    """Column of each flow term."""
+    pair_row: np.ndarray
+    """Class-balance row of each pair."""
+    used: np.ndarray
+    """Nodes with pairs."""
+    count: np.ndarray
+    """Pairs of each of ``used``."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +74,10 @@ class OriginTags:
     """(link, class) → column of that class's flow, for links carrying several classes."""
     rows: dict[tuple[int, int], int] = field(default_factory=dict)
     """(node, class) → row of that class's balance, for nodes with several output classes."""
-    price_terms: dict[tuple[int, int], tuple[object, object, PriceTerms]] = field(
-        default_factory=dict, compare=False, repr=False
+    price_terms: list[tuple[Network, np.ndarray, PriceTerms]] = field(
+        default_factory=list, compare=False, repr=False
     )
-    """Index arrays of :meth:`node_prices` for the last layout it was asked about."""
+    """Index arrays of :meth:`node_prices` for the last layout it was asked about (one)."""
 
     def node_prices(
         self,
@@ -78,29 +94,23 @@ class OriginTags:
         duals; a node's price is the class-output-weighted mean of those values.
         """
         out = np.array(node_price, dtype=float)
-        node, pair, col, pair_row = self._price_terms(net, flow_cols)
-        if not len(node):
+        t = self._price_terms(net, flow_cols)
+        if not len(t.node):
             return out
-        w = np.bincount(pair, weights=x[col], minlength=len(pair_row))
-        duals = row_dual[pair_row]
-        total = np.bincount(node, weights=w)
-        value = np.bincount(node, weights=w * duals)
-        used = np.unique(node)
-        mean = np.bincount(node, weights=duals)[used] / np.bincount(node)[used]
-        heavy = total[used] > 1e-9
-        out[used] += np.where(heavy, value[used] / np.where(heavy, total[used], 1.0), mean)
+        w = np.bincount(t.pair, weights=x[t.col], minlength=len(t.pair_row))
+        duals = row_dual[t.pair_row]
+        total = np.bincount(t.node, weights=w)[t.used]
+        value = np.bincount(t.node, weights=w * duals)[t.used]
+        mean = np.bincount(t.node, weights=duals)[t.used] / t.count
+        heavy = total > 1e-9
+        out[t.used] += np.where(heavy, value / np.where(heavy, total, 1.0), mean)
         return out
 
     def _price_terms(self, net: Network, flow_cols: np.ndarray) -> PriceTerms:
-        """Index arrays of :meth:`node_prices`, kept for the last layout.
-
-        Node of each (node, class) pair, pair and column of each flow term,
-        balance row of each pair.
-        """
-        key = (id(net), id(flow_cols))
-        kept = self.price_terms.get(key)
-        if kept is not None and kept[0] is net and kept[1] is flow_cols:
-            return kept[2]
+        """Index arrays of :meth:`node_prices`, kept for the last layout (a draw's template)."""
+        for kept_net, kept_cols, kept in self.price_terms:
+            if kept_net is net and kept_cols is flow_cols:
+                return kept
         outs: dict[int, list[int]] = {}
         for li, link in enumerate(net.links):
             outs.setdefault(link.source, []).append(li)
@@ -116,16 +126,21 @@ class OriginTags:
                 node.append(i)
                 pair_row.append(self.rows[(i, c)])
                 for li in outs.get(i, []):
-                    j = self.columns.get((li, c))
-                    if j is None and self.classes[i] == (c,):
-                        j = int(flow_cols[li])
+                    j = class_column(self, flow_cols, li, c, i)
                     if j is not None:
                         pair.append(p)
                         col.append(j)
-        arrays = [np.asarray(v, dtype=np.intp) for v in (node, pair, col, pair_row)]
-        terms = (arrays[0], arrays[1], arrays[2], arrays[3])
-        self.price_terms.clear()  # one layout at a time: a draw's template, or a year's run
-        self.price_terms[key] = (net, flow_cols, terms)
+        nodes = np.asarray(node, dtype=np.intp)
+        used, count = np.unique(nodes, return_counts=True)
+        terms = PriceTerms(
+            node=nodes,
+            pair=np.asarray(pair, dtype=np.intp),
+            col=np.asarray(col, dtype=np.intp),
+            pair_row=np.asarray(pair_row, dtype=np.intp),
+            used=used,
+            count=count,
+        )
+        self.price_terms[:] = [(net, flow_cols, terms)]  # one layout at a time
         return terms
 
 
@@ -148,10 +163,18 @@ def class_flow(
     tags: OriginTags, x: np.ndarray, flow_cols: np.ndarray, li: int, c: int, source: int
 ) -> float:
     """Flow of class ``c`` on link ``li`` in a solution ``x`` [t]."""
+    col = class_column(tags, flow_cols, li, c, source)
+    return 0.0 if col is None else float(x[col])
+
+
+def class_column(
+    tags: OriginTags, flow_cols: np.ndarray, li: int, c: int, source: int
+) -> int | None:
+    """Column holding the flow of class ``c`` on link ``li``; None when none can carry it."""
     col = tags.columns.get((li, c))
     if col is not None:
-        return float(x[col])
-    return float(x[flow_cols[li]]) if tags.classes[source] == (c,) else 0.0
+        return col
+    return int(flow_cols[li]) if tags.classes[source] == (c,) else None
 
 
 def in_links(net: Network) -> list[list[int]]:

@@ -35,6 +35,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+Bounds = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""Column lower, column upper, row lower and row upper bounds of a programme."""
+
 PRIMAL_TOL = 1e-9
 """Relative slack (of ``max(1, |bound|)``) within which a basic value counts as feasible."""
 
@@ -48,8 +51,9 @@ DUAL_TOL = 1e-7
 RESIDUAL_TOL = 1e-8
 """Largest relative disagreement with HiGHS's own vertex at which a basis is kept."""
 
-LOWER, BASIC, UPPER, ZERO = 0, 1, 2, 3
-"""HiGHS basis statuses (``highspy.HighsBasisStatus``) as integers."""
+LOWER, BASIC, UPPER, ZERO, NONBASIC = 0, 1, 2, 3, 4
+"""HiGHS basis statuses (``highspy.HighsBasisStatus``) as integers (a QP's superbasic
+columns are kNonbasic: such bases are not kept)."""
 
 
 @dataclass(frozen=True)
@@ -117,17 +121,20 @@ class VertexCache:
         self,
         col_status: Iterable[Any],
         row_status: Iterable[Any],
-        bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        bounds: Bounds,
         x: np.ndarray,
-        row_dual: ArrayLike,
-        col_dual: ArrayLike,
+        row_dual: ArrayLike | None = None,
+        col_dual: ArrayLike | None = None,
         payload: object = None,
         hint: Hashable | None = None,
+        accept: Callable[[Vertex], bool] | None = None,
     ) -> bytes | None:
         """Keep one optimal basis at the front; its key, or None if not kept.
 
         A basis kept already moves to the front. None when the vertex
-        computed here does not reproduce HiGHS's. ``hint`` as in :meth:`find`.
+        computed here does not reproduce HiGHS's, or ``accept`` refuses the
+        new basis. ``hint`` as in :meth:`find`. Without duals no bound is
+        marked as allowed only while fixed (the QP checks signs per draw).
         """
         cs = np.array(list(map(int, col_status)), dtype=np.int8)
         rs = np.array(list(map(int, row_status)), dtype=np.int8)
@@ -136,13 +143,16 @@ class VertexCache:
             if kept.key == key:
                 self.vertices.insert(0, self.vertices.pop(i))
                 return self._followed(hint, key)
-        duals = np.asarray(row_dual, dtype=float), np.asarray(col_dual, dtype=float)
-        vertex = _vertex(self.a, cs, rs, *duals, key, payload)
+        y = np.zeros(self.a.shape[0]) if row_dual is None else np.asarray(row_dual, dtype=float)
+        d = np.zeros(self.a.shape[1]) if col_dual is None else np.asarray(col_dual, dtype=float)
+        vertex = _vertex(self.a, cs, rs, y, d, key, payload)
         if vertex is None:
             return None
         found = _evaluate(self.product, vertex, *bounds, self.tol)
         scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
         if found is None or float(np.max(np.abs(found - x), initial=0.0)) > RESIDUAL_TOL * scale:
+            return None
+        if accept is not None and not accept(vertex):
             return None
         self.vertices.insert(0, vertex)
         del self.vertices[self.limit :]
@@ -172,7 +182,7 @@ class VertexCache:
 
     def _search(
         self,
-        bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        bounds: Bounds,
         hint: Hashable | None,
         optimal: Callable[[Vertex, np.ndarray], bool] | None = None,
     ) -> tuple[np.ndarray, Vertex] | None:
@@ -202,9 +212,7 @@ class VertexCache:
         self.rays.clear()
         self.follow.clear()
 
-    def add_ray(
-        self, row_ray: ArrayLike, bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-    ) -> bool:
+    def add_ray(self, row_ray: ArrayLike, bounds: Bounds) -> bool:
         """Keep HiGHS's dual ray of an infeasible programme, if it proves that here."""
         y = np.asarray(row_ray, dtype=float)
         ray = (y, self.a.T @ y)
@@ -296,15 +304,15 @@ def _vertex(
 ) -> Vertex | None:
     basic = np.nonzero(cs == BASIC)[0]
     rows = np.nonzero(rs != BASIC)[0]
-    if len(basic) != len(rows) or np.any(cs == 4) or np.any(rs == 4):
+    if len(basic) != len(rows) or np.any(cs == NONBASIC) or np.any(rs == NONBASIC):
         return None
     sub = a[np.ix_(rows, basic)]
     try:
         inverse = np.linalg.inv(sub) if len(rows) else np.zeros((0, 0))
     except np.linalg.LinAlgError:
         return None
-    wrong_col = ((cs == LOWER) & (col_dual < -DUAL_TOL)) | ((cs == UPPER) & (col_dual > DUAL_TOL))
-    wrong_row = ((rs == LOWER) & (row_dual < -DUAL_TOL)) | ((rs == UPPER) & (row_dual > DUAL_TOL))
+    wrong_col = _wrong_sign(col_dual, cs == LOWER, cs == UPPER)
+    wrong_row = _wrong_sign(row_dual, rs == LOWER, rs == UPPER)
     return Vertex(
         basic=basic,
         col_at_upper=cs == UPPER,
@@ -320,6 +328,15 @@ def _vertex(
         key=key,
         payload=payload,
     )
+
+
+def _wrong_sign(dual: np.ndarray, at_lower: np.ndarray, at_upper: np.ndarray) -> np.ndarray:
+    """Where a bound's multiplier has a sign that bound does not allow.
+
+    HiGHS's signs for a minimum: ≥ 0 at a lower bound, ≤ 0 at an upper one
+    (to :data:`DUAL_TOL`).
+    """
+    return (at_lower & (dual < -DUAL_TOL)) | (at_upper & (dual > DUAL_TOL))
 
 
 def _evaluate(
@@ -381,7 +398,7 @@ class QuadraticCache(VertexCache):
         self,
         col_status: Iterable[Any],
         row_status: Iterable[Any],
-        bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        bounds: Bounds,
         x: np.ndarray,
         size: np.ndarray,
         row_dual: ArrayLike,
@@ -389,26 +406,20 @@ class QuadraticCache(VertexCache):
         hint: Hashable | None = None,
     ) -> bytes | None:
         """Keep HiGHS's optimal QP basis if it reproduces HiGHS's point and multipliers."""
-        zeros_r, zeros_c = np.zeros(self.a.shape[0]), np.zeros(self.a.shape[1])
-        key = self.add(col_status, row_status, bounds, x, zeros_r, zeros_c, None, hint)
-        if key is None:
-            return None
-        vertex = self.vertices[0]
-        y, d = self._multipliers(vertex, x, size)
-        ours = np.concatenate([y, d])
         theirs = np.concatenate([np.asarray(row_dual, float), np.asarray(col_dual, float)])
-        # HiGHS's QP multipliers are good to about 1e-5 (gradients are O(1)): this
-        # checks the sign convention, the KKT test below decides
-        agree = np.allclose(ours, theirs, rtol=1e-4, atol=1e-4)
-        if not (agree and self._optimal(vertex, y, d, *bounds)):
-            self.vertices.pop(0)
-            self.follow = {h: k for h, k in self.follow.items() if k != key}
-            return None
-        return key
+
+        def accept(vertex: Vertex) -> bool:
+            y, d = self._multipliers(vertex, x, size)
+            # HiGHS's QP multipliers are good to about 1e-5 (gradients are O(1)): this
+            # checks the sign convention, the KKT test decides
+            agree = np.allclose(np.concatenate([y, d]), theirs, rtol=1e-4, atol=1e-4)
+            return agree and self._optimal(vertex, y, d, *bounds)
+
+        return self.add(col_status, row_status, bounds, x, hint=hint, accept=accept)
 
     def find_qp(
         self,
-        bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        bounds: Bounds,
         size: np.ndarray,
         hint: Hashable | None = None,
     ) -> np.ndarray | None:
@@ -444,12 +455,10 @@ class QuadraticCache(VertexCache):
         free_col = col_lo != col_up
         at_lower = ~v.col_at_upper & ~v.col_free & free_col
         at_lower[v.basic] = False
-        if (d[at_lower] < -DUAL_TOL).any() or (d[v.col_at_upper & free_col] > DUAL_TOL).any():
+        if _wrong_sign(d, at_lower, v.col_at_upper & free_col).any():
             return False
         if (np.abs(d[v.col_free]) > DUAL_TOL).any():  # a free nonbasic column: no slope at all
             return False
         open_row = row_lo[v.rows] != row_up[v.rows]
-        yr = y[v.rows]
-        upper = v.row_at_upper & open_row
-        lower = ~v.row_at_upper & open_row
-        return not ((yr[lower] < -DUAL_TOL).any() or (yr[upper] > DUAL_TOL).any())
+        at_upper = v.row_at_upper & open_row
+        return not _wrong_sign(y[v.rows], ~v.row_at_upper & open_row, at_upper).any()
