@@ -126,13 +126,14 @@ def scaling(net, scn, args: argparse.Namespace) -> None:
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     trees = [
         ("this tree", None),
+        ("this tree, one draw at a time (batched off)", "unbatched"),
         ("this tree, kept bases off (every draw-year solved by HiGHS)", "no-vertices"),
         *([(f"peer {args.peer_src}", args.peer_src)] if args.peer_src else []),
     ]
     for name, src in trees:
         load = os.getloadavg()[0]
-        if src is None or src == "no-vertices":
-            kw = {"vertices": False} if src else {}
+        if src in (None, "no-vertices", "unbatched"):
+            kw = {"no-vertices": {"vertices": False}, "unbatched": {"batched": False}}.get(src, {})
             one, _, p50 = mc_time(net, scn, args.draws, 1, **kw)
             two, _, _ = mc_time(net, scn, args.draws, 2, **kw)
         else:

@@ -131,6 +131,12 @@ def run_stacked(
 
 
 def _stack_chunk(func: ArrayDraw, seeds: Sequence[np.random.SeedSequence]) -> tuple[Any, ...]:
+    """A chunk's draws stacked: by ``func.block`` (all generators at once) where it has one."""
+    block = getattr(func, "block", None)
+    if block is not None:
+        chunk = getattr(func, "chunk", None)
+        with chunk() if chunk is not None else nullcontext():
+            return tuple(block([np.random.default_rng(s) for s in seeds]))
     rows = _run_chunk(func, seeds)
     return tuple(np.stack(field) for field in zip(*rows, strict=True))
 

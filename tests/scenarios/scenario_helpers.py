@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import highspy
+import numpy as np
+from hypothesis import strategies as st
+
+from orechain.scenarios.highs import _pass_diagonal, silent_highs
+
+INF = highspy.kHighsInf
+
 
 def tiny(**overrides: Any) -> dict[str, Any]:
     """Two mines → one refinery → USA (defence 30 t at weight 10, EV 100 t at weight 1).
@@ -100,3 +108,68 @@ def every_bound_family(market: str) -> dict[str, Any]:
         ],
     )
     return raw
+
+
+def loaded_highs(a, cost, bounds):
+    """A silent HiGHS holding min c·x over the dense matrix ``a`` within ``bounds``."""
+    col_lo, col_up, row_lo, row_up = bounds
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lo, col_up
+    lp.row_lower_, lp.row_upper_ = row_lo, row_up
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.arange(0, a.size + 1, a.shape[1], dtype=np.int32)
+    lp.a_matrix_.index_ = np.tile(np.arange(a.shape[1], dtype=np.int32), a.shape[0])
+    lp.a_matrix_.value_ = a.reshape(-1)
+    h = silent_highs()
+    h.passModel(lp)
+    return h
+
+
+def solve_dense(a, cost, bounds):
+    """HiGHS from scratch: (x, objective, basis, row duals, col duals)."""
+    h = loaded_highs(a, cost, bounds)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    sol, basis = h.getSolution(), h.getBasis()
+    x = np.asarray(sol.col_value)
+    return x, float(cost @ x), basis, sol.row_dual, sol.col_dual
+
+
+@st.composite
+def programmes(draw):
+    """A random bounded LP (min c·x, A x ≤ b, 0 ≤ x ≤ u; some columns fixed) and new bounds."""
+    m = draw(st.integers(2, 6))
+    n = draw(st.integers(3, 9))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 4, size=(m, n)).astype(float)
+    cost = rng.integers(-5, 3, size=n).astype(float)
+    col_up = rng.integers(1, 20, size=n).astype(float)
+    fixed = rng.random(n) < 0.25
+    col_lo = np.where(fixed, col_up, 0.0)
+    slack = rng.integers(5, 40, size=m).astype(float)
+    row_up = a @ col_lo + slack  # feasible: fixed columns at their value, the rest at 0
+    row_lo = np.full(m, -INF)
+    # the new bounds: each moves by up to ±30 %, and a fixed column may be freed
+    scale = draw(st.floats(0.05, 0.3))
+    new_up = col_up * (1 + scale * rng.uniform(-1, 1, n))
+    freed = fixed & (rng.random(n) < 0.5)
+    new_lo = np.where(fixed & ~freed, new_up, 0.0)
+    new_row = a @ new_lo + slack * (1 + scale * rng.uniform(-1, 1, m))
+    return a, cost, (col_lo, col_up, row_lo, row_up), (new_lo, new_up, row_lo, new_row)
+
+
+def solve_qp(a, cols, size, bounds):
+    """HiGHS's tie QP, min Σ_cols (s − x)² / s within ``bounds``: (status, x, basis, sol)."""
+    n = a.shape[1]
+    cost = np.zeros(n)
+    cost[cols] = -2.0
+    h = loaded_highs(a, cost, bounds)
+    diag = np.zeros(n)
+    diag[cols] = 2.0 / size
+    _pass_diagonal(h, diag)
+    h.setOptionValue("qp_regularization_value", 0.0)
+    h.run()
+    sol = h.getSolution()
+    return h.getModelStatus(), np.asarray(sol.col_value), h.getBasis(), sol

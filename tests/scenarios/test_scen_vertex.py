@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenario_helpers import every_bound_family
+from scenario_helpers import every_bound_family, loaded_highs, programmes, solve_dense, solve_qp
 
 from orechain.scenarios import montecarlo
-from orechain.scenarios.highs import _pass_diagonal, silent_highs
 from orechain.scenarios.montecarlo import make_context, run_monte_carlo, simulate_draw
 from orechain.scenarios.solve import build_network
 from orechain.scenarios.spec import parse_scenario
@@ -24,61 +23,11 @@ from orechain.scenarios.vertex import QuadraticCache, VertexCache
 INF = highspy.kHighsInf
 
 
-def _loaded(a, cost, bounds):
-    """A silent HiGHS holding min c·x over the dense matrix ``a`` within ``bounds``."""
-    col_lo, col_up, row_lo, row_up = bounds
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lo, col_up
-    lp.row_lower_, lp.row_upper_ = row_lo, row_up
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.arange(0, a.size + 1, a.shape[1], dtype=np.int32)
-    lp.a_matrix_.index_ = np.tile(np.arange(a.shape[1], dtype=np.int32), a.shape[0])
-    lp.a_matrix_.value_ = a.reshape(-1)
-    h = silent_highs()
-    h.passModel(lp)
-    return h
-
-
-def _solve(a, cost, bounds):
-    """HiGHS from scratch: (x, objective, basis, row duals, col duals)."""
-    h = _loaded(a, cost, bounds)
-    h.run()
-    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    sol, basis = h.getSolution(), h.getBasis()
-    x = np.asarray(sol.col_value)
-    return x, float(cost @ x), basis, sol.row_dual, sol.col_dual
-
-
-@st.composite
-def _programmes(draw):
-    """A random bounded LP (min c·x, A x ≤ b, 0 ≤ x ≤ u; some columns fixed) and new bounds."""
-    m = draw(st.integers(2, 6))
-    n = draw(st.integers(3, 9))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    a = rng.integers(0, 4, size=(m, n)).astype(float)
-    cost = rng.integers(-5, 3, size=n).astype(float)
-    col_up = rng.integers(1, 20, size=n).astype(float)
-    fixed = rng.random(n) < 0.25
-    col_lo = np.where(fixed, col_up, 0.0)
-    slack = rng.integers(5, 40, size=m).astype(float)
-    row_up = a @ col_lo + slack  # feasible: fixed columns at their value, the rest at 0
-    row_lo = np.full(m, -INF)
-    # the new bounds: each moves by up to ±30 %, and a fixed column may be freed
-    scale = draw(st.floats(0.05, 0.3))
-    new_up = col_up * (1 + scale * rng.uniform(-1, 1, n))
-    freed = fixed & (rng.random(n) < 0.5)
-    new_lo = np.where(fixed & ~freed, new_up, 0.0)
-    new_row = a @ new_lo + slack * (1 + scale * rng.uniform(-1, 1, m))
-    return a, cost, (col_lo, col_up, row_lo, row_up), (new_lo, new_up, row_lo, new_row)
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_programmes())
+@given(programmes())
 def test_a_kept_basis_answers_only_where_it_is_optimal(case):
     a, cost, first, second = case
-    x, _, basis, row_dual, col_dual = _solve(a, cost, first)
+    x, _, basis, row_dual, col_dual = solve_dense(a, cost, first)
     cache = VertexCache(a)
     assert cache.add(basis.col_status, basis.row_status, first, x, row_dual, col_dual)
     again = cache.find(*first)
@@ -92,7 +41,7 @@ def test_a_kept_basis_answers_only_where_it_is_optimal(case):
     assert np.all(y >= lo - 1e-9 * np.maximum(1, abs(lo)))
     assert np.all(y <= up + 1e-9 * np.maximum(1, abs(up)))
     assert np.all(a @ y <= row_up + 1e-9 * np.maximum(1, abs(row_up)))
-    best = _solve(a, cost, second)[1]
+    best = solve_dense(a, cost, second)[1]
     assert float(cost @ y) == pytest.approx(best, rel=1e-9, abs=1e-9)
 
 
@@ -117,7 +66,7 @@ def test_a_column_held_at_a_bound_only_because_it_was_fixed_is_not_reused():
             assert hit is None  # a negative reduced cost at the lower bound: fixed only
         else:
             assert hit is not None
-            np.testing.assert_allclose(hit[0], _solve(a, cost, second)[0])  # [4, 6]
+            np.testing.assert_allclose(hit[0], solve_dense(a, cost, second)[0])  # [4, 6]
 
 
 def _kept(ctx, qp=False):
@@ -172,7 +121,7 @@ def test_each_block_starts_with_no_kept_basis():
 
 def _status(a, cost, bounds):
     """HiGHS's model status and dual ray (rows) for the LP min c·x within ``bounds``."""
-    h = _loaded(a, cost, bounds)
+    h = loaded_highs(a, cost, bounds)
     h.run()
     _, has_ray, ray = h.getDualRay()
     return h.getModelStatus(), (ray if has_ray else None)
@@ -204,21 +153,6 @@ def test_a_kept_dual_ray_refutes_only_infeasible_programmes(seed, spread):
         assert _status(a, np.ones(n), second)[0] == highspy.HighsModelStatus.kInfeasible
 
 
-def _qp(a, cols, size, bounds):
-    """HiGHS's tie QP, min Σ_cols (s − x)² / s within ``bounds``: (status, x, basis, sol)."""
-    n = a.shape[1]
-    cost = np.zeros(n)
-    cost[cols] = -2.0
-    h = _loaded(a, cost, bounds)
-    diag = np.zeros(n)
-    diag[cols] = 2.0 / size
-    _pass_diagonal(h, diag)
-    h.setOptionValue("qp_regularization_value", 0.0)
-    h.run()
-    sol = h.getSolution()
-    return h.getModelStatus(), np.asarray(sol.col_value), h.getBasis(), sol
-
-
 def _shortfall(x, cols, size):
     return float(np.sum((size - x[cols]) ** 2 / size))
 
@@ -243,7 +177,7 @@ def test_a_kept_qp_basis_answers_only_where_it_is_the_qp_optimum(seed, spread):
     size = rng.uniform(5, 50, size=k)
     supply = a[:, :k] @ size * rng.uniform(0.2, 0.9, size=m)
     first = (np.zeros(n), np.concatenate([size, supply]), np.full(m, -INF), np.zeros(m))
-    status, x, basis, sol = _qp(a, cols, size, first)
+    status, x, basis, sol = solve_qp(a, cols, size, first)
     assert status == highspy.HighsModelStatus.kOptimal
     cache = QuadraticCache(a, cols)
     args = (basis.col_status, basis.row_status, first, x, size, sol.row_dual, sol.col_dual)
@@ -261,7 +195,7 @@ def test_a_kept_qp_basis_answers_only_where_it_is_the_qp_optimum(seed, spread):
     assert np.all(hit >= -1e-7)
     assert np.all(hit <= second[1] + 1e-7 * np.maximum(1, second[1]))
     assert np.all(a @ hit <= 1e-7 * np.maximum(1, np.abs(a) @ np.abs(hit)))
-    best = _qp(a, cols, new_size, second)[1]
+    best = solve_qp(a, cols, new_size, second)[1]
     assert _shortfall(hit, cols, new_size) == pytest.approx(
         _shortfall(best, cols, new_size), rel=1e-6, abs=1e-9
     )

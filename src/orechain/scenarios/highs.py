@@ -496,7 +496,7 @@ def _shared(
     cols = np.asarray(cols, dtype=np.int32)
     size = np.maximum(np.asarray(size, dtype=float), 1e-9)
     value = x1[cols].copy()
-    group, tied = _tie_groups(weight[cols])
+    group, tied = tie_groups(weight[cols])
     if not (tied & (value < size - 1e-9 * np.maximum(1.0, size))).any():
         return cols, value, 1e-9
     total = np.bincount(group, weights=np.where(tied, value, 0.0))
@@ -630,10 +630,10 @@ def _maximin(
 
 def _has_ties(weight: np.ndarray, short: np.ndarray) -> bool:
     """Whether some short column shares its weight with another column (a tie to ration)."""
-    return bool((_tie_groups(weight)[1] & short).any())
+    return bool((tie_groups(weight)[1] & short).any())
 
 
-def _tie_groups(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def tie_groups(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each column's group of equal weight (to 12 decimals), and whether it shares it.
 
     Kept for the last few weight vectors: a Monte Carlo draw's rationed

@@ -1,0 +1,251 @@
+"""Many Monte Carlo draw-years of one programme answered at once from kept optimal bases.
+
+:func:`orechain.scenarios.highs.solve_lp` answers one draw-year at a time:
+stage 1 from a kept basis (:mod:`orechain.scenarios.vertex`), stage 1b's
+closed-form tie sharing, then the pinned least-cost stage from a kept basis.
+Per draw that is some sixty small NumPy calls. :class:`YearBatch` runs the
+same stages for every draw of a block that has the same year and disruption
+state, one kept basis at a time over all draws still unanswered: a few
+matrix products per basis instead of a few per draw and basis.
+
+Only the path that needs no solver is batched. A draw-year that no kept basis
+answers, or whose tie sharing needs the tie QP, is left to the caller, which
+solves it with :func:`~orechain.scenarios.highs.solve_lp` (learning its bases)
+and asks again for the rest: :meth:`YearBatch.step` tries only bases kept
+since the draws last saw the store. Every answer is a kept basis's vertex, as
+on the per-draw path, so both agree with HiGHS to the tolerances of
+:mod:`.vertex` (tests compare them with every draw solved by HiGHS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from orechain.scenarios.constraints import INF
+from orechain.scenarios.drawbounds import DrawProgramme, bounds_of
+from orechain.scenarios.highs import TOL, Solution, WarmModel, tie_groups
+from orechain.scenarios.vertex import Bounds, Vertex, VertexCache, low_rank, take_rows
+
+SHARED_TOL = 1e-7
+"""Relative width of a pin of stage 1b's closed form (as :func:`.highs._shared`)."""
+
+KEPT_TOL = 1e-9
+"""Relative width of a pin that keeps stage 1's values (nothing to share)."""
+
+FLOOR_TOL = 1e-6
+"""Relative shortfall of the stage-1 objective at which a pin lies off the optimal face."""
+
+
+ONE, TWO, QP = "stage 1", "least cost", "tie QP"
+"""What a draw-year waits for: stage 1, the pinned least-cost stage, or the tie QP."""
+
+
+@dataclass
+class _Draw:
+    """One draw-year's progress through the stages."""
+
+    prog: DrawProgramme
+    waits: str = ONE
+    x1: np.ndarray | None = None
+    vertex: Vertex | None = None
+    pin: np.ndarray | None = None
+    """The values the least-cost stage pins the rationed columns to."""
+    tol: float = KEPT_TOL
+    """Relative width of the pin."""
+    floor: float | None = None
+    """The stage-1 objective the pin must keep (stage 1b's closed form only)."""
+    seen: int = 0
+    """How many bases the store of the stage it waits for held when it last tried them."""
+    x: np.ndarray | None = None
+    """The answer (after the least-cost stage, where one runs)."""
+    price: np.ndarray | None = None
+    """The least-cost stage's row prices, once a kept basis answered it."""
+
+
+class YearBatch:
+    """The draw-years of one year and disruption state in a block, answered in batches.
+
+    ``progs`` are the draws' programmes (bounds of the template of ``model``);
+    ``welfare`` whether they are price-mode (welfare) programmes.
+    """
+
+    def __init__(self, model: WarmModel, progs: Sequence[DrawProgramme], welfare: bool) -> None:
+        assert model.stage1 is not None
+        assert model.stage2 is not None
+        assert model.template is not None
+        self.model = model
+        self.stage1: VertexCache = model.stage1
+        self.stage2: VertexCache = model.stage2
+        self.welfare = welfare
+        tpl = model.template
+        self.weight = np.asarray(tpl.col_weight, dtype=float)
+        self.cost = np.asarray(tpl.col_cost, dtype=float)
+        self.cols, size = _ration(progs, welfare)
+        self.size = np.maximum(size, 1e-9)
+        """Each draw's rationed sizes (rows), floored as the tie stages floor them."""
+        self.bounds = _stack([bounds_of(p.lp) for p in progs])
+        """Each draw's bounds (rows)."""
+        self.low = low_rank(self.bounds)
+        """Their factorisation (None: rank not small), for stage 1's search."""
+        self.draws = {i: _Draw(p) for i, p in enumerate(progs)}
+
+    @property
+    def pending(self) -> list[int]:
+        """Draws not answered yet, in order."""
+        return sorted(self.draws)
+
+    def take(self, i: int) -> None:
+        """Leave draw ``i`` to the caller (it solves it)."""
+        del self.draws[i]
+
+    def step(self) -> dict[int, tuple[Solution, bytes]]:
+        """Answer every pending draw the kept bases can: by draw, its solution and stage-1 basis."""
+        self._stage1(self._waiting(ONE))
+        self._stage2(self._waiting(TWO))
+        self._qp(self._waiting(QP))
+        self._stage2(self._waiting(TWO))
+        done = [i for i, d in self.draws.items() if d.x is not None]
+        return {i: self._final(self.draws.pop(i)) for i in done}
+
+    def _waiting(self, stage: str) -> dict[int, list[int]]:
+        """Draws waiting for ``stage``, grouped by how many bases they have tried."""
+        groups: dict[int, list[int]] = {}
+        for i, d in self.draws.items():
+            if d.waits == stage and d.x is None:
+                groups.setdefault(d.seen, []).append(i)
+        return groups
+
+    def _stage1(self, groups: dict[int, list[int]]) -> None:
+        for since, idx in groups.items():
+            low = self.low.take(np.asarray(idx)) if self.low is not None else None
+            x, found = self.stage1.find_many(take_rows(self.bounds, idx), since, low)
+            hit = [k for k, v in enumerate(found) if v is not None]
+            for i in idx:
+                self.draws[i].seen = self.stage1.added
+            if not hit:
+                continue
+            pins, need = shared_many(
+                self.weight, self.cols, self.size[[idx[k] for k in hit]], x[hit]
+            )
+            z = x[hit] @ self.weight
+            for row, k in enumerate(hit):
+                d = self.draws[idx[k]]
+                d.x1, d.vertex, d.waits, d.seen = x[k], found[k], TWO, 0
+                if need[row]:
+                    d.pin, d.tol, d.floor = pins[row], SHARED_TOL, float(z[row])
+                elif self.welfare:
+                    d.x = x[k]  # nothing to share: stage 1's answer and duals stand
+                else:
+                    d.pin = x[k][self.cols]  # the least-cost stage still runs, nothing moves
+
+    def _stage2(self, groups: dict[int, list[int]]) -> None:
+        for since, idx in groups.items():
+            bounds = self._pinned(idx)
+            refuted = self.stage2.refuted_many(bounds)
+            x, found = self.stage2.find_many(bounds, since)
+            for k, i in enumerate(idx):
+                d = self.draws[i]
+                d.seen = self.stage2.added
+                vertex = found[k]
+                if refuted[k]:
+                    self._to_qp(d)  # a kept dual ray proves the pin unreachable
+                elif vertex is not None:
+                    value = np.clip(x[k], self.bounds[0][i], self.bounds[1][i])
+                    if d.floor is not None and float(value @ self.weight) < d.floor - (
+                        FLOOR_TOL * max(1.0, abs(d.floor))
+                    ):
+                        self._to_qp(d)  # the pin lies off the optimal face
+                    else:
+                        d.x, d.price = value, -vertex.row_dual
+
+    def _to_qp(self, d: _Draw) -> None:
+        """Stage 1b's closed form missed the optimum: the QP decides (a QP pin missed: HiGHS)."""
+        d.waits, d.seen = (QP, 0) if d.floor is not None else ("solver", 0)
+
+    def _qp(self, groups: dict[int, list[int]]) -> None:
+        kept = self.model.qp_cache(self.cols)
+        if kept is None:
+            return
+        for since, idx in groups.items():
+            x, found = kept.find_qp_many(self._qp_bounds(idx), self.size[idx], since)
+            for k, i in enumerate(idx):
+                d = self.draws[i]
+                d.seen = kept.added
+                if found[k] is not None:
+                    d.waits, d.seen, d.pin = TWO, 0, x[k][self.cols]
+                    d.tol, d.floor = SHARED_TOL, None
+
+    def _qp_bounds(self, idx: list[int]) -> Bounds:
+        """The tie QP's bounds (:func:`.highs._qp_bounds`): the optimum-keeping row added."""
+        col_lo, col_up, row_lo, row_up = take_rows(self.bounds, idx)
+        z = np.array([float(np.dot(self.weight, self.draws[i].x1)) for i in idx])  # type: ignore[arg-type]
+        floor = z - TOL * np.maximum(1.0, np.abs(z))
+        inf = np.full((len(idx), 1), INF)
+        return col_lo, col_up, np.hstack([row_lo, floor[:, None]]), np.hstack([row_up, inf])
+
+    def _pinned(self, idx: list[int]) -> Bounds:
+        """Bounds of the pinned least-cost stage (:func:`.highs._pinned_bounds`), a row per draw."""
+        col_lo, col_up, row_lo, row_up = take_rows(self.bounds, idx)
+        pin = np.stack([self.draws[i].pin for i in idx])  # type: ignore[misc]
+        tol = np.array([self.draws[i].tol for i in idx])[:, None]
+        lower, upper = col_lo.copy(), col_up.copy()
+        value = np.clip(pin, 0.0, upper[:, self.cols])
+        lower[:, self.cols] = np.maximum(0.0, value - tol * np.maximum(1.0, value))
+        upper[:, self.cols] = value
+        return lower, upper, row_lo, row_up
+
+    def _final(self, d: _Draw) -> tuple[Solution, bytes]:
+        assert d.x1 is not None
+        assert d.vertex is not None
+        assert d.x is not None
+        row_dual = -d.vertex.row_dual
+        return Solution(
+            d.x,
+            row_dual,
+            -d.vertex.col_dual,
+            float(np.dot(self.weight, d.x1)),
+            float(np.dot(self.cost, d.x)),
+            row_dual if d.price is None else d.price,
+        ), d.vertex.key
+
+
+def _ration(progs: Sequence[DrawProgramme], welfare: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The rationed columns (the same for every draw) and each draw's sizes (rows)."""
+    first = progs[0]
+    if welfare:
+        assert first.market is not None
+        sizes = [p.market.step_size for p in progs if p.market is not None]
+        return first.market.steps, np.stack(sizes)
+    return first.lay.served, np.stack([p.demand for p in progs])
+
+
+def shared_many(
+    weight: np.ndarray, cols: np.ndarray, size: np.ndarray, x1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 1b's closed form (:func:`.highs._shared`) for many draws (rows).
+
+    Returns the pinned values of ``cols`` per draw and whether anything is
+    shared (False: stage 1's values stand).
+    """
+    size = np.maximum(size, 1e-9)
+    value = x1[:, cols].copy()
+    group, tied = tie_groups(weight[cols])
+    short = value < size - 1e-9 * np.maximum(1.0, size)
+    need = (tied & short).any(axis=1)
+    if need.any():
+        member = np.zeros((len(cols), int(group.max()) + 1))
+        member[np.arange(len(cols)), group] = tied
+        total = value @ member
+        room = size @ member
+        share = np.divide(total, room, out=np.zeros_like(total), where=room > 0)
+        t = np.nonzero(tied)[0]
+        value[:, t] = np.minimum(size[:, t], size[:, t] * share[:, group[t]])
+    return value, need
+
+
+def _stack(bounds: Sequence[Bounds]) -> Bounds:
+    """Bounds of many programmes as one array per kind, a row per programme."""
+    return tuple(np.stack(b) for b in zip(*bounds, strict=True))  # type: ignore[return-value]
