@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from scenario_helpers import every_bound_family, programmes, solve_dense, solve_qp
 
 from orechain.scenarios import batchsolve
+from orechain.scenarios import highs as highs_module
 from orechain.scenarios.highs import _shared
 from orechain.scenarios.montecarlo import BlockDraws, make_context, run_monte_carlo, simulate_draw
 from orechain.scenarios.solve import build_network
@@ -208,6 +209,20 @@ def _answered(monkeypatch):
     return seen
 
 
+def _polished(monkeypatch):
+    """Whether each stalled tie QP was solved exactly (:func:`.highs._polish`)."""
+    out = []
+    polish = highs_module._polish
+
+    def counting(*args, **kw):
+        found = polish(*args, **kw)
+        out.append(found is not None)
+        return found
+
+    monkeypatch.setattr(highs_module, "_polish", counting)
+    return out
+
+
 def _compare_block(ctx, highs, seeds):
     fn = BlockDraws(ctx)
     with fn.chunk():
@@ -236,6 +251,7 @@ def test_corridor_block_equals_every_draw_solved_by_highs(atlas, monkeypatch):
     from orechain.scenarios.spec import load_scenario
 
     seen = _answered(monkeypatch)
+    polished = _polished(monkeypatch)
     scn = load_scenario("pakistan-us-corridor")
     scn = scn.model_copy(update={"horizon": scn.horizon.model_copy(update={"end": 2028})})
     net = build_network(scn, atlas)
@@ -243,6 +259,9 @@ def test_corridor_block_equals_every_draw_solved_by_highs(atlas, monkeypatch):
     _compare_block(ctx, highs, np.random.SeedSequence(7).spawn(60))
     assert seen["answers"] > 120
     assert seen["low"] > 0
+    # draw 43, 2027: HiGHS's QP stalls; solved exactly after a perturbed re-solve (not the
+    # max-min LP), so the full path agrees with the kept basis that answers it in the block
+    assert polished == [True]
 
 
 def test_a_blocks_answers_depend_on_its_draws_alone():

@@ -97,9 +97,9 @@ class YearBatch:
         """Draws not answered yet, in order."""
         return sorted(self.draws)
 
-    def take(self, i: int) -> None:
-        """Leave draw ``i`` to the caller (it solves it)."""
-        del self.draws[i]
+    def take(self, i: int) -> bool:
+        """Leave draw ``i`` to the caller; True when every kept basis missed its stage 1."""
+        return self.draws.pop(i).waits == ONE
 
     def step(self) -> dict[int, tuple[Solution, bytes]]:
         """Answer every pending draw the kept bases can: by draw, its solution and stage-1 basis."""

@@ -167,12 +167,27 @@ def add_market(
 def stage_prices(net: Network, node_price: np.ndarray, output: np.ndarray) -> dict[str, float]:
     """Output-weighted mean price of each stage's product (capacity-weighted if idle)."""
     out: dict[str, float] = {}
-    for stage in net.stages:
-        mask = np.array([n.stage == stage for n in net.nodes])
+    for stage, mask in _stage_masks(net):
         w = output[mask]
         prices = node_price[mask]
         out[stage] = float(np.dot(w, prices) / w.sum()) if w.sum() > 1e-9 else float(prices.mean())
     return out
+
+
+def _stage_masks(net: Network) -> list[tuple[str, np.ndarray]]:
+    """Each stage and its nodes (a mask), kept for the last network asked about.
+
+    Monte Carlo asks for every draw-year of one network.
+    """
+    kept = _MASKS.get(id(net))
+    if kept is None or kept[0] is not net:
+        masks = [(st, np.array([n.stage == st for n in net.nodes])) for st in net.stages]
+        _MASKS.clear()
+        kept = _MASKS[id(net)] = (net, masks)
+    return kept[1]
+
+
+_MASKS: dict[int, tuple[Network, list[tuple[str, np.ndarray]]]] = {}
 
 
 def price_index(

@@ -412,7 +412,7 @@ def _solve_year_group(
         pending = year_batch.pending
         if not pending:
             return
-        year_batch.take(pending[0])
+        model.missed = year_batch.take(pending[0])  # then its own search would miss too
         i = batched[pending[0]]
         yield i, alone(i)
 

@@ -29,7 +29,7 @@ same draw the same way, whatever process it runs in.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -90,6 +90,16 @@ class Vertex:
     """The column and row statuses (one byte each): the basis's identity."""
     payload: object = None
     """What the caller keeps with the basis (the HiGHS basis object, to start later stages)."""
+    superbasic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    """Columns between their bounds that are not basic (a QP's optimum inside a face)."""
+    step: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    """``−A[rows, basic]⁻¹ A[rows, superbasic]``: how the basic columns follow the superbasic."""
+
+
+Points = Callable[
+    [Vertex, Bounds, np.ndarray, tuple[np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray]
+]
+"""(basis, bounds of the rows left, their indices, nonzero bounds) → (points, where optimal)."""
 
 
 class VertexCache:
@@ -146,13 +156,9 @@ class VertexCache:
         new basis. ``hint`` as in :meth:`find`. Without duals no bound is
         marked as allowed only while fixed (the QP checks signs per draw).
         """
-        cs = np.array(list(map(int, col_status)), dtype=np.int8)
-        rs = np.array(list(map(int, row_status)), dtype=np.int8)
-        key = cs.tobytes() + rs.tobytes()
-        for i, kept in enumerate(self.vertices):
-            if kept.key == key:
-                self.vertices.insert(0, self.vertices.pop(i))
-                return self._followed(hint, key)
+        cs, rs, key = _statuses(col_status, row_status)
+        if self._kept(key) is not None:
+            return self._insert(self._kept(key), hint)  # type: ignore[arg-type]
         y = np.zeros(self.a.shape[0]) if row_dual is None else np.asarray(row_dual, dtype=float)
         d = np.zeros(self.a.shape[1]) if col_dual is None else np.asarray(col_dual, dtype=float)
         vertex = _vertex(self.a, cs, rs, y, d, key, payload)
@@ -164,6 +170,18 @@ class VertexCache:
             return None
         if accept is not None and not accept(vertex):
             return None
+        return self._insert(vertex, hint)
+
+    def _kept(self, key: bytes) -> Vertex | None:
+        return next((v for v in self.vertices if v.key == key), None)
+
+    def _insert(self, vertex: Vertex, hint: Hashable | None) -> bytes:
+        """Put ``vertex`` first (moved if kept already); drop the least recently useful."""
+        key = vertex.key
+        if key in self.serial:
+            i = next(i for i, v in enumerate(self.vertices) if v.key == key)
+            self.vertices.insert(0, self.vertices.pop(i))
+            return self._followed(hint, key)
         self.vertices.insert(0, vertex)
         for dropped in self.vertices[self.limit :]:
             self.serial.pop(dropped.key, None)
@@ -198,9 +216,14 @@ class VertexCache:
         self,
         bounds: Bounds,
         hint: Hashable | None,
-        optimal: Callable[[Vertex, np.ndarray], bool] | None = None,
     ) -> tuple[np.ndarray, Vertex] | None:
-        """The first basis (hint's first, then by recent use) feasible and ``optimal`` here."""
+        """The first basis (hint's first, then by recent use) optimal at these bounds."""
+        return self._search_with(lambda v: _evaluate(self.product, v, *bounds, self.tol), hint)
+
+    def _search_with(
+        self, point: Callable[[Vertex], np.ndarray | None], hint: Hashable | None
+    ) -> tuple[np.ndarray, Vertex] | None:
+        """The first basis whose ``point`` is not None: the hint's first, then by recent use."""
         first = self.follow.get(hint) if hint is not None else None
         order = sorted(
             range(min(self.tries, len(self.vertices))),
@@ -208,8 +231,8 @@ class VertexCache:
         )
         for i in order:
             vertex = self.vertices[i]
-            x = _evaluate(self.product, vertex, *bounds, self.tol)
-            if x is None or (optimal is not None and not optimal(vertex, x)):
+            x = point(vertex)
+            if x is None:
                 continue
             self.hits += 1
             if i:
@@ -241,10 +264,10 @@ class VertexCache:
         self,
         bounds: Bounds,
         since: int,
-        optimal: Callable[[Vertex, np.ndarray, Bounds, np.ndarray], np.ndarray] | None = None,
         low: LowRank | None = None,
+        points: Points | None = None,
     ) -> tuple[np.ndarray, list[Vertex | None]]:
-        """:meth:`find_many`; ``optimal(vertex, values, their bounds, their rows)`` → which hold."""
+        """:meth:`find_many`; ``points`` evaluates a basis instead (the QP's, with its sizes)."""
         n = len(bounds[0])
         x = np.zeros((n, self.a.shape[1]))
         found: list[Vertex | None] = [None] * n
@@ -264,13 +287,10 @@ class VertexCache:
                     self.a, vertex, take_rows(part, ok), self.tol, nonzero
                 )
                 ok[np.nonzero(ok)[0][~exact]] = False
+            elif points is not None:
+                values, ok = points(vertex, part, left, nonzero)
             else:
                 values, ok = _evaluate_many(self.a, vertex, part, self.tol, nonzero)
-            if optimal is not None and ok.any():
-                feasible = np.nonzero(ok)[0]
-                good = optimal(vertex, values, take_rows(part, feasible), left[feasible])
-                ok[feasible[~good]] = False
-                values = values[good]
             if not ok.any():
                 continue
             x[left[ok]] = values
@@ -413,16 +433,19 @@ def _vertex(
     col_dual: np.ndarray,
     key: bytes,
     payload: object,
+    superbasic: bool = False,
 ) -> Vertex | None:
     basic = np.nonzero(cs == BASIC)[0]
     rows = np.nonzero(rs != BASIC)[0]
-    if len(basic) != len(rows) or np.any(cs == NONBASIC) or np.any(rs == NONBASIC):
+    free = np.nonzero(cs == NONBASIC)[0]
+    if len(basic) != len(rows) or np.any(rs == NONBASIC) or (len(free) and not superbasic):
         return None
     sub = a[np.ix_(rows, basic)]
     try:
         inverse = np.linalg.inv(sub) if len(rows) else np.zeros((0, 0))
     except np.linalg.LinAlgError:
         return None
+    step = -inverse @ a[np.ix_(rows, free)]
     wrong_col = _wrong_sign(col_dual, cs == LOWER, cs == UPPER)
     wrong_row = _wrong_sign(row_dual, rs == LOWER, rs == UPPER)
     return Vertex(
@@ -439,6 +462,8 @@ def _vertex(
         col_dual=col_dual.copy(),
         key=key,
         payload=payload,
+        superbasic=free,
+        step=step,
     )
 
 
@@ -653,42 +678,86 @@ def _outside(value: np.ndarray, lo: np.ndarray, up: np.ndarray, tol: float) -> b
 class QuadraticCache(VertexCache):
     """Optimal bases of the tie QP: ``min Σ_j (s_j − x_j)² / s_j`` over ``cols`` on a polytope.
 
-    The rationing QP of :mod:`orechain.scenarios.highs` mostly ends at a
-    vertex of the stage-1 optimal face (HiGHS reports no superbasic column).
-    At a vertex the solution is the basis's, as for an LP; what differs is
-    optimality: the gradient ``g = 2 (x − s) / s`` (on ``cols``, 0 elsewhere)
-    moves with the draw, so the multipliers ``y`` (``A[rows, basic]ᵀ y = g_basic``)
-    and reduced gradients ``d = g − Aᵀ y`` are recomputed per draw and must have
-    the signs their bounds allow (the QP's KKT conditions, sufficient for a
-    convex QP). Bases with superbasic columns are not kept.
+    At a vertex of the stage-1 optimal face the QP's solution is the basis's,
+    as for an LP. Inside a face (HiGHS reports *superbasic* columns, status
+    kNonbasic) the basic columns follow the superbasic ones along
+    ``step = −A[rows, basic]⁻¹ A[rows, superbasic]``, and the superbasic values
+    minimise the objective along that face: a linear system of their number
+    (the reduced Hessian, null-space method; Nocedal & Wright 2006, §16.2),
+    solved per draw because the sizes ``s`` move the Hessian ``diag(2 / s)``.
+    What differs from an LP is optimality: the gradient ``g = 2 (x − s) / s``
+    (on ``cols``, 0 elsewhere) moves with the draw, so the multipliers ``y``
+    (``A[rows, basic]ᵀ y = g_basic``) and reduced gradients ``d = g − Aᵀ y``
+    are recomputed per draw and must have the signs their bounds allow (the
+    QP's KKT conditions, sufficient for a convex QP).
     """
 
     def __init__(self, matrix: np.ndarray, cols: np.ndarray, limit: int = KEEP, tries: int = 24):
         super().__init__(matrix, limit, tries, QP_PRIMAL_TOL)
         self.cols = np.asarray(cols, dtype=np.intp)
+        self.rationed = np.zeros(self.a.shape[1], dtype=bool)
+        self.rationed[self.cols] = True
 
     def add_qp(
         self,
         col_status: Iterable[Any],
         row_status: Iterable[Any],
         bounds: Bounds,
-        x: np.ndarray,
+        x: np.ndarray | None,
         size: np.ndarray,
-        row_dual: ArrayLike,
-        col_dual: ArrayLike,
+        row_dual: ArrayLike | None = None,
+        col_dual: ArrayLike | None = None,
         hint: Hashable | None = None,
     ) -> bytes | None:
-        """Keep HiGHS's optimal QP basis if it reproduces HiGHS's point and multipliers."""
-        theirs = np.concatenate([np.asarray(row_dual, float), np.asarray(col_dual, float)])
+        """Keep a QP basis if it is optimal here (and reproduces HiGHS's point and multipliers).
 
-        def accept(vertex: Vertex) -> bool:
-            y, d = self._multipliers(vertex, x, size)
+        ``x`` and the duals are HiGHS's answer with this basis; None (a solve
+        that stopped early, :meth:`polish`) skips the comparison.
+        """
+        return None if self._admit(col_status, row_status, bounds, x, size, row_dual, col_dual,
+                                   hint) is None else self.vertices[0].key  # fmt: skip
+
+    def polish(
+        self, col_status: Iterable[Any], row_status: Iterable[Any], bounds: Bounds, size: np.ndarray
+    ) -> np.ndarray | None:
+        """The QP's optimum from the basis a stalled solve stopped at, if optimal (it is kept)."""
+        return self._admit(col_status, row_status, bounds, None, size, None, None, None)
+
+    def _admit(
+        self,
+        col_status: Iterable[Any],
+        row_status: Iterable[Any],
+        bounds: Bounds,
+        x: np.ndarray | None,
+        size: np.ndarray,
+        row_dual: ArrayLike | None,
+        col_dual: ArrayLike | None,
+        hint: Hashable | None,
+    ) -> np.ndarray | None:
+        """The basis's point where it is the QP's optimum here (then kept), else None."""
+        cs, rs, key = _statuses(col_status, row_status)
+        zeros = np.zeros(self.a.shape[0]), np.zeros(self.a.shape[1])
+        vertex = self._kept(key) or _vertex(self.a, cs, rs, *zeros, key, None, superbasic=True)
+        if vertex is None or not self.rationed[vertex.superbasic].all():
+            return None  # a superbasic column outside the tie has no curvature: no unique point
+        one = take_rows(tuple(b[None] for b in bounds), [0])  # type: ignore[arg-type]
+        points, ok = self._points(vertex, one, size[None])
+        if not ok[0] or not self._optimal_many(vertex, points, size[None], one)[0]:
+            return None
+        point = points[0]
+        if x is not None:
+            scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
+            if float(np.max(np.abs(point - x), initial=0.0)) > QP_RESIDUAL_TOL * scale:
+                return None
+        if row_dual is not None and col_dual is not None:
+            y, d = self._multipliers(vertex, points, size[None])
+            theirs = np.concatenate([np.asarray(row_dual, float), np.asarray(col_dual, float)])
             # HiGHS's QP multipliers are good to about 1e-5 (gradients are O(1)): this
-            # checks the sign convention, the KKT test decides
-            agree = np.allclose(np.concatenate([y, d]), theirs, rtol=1e-4, atol=1e-4)
-            return agree and self._optimal(vertex, y, d, *bounds)
-
-        return self.add(col_status, row_status, bounds, x, hint=hint, accept=accept)
+            # checks the sign convention, the KKT test decided
+            if not np.allclose(np.concatenate([y[0], d[0]]), theirs, rtol=1e-4, atol=1e-4):
+                return None
+        self._insert(vertex, hint)
+        return point
 
     def find_qp(
         self,
@@ -697,11 +766,14 @@ class QuadraticCache(VertexCache):
         hint: Hashable | None = None,
     ) -> np.ndarray | None:
         """The QP's solution from a kept basis optimal at these bounds and sizes, or None."""
+        one = take_rows(tuple(b[None] for b in bounds), [0])  # type: ignore[arg-type]
 
-        def optimal(vertex: Vertex, x: np.ndarray) -> bool:
-            return self._optimal(vertex, *self._multipliers(vertex, x, size), *bounds)
+        def point(vertex: Vertex) -> np.ndarray | None:
+            points, ok = self._points(vertex, one, size[None])
+            good = ok[0] and self._optimal_many(vertex, points, size[None], one)[0]
+            return points[0] if good else None
 
-        found = self._search(bounds, hint, optimal)
+        found = self._search_with(point, hint)
         return None if found is None else found[0]
 
     def find_qp_many(
@@ -709,58 +781,143 @@ class QuadraticCache(VertexCache):
     ) -> tuple[np.ndarray, list[Vertex | None]]:
         """:meth:`find_qp` for many programmes (rows of ``bounds`` and ``size``)."""
 
-        def optimal(vertex: Vertex, x: np.ndarray, part: Bounds, rows: np.ndarray) -> np.ndarray:
-            return self._optimal_many(vertex, x, size[rows], part)
+        def points(
+            vertex: Vertex, part: Bounds, rows: np.ndarray, nonzero: tuple[np.ndarray, np.ndarray]
+        ) -> tuple[np.ndarray, np.ndarray]:
+            values, ok = self._points(vertex, part, size[rows], nonzero)
+            if ok.any():
+                feasible = np.nonzero(ok)[0]
+                good = self._optimal_many(vertex, values, size[rows[feasible]],
+                                          take_rows(part, feasible))  # fmt: skip
+                ok[feasible[~good]] = False
+                values = values[good]
+            return values, ok
 
-        return self._search_many(bounds, since, optimal)
+        return self._search_many(bounds, since, points=points)
 
-    def _optimal_many(
-        self, v: Vertex, x: np.ndarray, size: np.ndarray, bounds: Bounds
-    ) -> np.ndarray:
-        """:meth:`_optimal` of the QP's multipliers at ``x`` for many programmes (rows)."""
-        col_lo, col_up, row_lo, row_up = bounds
-        g = np.zeros_like(x)
-        g[:, self.cols] = 2.0 * x[:, self.cols] / size - 2.0
-        y = g[:, v.basic] @ v.inverse
-        d = g - y @ self.a[v.rows]
-        free_col = col_lo != col_up
-        at_lower = ~v.col_at_upper & ~v.col_free & free_col
-        at_lower[:, v.basic] = False
-        bad = _wrong_sign(d, at_lower, v.col_at_upper & free_col).any(axis=1)
-        if v.col_free.any():
-            bad |= (np.abs(d[:, v.col_free]) > DUAL_TOL).any(axis=1)
-        open_row = row_lo[:, v.rows] != row_up[:, v.rows]
-        wrong = _wrong_sign(y, ~v.row_at_upper & open_row, v.row_at_upper & open_row)
-        return np.asarray(~(bad | wrong.any(axis=1)))
+    def _points(
+        self,
+        v: Vertex,
+        bounds: Bounds,
+        size: np.ndarray,
+        nonzero: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The basis's points where primal feasible (rows; ``size`` a row per programme)."""
+        if not v.superbasic.size:
+            return _evaluate_many(self.a, v, bounds, self.tol, nonzero)
+        return _superbasic_many(
+            self.a, v, bounds, self._full(size), self.rationed, self.tol, nonzero
+        )
+
+    def _full(self, size: np.ndarray) -> np.ndarray:
+        """Sizes over every column (1 where not rationed)."""
+        out = np.ones((len(size), self.a.shape[1]))
+        out[:, self.cols] = np.maximum(size, 1e-300)
+        return out
 
     def _multipliers(
         self, v: Vertex, x: np.ndarray, size: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Row multipliers and reduced gradients of the QP at ``x`` in basis ``v`` (HiGHS signs)."""
-        g = np.zeros(self.a.shape[1])
-        g[self.cols] = 2.0 * x[self.cols] / size - 2.0
-        y = np.zeros(self.a.shape[0])
-        y[v.rows] = v.inverse.T @ g[v.basic]
-        return y, g - self.product.transposed(y)
+        """Row multipliers and reduced gradients at ``x`` (rows) in basis ``v`` (HiGHS signs)."""
+        g = np.zeros_like(x)
+        g[:, self.cols] = 2.0 * x[:, self.cols] / size - 2.0
+        y = np.zeros((len(x), self.a.shape[0]))
+        y[:, v.rows] = g[:, v.basic] @ v.inverse
+        return y, g - y[:, v.rows] @ self.a[v.rows]
 
-    def _optimal(
-        self,
-        v: Vertex,
-        y: np.ndarray,
-        d: np.ndarray,
-        col_lo: np.ndarray,
-        col_up: np.ndarray,
-        row_lo: np.ndarray,
-        row_up: np.ndarray,
-    ) -> bool:
-        """Whether every nonbasic bound's multiplier has an allowed sign (fixed bounds: any)."""
+    def _optimal_many(
+        self, v: Vertex, x: np.ndarray, size: np.ndarray, bounds: Bounds
+    ) -> np.ndarray:
+        """Per row, whether every nonbasic bound's multiplier has an allowed sign.
+
+        Fixed bounds allow any sign; free and superbasic columns need a zero
+        reduced gradient (superbasic ones have it by construction).
+        """
+        col_lo, col_up, row_lo, row_up = bounds
+        y, d = self._multipliers(v, x, size)
         free_col = col_lo != col_up
         at_lower = ~v.col_at_upper & ~v.col_free & free_col
-        at_lower[v.basic] = False
-        if _wrong_sign(d, at_lower, v.col_at_upper & free_col).any():
-            return False
-        if (np.abs(d[v.col_free]) > DUAL_TOL).any():  # a free nonbasic column: no slope at all
-            return False
-        open_row = row_lo[v.rows] != row_up[v.rows]
-        at_upper = v.row_at_upper & open_row
-        return not _wrong_sign(y[v.rows], ~v.row_at_upper & open_row, at_upper).any()
+        at_lower[:, v.basic] = False
+        at_lower[:, v.superbasic] = False
+        bad = _wrong_sign(d, at_lower, v.col_at_upper & free_col).any(axis=1)
+        level = np.concatenate([np.nonzero(v.col_free)[0], v.superbasic])
+        if level.size:
+            bad |= (np.abs(d[:, level]) > DUAL_TOL).any(axis=1)
+        open_row = row_lo[:, v.rows] != row_up[:, v.rows]
+        yr = y[:, v.rows]
+        wrong = _wrong_sign(yr, ~v.row_at_upper & open_row, v.row_at_upper & open_row)
+        return np.asarray(~(bad | wrong.any(axis=1)))
+
+
+QP_RESIDUAL_TOL = 1e-6
+"""Largest relative disagreement with HiGHS's QP answer at which a basis is kept (its QP
+solver stops within its own tolerances; the basis's point is the exact optimum)."""
+
+
+def _superbasic_many(
+    a: np.ndarray,
+    v: Vertex,
+    bounds: Bounds,
+    size: np.ndarray,
+    rationed: np.ndarray,
+    tol: float,
+    nonzero: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The tie QP's optimum on basis ``v``'s face, for many programmes (rows).
+
+    ``size`` is a row per programme over every column (1 where not
+    ``rationed``); every superbasic column is rationed.
+    The superbasic values ``u`` solve ``(Zᵀ H Z) u = −Zᵀ g₀`` with
+    ``Z = [step; I]`` over basic then superbasic columns, ``H = diag(2 / s)``
+    on rationed columns and ``g₀`` the gradient where ``u = 0``.
+    """
+    col_lo, col_up, row_lo, row_up = bounds
+    lo_nz, up_nz = nonzero if nonzero is not None else _nonzero(bounds)
+    sb, basic = v.superbasic, v.basic
+    ok = np.ones(len(col_lo), dtype=bool)
+    if v.fixed_rows.size:
+        ok &= (row_lo[:, v.fixed_rows] == row_up[:, v.fixed_rows]).all(axis=1)
+    at_bound = np.where(v.col_at_upper, up_nz, lo_nz) & ~v.col_free
+    at_bound[basic] = False
+    at_bound[sb] = False
+    cand = np.nonzero(at_bound)[0]
+    xn = np.where(v.col_at_upper[cand], col_up[:, cand], col_lo[:, cand])
+    target = np.where(v.row_at_upper, row_up[:, v.rows], row_lo[:, v.rows])
+    ok &= np.isfinite(xn).all(axis=1) & np.isfinite(target).all(axis=1)
+    xn[~ok] = 0.0
+    target[~ok] = 0.0
+    xb0 = (target - xn @ a[np.ix_(v.rows, cand)].T) @ v.inverse.T
+    rationed_b = rationed[basic]
+    hb = np.where(rationed_b, 2.0 / size[:, basic], 0.0)
+    g0 = np.where(rationed_b, 2.0 * xb0 / size[:, basic] - 2.0, 0.0)
+    hess = np.einsum("ki,nk,kj->nij", v.step, hb, v.step)
+    hess[:, np.arange(len(sb)), np.arange(len(sb))] += 2.0 / size[:, sb]
+    rhs = -(g0 @ v.step - 2.0)  # the superbasic columns are rationed: g₀ = −2 there
+    try:
+        u = np.linalg.solve(hess, rhs[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        return np.zeros((0, a.shape[1])), np.zeros(len(col_lo), dtype=bool)
+    xb = xb0 + u @ v.step.T
+    ok &= ~_outside_many(xb, col_lo[:, basic], col_up[:, basic], tol)
+    ok &= ~_outside_many(u, col_lo[:, sb], col_up[:, sb], tol)
+    if v.basic_rows.size and ok.any():
+        activity = (
+            xn @ a[np.ix_(v.basic_rows, cand)].T
+            + xb @ a[np.ix_(v.basic_rows, basic)].T
+            + u @ a[np.ix_(v.basic_rows, sb)].T
+        )
+        ok &= ~_outside_many(activity, row_lo[:, v.basic_rows], row_up[:, v.basic_rows], tol)
+    x = np.zeros((int(ok.sum()), a.shape[1]))
+    x[:, cand] = xn[ok]
+    x[:, basic] = xb[ok]
+    x[:, sb] = u[ok]
+    return x, ok
+
+
+def _statuses(
+    col_status: Iterable[Any], row_status: Iterable[Any]
+) -> tuple[np.ndarray, np.ndarray, bytes]:
+    """HiGHS basis statuses as int8 arrays, and the basis's key (their bytes)."""
+    cs = np.array(list(map(int, col_status)), dtype=np.int8)
+    rs = np.array(list(map(int, row_status)), dtype=np.int8)
+    return cs, rs, cs.tobytes() + rs.tobytes()
