@@ -598,10 +598,12 @@ def _polish(
     for attempt in range(2):
         if attempt:
             _solve_perturbed(h, lp, weight, z, cols, size)
+        # after the perturbed solve HiGHS reports a solve error and marks its basis
+        # invalid, but the statuses are where it stopped: the exact checks decide
         basis = h.getBasis()
-        if basis.valid:
-            rows = list(basis.row_status)[:n_rows]
-            found = cache.polish(basis.col_status, rows, bounds, size)
+        cols_status, rows = list(basis.col_status), list(basis.row_status)[:n_rows]
+        if len(cols_status) == len(lp.col_upper) and len(rows) == n_rows:
+            found = cache.polish(cols_status, rows, bounds, size)
             if found is not None:
                 return found
     return None
