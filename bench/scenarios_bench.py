@@ -130,6 +130,8 @@ def scaling(net, scn, args: argparse.Namespace) -> None:
         ("this tree, kept bases off (every draw-year solved by HiGHS)", "no-vertices"),
         *([(f"peer {args.peer_src}", args.peer_src)] if args.peer_src else []),
     ]
+    if args.this_only:
+        trees = trees[:1]
     for name, src in trees:
         load = os.getloadavg()[0]
         if src in (None, "no-vertices", "unbatched"):
@@ -156,6 +158,9 @@ def main() -> None:
         "--scaling",
         action="store_true",
         help="only 1 and 2 workers, this tree and --peer-src, in one run (speed-up of each)",
+    )
+    parser.add_argument(
+        "--this-only", action="store_true", help="with --scaling: this tree alone (long runs)"
     )
     parser.add_argument(
         "--market", choices=["price", "quantity"], help="override the scenario's market mode"

@@ -97,9 +97,13 @@ class YearBatch:
         """Draws not answered yet, in order."""
         return sorted(self.draws)
 
-    def take(self, i: int) -> bool:
-        """Leave draw ``i`` to the caller; True when every kept basis missed its stage 1."""
-        return self.draws.pop(i).waits == ONE
+    def take(self, i: int) -> str:
+        """Leave draw ``i`` to the caller; the stage whose kept bases all missed it.
+
+        :data:`ONE`, :data:`TWO` or :data:`QP`; or ``"solver"``, where only a
+        solver can answer.
+        """
+        return self.draws.pop(i).waits
 
     def step(self) -> dict[int, tuple[Solution, bytes]]:
         """Answer every pending draw the kept bases can: by draw, its solution and stage-1 basis."""

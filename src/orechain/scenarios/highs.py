@@ -27,7 +27,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -185,6 +186,19 @@ class WarmModel:
         """The kept stage-1 basis of the last solve (None: not kept)."""
         self.missed = False
         """Set by the caller before a solve: no kept basis answers its stage 1 (tried already)."""
+
+    @contextmanager
+    def skipping(self, *caches: VertexCache | None) -> Iterator[None]:
+        """Around one solve: ``caches`` are not searched (a batch found they miss), still taught."""
+        for kept in caches:
+            if kept is not None:
+                kept.skip = True
+        try:
+            yield
+        finally:
+            for kept in caches:
+                if kept is not None:
+                    kept.skip = False
 
     def prime(self, lp: LinearProgram) -> None:
         """Load ``lp`` and solve it; its optimal basis starts every later solve."""

@@ -62,7 +62,7 @@ from threadpoolctl import threadpool_limits
 
 from orechain.errors import InputError
 from orechain.montecarlo import quantile_ci, quantiles, run_stacked
-from orechain.scenarios.batchsolve import YearBatch
+from orechain.scenarios.batchsolve import ONE, QP, TWO, YearBatch
 from orechain.scenarios.drawbounds import DrawBounds, draw_bounds
 from orechain.scenarios.highs import WarmModel, solve_lp
 from orechain.scenarios.inputs import (
@@ -412,9 +412,14 @@ def _solve_year_group(
         pending = year_batch.pending
         if not pending:
             return
-        model.missed = year_batch.take(pending[0])  # then its own search would miss too
+        missed = year_batch.take(pending[0])
         i = batched[pending[0]]
-        yield i, alone(i)
+        # the kept bases of the stage it waited at all missed it: its own search would too
+        model.missed = missed == ONE
+        skip = {TWO: (model.stage2,), QP: (model.qp,)}.get(missed, ())
+        with model.skipping(*skip):
+            solved = alone(i)
+        yield i, solved
 
 
 def _blocks(ctx: Context, target: str) -> list[Distribution]:

@@ -132,6 +132,8 @@ class VertexCache:
         self.hits = 0
         self.misses = 0
         self.refuted = 0
+        self.skip = False
+        """Set by a caller that knows its next searches miss (a batch tried every basis)."""
         self.serial: dict[bytes, int] = {}
         """Key → when the basis was first kept (0, 1, …): :meth:`find_many` tries newer ones."""
         self.added = 0
@@ -224,6 +226,8 @@ class VertexCache:
         self, point: Callable[[Vertex], np.ndarray | None], hint: Hashable | None
     ) -> tuple[np.ndarray, Vertex] | None:
         """The first basis whose ``point`` is not None: the hint's first, then by recent use."""
+        if self.skip:
+            return None
         first = self.follow.get(hint) if hint is not None else None
         order = sorted(
             range(min(self.tries, len(self.vertices))),
@@ -330,6 +334,8 @@ class VertexCache:
 
     def infeasible(self, *bounds: np.ndarray) -> bool:
         """Whether a kept ray proves these bounds infeasible (it moves to the front)."""
+        if self.skip:
+            return False
         for i, ray in enumerate(self.rays[: self.tries]):
             if _refutes(ray, *bounds):
                 self.refuted += 1
