@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scenario_helpers import every_bound_family
 
 from orechain.scenarios import montecarlo
-from orechain.scenarios.drawbounds import _reproduces, bounds_of, draw_bounds
+from orechain.scenarios.drawbounds import _reproduces, bounds_of, draw_bounds, stack
 from orechain.scenarios.inputs import recycling_caps, year_inputs
 from orechain.scenarios.montecarlo import _active, _stock, make_context, simulate_draw, warm_model
 from orechain.scenarios.solve import build_network, build_year
@@ -95,6 +95,44 @@ def _all_mapped(ctx) -> None:
     assert all(montecarlo._BOUNDS[k] is not None for k in keys)
     assert all(montecarlo._MODELS[k].passes == 1 for k in keys)
     assert all(montecarlo._MODELS[k].misses == 0 for k in keys)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    market=st.sampled_from(["price", "quantity"]),
+    year=st.sampled_from([2025, 2026, 2027]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_stacked_bounds_equal_each_draws_programme(market, year, seed):
+    """Many draws at once (:func:`stack`): row for row the programme's bounds, bit for bit.
+
+    One draw has zero demand somewhere (another shape in price mode): it is left out of
+    the stack exactly when :meth:`DrawBounds.programme` refuses it.
+    """
+    ctx = CONTEXTS[market]
+    tpl = _template(ctx, year, {d.id for d in ctx.scn.disruptions if d.active(year)})
+    found = draw_bounds(ctx.net, ctx.scn, list(ctx.points), tpl, ctx.ref)
+    assert found is not None
+    rng = np.random.default_rng(seed)
+    n = 6
+    cap = tpl.capacity * rng.uniform(0.05, 3.0, (n, len(tpl.capacity)))
+    dem = tpl.demand * rng.uniform(0.01, 3.0, (n, len(tpl.demand)))
+    dem[2, 0] = 0.0
+    left = rng.uniform(0.0, 15.0, (n, len(_stock(ctx))))
+    drawn = stack(found, ctx.scn, cap, dem, left)
+    row = 0
+    for k in range(n):
+        prog = found.programme(ctx.scn, cap[k], dem[k], left[k])
+        assert drawn.ok[k] == (prog is not None)
+        if prog is None:
+            continue
+        for stacked, single in zip(drawn.bounds, bounds_of(prog.lp), strict=True):
+            assert np.array_equal(stacked[row], single)
+        sizes = prog.demand if prog.market is None else prog.market.step_size
+        assert np.array_equal(drawn.size[row], sizes)
+        assert np.array_equal(drawn.demand[row], prog.demand)
+        row += 1
+    assert row == int(drawn.ok.sum())
 
 
 def test_a_draw_with_zero_demand_is_rebuilt():

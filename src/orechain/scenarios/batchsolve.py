@@ -19,13 +19,11 @@ on the per-draw path, so both agree with HiGHS to the tolerances of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from orechain.scenarios.constraints import INF
-from orechain.scenarios.drawbounds import DrawProgramme, bounds_of
 from orechain.scenarios.highs import TOL, Solution, WarmModel, tie_groups
 from orechain.scenarios.vertex import Bounds, Vertex, VertexCache, low_rank, take_rows
 
@@ -47,7 +45,6 @@ ONE, TWO, QP = "stage 1", "least cost", "tie QP"
 class _Draw:
     """One draw-year's progress through the stages."""
 
-    prog: DrawProgramme
     waits: str = ONE
     x1: np.ndarray | None = None
     vertex: Vertex | None = None
@@ -68,11 +65,14 @@ class _Draw:
 class YearBatch:
     """The draw-years of one year and disruption state in a block, answered in batches.
 
-    ``progs`` are the draws' programmes (bounds of the template of ``model``);
-    ``welfare`` whether they are price-mode (welfare) programmes.
+    ``bounds`` are the draws' programmes' bounds (rows; the template of
+    ``model`` otherwise), ``size`` the sizes of the rationed columns ``cols``
+    (rows), ``welfare`` whether they are price-mode (welfare) programmes.
     """
 
-    def __init__(self, model: WarmModel, progs: Sequence[DrawProgramme], welfare: bool) -> None:
+    def __init__(
+        self, model: WarmModel, bounds: Bounds, size: np.ndarray, cols: np.ndarray, welfare: bool
+    ) -> None:
         assert model.stage1 is not None
         assert model.stage2 is not None
         assert model.template is not None
@@ -83,14 +83,14 @@ class YearBatch:
         tpl = model.template
         self.weight = np.asarray(tpl.col_weight, dtype=float)
         self.cost = np.asarray(tpl.col_cost, dtype=float)
-        self.cols, size = _ration(progs, welfare)
+        self.cols = np.asarray(cols)
         self.size = np.maximum(size, 1e-9)
         """Each draw's rationed sizes (rows), floored as the tie stages floor them."""
-        self.bounds = _stack([bounds_of(p.lp) for p in progs])
+        self.bounds = bounds
         """Each draw's bounds (rows)."""
         self.low = low_rank(self.bounds)
         """Their factorisation (None: rank not small), for stage 1's search."""
-        self.draws = {i: _Draw(p) for i, p in enumerate(progs)}
+        self.draws = {i: _Draw() for i in range(len(size))}
 
     @property
     def pending(self) -> list[int]:
@@ -216,16 +216,6 @@ class YearBatch:
         ), d.vertex.key
 
 
-def _ration(progs: Sequence[DrawProgramme], welfare: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The rationed columns (the same for every draw) and each draw's sizes (rows)."""
-    first = progs[0]
-    if welfare:
-        assert first.market is not None
-        sizes = [p.market.step_size for p in progs if p.market is not None]
-        return first.market.steps, np.stack(sizes)
-    return first.lay.served, np.stack([p.demand for p in progs])
-
-
 def shared_many(
     weight: np.ndarray, cols: np.ndarray, size: np.ndarray, x1: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -248,8 +238,3 @@ def shared_many(
         t = np.nonzero(tied)[0]
         value[:, t] = np.minimum(size[:, t], size[:, t] * share[:, group[t]])
     return value, need
-
-
-def _stack(bounds: Sequence[Bounds]) -> Bounds:
-    """Bounds of many programmes as one array per kind, a row per programme."""
-    return tuple(np.stack(b) for b in zip(*bounds, strict=True))  # type: ignore[return-value]

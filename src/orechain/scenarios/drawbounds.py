@@ -113,6 +113,53 @@ class DrawBounds:
         return DrawProgramme(lp, self.lay, market, demand)
 
 
+@dataclass(frozen=True)
+class StackedDraws:
+    """Many draws' programmes of one template, as stacked bounds (a row per draw)."""
+
+    ok: np.ndarray
+    """Per draw: its programme differs from the template in bounds alone (else not stacked)."""
+    bounds: Bounds
+    """The bounds of the ``ok`` draws."""
+    size: np.ndarray
+    """Their rationed sizes: demand-step widths (price mode) or demand [t]."""
+    demand: np.ndarray
+    """Their demand by demand point [t]."""
+
+
+def stack(
+    found: DrawBounds,
+    scn: Scenario,
+    capacity: np.ndarray,
+    demand: np.ndarray,
+    stock_left: np.ndarray,
+) -> StackedDraws:
+    """:meth:`DrawBounds.programme`'s bounds for many draws (rows of the inputs) at once.
+
+    The same float operations, element by element, so each row equals that
+    draw's programme bit for bit (a test compares them).
+    """
+    tpl = found.template
+    ok = ((demand > 0) == (tpl.demand > 0)).all(axis=1)
+    capacity, demand, stock_left = capacity[ok], demand[ok], stock_left[ok]
+    n = len(demand)
+    col_lo, col_up, row_lo, row_up = (np.repeat(b[None], n, axis=0) for b in found.bounds)
+    col_up[:, found.lay.served] = demand
+    row_up[:, found.cap_rows] = capacity[:, found.cap_nodes]
+    row_up[:, found.outage_rows] = found.outage_keep * capacity[:, found.outage_nodes]
+    for k in range(n):
+        row_up[k, found.stock_rows] = stock_release(scn, tpl.year, stock_left[k])
+        row_up[k, found.recycling_rows] = recycling_caps(scn, found.points, demand[k], tpl.year)
+    size = demand
+    market = found.market
+    if market is not None:
+        base = tpl.base_output
+        row_up[:, found.base_rows] = np.minimum(base, capacity) if len(base) else capacity
+        size = found.step_frac * demand[:, market.step_point]
+        col_up[:, market.steps] = size
+    return StackedDraws(ok, (col_lo, col_up, row_lo, row_up), size, demand)
+
+
 def bounds_of(lp: LinearProgram) -> Bounds:
     """The four bound vectors of a programme, as float arrays."""
     return (

@@ -63,7 +63,7 @@ from threadpoolctl import threadpool_limits
 from orechain.errors import InputError
 from orechain.montecarlo import quantile_ci, quantiles, run_stacked
 from orechain.scenarios.batchsolve import ONE, QP, TWO, YearBatch
-from orechain.scenarios.drawbounds import DrawBounds, draw_bounds
+from orechain.scenarios.drawbounds import DrawBounds, draw_bounds, stack
 from orechain.scenarios.highs import WarmModel, solve_lp
 from orechain.scenarios.inputs import (
     DemandPoint,
@@ -389,26 +389,25 @@ def _solve_year_group(
             yield i, alone(i)
         return
     tpl = found.template
-    progs = {}
+    node_mult = np.stack([inputs[i][0] for i in idx])
+    point_mult = np.stack([inputs[i][1] for i in idx])
+    drawn = stack(found, ctx.scn, tpl.capacity * node_mult, tpl.demand * point_mult,
+                  np.stack([stock[i] for i in idx]))  # fmt: skip
+    batched = [i for i, ok in zip(idx, drawn.ok, strict=True) if ok]
     for i in idx:
-        node_mult, point_mult, _, _ = inputs[i]
-        prog = found.programme(ctx.scn, tpl.capacity * node_mult, tpl.demand * point_mult, stock[i])
-        if prog is not None:
-            progs[i] = prog
-    batched = list(progs)
-    for i in idx:
-        if i not in progs:
-            yield i, alone(i)
+        if i not in batched:
+            yield i, alone(i)  # its programme differs in more than bounds
     if not batched:
         return
-    year_batch = YearBatch(model, [progs[i] for i in batched], welfare=found.market is not None)
+    market = found.market
+    cols = found.lay.served if market is None else market.steps
+    year_batch = YearBatch(model, drawn.bounds, drawn.size, cols, welfare=market is not None)
     while True:
         for k, (sol, key) in year_batch.step().items():
             i = batched[k]
-            prog = progs[i]
             trails[i].append(key)
-            yield i, _outcome(ctx, YearSolve(sol, prog.lp, prog.lay, prog.market), prog.demand,
-                              stock[i])  # fmt: skip
+            year_solve = YearSolve(sol, found.lp, found.lay, market)
+            yield i, _outcome(ctx, year_solve, drawn.demand[k], stock[i])
         pending = year_batch.pending
         if not pending:
             return
