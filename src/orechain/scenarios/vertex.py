@@ -63,6 +63,52 @@ columns are kNonbasic: such bases are not kept)."""
 
 
 @dataclass(frozen=True)
+class Sparse:
+    """The nonzeros of a block of the matrix, row by row: products with many vectors at once.
+
+    ``col`` indexes what the products take values of (programme columns, or
+    positions among the basic columns), ``val`` the coefficients; entries are
+    sorted by output row, ``rows`` lists the output rows that have any and
+    ``starts`` where each begins.
+    """
+
+    col: np.ndarray
+    val: np.ndarray
+    starts: np.ndarray
+    rows: np.ndarray
+    n_out: int
+
+    def times(self, values: np.ndarray) -> np.ndarray:
+        """``Σ val · value`` per output row, for each row of ``values`` (one value per entry)."""
+        out = np.zeros((len(values), self.n_out))
+        if self.col.size:
+            out[:, self.rows] = np.add.reduceat(values * self.val, self.starts, axis=1)
+        return out
+
+
+def _block(product: Product, rows: np.ndarray, cols: np.ndarray) -> Sparse:
+    """``A[rows, cols]`` from the matrix's nonzeros.
+
+    ``cols`` maps each programme column to what ``col`` holds for it (its
+    own index, or a position among the basic columns), −1 where left out.
+    """
+    where = np.full(product.rows, -1)
+    where[rows] = np.arange(len(rows))
+    r = where[product.row]
+    c = cols[product.col]
+    keep = (r >= 0) & (c >= 0)
+    r, c, val = r[keep], c[keep], product.value[keep]
+    order = np.argsort(r, kind="stable")
+    r, c, val = r[order], c[order], val[order]
+    present, starts = np.unique(r, return_index=True)
+    return Sparse(c, val, starts, present, len(rows))
+
+
+EMPTY = Sparse(np.zeros(0, dtype=np.intp), np.zeros(0), np.zeros(0, dtype=np.intp),
+               np.zeros(0, dtype=np.intp), 0)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Vertex:
     """One optimal basis of a programme family, ready to be evaluated at other bounds."""
 
@@ -94,12 +140,20 @@ class Vertex:
     """Columns between their bounds that are not basic (a QP's optimum inside a face)."""
     step: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     """``−A[rows, basic]⁻¹ A[rows, superbasic]``: how the basic columns follow the superbasic."""
+    at_bound: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    """Nonbasic columns held at a bound (not free, not superbasic)."""
+    rows_at_bound: Sparse = EMPTY
+    """``A[rows, at_bound]``."""
+    basic_rows_at_bound: Sparse = EMPTY
+    """``A[basic_rows, at_bound]``."""
+    basic_rows_basic: Sparse = EMPTY
+    """``A[basic_rows, basic]``, ``col`` a position among the basic columns."""
 
 
 Points = Callable[
     [Vertex, Bounds, np.ndarray, tuple[np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray]
 ]
-"""(basis, bounds of the rows left, their indices, nonzero bounds) → (points, where optimal)."""
+"""(basis, bounds of the rows left, their indices, infinite bounds) → (points, where optimal)."""
 
 
 class VertexCache:
@@ -163,7 +217,7 @@ class VertexCache:
             return self._insert(self._kept(key), hint)  # type: ignore[arg-type]
         y = np.zeros(self.a.shape[0]) if row_dual is None else np.asarray(row_dual, dtype=float)
         d = np.zeros(self.a.shape[1]) if col_dual is None else np.asarray(col_dual, dtype=float)
-        vertex = _vertex(self.a, cs, rs, y, d, key, payload)
+        vertex = _vertex(self.a, cs, rs, y, d, key, payload, product=self.product)
         if vertex is None:
             return None
         found = _evaluate(self.product, vertex, *bounds, self.tol)
@@ -276,7 +330,7 @@ class VertexCache:
         x = np.zeros((n, self.a.shape[1]))
         found: list[Vertex | None] = [None] * n
         left = np.arange(n)
-        nonzero = _nonzero(bounds)
+        infinite = _infinite(bounds)
         part = bounds
         for vertex in self.vertices:
             if not len(left):
@@ -284,17 +338,15 @@ class VertexCache:
             if self.serial.get(vertex.key, 0) < since:
                 continue
             if low is not None:
-                ok = _evaluate_low_rank(self.a, vertex, low, self.tol)
+                ok = _evaluate_low_rank(vertex, low, self.tol)
                 if not ok.any():
                     continue
-                values, exact = _evaluate_many(
-                    self.a, vertex, take_rows(part, ok), self.tol, nonzero
-                )
+                values, exact = _evaluate_many(vertex, take_rows(part, ok), self.tol, infinite)
                 ok[np.nonzero(ok)[0][~exact]] = False
             elif points is not None:
-                values, ok = points(vertex, part, left, nonzero)
+                values, ok = points(vertex, part, left, infinite)
             else:
-                values, ok = _evaluate_many(self.a, vertex, part, self.tol, nonzero)
+                values, ok = _evaluate_many(vertex, part, self.tol, infinite)
             if not ok.any():
                 continue
             x[left[ok]] = values
@@ -440,6 +492,7 @@ def _vertex(
     key: bytes,
     payload: object,
     superbasic: bool = False,
+    product: Product | None = None,
 ) -> Vertex | None:
     basic = np.nonzero(cs == BASIC)[0]
     rows = np.nonzero(rs != BASIC)[0]
@@ -452,6 +505,16 @@ def _vertex(
     except np.linalg.LinAlgError:
         return None
     step = -inverse @ a[np.ix_(rows, free)]
+    basic_rows = np.nonzero(rs == BASIC)[0]
+    held = np.ones(len(cs), dtype=bool)
+    held[basic] = False
+    held[free] = False
+    held[cs == ZERO] = False
+    at_bound = np.nonzero(held)[0]
+    product = product if product is not None else Product(a)
+    own = np.where(held, np.arange(len(cs)), -1)
+    position = np.full(len(cs), -1)
+    position[basic] = np.arange(len(basic))
     wrong_col = _wrong_sign(col_dual, cs == LOWER, cs == UPPER)
     wrong_row = _wrong_sign(row_dual, rs == LOWER, rs == UPPER)
     return Vertex(
@@ -460,7 +523,7 @@ def _vertex(
         col_free=cs == ZERO,
         rows=rows,
         row_at_upper=rs[rows] == UPPER,
-        basic_rows=np.nonzero(rs == BASIC)[0],
+        basic_rows=basic_rows,
         inverse=inverse,
         fixed_cols=np.nonzero(wrong_col)[0],
         fixed_rows=np.nonzero(wrong_row)[0],
@@ -470,6 +533,10 @@ def _vertex(
         payload=payload,
         superbasic=free,
         step=step,
+        at_bound=at_bound,
+        rows_at_bound=_block(product, rows, own),
+        basic_rows_at_bound=_block(product, basic_rows, own),
+        basic_rows_basic=_block(product, basic_rows, position),
     )
 
 
@@ -514,43 +581,74 @@ def _evaluate(
 
 
 def _evaluate_many(
-    a: np.ndarray,
     v: Vertex,
     bounds: Bounds,
     tol: float = PRIMAL_TOL,
-    nonzero: tuple[np.ndarray, np.ndarray] | None = None,
+    infinite: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_evaluate` for many programmes (rows): the vertices where optimal, and where.
 
     Returns the vertices of the rows where the basis is optimal (in row
-    order) and that mask. Only nonbasic columns whose bound is nonzero in
-    some row enter the products (``nonzero``: per column, whether its lower
-    and upper bound is nonzero in any row; computed here if not given).
+    order) and that mask. The products run over the basis's nonzeros
+    (:class:`Sparse`); ``infinite`` tells, per column, whether its lower and
+    its upper bound is infinite in some row (computed here if not given).
     """
     col_lo, col_up, row_lo, row_up = bounds
-    lo_nz, up_nz = nonzero if nonzero is not None else _nonzero(bounds)
+    ok = _fixed_hold(v, bounds)
+    target = np.where(v.row_at_upper, row_up[:, v.rows], row_lo[:, v.rows])
+    ok &= _finite_at_bounds(v, bounds, infinite) & np.isfinite(target).all(axis=1)
+    target[~ok] = 0.0
+    held = _held_values(v.rows_at_bound, v, col_lo, col_up, ok)
+    xb = (target - v.rows_at_bound.times(held)) @ v.inverse.T
+    ok &= ~_outside_many(xb, col_lo[:, v.basic], col_up[:, v.basic], tol)
+    if v.basic_rows.size and ok.any():
+        held = _held_values(v.basic_rows_at_bound, v, col_lo, col_up, ok)
+        activity = v.basic_rows_at_bound.times(held) + v.basic_rows_basic.times(
+            xb[:, v.basic_rows_basic.col]
+        )
+        ok &= ~_outside_many(activity, row_lo[:, v.basic_rows], row_up[:, v.basic_rows], tol)
+    return _vertices(v, col_lo[ok], col_up[ok], xb[ok]), ok
+
+
+def _fixed_hold(v: Vertex, bounds: Bounds) -> np.ndarray:
+    """Per row, whether every bound the basis may hold only while fixed is still fixed."""
+    col_lo, col_up, row_lo, row_up = bounds
     ok = np.ones(len(col_lo), dtype=bool)
     if v.fixed_cols.size:
         ok &= (col_lo[:, v.fixed_cols] == col_up[:, v.fixed_cols]).all(axis=1)
     if v.fixed_rows.size:
         ok &= (row_lo[:, v.fixed_rows] == row_up[:, v.fixed_rows]).all(axis=1)
-    at_bound = np.where(v.col_at_upper, up_nz, lo_nz) & ~v.col_free
-    at_bound[v.basic] = False
-    cand = np.nonzero(at_bound)[0]
-    xn = np.where(v.col_at_upper[cand], col_up[:, cand], col_lo[:, cand])
-    target = np.where(v.row_at_upper, row_up[:, v.rows], row_lo[:, v.rows])
-    ok &= np.isfinite(xn).all(axis=1) & np.isfinite(target).all(axis=1)
-    xn[~ok] = 0.0
-    target[~ok] = 0.0
-    xb = (target - xn @ a[np.ix_(v.rows, cand)].T) @ v.inverse.T
-    ok &= ~_outside_many(xb, col_lo[:, v.basic], col_up[:, v.basic], tol)
-    if v.basic_rows.size and ok.any():
-        activity = xn @ a[np.ix_(v.basic_rows, cand)].T + xb @ a[np.ix_(v.basic_rows, v.basic)].T
-        ok &= ~_outside_many(activity, row_lo[:, v.basic_rows], row_up[:, v.basic_rows], tol)
-    x = np.zeros((int(ok.sum()), a.shape[1]))
-    x[:, cand] = xn[ok]
-    x[:, v.basic] = xb[ok]
-    return x, ok
+    return ok
+
+
+def _finite_at_bounds(
+    v: Vertex, bounds: Bounds, infinite: tuple[np.ndarray, np.ndarray] | None
+) -> np.ndarray:
+    """Per row, whether every column the basis holds at a bound is held at a finite one."""
+    lo_inf, up_inf = infinite if infinite is not None else _infinite(bounds)
+    cols = v.at_bound[np.where(v.col_at_upper, up_inf, lo_inf)[v.at_bound]]
+    if not cols.size:
+        return np.ones(len(bounds[0]), dtype=bool)
+    held = np.where(v.col_at_upper[cols], bounds[1][:, cols], bounds[0][:, cols])
+    return np.asarray(np.isfinite(held).all(axis=1))
+
+
+def _held_values(
+    sp: Sparse, v: Vertex, col_lo: np.ndarray, col_up: np.ndarray, ok: np.ndarray
+) -> np.ndarray:
+    """The bound each entry's column is held at, per row (0 on rows not ``ok``)."""
+    held = np.where(v.col_at_upper[sp.col], col_up[:, sp.col], col_lo[:, sp.col])
+    held[~ok] = 0.0
+    return held
+
+
+def _vertices(v: Vertex, col_lo: np.ndarray, col_up: np.ndarray, xb: np.ndarray) -> np.ndarray:
+    """Full vertices: held columns at their bound, free ones at 0, basic ones ``xb``."""
+    x = np.where(v.col_at_upper, col_up, col_lo)
+    x[:, v.col_free] = 0.0
+    x[:, v.superbasic] = 0.0
+    x[:, v.basic] = xb
+    return x
 
 
 @dataclass(frozen=True)
@@ -618,7 +716,7 @@ def low_rank(bounds: Bounds, seed: int = 0) -> LowRank | None:
     return LowRank(flat[0].copy(), coef, dirs, bounds[0].shape[1])
 
 
-def _evaluate_low_rank(a: np.ndarray, v: Vertex, low: LowRank, tol: float) -> np.ndarray:
+def _evaluate_low_rank(v: Vertex, low: LowRank, tol: float) -> np.ndarray:
     """Where basis ``v`` is optimal, for every row of ``low`` (a mask), from its factorisation.
 
     The basic values and basic rows' activities are affine in the bounds:
@@ -628,30 +726,30 @@ def _evaluate_low_rank(a: np.ndarray, v: Vertex, low: LowRank, tol: float) -> np
     """
     c = low.cols
     r = (len(low.base) - 2 * c) // 2
-    cand = np.nonzero(~v.col_free)[0]
-    cand = cand[~np.isin(cand, v.basic)]
-    sel_x = np.where(v.col_at_upper[cand], c + cand, cand)
-    sel_t = 2 * c + np.where(v.row_at_upper, r + v.rows, v.rows)
     n = len(low.coef)
-    if not (np.isfinite(low.base[sel_x]).all() and np.isfinite(low.base[sel_t]).all()):
+    held = np.where(v.col_at_upper[v.at_bound], c + v.at_bound, v.at_bound)
+    sel_t = 2 * c + np.where(v.row_at_upper, r + v.rows, v.rows)
+    if not (np.isfinite(low.base[held]).all() and np.isfinite(low.base[sel_t]).all()):
         return np.zeros(n, dtype=bool)
-    a_rc = a[np.ix_(v.rows, cand)]
-    xb0 = v.inverse @ (low.base[sel_t] - a_rc @ low.base[sel_x])
-    mb = (low.dirs[:, sel_t] - low.dirs[:, sel_x] @ a_rc.T) @ v.inverse.T
-    xb = xb0 + low.coef @ mb
+
+    def along(sp: Sparse) -> np.ndarray:
+        """The base's and each direction's values of ``sp``'s held columns (rows)."""
+        sel = np.where(v.col_at_upper[sp.col], c + sp.col, sp.col)
+        return np.vstack([low.base[sel], low.dirs[:, sel]])
+
+    target = np.vstack([low.base[sel_t], low.dirs[:, sel_t]])
+    xbs = (target - v.rows_at_bound.times(along(v.rows_at_bound))) @ v.inverse.T
+    xb = xbs[0] + low.coef @ xbs[1:]
     lo = low.base[v.basic] + low.coef @ low.dirs[:, v.basic]
     up = low.base[c + v.basic] + low.coef @ low.dirs[:, c + v.basic]
     ok = ~_outside_many(xb, lo, up, tol)
     if v.basic_rows.size:
-        a_bc = a[np.ix_(v.basic_rows, cand)]
-        a_bb = a[np.ix_(v.basic_rows, v.basic)]
-        act0 = a_bc @ low.base[sel_x] + a_bb @ xb0
-        ma = low.dirs[:, sel_x] @ a_bc.T + mb @ a_bb.T
-        act = act0 + low.coef @ ma
-        row_lo = low.base[2 * c + v.basic_rows] + low.coef @ low.dirs[:, 2 * c + v.basic_rows]
-        row_up = (
-            low.base[2 * c + r + v.basic_rows] + low.coef @ low.dirs[:, 2 * c + r + v.basic_rows]
-        )
+        acts = v.basic_rows_at_bound.times(along(v.basic_rows_at_bound))
+        acts += v.basic_rows_basic.times(xbs[:, v.basic_rows_basic.col])
+        act = acts[0] + low.coef @ acts[1:]
+        lo_rows, up_rows = 2 * c + v.basic_rows, 2 * c + r + v.basic_rows
+        row_lo = low.base[lo_rows] + low.coef @ low.dirs[:, lo_rows]
+        row_up = low.base[up_rows] + low.coef @ low.dirs[:, up_rows]
         ok &= ~_outside_many(act, row_lo, row_up, tol)
     return np.asarray(ok)
 
@@ -661,9 +759,11 @@ def take_rows(bounds: Bounds, which: np.ndarray | list[int]) -> Bounds:
     return bounds[0][which], bounds[1][which], bounds[2][which], bounds[3][which]
 
 
-def _nonzero(bounds: Bounds) -> tuple[np.ndarray, np.ndarray]:
-    """Per column, whether its lower and its upper bound is nonzero in any row of ``bounds``."""
-    return (bounds[0] != 0).any(axis=0), (bounds[1] != 0).any(axis=0)
+def _infinite(bounds: Bounds) -> tuple[np.ndarray, np.ndarray]:
+    """Per column, whether its lower and its upper bound is infinite in any row of ``bounds``."""
+    return np.asarray(~np.isfinite(bounds[0]).all(axis=0)), np.asarray(
+        ~np.isfinite(bounds[1]).all(axis=0)
+    )
 
 
 def _outside_many(value: np.ndarray, lo: np.ndarray, up: np.ndarray, tol: float) -> np.ndarray:
@@ -743,7 +843,9 @@ class QuadraticCache(VertexCache):
         """The basis's point where it is the QP's optimum here (then kept), else None."""
         cs, rs, key = _statuses(col_status, row_status)
         zeros = np.zeros(self.a.shape[0]), np.zeros(self.a.shape[1])
-        vertex = self._kept(key) or _vertex(self.a, cs, rs, *zeros, key, None, superbasic=True)
+        vertex = self._kept(key) or _vertex(
+            self.a, cs, rs, *zeros, key, None, superbasic=True, product=self.product
+        )
         if vertex is None or not self.rationed[vertex.superbasic].all():
             return None  # a superbasic column outside the tie has no curvature: no unique point
         one = take_rows(tuple(b[None] for b in bounds), [0])  # type: ignore[arg-type]
@@ -788,9 +890,9 @@ class QuadraticCache(VertexCache):
         """:meth:`find_qp` for many programmes (rows of ``bounds`` and ``size``)."""
 
         def points(
-            vertex: Vertex, part: Bounds, rows: np.ndarray, nonzero: tuple[np.ndarray, np.ndarray]
+            vertex: Vertex, part: Bounds, rows: np.ndarray, infinite: tuple[np.ndarray, np.ndarray]
         ) -> tuple[np.ndarray, np.ndarray]:
-            values, ok = self._points(vertex, part, size[rows], nonzero)
+            values, ok = self._points(vertex, part, size[rows], infinite)
             if ok.any():
                 feasible = np.nonzero(ok)[0]
                 good = self._optimal_many(vertex, values, size[rows[feasible]],
@@ -806,13 +908,13 @@ class QuadraticCache(VertexCache):
         v: Vertex,
         bounds: Bounds,
         size: np.ndarray,
-        nonzero: tuple[np.ndarray, np.ndarray] | None = None,
+        infinite: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The basis's points where primal feasible (rows; ``size`` a row per programme)."""
         if not v.superbasic.size:
-            return _evaluate_many(self.a, v, bounds, self.tol, nonzero)
+            return _evaluate_many(v, bounds, self.tol, infinite)
         return _superbasic_many(
-            self.a, v, bounds, self._full(size), self.rationed, self.tol, nonzero
+            self.a, v, bounds, self._full(size), self.rationed, self.tol, infinite
         )
 
     def _full(self, size: np.ndarray) -> np.ndarray:
@@ -867,7 +969,7 @@ def _superbasic_many(
     size: np.ndarray,
     rationed: np.ndarray,
     tol: float,
-    nonzero: tuple[np.ndarray, np.ndarray] | None = None,
+    infinite: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The tie QP's optimum on basis ``v``'s face, for many programmes (rows).
 
@@ -878,21 +980,13 @@ def _superbasic_many(
     on rationed columns and ``g₀`` the gradient where ``u = 0``.
     """
     col_lo, col_up, row_lo, row_up = bounds
-    lo_nz, up_nz = nonzero if nonzero is not None else _nonzero(bounds)
     sb, basic = v.superbasic, v.basic
-    ok = np.ones(len(col_lo), dtype=bool)
-    if v.fixed_rows.size:
-        ok &= (row_lo[:, v.fixed_rows] == row_up[:, v.fixed_rows]).all(axis=1)
-    at_bound = np.where(v.col_at_upper, up_nz, lo_nz) & ~v.col_free
-    at_bound[basic] = False
-    at_bound[sb] = False
-    cand = np.nonzero(at_bound)[0]
-    xn = np.where(v.col_at_upper[cand], col_up[:, cand], col_lo[:, cand])
+    ok = _fixed_hold(v, bounds)
     target = np.where(v.row_at_upper, row_up[:, v.rows], row_lo[:, v.rows])
-    ok &= np.isfinite(xn).all(axis=1) & np.isfinite(target).all(axis=1)
-    xn[~ok] = 0.0
+    ok &= _finite_at_bounds(v, bounds, infinite) & np.isfinite(target).all(axis=1)
     target[~ok] = 0.0
-    xb0 = (target - xn @ a[np.ix_(v.rows, cand)].T) @ v.inverse.T
+    held = _held_values(v.rows_at_bound, v, col_lo, col_up, ok)
+    xb0 = (target - v.rows_at_bound.times(held)) @ v.inverse.T
     rationed_b = rationed[basic]
     hb = np.where(rationed_b, 2.0 / size[:, basic], 0.0)
     g0 = np.where(rationed_b, 2.0 * xb0 / size[:, basic] - 2.0, 0.0)
@@ -907,15 +1001,14 @@ def _superbasic_many(
     ok &= ~_outside_many(xb, col_lo[:, basic], col_up[:, basic], tol)
     ok &= ~_outside_many(u, col_lo[:, sb], col_up[:, sb], tol)
     if v.basic_rows.size and ok.any():
+        held = _held_values(v.basic_rows_at_bound, v, col_lo, col_up, ok)
         activity = (
-            xn @ a[np.ix_(v.basic_rows, cand)].T
-            + xb @ a[np.ix_(v.basic_rows, basic)].T
+            v.basic_rows_at_bound.times(held)
+            + v.basic_rows_basic.times(xb[:, v.basic_rows_basic.col])
             + u @ a[np.ix_(v.basic_rows, sb)].T
         )
         ok &= ~_outside_many(activity, row_lo[:, v.basic_rows], row_up[:, v.basic_rows], tol)
-    x = np.zeros((int(ok.sum()), a.shape[1]))
-    x[:, cand] = xn[ok]
-    x[:, basic] = xb[ok]
+    x = _vertices(v, col_lo[ok], col_up[ok], xb[ok])
     x[:, sb] = u[ok]
     return x, ok
 
