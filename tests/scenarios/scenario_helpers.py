@@ -173,3 +173,37 @@ def solve_qp(a, cols, size, bounds):
     h.run()
     sol = h.getSolution()
     return h.getModelStatus(), np.asarray(sol.col_value), h.getBasis(), sol
+
+
+def shared_supply(rng):
+    """Buyers (the first ``k`` columns) share supplies through rows ``A x ≤ 0``: the tie QP.
+
+    Returns the matrix, the rationed columns, the sizes, the supplies and the
+    bounds (buyers up to their size, one supply column per row).
+    """
+    k = int(rng.integers(2, 5))
+    m = int(rng.integers(k, k + 3))
+    n = k + m  # k buyers' served columns and one supply column per row
+    a = np.zeros((m, n))
+    a[:, :k] = rng.random((m, k)) < 0.3
+    a[np.arange(k), np.arange(k)] = 1.0  # each buyer has a supply of its own, some share more
+    a[np.arange(m), k + np.arange(m)] = -1.0  # row: Σ served − supply ≤ 0
+    cols = np.arange(k)
+    size = rng.uniform(5, 50, size=k)
+    supply = a[:, :k] @ size * rng.uniform(0.2, 0.9, size=m)
+    bounds = (np.zeros(n), np.concatenate([size, supply]), np.full(m, -INF), np.zeros(m))
+    return a, cols, size, supply, bounds
+
+
+def kept_qp(a, cols, size, bounds):
+    """HiGHS's tie QP at ``bounds`` and a cache holding its basis; (None, x) if not kept.
+
+    Not kept: HiGHS's answer not reproduced to 1e-6 (or a superbasic column outside the tie).
+    """
+    from orechain.scenarios.vertex import QuadraticCache
+
+    status, x, basis, sol = solve_qp(a, cols, size, bounds)
+    assert status == highspy.HighsModelStatus.kOptimal
+    cache = QuadraticCache(a, cols)
+    args = (basis.col_status, basis.row_status, bounds, x, size, sol.row_dual, sol.col_dual)
+    return (cache if cache.add_qp(*args) is not None else None), x

@@ -12,7 +12,15 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenario_helpers import every_bound_family, loaded_highs, programmes, solve_dense, solve_qp
+from scenario_helpers import (
+    every_bound_family,
+    kept_qp,
+    loaded_highs,
+    programmes,
+    shared_supply,
+    solve_dense,
+    solve_qp,
+)
 
 from orechain.scenarios import montecarlo
 from orechain.scenarios.montecarlo import make_context, run_monte_carlo, simulate_draw
@@ -166,23 +174,11 @@ def test_a_kept_qp_basis_answers_only_where_it_is_the_qp_optimum(seed, spread):
     proportional as HiGHS's QP optimum on those bounds (to 1e-6 relative).
     """
     rng = np.random.default_rng(seed)
-    k = int(rng.integers(2, 5))
-    m = int(rng.integers(k, k + 3))
-    n = k + m  # k buyers' served columns and one supply column per row
-    a = np.zeros((m, n))
-    a[:, :k] = rng.random((m, k)) < 0.3
-    a[np.arange(k), np.arange(k)] = 1.0  # each buyer has a supply of its own, some share more
-    a[np.arange(m), k + np.arange(m)] = -1.0  # row: Σ served − supply ≤ 0
-    cols = np.arange(k)
-    size = rng.uniform(5, 50, size=k)
-    supply = a[:, :k] @ size * rng.uniform(0.2, 0.9, size=m)
-    first = (np.zeros(n), np.concatenate([size, supply]), np.full(m, -INF), np.zeros(m))
-    status, x, basis, sol = solve_qp(a, cols, size, first)
-    assert status == highspy.HighsModelStatus.kOptimal
-    cache = QuadraticCache(a, cols)
-    args = (basis.col_status, basis.row_status, first, x, size, sol.row_dual, sol.col_dual)
-    if cache.add_qp(*args) is None:
-        return  # HiGHS's answer not reproduced to 1e-6 (or a superbasic column outside the tie)
+    a, cols, size, supply, first = shared_supply(rng)
+    k, (m, n) = len(cols), a.shape
+    cache, x = kept_qp(a, cols, size, first)
+    if cache is None:
+        return  # HiGHS's answer not reproduced (see kept_qp)
     again = cache.find_qp(first, size)
     assert again is not None
     np.testing.assert_allclose(again, x, rtol=1e-6, atol=1e-6)

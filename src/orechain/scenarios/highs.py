@@ -553,15 +553,7 @@ def _proportional(
         found = kept[0].find_qp(kept[1], size, hint)
         if found is not None:
             return cols, found[cols], 1e-7
-    cost = np.zeros(len(lp.col_cost))
-    cost[cols] = -2.0
-    h.passModel(_highs_lp(lp, cost))
-    _keep_optimum(h, weight, z)
-    diag = np.zeros(len(lp.col_cost))
-    diag[cols] = 2.0 / size
-    _pass_diagonal(h, diag)
-    h.setOptionValue("qp_regularization_value", 0.0)
-    h.setOptionValue("qp_iteration_limit", QP_ITERATION_LIMIT)
+    _load_qp(h, lp, weight, z, cols, size)
     if start is not None:
         _hot_start(h, weight, start)
     h.run()
@@ -647,16 +639,28 @@ def _solve_perturbed(
 
     wide = replace(lp, col_upper=widen(col_up, 1.0), row_lower=widen(row_lo, -1.0),
                    row_upper=widen(row_up, 1.0))  # fmt: skip
+    _load_qp(h, wide, weight, z, cols, size)
+    h.run()
+
+
+def _load_qp(
+    h: highspy.Highs,
+    lp: LinearProgram,
+    weight: np.ndarray,
+    z: float,
+    cols: np.ndarray,
+    size: np.ndarray,
+) -> None:
+    """Load the tie QP into ``h``: ``min Σ_cols (size − x)² / size`` keeping stage 1's optimum."""
     cost = np.zeros(len(lp.col_cost))
     cost[cols] = -2.0
-    h.passModel(_highs_lp(wide, cost))
+    h.passModel(_highs_lp(lp, cost))
     _keep_optimum(h, weight, z)
     diag = np.zeros(len(lp.col_cost))
     diag[cols] = 2.0 / size
     _pass_diagonal(h, diag)
     h.setOptionValue("qp_regularization_value", 0.0)
     h.setOptionValue("qp_iteration_limit", QP_ITERATION_LIMIT)
-    h.run()
 
 
 def _qp_bounds(lp: LinearProgram, z: float) -> Bounds:

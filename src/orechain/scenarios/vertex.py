@@ -594,12 +594,7 @@ def _evaluate_many(
     its upper bound is infinite in some row (computed here if not given).
     """
     col_lo, col_up, row_lo, row_up = bounds
-    ok = _fixed_hold(v, bounds)
-    target = np.where(v.row_at_upper, row_up[:, v.rows], row_lo[:, v.rows])
-    ok &= _finite_at_bounds(v, bounds, infinite) & np.isfinite(target).all(axis=1)
-    target[~ok] = 0.0
-    held = _held_values(v.rows_at_bound, v, col_lo, col_up, ok)
-    xb = (target - v.rows_at_bound.times(held)) @ v.inverse.T
+    xb, ok = _basic_values(v, bounds, infinite)
     ok &= ~_outside_many(xb, col_lo[:, v.basic], col_up[:, v.basic], tol)
     if v.basic_rows.size and ok.any():
         held = _held_values(v.basic_rows_at_bound, v, col_lo, col_up, ok)
@@ -608,6 +603,23 @@ def _evaluate_many(
         )
         ok &= ~_outside_many(activity, row_lo[:, v.basic_rows], row_up[:, v.basic_rows], tol)
     return _vertices(v, col_lo[ok], col_up[ok], xb[ok]), ok
+
+
+def _basic_values(
+    v: Vertex, bounds: Bounds, infinite: tuple[np.ndarray, np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The basic columns' values per row (superbasic ones at 0), and the rows where they exist.
+
+    Where a bound the basis holds is infinite, or one it may hold only while
+    fixed is not, the row is out (its values are then meaningless).
+    """
+    col_lo, col_up, row_lo, row_up = bounds
+    ok = _fixed_hold(v, bounds)
+    target = np.where(v.row_at_upper, row_up[:, v.rows], row_lo[:, v.rows])
+    ok &= _finite_at_bounds(v, bounds, infinite) & np.isfinite(target).all(axis=1)
+    target[~ok] = 0.0
+    held = _held_values(v.rows_at_bound, v, col_lo, col_up, ok)
+    return (target - v.rows_at_bound.times(held)) @ v.inverse.T, ok
 
 
 def _fixed_hold(v: Vertex, bounds: Bounds) -> np.ndarray:
@@ -981,12 +993,7 @@ def _superbasic_many(
     """
     col_lo, col_up, row_lo, row_up = bounds
     sb, basic = v.superbasic, v.basic
-    ok = _fixed_hold(v, bounds)
-    target = np.where(v.row_at_upper, row_up[:, v.rows], row_lo[:, v.rows])
-    ok &= _finite_at_bounds(v, bounds, infinite) & np.isfinite(target).all(axis=1)
-    target[~ok] = 0.0
-    held = _held_values(v.rows_at_bound, v, col_lo, col_up, ok)
-    xb0 = (target - v.rows_at_bound.times(held)) @ v.inverse.T
+    xb0, ok = _basic_values(v, bounds, infinite)
     rationed_b = rationed[basic]
     hb = np.where(rationed_b, 2.0 / size[:, basic], 0.0)
     g0 = np.where(rationed_b, 2.0 * xb0 / size[:, basic] - 2.0, 0.0)
