@@ -2,15 +2,16 @@
 
 :func:`orechain.scenarios.highs.solve_lp` answers one draw-year at a time:
 stage 1 from a kept basis (:mod:`orechain.scenarios.vertex`), stage 1b's
-closed-form tie sharing, then the pinned least-cost stage from a kept basis.
-Per draw that is some sixty small NumPy calls. :class:`YearBatch` runs the
-same stages for every draw of a block that has the same year and disruption
-state, one kept basis at a time over all draws still unanswered: a few
-matrix products per basis instead of a few per draw and basis.
+closed-form tie sharing, the tie QP where that misses the optimum, then the
+pinned least-cost stage, each from a kept basis. Per draw that is some sixty
+small NumPy calls. :class:`YearBatch` runs the same stages for every draw of a
+block that has the same year and disruption state, one kept basis at a time
+over all draws still unanswered: a few matrix products per basis instead of a
+few per draw and basis.
 
-Only the path that needs no solver is batched. A draw-year that no kept basis
-answers, or whose tie sharing needs the tie QP, is left to the caller, which
-solves it with :func:`~orechain.scenarios.highs.solve_lp` (learning its bases)
+Only what kept bases answer is batched. A draw-year that no kept basis
+answers at some stage is left to the caller, which solves it with
+:func:`~orechain.scenarios.highs.solve_lp` (HiGHS teaches the store its bases)
 and asks again for the rest: :meth:`YearBatch.step` tries only bases kept
 since the draws last saw the store. Every answer is a kept basis's vertex, as
 on the per-draw path, so both agree with HiGHS to the tolerances of
@@ -37,8 +38,9 @@ FLOOR_TOL = 1e-6
 """Relative shortfall of the stage-1 objective at which a pin lies off the optimal face."""
 
 
-ONE, TWO, QP = "stage 1", "least cost", "tie QP"
-"""What a draw-year waits for: stage 1, the pinned least-cost stage, or the tie QP."""
+ONE, TWO, QP, SOLVER = "stage 1", "least cost", "tie QP", "solver"
+"""What a draw-year waits for: stage 1, the pinned least-cost stage, the tie QP, or a solver
+(a pin the tie QP gave, or one with nothing to share, that no kept basis can reach)."""
 
 
 @dataclass
@@ -100,8 +102,8 @@ class YearBatch:
     def take(self, i: int) -> str:
         """Leave draw ``i`` to the caller; the stage whose kept bases all missed it.
 
-        :data:`ONE`, :data:`TWO` or :data:`QP`; or ``"solver"``, where only a
-        solver can answer.
+        :data:`ONE`, :data:`TWO` or :data:`QP`; or :data:`SOLVER`, where only
+        a solver can answer.
         """
         return self.draws.pop(i).waits
 
@@ -167,7 +169,7 @@ class YearBatch:
 
     def _to_qp(self, d: _Draw) -> None:
         """Stage 1b's closed form missed the optimum: the QP decides (a QP pin missed: HiGHS)."""
-        d.waits, d.seen = (QP, 0) if d.floor is not None else ("solver", 0)
+        d.waits, d.seen = (QP, 0) if d.floor is not None else (SOLVER, 0)
 
     def _qp(self, groups: dict[int, list[int]]) -> None:
         kept = self.model.qp_cache(self.cols)

@@ -23,7 +23,12 @@ on the basis alone.
 
 :class:`VertexCache` keeps the bases of one programme family. It is a pure
 function of what it was given: the same bases in the same order answer the
-same draw the same way, whatever process it runs in.
+same draw the same way, whatever process it runs in. It answers one
+programme (:meth:`VertexCache.find`) or many at once, a row of bounds each
+(:meth:`VertexCache.find_many`: each basis over every row still unanswered,
+over the basis's nonzeros, or from a low-rank factorisation of the rows,
+:func:`low_rank`). :class:`QuadraticCache` does the same for the tie QP,
+whose optimum may lie inside a face.
 """
 
 from __future__ import annotations
