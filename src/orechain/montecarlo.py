@@ -24,7 +24,7 @@ import logging
 import math
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from statistics import NormalDist
 from typing import Any, TypeVar
 
@@ -59,9 +59,14 @@ def _check(seed: int, draws: int) -> None:
 
 def _run_chunk(func: DrawFunction[T], seeds: Sequence[np.random.SeedSequence]) -> list[T]:
     """``func`` on each seed, inside ``func.chunk()`` where it has one (a task's set-up)."""
-    chunk = getattr(func, "chunk", None)
-    with chunk() if chunk is not None else nullcontext():
+    with _task(func):
         return [func(np.random.default_rng(s)) for s in seeds]
+
+
+def _task(func: Any) -> AbstractContextManager[Any]:
+    """``func.chunk()`` where ``func`` has one (a task's set-up), else nothing."""
+    chunk = getattr(func, "chunk", None)
+    return chunk() if chunk is not None else nullcontext()
 
 
 def _chunks(seeds: list[np.random.SeedSequence], size: int) -> list[list[np.random.SeedSequence]]:
@@ -134,10 +139,13 @@ def _stack_chunk(func: ArrayDraw, seeds: Sequence[np.random.SeedSequence]) -> tu
     """A chunk's draws stacked: by ``func.block`` (all generators at once) where it has one."""
     block = getattr(func, "block", None)
     if block is not None:
-        chunk = getattr(func, "chunk", None)
-        with chunk() if chunk is not None else nullcontext():
+        with _task(func):
             return tuple(block([np.random.default_rng(s) for s in seeds]))
-    rows = _run_chunk(func, seeds)
+    return stack_rows(_run_chunk(func, seeds))
+
+
+def stack_rows(rows: Sequence[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """Draws' tuples of arrays as one array per field, draws first."""
     return tuple(np.stack(field) for field in zip(*rows, strict=True))
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scenario_helpers import every_bound_family
 
 from orechain.scenarios import montecarlo
-from orechain.scenarios.drawbounds import _reproduces, bounds_of, draw_bounds, stack
+from orechain.scenarios.drawbounds import _reproduces, bounds_of, draw_bounds
 from orechain.scenarios.inputs import recycling_caps, year_inputs
 from orechain.scenarios.montecarlo import _active, _stock, make_context, simulate_draw, warm_model
 from orechain.scenarios.solve import build_network, build_year
@@ -104,7 +104,7 @@ def _all_mapped(ctx) -> None:
     seed=st.integers(0, 2**32 - 1),
 )
 def test_stacked_bounds_equal_each_draws_programme(market, year, seed):
-    """Many draws at once (:func:`stack`): row for row the programme's bounds, bit for bit.
+    """Many draws at once (:meth:`DrawBounds.stacked`): row for row each programme, bit for bit.
 
     One draw has zero demand somewhere (another shape in price mode): it is left out of
     the stack exactly when :meth:`DrawBounds.programme` refuses it.
@@ -119,7 +119,7 @@ def test_stacked_bounds_equal_each_draws_programme(market, year, seed):
     dem = tpl.demand * rng.uniform(0.01, 3.0, (n, len(tpl.demand)))
     dem[2, 0] = 0.0
     left = rng.uniform(0.0, 15.0, (n, len(_stock(ctx))))
-    drawn = stack(found, ctx.scn, cap, dem, left)
+    drawn = found.stacked(ctx.scn, cap, dem, left)
     row = 0
     for k in range(n):
         prog = found.programme(ctx.scn, cap[k], dem[k], left[k])

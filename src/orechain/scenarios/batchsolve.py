@@ -25,7 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from orechain.scenarios.constraints import INF
-from orechain.scenarios.highs import TOL, Solution, WarmModel, tie_groups
+from orechain.scenarios.highs import (
+    Solution,
+    WarmModel,
+    optimum_floor,
+    pinned_columns,
+    tie_groups,
+)
 from orechain.scenarios.vertex import Bounds, Vertex, VertexCache, low_rank, take_rows
 
 SHARED_TOL = 1e-7
@@ -188,7 +194,7 @@ class YearBatch:
         """The tie QP's bounds (:func:`.highs._qp_bounds`): the optimum-keeping row added."""
         col_lo, col_up, row_lo, row_up = take_rows(self.bounds, idx)
         z = np.array([float(np.dot(self.weight, self.draws[i].x1)) for i in idx])  # type: ignore[arg-type]
-        floor = z - TOL * np.maximum(1.0, np.abs(z))
+        floor = optimum_floor(z)
         inf = np.full((len(idx), 1), INF)
         return col_lo, col_up, np.hstack([row_lo, floor[:, None]]), np.hstack([row_up, inf])
 
@@ -197,11 +203,7 @@ class YearBatch:
         col_lo, col_up, row_lo, row_up = take_rows(self.bounds, idx)
         pin = np.stack([self.draws[i].pin for i in idx])  # type: ignore[misc]
         tol = np.array([self.draws[i].tol for i in idx])[:, None]
-        lower, upper = col_lo.copy(), col_up.copy()
-        value = np.clip(pin, 0.0, upper[:, self.cols])
-        lower[:, self.cols] = np.maximum(0.0, value - tol * np.maximum(1.0, value))
-        upper[:, self.cols] = value
-        return lower, upper, row_lo, row_up
+        return (*pinned_columns(col_lo, col_up, self.cols, pin, tol), row_lo, row_up)
 
     def _final(self, d: _Draw) -> tuple[Solution, bytes]:
         assert d.x1 is not None

@@ -53,6 +53,20 @@ class DrawProgramme:
 
 
 @dataclass(frozen=True)
+class StackedDraws:
+    """Many draws' programmes of one template, as stacked bounds (a row per draw)."""
+
+    ok: np.ndarray
+    """Per draw: its programme differs from the template in bounds alone (else not stacked)."""
+    bounds: Bounds
+    """The bounds of the ``ok`` draws."""
+    size: np.ndarray
+    """Their rationed sizes: demand-step widths (price mode) or demand [t]."""
+    demand: np.ndarray
+    """Their demand by demand point [t]."""
+
+
+@dataclass(frozen=True)
 class DrawBounds:
     """Where a year's draw-dependent inputs land in its programme's bounds."""
 
@@ -86,21 +100,13 @@ class DrawBounds:
         stock_left: np.ndarray,
     ) -> DrawProgramme | None:
         """The programme for these inputs; None when it would differ in more than bounds."""
-        if not np.array_equal(demand > 0, self.template.demand > 0):
+        drawn = self.stacked(scn, capacity[None], demand[None], stock_left[None])
+        if not drawn.ok[0]:
             return None
-        col_lo, col_up, row_lo, row_up = (b.copy() for b in self.bounds)
-        col_up[self.lay.served] = demand
-        row_up[self.cap_rows] = capacity[self.cap_nodes]
-        row_up[self.outage_rows] = self.outage_keep * capacity[self.outage_nodes]
-        row_up[self.stock_rows] = stock_release(scn, self.template.year, stock_left)
-        row_up[self.recycling_rows] = recycling_caps(scn, self.points, demand, self.template.year)
+        col_lo, col_up, row_lo, row_up = (b[0] for b in drawn.bounds)
         market = self.market
         if market is not None:
-            base = self.template.base_output
-            row_up[self.base_rows] = np.minimum(base, capacity) if len(base) else capacity
-            size = self.step_frac * demand[market.step_point]
-            col_up[market.steps] = size
-            market = replace(market, step_size=size)
+            market = replace(market, step_size=drawn.size[0])
         # arrays, not lists: every consumer reads a drawn programme's bounds with
         # np.asarray (then free), and nothing appends to a drawn programme
         lp = replace(
@@ -112,52 +118,38 @@ class DrawBounds:
         )
         return DrawProgramme(lp, self.lay, market, demand)
 
+    def stacked(
+        self,
+        scn: Scenario,
+        capacity: np.ndarray,
+        demand: np.ndarray,
+        stock_left: np.ndarray,
+    ) -> StackedDraws:
+        """The bounds of many draws' programmes (rows of the inputs) at once.
 
-@dataclass(frozen=True)
-class StackedDraws:
-    """Many draws' programmes of one template, as stacked bounds (a row per draw)."""
-
-    ok: np.ndarray
-    """Per draw: its programme differs from the template in bounds alone (else not stacked)."""
-    bounds: Bounds
-    """The bounds of the ``ok`` draws."""
-    size: np.ndarray
-    """Their rationed sizes: demand-step widths (price mode) or demand [t]."""
-    demand: np.ndarray
-    """Their demand by demand point [t]."""
-
-
-def stack(
-    found: DrawBounds,
-    scn: Scenario,
-    capacity: np.ndarray,
-    demand: np.ndarray,
-    stock_left: np.ndarray,
-) -> StackedDraws:
-    """:meth:`DrawBounds.programme`'s bounds for many draws (rows of the inputs) at once.
-
-    The same float operations, element by element, so each row equals that
-    draw's programme bit for bit (a test compares them).
-    """
-    tpl = found.template
-    ok = ((demand > 0) == (tpl.demand > 0)).all(axis=1)
-    capacity, demand, stock_left = capacity[ok], demand[ok], stock_left[ok]
-    n = len(demand)
-    col_lo, col_up, row_lo, row_up = (np.repeat(b[None], n, axis=0) for b in found.bounds)
-    col_up[:, found.lay.served] = demand
-    row_up[:, found.cap_rows] = capacity[:, found.cap_nodes]
-    row_up[:, found.outage_rows] = found.outage_keep * capacity[:, found.outage_nodes]
-    for k in range(n):
-        row_up[k, found.stock_rows] = stock_release(scn, tpl.year, stock_left[k])
-        row_up[k, found.recycling_rows] = recycling_caps(scn, found.points, demand[k], tpl.year)
-    size = demand
-    market = found.market
-    if market is not None:
-        base = tpl.base_output
-        row_up[:, found.base_rows] = np.minimum(base, capacity) if len(base) else capacity
-        size = found.step_frac * demand[:, market.step_point]
-        col_up[:, market.steps] = size
-    return StackedDraws(ok, (col_lo, col_up, row_lo, row_up), size, demand)
+        Each row is what :meth:`programme` gives that draw: it is the one-row
+        case of this. Draws whose programme would differ in more than bounds
+        (a demand point switching between zero and positive) are left out.
+        """
+        tpl = self.template
+        ok = ((demand > 0) == (tpl.demand > 0)).all(axis=1)
+        capacity, demand, stock_left = capacity[ok], demand[ok], stock_left[ok]
+        n = len(demand)
+        col_lo, col_up, row_lo, row_up = (np.repeat(b[None], n, axis=0) for b in self.bounds)
+        col_up[:, self.lay.served] = demand
+        row_up[:, self.cap_rows] = capacity[:, self.cap_nodes]
+        row_up[:, self.outage_rows] = self.outage_keep * capacity[:, self.outage_nodes]
+        for k in range(n):
+            row_up[k, self.stock_rows] = stock_release(scn, tpl.year, stock_left[k])
+            row_up[k, self.recycling_rows] = recycling_caps(scn, self.points, demand[k], tpl.year)
+        size = demand
+        market = self.market
+        if market is not None:
+            base = tpl.base_output
+            row_up[:, self.base_rows] = np.minimum(base, capacity) if len(base) else capacity
+            size = self.step_frac * demand[:, market.step_point]
+            col_up[:, market.steps] = size
+        return StackedDraws(ok, (col_lo, col_up, row_lo, row_up), size, demand)
 
 
 def bounds_of(lp: LinearProgram) -> Bounds:

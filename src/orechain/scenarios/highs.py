@@ -184,8 +184,6 @@ class WarmModel:
         """Set by the caller before a solve: what predicts the stage-1 basis (:meth:`find`)."""
         self.last_key: bytes | None = None
         """The kept stage-1 basis of the last solve (None: not kept)."""
-        self.missed = False
-        """Set by the caller before a solve: no kept basis answers its stage 1 (tried already)."""
 
     @contextmanager
     def skipping(self, *caches: VertexCache | None) -> Iterator[None]:
@@ -239,8 +237,7 @@ class WarmModel:
     def find(self, lp: LinearProgram) -> tuple[np.ndarray, Vertex] | None:
         """Stage 1's vertex from a kept basis, when ``lp`` is the template with other bounds."""
         self.last_key = None
-        if self.stage1 is None or not self.reusable(lp) or self.missed:
-            self.missed = False
+        if self.stage1 is None or not self.reusable(lp):
             return None
         hit = self.stage1.find(*_bounds(lp), hint=self.hint)
         if hit is not None:
@@ -603,7 +600,8 @@ def _polish(
     n_rows = len(lp.row_upper) + 1
     for attempt in range(2):
         if attempt:
-            _solve_perturbed(h, lp, weight, z, cols, size)
+            _load_qp(h, _widened(lp), weight, z, cols, size)
+            h.run()
         # after the perturbed solve HiGHS reports a solve error and marks its basis
         # invalid, but the statuses are where it stopped: the exact checks decide
         basis = h.getBasis()
@@ -619,15 +617,8 @@ PERTURB = 1e-8
 """Largest relative widening of a bound in :func:`_polish`'s second solve."""
 
 
-def _solve_perturbed(
-    h: highspy.Highs,
-    lp: LinearProgram,
-    weight: np.ndarray,
-    z: float,
-    cols: np.ndarray,
-    size: np.ndarray,
-) -> None:
-    """The tie QP with every finite bound widened by up to :data:`PERTURB` (fixed seed)."""
+def _widened(lp: LinearProgram) -> LinearProgram:
+    """``lp`` with every finite bound widened by up to :data:`PERTURB` (fixed seed)."""
     rng = np.random.default_rng(20261203)
     col_lo, col_up, row_lo, row_up = _bounds(lp)
 
@@ -637,10 +628,8 @@ def _solve_perturbed(
         out[fin] += sign * PERTURB * np.maximum(1.0, np.abs(b[fin])) * rng.random(int(fin.sum()))
         return cast("list[float]", out)
 
-    wide = replace(lp, col_upper=widen(col_up, 1.0), row_lower=widen(row_lo, -1.0),
+    return replace(lp, col_upper=widen(col_up, 1.0), row_lower=widen(row_lo, -1.0),
                    row_upper=widen(row_up, 1.0))  # fmt: skip
-    _load_qp(h, wide, weight, z, cols, size)
-    h.run()
 
 
 def _load_qp(
@@ -666,8 +655,12 @@ def _load_qp(
 def _qp_bounds(lp: LinearProgram, z: float) -> Bounds:
     """The tie QP's bounds: ``lp``'s, and the optimum-keeping row of :func:`_keep_optimum`."""
     col_lo, col_up, row_lo, row_up = _bounds(lp)
-    floor = z - TOL * max(1.0, abs(z))
-    return col_lo, col_up, np.append(row_lo, floor), np.append(row_up, INF)
+    return col_lo, col_up, np.append(row_lo, optimum_floor(z)), np.append(row_up, INF)
+
+
+def optimum_floor(z: np.ndarray | float) -> np.ndarray:
+    """The least stage-1 objective the later stages keep: ``z`` less :data:`TOL` relative."""
+    return np.asarray(z - TOL * np.maximum(1.0, np.abs(z)))
 
 
 def _hot_start(h: highspy.Highs, weight: np.ndarray, start: Start) -> None:
@@ -902,21 +895,33 @@ def _pinned_lp(
 
 def _pinned_bounds(lp: LinearProgram, pin: tuple[np.ndarray, np.ndarray, float]) -> Bounds:
     """Column and row bounds of ``lp`` with the ``pin`` columns fixed to a relative tolerance."""
-    cols, value, tol = pin
-    lower = np.asarray(lp.col_lower, dtype=float).copy()
-    upper = np.asarray(lp.col_upper, dtype=float).copy()
-    value = np.clip(value, 0.0, upper[cols])
-    lower[cols] = np.maximum(0.0, value - tol * np.maximum(1.0, value))
-    upper[cols] = value
-    row_lo = np.asarray(lp.row_lower, dtype=float)
-    row_up = np.asarray(lp.row_upper, dtype=float)
-    return lower, upper, row_lo, row_up
+    col_lo, col_up, row_lo, row_up = _bounds(lp)
+    return (*pinned_columns(col_lo, col_up, *pin), row_lo, row_up)
+
+
+def pinned_columns(
+    col_lo: np.ndarray,
+    col_up: np.ndarray,
+    cols: np.ndarray,
+    value: np.ndarray,
+    tol: float | np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Column bounds with ``cols`` fixed at ``value`` to a relative ``tol``.
+
+    With two-axis bounds (a row per programme) ``value`` has a row each and
+    ``tol`` is a column.
+    """
+    lower, upper = col_lo.copy(), col_up.copy()
+    value = np.clip(value, 0.0, upper[..., cols])
+    lower[..., cols] = np.maximum(0.0, value - tol * np.maximum(1.0, value))
+    upper[..., cols] = value
+    return lower, upper
 
 
 def _keep_optimum(h: highspy.Highs, weight: np.ndarray, z: float) -> float:
     """Add the row keeping the stage-1 objective within :data:`TOL` of ``z``; returns its floor."""
     idx = np.nonzero(weight)[0].astype(np.int32)
-    floor = z - TOL * max(1.0, abs(z))
+    floor = float(optimum_floor(z))
     h.addRow(floor, INF, len(idx), idx, weight[idx])
     return floor
 

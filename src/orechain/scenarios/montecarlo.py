@@ -61,9 +61,9 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from orechain.errors import InputError
-from orechain.montecarlo import quantile_ci, quantiles, run_stacked
+from orechain.montecarlo import quantile_ci, quantiles, run_stacked, stack_rows
 from orechain.scenarios.batchsolve import ONE, QP, TWO, YearBatch
-from orechain.scenarios.drawbounds import DrawBounds, draw_bounds, stack
+from orechain.scenarios.drawbounds import DrawBounds, draw_bounds
 from orechain.scenarios.highs import WarmModel, solve_lp
 from orechain.scenarios.inputs import (
     DemandPoint,
@@ -349,7 +349,7 @@ def simulate_block(ctx: Context, rngs: list[np.random.Generator]) -> tuple[np.nd
     price = np.full((n, len(years), len(ctx.net.stages)), np.nan)
     stock = [_stock(ctx) for _ in range(n)]
     trails: list[list[bytes | None]] = [[] for _ in range(n)]
-    for t, _year in enumerate(years):
+    for t in range(len(years)):
         groups: dict[tuple[bool, ...], list[int]] = {}
         for i, (_, _, occurs, fast) in enumerate(inputs):
             if not fast[t]:
@@ -357,8 +357,8 @@ def simulate_block(ctx: Context, rngs: list[np.random.Generator]) -> tuple[np.nd
         for state, idx in groups.items():
             for i, (gap, left, p) in _solve_year_group(ctx, t, state, idx, inputs, stock, trails):
                 shortfall[i, t], stock[i], price[i, t] = gap, left, p
-    stacked = (np.stack([inp[k] for inp in inputs]) for k in (3, 2))
-    fast, occurs = stacked
+    fast = np.stack([inp[3] for inp in inputs])
+    occurs = np.stack([inp[2] for inp in inputs])
     return shortfall, fast, occurs, price
 
 
@@ -391,11 +391,11 @@ def _solve_year_group(
     tpl = found.template
     node_mult = np.stack([inputs[i][0] for i in idx])
     point_mult = np.stack([inputs[i][1] for i in idx])
-    drawn = stack(found, ctx.scn, tpl.capacity * node_mult, tpl.demand * point_mult,
-                  np.stack([stock[i] for i in idx]))  # fmt: skip
+    stocks = np.stack([stock[i] for i in idx])
+    drawn = found.stacked(ctx.scn, tpl.capacity * node_mult, tpl.demand * point_mult, stocks)
     batched = [i for i, ok in zip(idx, drawn.ok, strict=True) if ok]
-    for i in idx:
-        if i not in batched:
+    for i, ok in zip(idx, drawn.ok, strict=True):
+        if not ok:
             yield i, alone(i)  # its programme differs in more than bounds
     if not batched:
         return
@@ -414,8 +414,7 @@ def _solve_year_group(
         missed = year_batch.take(pending[0])
         i = batched[pending[0]]
         # the kept bases of the stage it waited at all missed it: its own search would too
-        model.missed = missed == ONE
-        skip = {TWO: (model.stage2,), QP: (model.qp,)}.get(missed, ())
+        skip = {ONE: (model.stage1,), TWO: (model.stage2,), QP: (model.qp,)}.get(missed, ())
         with model.skipping(*skip):
             solved = alone(i)
         yield i, solved
@@ -594,8 +593,7 @@ class BlockDraws:
         """A task's draws, stacked (the runner's hook): :func:`simulate_block` or one by one."""
         if self.ctx.batched and self.ctx.vertices:
             return simulate_block(self.ctx, rngs)
-        rows = [draw_arrays(self.ctx, rng) for rng in rngs]
-        return tuple(np.stack(field) for field in zip(*rows, strict=True))
+        return stack_rows([draw_arrays(self.ctx, rng) for rng in rngs])
 
 
 VERTEX_BLOCK = 500

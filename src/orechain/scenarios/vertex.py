@@ -218,8 +218,9 @@ class VertexCache:
         marked as allowed only while fixed (the QP checks signs per draw).
         """
         cs, rs, key = _statuses(col_status, row_status)
-        if self._kept(key) is not None:
-            return self._insert(self._kept(key), hint)  # type: ignore[arg-type]
+        kept = self._kept(key)
+        if kept is not None:
+            return self._insert(kept, hint)
         y = np.zeros(self.a.shape[0]) if row_dual is None else np.asarray(row_dual, dtype=float)
         d = np.zeros(self.a.shape[1]) if col_dual is None else np.asarray(col_dual, dtype=float)
         vertex = _vertex(self.a, cs, rs, y, d, key, payload, product=self.product)
@@ -771,6 +772,11 @@ def _evaluate_low_rank(v: Vertex, low: LowRank, tol: float) -> np.ndarray:
     return np.asarray(ok)
 
 
+def _one_row(bounds: Bounds) -> Bounds:
+    """One programme's bounds as the single row of a batch."""
+    return bounds[0][None], bounds[1][None], bounds[2][None], bounds[3][None]
+
+
 def take_rows(bounds: Bounds, which: np.ndarray | list[int]) -> Bounds:
     """The rows ``which`` (indices or a mask) of every bound array."""
     return bounds[0][which], bounds[1][which], bounds[2][which], bounds[3][which]
@@ -837,14 +843,15 @@ class QuadraticCache(VertexCache):
         ``x`` and the duals are HiGHS's answer with this basis; None (a solve
         that stopped early, :meth:`polish`) skips the comparison.
         """
-        return None if self._admit(col_status, row_status, bounds, x, size, row_dual, col_dual,
-                                   hint) is None else self.vertices[0].key  # fmt: skip
+        admitted = self._admit(col_status, row_status, bounds, x, size, row_dual, col_dual, hint)
+        return None if admitted is None else admitted[1]
 
     def polish(
         self, col_status: Iterable[Any], row_status: Iterable[Any], bounds: Bounds, size: np.ndarray
     ) -> np.ndarray | None:
         """The QP's optimum from the basis a stalled solve stopped at, if optimal (it is kept)."""
-        return self._admit(col_status, row_status, bounds, None, size, None, None, None)
+        admitted = self._admit(col_status, row_status, bounds, None, size, None, None, None)
+        return None if admitted is None else admitted[0]
 
     def _admit(
         self,
@@ -856,8 +863,8 @@ class QuadraticCache(VertexCache):
         row_dual: ArrayLike | None,
         col_dual: ArrayLike | None,
         hint: Hashable | None,
-    ) -> np.ndarray | None:
-        """The basis's point where it is the QP's optimum here (then kept), else None."""
+    ) -> tuple[np.ndarray, bytes] | None:
+        """The basis's point and key where it is the QP's optimum here (then kept), else None."""
         cs, rs, key = _statuses(col_status, row_status)
         zeros = np.zeros(self.a.shape[0]), np.zeros(self.a.shape[1])
         vertex = self._kept(key) or _vertex(
@@ -865,7 +872,7 @@ class QuadraticCache(VertexCache):
         )
         if vertex is None or not self.rationed[vertex.superbasic].all():
             return None  # a superbasic column outside the tie has no curvature: no unique point
-        one = take_rows(tuple(b[None] for b in bounds), [0])  # type: ignore[arg-type]
+        one = _one_row(bounds)
         points, ok = self._points(vertex, one, size[None])
         if not ok[0] or not self._optimal_many(vertex, points, size[None], one)[0]:
             return None
@@ -881,8 +888,7 @@ class QuadraticCache(VertexCache):
             # checks the sign convention, the KKT test decided
             if not np.allclose(np.concatenate([y[0], d[0]]), theirs, rtol=1e-4, atol=1e-4):
                 return None
-        self._insert(vertex, hint)
-        return point
+        return point, self._insert(vertex, hint)
 
     def find_qp(
         self,
@@ -891,7 +897,7 @@ class QuadraticCache(VertexCache):
         hint: Hashable | None = None,
     ) -> np.ndarray | None:
         """The QP's solution from a kept basis optimal at these bounds and sizes, or None."""
-        one = take_rows(tuple(b[None] for b in bounds), [0])  # type: ignore[arg-type]
+        one = _one_row(bounds)
 
         def point(vertex: Vertex) -> np.ndarray | None:
             points, ok = self._points(vertex, one, size[None])
