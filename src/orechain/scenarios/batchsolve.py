@@ -32,7 +32,14 @@ from orechain.scenarios.highs import (
     pinned_columns,
     tie_groups,
 )
-from orechain.scenarios.vertex import Bounds, Vertex, VertexCache, low_rank, take_rows
+from orechain.scenarios.vertex import (
+    Bounds,
+    Vertex,
+    VertexCache,
+    infinite_bounds,
+    low_rank,
+    take_rows,
+)
 
 SHARED_TOL = 1e-7
 """Relative width of a pin of stage 1b's closed form (as :func:`.highs._shared`)."""
@@ -98,6 +105,8 @@ class YearBatch:
         """Each draw's bounds (rows)."""
         self.low = low_rank(self.bounds)
         """Their factorisation (None: rank not small), for stage 1's search."""
+        self.infinite = infinite_bounds(self.bounds)
+        """Per column, whether some draw's lower or upper bound is infinite."""
         self.draws = {i: _Draw() for i in range(len(size))}
 
     @property
@@ -132,8 +141,11 @@ class YearBatch:
 
     def _stage1(self, groups: dict[int, list[int]]) -> None:
         for since, idx in groups.items():
-            low = self.low.take(np.asarray(idx)) if self.low is not None else None
-            x, found = self.stage1.find_many(take_rows(self.bounds, idx), since, low)
+            rows = np.asarray(idx, dtype=np.intp)
+            low = self.low.take(rows) if self.low is not None else None
+            x, found = self.stage1.find_many(
+                self.bounds, since, low, rows=rows, infinite=self.infinite
+            )
             hit = [k for k, v in enumerate(found) if v is not None]
             for i in idx:
                 self.draws[i].seen = self.stage1.added
@@ -157,7 +169,9 @@ class YearBatch:
         for since, idx in groups.items():
             bounds = self._pinned(idx)
             refuted = self.stage2.refuted_many(bounds)
-            x, found = self.stage2.find_many(bounds, since)
+            hints = [_hint(self.draws[i], "shared" if self.draws[i].floor is not None else "final")
+                     for i in idx]  # fmt: skip
+            x, found = self.stage2.find_many(bounds, since, hints=hints)
             for k, i in enumerate(idx):
                 d = self.draws[i]
                 d.seen = self.stage2.added
@@ -182,7 +196,8 @@ class YearBatch:
         if kept is None:
             return
         for since, idx in groups.items():
-            x, found = kept.find_qp_many(self._qp_bounds(idx), self.size[idx], since)
+            hints = [_hint(self.draws[i], "qp") for i in idx]
+            x, found = kept.find_qp_many(self._qp_bounds(idx), self.size[idx], since, hints)
             for k, i in enumerate(idx):
                 d = self.draws[i]
                 d.seen = kept.added
@@ -218,6 +233,11 @@ class YearBatch:
             float(np.dot(self.cost, d.x)),
             row_dual if d.price is None else d.price,
         ), d.vertex.key
+
+
+def _hint(d: _Draw, stage: str) -> tuple[bytes, str] | None:
+    """The hint the per-draw path gives a later stage (:func:`.highs._hint`)."""
+    return (d.vertex.key, stage) if d.vertex is not None else None
 
 
 def shared_many(

@@ -33,7 +33,7 @@ whose optimum may lie inside a face.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -308,7 +308,14 @@ class VertexCache:
         return None
 
     def find_many(
-        self, bounds: Bounds, since: int = 0, low: LowRank | None = None
+        self,
+        bounds: Bounds,
+        since: int = 0,
+        low: LowRank | None = None,
+        hints: list[Hashable | None] | None = None,
+        *,
+        rows: np.ndarray | None = None,
+        infinite: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, list[Vertex | None]]:
         """:meth:`find` for many programmes at once, one per row of each bound array.
 
@@ -319,10 +326,18 @@ class VertexCache:
         Returns the vertices (rows without an answer are zero) and, per row,
         the basis that answered or None. The order of the kept bases is left
         as it was: which basis answers a row depends on the kept bases alone.
-        ``low``, the factorisation of ``bounds`` (:func:`low_rank`), makes each
-        try cost about as much for a thousand rows as for one.
+        ``low``, the factorisation of the rows searched (:func:`low_rank`),
+        makes each try cost about as much for a thousand rows as for one.
+        ``hints`` (one per row, as in :meth:`find`) first try, for the rows of
+        each hint, the basis that last answered it: most rows then cost one
+        try, not one per basis ahead of theirs. ``rows`` searches only those
+        rows of ``bounds`` (the results are theirs, in that order) without
+        copying the others; ``infinite`` is :func:`infinite_bounds` of ``bounds``,
+        for a caller that searches the same bounds often.
         """
-        return self._search_many(bounds, since, low=low)
+        return self._search_many(
+            bounds, since, low=low, hints=hints, rows=rows, infinite=infinite
+        )
 
     def _search_many(
         self,
@@ -330,40 +345,97 @@ class VertexCache:
         since: int,
         low: LowRank | None = None,
         points: Points | None = None,
+        hints: list[Hashable | None] | None = None,
+        rows: np.ndarray | None = None,
+        infinite: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, list[Vertex | None]]:
         """:meth:`find_many`; ``points`` evaluates a basis instead (the QP's, with its sizes)."""
-        n = len(bounds[0])
+        rows = np.arange(len(bounds[0])) if rows is None else np.asarray(rows, dtype=np.intp)
+        infinite = infinite_bounds(bounds) if infinite is None else infinite
+        n = len(rows)
         x = np.zeros((n, self.a.shape[1]))
         found: list[Vertex | None] = [None] * n
-        left = np.arange(n)
-        infinite = _infinite(bounds)
-        part = bounds
+
+        def answer(vertex: Vertex, at: np.ndarray, values: np.ndarray) -> None:
+            x[at] = values
+            for k in at:
+                found[k] = vertex
+
+        for vertex, at in self._hinted(hints, since) if hints is not None else ():
+            sub = low.take(at) if low is not None else None
+            values, ok = self._try(vertex, bounds, rows[at], sub, points, infinite)
+            answer(vertex, at[ok], values)
+        left = np.array([k for k in range(n) if found[k] is None], dtype=np.intp)
+        if low is not None and len(left) < n:
+            low = low.take(left)
+        part: Bounds | None = None
+        """The bounds of the rows ``left`` (searches without ``low``)."""
         for vertex in self.vertices:
             if not len(left):
                 break
             if self.serial.get(vertex.key, 0) < since:
                 continue
-            if low is not None:
-                ok = _evaluate_low_rank(vertex, low, self.tol)
-                if not ok.any():
-                    continue
-                values, exact = _evaluate_many(vertex, take_rows(part, ok), self.tol, infinite)
-                ok[np.nonzero(ok)[0][~exact]] = False
-            elif points is not None:
-                values, ok = points(vertex, part, left, infinite)
-            else:
-                values, ok = _evaluate_many(vertex, part, self.tol, infinite)
+            if low is None and part is None:
+                part = take_rows(bounds, rows[left])
+            values, ok = self._try(vertex, bounds, rows[left], low, points, infinite, part)
             if not ok.any():
                 continue
-            x[left[ok]] = values
-            part = take_rows(part, ~ok)
-            low = low.take(~ok) if low is not None else None
-            for i in left[ok]:
-                found[i] = vertex
+            answer(vertex, left[ok], values)
+            if low is not None:
+                low = low.take(~ok)
+            if part is not None:
+                part = take_rows(part, ~ok)
             left = left[~ok]
         self.hits += n - len(left)
         self.misses += len(left)
+        for hint, vertex in zip(hints or (), found, strict=False):
+            if hint is not None and vertex is not None:
+                self.follow[hint] = vertex.key
         return x, found
+
+    def _hinted(
+        self, hints: list[Hashable | None], since: int
+    ) -> Iterator[tuple[Vertex, np.ndarray]]:
+        """Each basis that last answered some rows' hint (kept at or after ``since``), its rows."""
+        rows: dict[bytes, list[int]] = {}
+        for i, hint in enumerate(hints):
+            key = self.follow.get(hint) if hint is not None else None
+            if key is not None and self.serial.get(key, -1) >= since:
+                rows.setdefault(key, []).append(i)
+        for key, idx in rows.items():
+            vertex = self._kept(key)
+            if vertex is not None:
+                yield vertex, np.asarray(idx, dtype=np.intp)
+
+    def _try(
+        self,
+        vertex: Vertex,
+        bounds: Bounds,
+        rows: np.ndarray,
+        low: LowRank | None,
+        points: Points | None,
+        infinite: tuple[np.ndarray, np.ndarray],
+        part: Bounds | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``vertex`` at the rows ``rows`` of ``bounds``: the points where optimal, and where.
+
+        ``low`` factorises those rows: it finds the candidates, whose points
+        are then computed exactly. ``part``, the rows' bounds, if taken already.
+        """
+        if low is not None:
+            ok = _evaluate_low_rank(vertex, low, self.tol)
+            if not ok.any():
+                return np.zeros((0, self.a.shape[1])), ok
+            candidates = np.nonzero(ok)[0]
+            values, exact = _evaluate_many(
+                vertex, take_rows(bounds, rows[candidates]), self.tol, infinite
+            )
+            ok[candidates[~exact]] = False
+            return values, ok
+        part = take_rows(bounds, rows) if part is None else part
+        if points is not None:
+            return points(vertex, part, rows, infinite)
+        return _evaluate_many(vertex, part, self.tol, infinite)
 
     def refuted_many(self, bounds: Bounds) -> np.ndarray:
         """:meth:`infeasible` for many programmes (rows); the rays keep their order."""
@@ -643,7 +715,7 @@ def _finite_at_bounds(
     v: Vertex, bounds: Bounds, infinite: tuple[np.ndarray, np.ndarray] | None
 ) -> np.ndarray:
     """Per row, whether every column the basis holds at a bound is held at a finite one."""
-    lo_inf, up_inf = infinite if infinite is not None else _infinite(bounds)
+    lo_inf, up_inf = infinite if infinite is not None else infinite_bounds(bounds)
     cols = v.at_bound[np.where(v.col_at_upper, up_inf, lo_inf)[v.at_bound]]
     if not cols.size:
         return np.ones(len(bounds[0]), dtype=bool)
@@ -782,7 +854,7 @@ def take_rows(bounds: Bounds, which: np.ndarray | list[int]) -> Bounds:
     return bounds[0][which], bounds[1][which], bounds[2][which], bounds[3][which]
 
 
-def _infinite(bounds: Bounds) -> tuple[np.ndarray, np.ndarray]:
+def infinite_bounds(bounds: Bounds) -> tuple[np.ndarray, np.ndarray]:
     """Per column, whether its lower and its upper bound is infinite in any row of ``bounds``."""
     return np.asarray(~np.isfinite(bounds[0]).all(axis=0)), np.asarray(
         ~np.isfinite(bounds[1]).all(axis=0)
@@ -908,7 +980,11 @@ class QuadraticCache(VertexCache):
         return None if found is None else found[0]
 
     def find_qp_many(
-        self, bounds: Bounds, size: np.ndarray, since: int = 0
+        self,
+        bounds: Bounds,
+        size: np.ndarray,
+        since: int = 0,
+        hints: list[Hashable | None] | None = None,
     ) -> tuple[np.ndarray, list[Vertex | None]]:
         """:meth:`find_qp` for many programmes (rows of ``bounds`` and ``size``)."""
 
@@ -924,7 +1000,7 @@ class QuadraticCache(VertexCache):
                 values = values[good]
             return values, ok
 
-        return self._search_many(bounds, since, points=points)
+        return self._search_many(bounds, since, points=points, hints=hints)
 
     def _points(
         self,
