@@ -29,7 +29,7 @@ from orechain.scenarios.highs import (
     Solution,
     WarmModel,
     optimum_floor,
-    pinned_columns,
+    pin_range,
     tie_groups,
 )
 from orechain.scenarios.vertex import (
@@ -215,10 +215,11 @@ class YearBatch:
 
     def _pinned(self, idx: list[int]) -> Bounds:
         """Bounds of the pinned least-cost stage (:func:`.highs._pinned_bounds`), a row per draw."""
-        col_lo, col_up, row_lo, row_up = take_rows(self.bounds, idx)
+        col_lo, col_up, row_lo, row_up = take_rows(self.bounds, idx)  # copies: pinned in place
         pin = np.stack([self.draws[i].pin for i in idx])  # type: ignore[misc]
         tol = np.array([self.draws[i].tol for i in idx])[:, None]
-        return (*pinned_columns(col_lo, col_up, self.cols, pin, tol), row_lo, row_up)
+        col_lo[:, self.cols], col_up[:, self.cols] = pin_range(col_up[:, self.cols], pin, tol)
+        return col_lo, col_up, row_lo, row_up
 
     def _final(self, d: _Draw) -> tuple[Solution, bytes]:
         assert d.x1 is not None
@@ -254,11 +255,11 @@ def shared_many(
     short = value < size - 1e-9 * np.maximum(1.0, size)
     need = (tied & short).any(axis=1)
     if need.any():
-        member = np.zeros((len(cols), int(group.max()) + 1))
-        member[np.arange(len(cols)), group] = tied
-        total = value @ member
-        room = size @ member
-        share = np.divide(total, room, out=np.zeros_like(total), where=room > 0)
         t = np.nonzero(tied)[0]
-        value[:, t] = np.minimum(size[:, t], size[:, t] * share[:, group[t]])
+        t = t[np.argsort(group[t], kind="stable")]  # each group's columns side by side
+        _, starts, within = np.unique(group[t], return_index=True, return_inverse=True)
+        total = np.add.reduceat(value[:, t], starts, axis=1)
+        room = np.add.reduceat(size[:, t], starts, axis=1)
+        share = np.divide(total, room, out=np.zeros_like(total), where=room > 0)
+        value[:, t] = np.minimum(size[:, t], size[:, t] * share[:, within])
     return value, need

@@ -912,10 +912,16 @@ def pinned_columns(
     ``tol`` is a column.
     """
     lower, upper = col_lo.copy(), col_up.copy()
-    value = np.clip(value, 0.0, upper[..., cols])
-    lower[..., cols] = np.maximum(0.0, value - tol * np.maximum(1.0, value))
-    upper[..., cols] = value
+    lower[..., cols], upper[..., cols] = pin_range(upper[..., cols], value, tol)
     return lower, upper
+
+
+def pin_range(
+    up: np.ndarray, value: np.ndarray, tol: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of columns (upper bounds ``up``) pinned at ``value`` to ``tol``."""
+    value = np.clip(value, 0.0, up)
+    return np.maximum(0.0, value - tol * np.maximum(1.0, value)), value
 
 
 def _keep_optimum(h: highspy.Highs, weight: np.ndarray, z: float) -> float:

@@ -780,30 +780,31 @@ def low_rank(bounds: Bounds, seed: int = 0) -> LowRank | None:
     randomised range finder (Halko, Martinsson & Tropp 2011, alg. 4.1) with a
     fixed seed and checked entry by entry against :data:`LOW_RANK_TOL`.
     """
-    flat = np.hstack(bounds)
-    n = len(flat)
+    n = len(bounds[0])
     if n < 2 * LOW_RANK_MAX:
         return None
-    vary = ~(flat == flat[0]).all(axis=0)
-    delta = flat[:, vary] - flat[0, vary]
+    first = np.concatenate([b[0] for b in bounds])
+    where = [np.nonzero(~(b == b[0]).all(axis=0))[0] for b in bounds]
+    offsets = np.cumsum([0] + [b.shape[1] for b in bounds[:-1]])
+    vary = np.concatenate([w + o for w, o in zip(where, offsets, strict=True)])
+    varying = np.hstack([b[:, w] for b, w in zip(bounds, where, strict=True)])
+    delta = varying - first[vary]
     if not np.isfinite(delta).all():
         return None
     if not delta.size:  # every row the same
-        return LowRank(
-            flat[0].copy(), np.zeros((n, 0)), np.zeros((0, flat.shape[1])), bounds[0].shape[1]
-        )
+        return LowRank(first, np.zeros((n, 0)), np.zeros((0, len(first))), bounds[0].shape[1])
     omega = np.random.default_rng(seed).standard_normal((delta.shape[1], LOW_RANK_MAX + 1))
     q, _ = np.linalg.qr(delta @ omega)
     u, sv, vt = np.linalg.svd(q.T @ delta, full_matrices=False)
     rank = int(np.count_nonzero(sv > 1e-14 * sv[0])) if sv[0] > 0 else 0
     coef = q @ (u[:, :rank] * sv[:rank])
     small = vt[:rank]
-    scale = np.maximum(1.0, np.abs(flat[:, vary]))
+    scale = np.maximum(1.0, np.abs(varying))
     if rank > LOW_RANK_MAX or np.any(np.abs(delta - coef @ small) > LOW_RANK_TOL * scale):
         return None
-    dirs = np.zeros((rank, flat.shape[1]))
+    dirs = np.zeros((rank, len(first)))
     dirs[:, vary] = small
-    return LowRank(flat[0].copy(), coef, dirs, bounds[0].shape[1])
+    return LowRank(first, coef, dirs, bounds[0].shape[1])
 
 
 def _evaluate_low_rank(v: Vertex, low: LowRank, tol: float) -> np.ndarray:
