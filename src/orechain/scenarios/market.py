@@ -166,11 +166,19 @@ def add_market(
 
 def stage_prices(net: Network, node_price: np.ndarray, output: np.ndarray) -> dict[str, float]:
     """Output-weighted mean price of each stage's product (capacity-weighted if idle)."""
-    out: dict[str, float] = {}
-    for stage, mask in _stage_masks(net):
-        w = output[mask]
-        prices = node_price[mask]
-        out[stage] = float(np.dot(w, prices) / w.sum()) if w.sum() > 1e-9 else float(prices.mean())
+    many = stage_price_rows(net, node_price[None], output[None])[0]
+    return {stage: float(p) for stage, p in zip(net.stages, many, strict=True)}
+
+
+def stage_price_rows(net: Network, node_price: np.ndarray, output: np.ndarray) -> np.ndarray:
+    """:func:`stage_prices` of many solutions (rows), a column per stage of ``net.stages``."""
+    out = np.empty((len(node_price), len(net.stages)))
+    for k, (_, mask) in enumerate(_stage_masks(net)):
+        w, prices = output[:, mask], node_price[:, mask]
+        total = w.sum(axis=1)
+        busy = total > 1e-9
+        weighted = (w * prices).sum(axis=1) / np.where(busy, total, 1.0)
+        out[:, k] = np.where(busy, weighted, prices.mean(axis=1))
     return out
 
 
@@ -202,12 +210,29 @@ def price_index(
     The region's end-use stage uses its own delivered price; upstream stages use
     the world price of that stage's product (output-weighted over producers).
     """
-    last = net.sinks[region_sink].stage
-    out: dict[str, float] = {}
-    for stage in net.stages[: net.stages.index(last) + 1]:
-        if stage == last:
-            base, now = float(ref.sink[region_sink]), float(sink_price[region_sink])
+    rows = np.array([[stage_price.get(s, np.nan) for s in net.stages]])
+    index = price_index_rows(net, region_sink, np.asarray(sink_price)[None], rows, ref)[0]
+    last = net.stages.index(net.sinks[region_sink].stage)
+    return {stage: float(v) for stage, v in zip(net.stages[: last + 1], index, strict=False)}
+
+
+def price_index_rows(
+    net: Network,
+    region_sink: int,
+    sink_price: np.ndarray,
+    stage_price: np.ndarray,
+    ref: ReferencePrices,
+) -> np.ndarray:
+    """:func:`price_index` of many solutions (rows of ``sink_price`` and ``stage_price``).
+
+    A column per stage of ``net.stages``; NaN past the region's end-use stage.
+    """
+    last = net.stages.index(net.sinks[region_sink].stage)
+    out = np.full((len(sink_price), len(net.stages)), np.nan)
+    for k, stage in enumerate(net.stages[: last + 1]):
+        if k == last:
+            base, now = float(ref.sink[region_sink]), sink_price[:, region_sink]
         else:
-            base, now = ref.stage.get(stage, 0.0), stage_price[stage]
-        out[stage] = now / base if base > 1e-9 else 1.0
+            base, now = ref.stage.get(stage, 0.0), stage_price[:, k]
+        out[:, k] = now / base if base > 1e-9 else 1.0
     return out

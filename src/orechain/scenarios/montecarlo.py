@@ -73,7 +73,7 @@ from orechain.scenarios.inputs import (
     stockpiles,
     year_inputs,
 )
-from orechain.scenarios.market import ReferencePrices, price_index, stage_prices
+from orechain.scenarios.market import ReferencePrices, price_index_rows, stage_price_rows
 from orechain.scenarios.network import Network
 from orechain.scenarios.solve import (
     YearSolve,
@@ -403,11 +403,18 @@ def _solve_year_group(
     cols = found.lay.served if market is None else market.steps
     year_batch = YearBatch(model, drawn.bounds, drawn.size, cols, welfare=market is not None)
     while True:
-        for k, (sol, key) in year_batch.step().items():
-            i = batched[k]
-            trails[i].append(key)
-            year_solve = YearSolve(sol, found.lp, found.lay, market)
-            yield i, _outcome(ctx, year_solve, drawn.demand[k], stock[i])
+        answers = year_batch.step()
+        if answers:
+            ks = list(answers)
+            sols = [answers[k][0] for k in ks]
+            first = YearSolve(sols[0], found.lp, found.lay, market)
+            x = np.stack([sol.x for sol in sols])
+            duals = np.stack([first._replace(sol=sol).price_duals for sol in sols])
+            held = np.stack([stock[batched[k]] for k in ks])
+            gap, left, p = _outcomes(ctx, first, x, duals, drawn.demand[ks], held)
+            for j, k in enumerate(ks):
+                trails[batched[k]].append(answers[k][1])
+                yield batched[k], (gap[j], left[j], p[j])
         pending = year_batch.pending
         if not pending:
             return
@@ -472,17 +479,34 @@ def _outcome(
     ctx: Context, solved: YearSolve, demand: np.ndarray, stock_left: np.ndarray
 ) -> Outcome:
     """A solved draw-year's shortfall, the stocks it leaves and the focus region's price index."""
-    sol, lay = solved.sol, solved.lay
-    gap = demand - sol.x[lay.served]
+    sol = solved.sol
+    many = _outcomes(
+        ctx, solved, sol.x[None], solved.price_duals[None], demand[None], stock_left[None]
+    )
+    return many[0][0], many[1][0], many[2][0]
+
+
+def _outcomes(
+    ctx: Context,
+    solved: YearSolve,
+    x: np.ndarray,
+    duals: np.ndarray,
+    demand: np.ndarray,
+    stock_left: np.ndarray,
+) -> Outcome:
+    """:func:`_outcome` of many solutions of ``solved``'s programme (rows of every array).
+
+    ``duals`` are each solution's :attr:`.YearSolve.price_duals`.
+    """
+    lay = solved.lay
+    gap = demand - x[:, lay.served]
     gap[gap <= TOL * np.maximum(1.0, demand)] = 0.0
-    price = np.full(len(ctx.net.stages), np.nan)
+    price = np.full((len(x), len(ctx.net.stages)), np.nan)
     if ctx.ref is not None:
-        sink_price, node_price = solved.prices(ctx.net)
-        stages = stage_prices(ctx.net, node_price, sol.x[lay.output])
-        sink = _focus_sink(ctx)
-        index = price_index(ctx.net, sink, sink_price, stages, ctx.ref)
-        price = np.array([index.get(s, np.nan) for s in ctx.net.stages])
-    return gap, stock_left - sol.x[lay.stock], price
+        sink_price, node_price = solved.prices_of(ctx.net, x, duals)
+        stages = stage_price_rows(ctx.net, node_price, x[:, lay.output])
+        price = price_index_rows(ctx.net, _focus_sink(ctx), sink_price, stages, ctx.ref)
+    return gap, stock_left - x[:, lay.stock], price
 
 
 def _solve_by_bounds(

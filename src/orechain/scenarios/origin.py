@@ -89,6 +89,7 @@ class OriginTags:
     ) -> np.ndarray:
         """Price of each node's output with its class rows counted [relative units/t].
 
+        Rows of ``node_price``, ``row_dual`` and ``x`` may be many solutions.
         One more tonne of class ``c`` at node ``n`` relaxes both the node's outflow
         row and its class-``c`` balance row, so its value is the sum of their
         duals; a node's price is the class-output-weighted mean of those values.
@@ -97,13 +98,14 @@ class OriginTags:
         t = self._price_terms(net, flow_cols)
         if not len(t.node):
             return out
-        w = np.bincount(t.pair, weights=x[t.col], minlength=len(t.pair_row))
-        duals = row_dual[t.pair_row]
-        total = np.bincount(t.node, weights=w)[t.used]
-        value = np.bincount(t.node, weights=w * duals)[t.used]
-        mean = np.bincount(t.node, weights=duals)[t.used] / t.count
+        nodes = len(net.nodes)
+        w = _binned(x[..., t.col], t.pair, len(t.pair_row))
+        duals = row_dual[..., t.pair_row]
+        total = _binned(w, t.node, nodes)[..., t.used]
+        value = _binned(w * duals, t.node, nodes)[..., t.used]
+        mean = _binned(duals, t.node, nodes)[..., t.used] / t.count
         heavy = total > 1e-9
-        out[t.used] += np.where(heavy, value / np.where(heavy, total, 1.0), mean)
+        out[..., t.used] += np.where(heavy, value / np.where(heavy, total, 1.0), mean)
         return out
 
     def _price_terms(self, net: Network, flow_cols: np.ndarray) -> PriceTerms:
@@ -142,6 +144,13 @@ class OriginTags:
         )
         self.price_terms[:] = [(net, flow_cols, terms)]  # one layout at a time
         return terms
+
+
+def _binned(values: np.ndarray, bins: np.ndarray, n: int) -> np.ndarray:
+    """Sums of ``values`` (last axis) into ``n`` bins, in order (as ``np.bincount``), per row."""
+    out = np.zeros((n, *values.shape[:-1]))
+    np.add.at(out, bins, np.moveaxis(values, -1, 0))
+    return np.moveaxis(out, 0, -1)
 
 
 def node_classes(

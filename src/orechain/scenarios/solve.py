@@ -94,18 +94,27 @@ class YearSolve(NamedTuple):
         Price mode: the welfare LP's duals. Quantity mode: the least-cost stage's
         duals (marginal delivered cost, no scarcity premium).
         """
+        return self.prices_of(net, self.sol.x, self.price_duals)
+
+    @property
+    def price_duals(self) -> np.ndarray:
+        """The row duals prices come from (see :meth:`prices`)."""
+        if self.market is not None or self.sol.price_dual is None:
+            return self.sol.row_dual
+        return self.sol.price_dual
+
+    def prices_of(
+        self, net: Network, x: np.ndarray, duals: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`prices` of other solutions of this programme (rows of ``x`` and ``duals``)."""
         if self.market is not None:
-            duals = self.sol.row_dual
             sinks, nodes = self.market.sink_rows, self.market.node_rows
         else:
             sinks, nodes = row_indices(self.lp, net)
-            duals = self.sol.price_dual if self.sol.price_dual is not None else self.sol.row_dual
-        node_price = duals[nodes]
+        node_price = duals[..., nodes]
         if self.lay.origin is not None:
-            node_price = self.lay.origin.node_prices(
-                net, node_price, duals, self.sol.x, self.lay.flow
-            )
-        return duals[sinks], node_price
+            node_price = self.lay.origin.node_prices(net, node_price, duals, x, self.lay.flow)
+        return duals[..., sinks], node_price
 
 
 def solve_year(

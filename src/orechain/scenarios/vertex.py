@@ -33,7 +33,7 @@ whose optimum may lie inside a face.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -312,7 +312,7 @@ class VertexCache:
         bounds: Bounds,
         since: int = 0,
         low: LowRank | None = None,
-        hints: list[Hashable | None] | None = None,
+        hints: Sequence[Hashable | None] | None = None,
         *,
         rows: np.ndarray | None = None,
         infinite: tuple[np.ndarray, np.ndarray] | None = None,
@@ -335,9 +335,7 @@ class VertexCache:
         copying the others; ``infinite`` is :func:`infinite_bounds` of ``bounds``,
         for a caller that searches the same bounds often.
         """
-        return self._search_many(
-            bounds, since, low=low, hints=hints, rows=rows, infinite=infinite
-        )
+        return self._search_many(bounds, since, low=low, hints=hints, rows=rows, infinite=infinite)
 
     def _search_many(
         self,
@@ -345,7 +343,7 @@ class VertexCache:
         since: int,
         low: LowRank | None = None,
         points: Points | None = None,
-        hints: list[Hashable | None] | None = None,
+        hints: Sequence[Hashable | None] | None = None,
         rows: np.ndarray | None = None,
         infinite: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, list[Vertex | None]]:
@@ -388,13 +386,13 @@ class VertexCache:
             left = left[~ok]
         self.hits += n - len(left)
         self.misses += len(left)
-        for hint, vertex in zip(hints or (), found, strict=False):
-            if hint is not None and vertex is not None:
-                self.follow[hint] = vertex.key
+        for hint, answered in zip(hints or (), found, strict=False):
+            if hint is not None and answered is not None:
+                self.follow[hint] = answered.key
         return x, found
 
     def _hinted(
-        self, hints: list[Hashable | None], since: int
+        self, hints: Sequence[Hashable | None], since: int
     ) -> Iterator[tuple[Vertex, np.ndarray]]:
         """Each basis that last answered some rows' hint (kept at or after ``since``), its rows."""
         rows: dict[bytes, list[int]] = {}
@@ -985,7 +983,7 @@ class QuadraticCache(VertexCache):
         bounds: Bounds,
         size: np.ndarray,
         since: int = 0,
-        hints: list[Hashable | None] | None = None,
+        hints: Sequence[Hashable | None] | None = None,
     ) -> tuple[np.ndarray, list[Vertex | None]]:
         """:meth:`find_qp` for many programmes (rows of ``bounds`` and ``size``)."""
 
