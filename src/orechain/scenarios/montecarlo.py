@@ -620,12 +620,13 @@ class BlockDraws:
         return stack_rows([draw_arrays(self.ctx, rng) for rng in rngs])
 
 
-VERTEX_BLOCK = 500
+VERTEX_BLOCK = 2500
 """Draws per task, each starting with no kept basis (see :class:`BlockDraws`).
 
-Larger blocks relearn fewer bases (measured 2026-12-03, corridor, per 250 draws: 5.1 s in
-blocks of 250, 3.9 s in blocks of 500 or 1,000, ±10 %); 500 still gives a 1,000-draw run
-two tasks for two workers."""
+A block learns most of its bases in its first thousand draws; later draws are answered
+from them (measured 2026-12-03, corridor, one core: 3.5 s for 500 draws, 5.1 s for 1,000,
+8.4 s for 2,500). Larger blocks cost fewer relearnings but give a run fewer tasks: 2,500
+gives 10,000 draws four tasks, a 1,000-draw run one."""
 
 
 def _focus_sink(ctx: Context) -> int:
@@ -662,7 +663,7 @@ class MonteCarloResult:
         return prices_frame(self.context, self.stacked)
 
 
-PRECISION_BATCH = 2 * VERTEX_BLOCK
+PRECISION_BATCH = VERTEX_BLOCK
 """Draws per batch when running to a precision (each batch is one Dask computation)."""
 
 DEFAULT_PRECISION = 0.05
