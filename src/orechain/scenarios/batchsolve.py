@@ -141,6 +141,8 @@ class YearBatch:
 
     def _stage1(self, groups: dict[int, list[int]]) -> None:
         for since, idx in groups.items():
+            if since >= self.stage1.added:
+                continue  # tried every basis kept: nothing new to try
             rows = np.asarray(idx, dtype=np.intp)
             low = self.low.take(rows) if self.low is not None else None
             x, found = self.stage1.find_many(
@@ -167,6 +169,8 @@ class YearBatch:
 
     def _stage2(self, groups: dict[int, list[int]]) -> None:
         for since, idx in groups.items():
+            if since >= self.stage2.added:
+                continue
             bounds = self._pinned(idx)
             refuted = self.stage2.refuted_many(bounds)
             hints = [_hint(self.draws[i], "shared" if self.draws[i].floor is not None else "final")
@@ -196,6 +200,8 @@ class YearBatch:
         if kept is None:
             return
         for since, idx in groups.items():
+            if since >= kept.added:
+                continue
             hints = [_hint(self.draws[i], "qp") for i in idx]
             x, found = kept.find_qp_many(self._qp_bounds(idx), self.size[idx], since, hints)
             for k, i in enumerate(idx):

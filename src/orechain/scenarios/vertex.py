@@ -725,7 +725,10 @@ def _held_values(
     sp: Sparse, v: Vertex, col_lo: np.ndarray, col_up: np.ndarray, ok: np.ndarray
 ) -> np.ndarray:
     """The bound each entry's column is held at, per row (0 on rows not ``ok``)."""
-    held = np.where(v.col_at_upper[sp.col], col_up[:, sp.col], col_lo[:, sp.col])
+    held = col_lo[:, sp.col]
+    upper = np.nonzero(v.col_at_upper[sp.col])[0]
+    if upper.size:
+        held[:, upper] = col_up[:, sp.col[upper]]
     held[~ok] = 0.0
     return held
 
@@ -861,11 +864,22 @@ def infinite_bounds(bounds: Bounds) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _outside_many(value: np.ndarray, lo: np.ndarray, up: np.ndarray, tol: float) -> np.ndarray:
-    """Per row, whether some value lies beyond its bounds by more than ``tol`` (relative)."""
+    """Per row, whether some value lies beyond its bounds by more than ``tol`` (relative).
+
+    As :func:`_outside`, row by row, in place (these arrays are a batch's largest).
+    """
     with np.errstate(invalid="ignore"):
-        below = lo - value > tol * np.maximum(1.0, np.abs(lo))
-        above = value - up > tol * np.maximum(1.0, np.abs(up))
-    return np.asarray((below | above).any(axis=1))
+        slack = np.abs(lo)
+        np.maximum(slack, 1.0, out=slack)
+        slack *= tol
+        gap = lo - value
+        out = gap > slack
+        np.abs(up, out=slack)
+        np.maximum(slack, 1.0, out=slack)
+        slack *= tol
+        np.subtract(value, up, out=gap)
+        out |= gap > slack
+    return np.asarray(out.any(axis=1))
 
 
 def _outside(value: np.ndarray, lo: np.ndarray, up: np.ndarray, tol: float) -> bool:
