@@ -176,6 +176,8 @@ class YearBatch:
             hints = [_hint(self.draws[i], "shared" if self.draws[i].floor is not None else "final")
                      for i in idx]  # fmt: skip
             x, found = self.stage2.find_many(bounds, since, hints=hints)
+            value = np.clip(x, self.bounds[0][idx], self.bounds[1][idx])
+            z = value @ self.weight
             for k, i in enumerate(idx):
                 d = self.draws[i]
                 d.seen = self.stage2.added
@@ -183,13 +185,10 @@ class YearBatch:
                 if refuted[k]:
                     self._to_qp(d)  # a kept dual ray proves the pin unreachable
                 elif vertex is not None:
-                    value = np.clip(x[k], self.bounds[0][i], self.bounds[1][i])
-                    if d.floor is not None and float(value @ self.weight) < d.floor - (
-                        FLOOR_TOL * max(1.0, abs(d.floor))
-                    ):
+                    if d.floor is not None and z[k] < d.floor - FLOOR_TOL * max(1.0, abs(d.floor)):
                         self._to_qp(d)  # the pin lies off the optimal face
                     else:
-                        d.x, d.price = value, -vertex.row_dual
+                        d.x, d.price = value[k], -vertex.row_dual
 
     def _to_qp(self, d: _Draw) -> None:
         """Stage 1b's closed form missed the optimum: the QP decides (a QP pin missed: HiGHS)."""
