@@ -132,6 +132,8 @@ def scaling(net, scn, args: argparse.Namespace) -> None:
     ]
     if args.this_only:
         trees = trees[:1]
+    elif args.no_variants:
+        trees = [trees[0], *trees[3:]]
     for name, src in trees:
         load = os.getloadavg()[0]
         if src in (None, "no-vertices", "unbatched"):
@@ -161,6 +163,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--this-only", action="store_true", help="with --scaling: this tree alone (long runs)"
+    )
+    parser.add_argument(
+        "--no-variants",
+        action="store_true",
+        help="with --scaling: this tree and --peer-src only (not batched off, kept bases off)",
     )
     parser.add_argument(
         "--market", choices=["price", "quantity"], help="override the scenario's market mode"

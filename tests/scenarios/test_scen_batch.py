@@ -24,6 +24,7 @@ from orechain.scenarios.vertex import (
     LOW_RANK_MAX,
     VertexCache,
     low_rank,
+    take_rows,
 )
 
 INF = highspy.kHighsInf
@@ -91,6 +92,39 @@ def test_a_low_rank_search_finds_what_the_direct_one_finds(case, seed):
     fast = cache.find_many(rows, low=low)
     assert [v is None for v in direct[1]] == [v is None for v in fast[1]]
     np.testing.assert_allclose(fast[0], direct[0], rtol=1e-9, atol=1e-9)
+
+
+@PROPERTY
+@given(programmes(), st.integers(0, 2**32 - 1))
+def test_hinted_searches_of_chosen_rows_answer_as_the_plain_search(case, seed):
+    """Hints and ``rows`` change which basis is tried first, never which rows are answered.
+
+    Each answered row gets an optimal vertex there (the plain search's objective to
+    1e-9, within bounds), and each hint then follows the basis that answered its last row.
+    """
+    a, cost, first, second = case
+    rng = np.random.default_rng(seed)
+    bounds = _rows_near(rng, first, second, 3 * LOW_RANK_MAX, rank=2)
+    bounds = (np.zeros_like(bounds[0]), *bounds[1:])
+    cache = _kept_from(a, cost, [first, second])
+    for v in cache.vertices:
+        cache.follow[("to", v.key)] = v.key
+    rows = rng.permutation(len(bounds[0]))[: 2 * LOW_RANK_MAX]
+    choices = [None, "unknown", *(("to", v.key) for v in cache.vertices)]
+    hints = [choices[int(rng.integers(0, len(choices)))] for _ in rows]
+    plain_x, plain = cache.find_many(take_rows(bounds, rows))
+    low = low_rank(take_rows(bounds, rows))
+    for use_low in (None, low):
+        x, found = cache.find_many(bounds, 0, use_low, hints, rows=rows)
+        assert [v is None for v in found] == [v is None for v in plain]
+        for k, i in enumerate(rows):
+            if found[k] is None:
+                continue
+            one = tuple(b[i] for b in bounds)
+            assert float(cost @ x[k]) == pytest.approx(float(cost @ plain_x[k]), rel=1e-9, abs=1e-9)
+            assert not _violates(a, x[k], one)
+        last = {h: v.key for h, v in zip(hints, found, strict=True) if h and v is not None}
+        assert all(cache.follow[h] == key for h, key in last.items())
 
 
 def test_bounds_of_full_rank_are_not_factorised():
