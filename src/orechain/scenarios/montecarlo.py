@@ -350,11 +350,15 @@ def simulate_block(ctx: Context, rngs: list[np.random.Generator]) -> tuple[np.nd
     stock = [_stock(ctx) for _ in range(n)]
     trails: list[list[bytes | None]] = [[] for _ in range(n)]
     for t in range(len(years)):
-        groups: dict[tuple[bool, ...], list[int]] = {}
+        # draws whose states differ only in disruptions outside their windows solve the
+        # same programme (one warm model): one group
+        groups: dict[frozenset[str], tuple[tuple[bool, ...], list[int]]] = {}
         for i, (_, _, occurs, fast) in enumerate(inputs):
             if not fast[t]:
-                groups.setdefault(tuple(bool(b) for b in occurs[t]), []).append(i)
-        for state, idx in groups.items():
+                state = tuple(bool(b) for b in occurs[t])
+                active = frozenset(_active(ctx, years[t], state))
+                groups.setdefault(active, (state, []))[1].append(i)
+        for state, idx in groups.values():
             for i, (gap, left, p) in _solve_year_group(ctx, t, state, idx, inputs, stock, trails):
                 shortfall[i, t], stock[i], price[i, t] = gap, left, p
     fast = np.stack([inp[3] for inp in inputs])
