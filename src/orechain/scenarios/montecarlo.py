@@ -361,6 +361,7 @@ def simulate_block(ctx: Context, rngs: list[np.random.Generator]) -> tuple[np.nd
         for state, idx in groups.values():
             for i, (gap, left, p) in _solve_year_group(ctx, t, state, idx, inputs, stock, trails):
                 shortfall[i, t], stock[i], price[i, t] = gap, left, p
+        forget_vertices(ctx, years[t])  # no later year of this block asks its models again
     fast = np.stack([inp[3] for inp in inputs])
     occurs = np.stack([inp[2] for inp in inputs])
     return shortfall, fast, occurs, price
@@ -580,10 +581,14 @@ def warm_model(ctx: Context, year: int, state: tuple[bool, ...]) -> WarmModel | 
     return model
 
 
-def forget_vertices(ctx: Context) -> None:
-    """Start a new block of draws: this process's warm models drop the bases they kept."""
+def forget_vertices(ctx: Context, year: int | None = None) -> None:
+    """Drop the bases this process's warm models kept (only those of ``year``, if given).
+
+    At the start of a block (every model), and after each year of a block solved year
+    by year: a worker then holds one year's kept bases at a time, not all eleven.
+    """
     for key, model in _MODELS.items():
-        if key[0] == ctx.token:
+        if key[0] == ctx.token and (year is None or key[1] == year):
             model.forget()
 
 

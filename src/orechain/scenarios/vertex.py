@@ -353,9 +353,11 @@ class VertexCache:
         n = len(rows)
         x = np.zeros((n, self.a.shape[1]))
         found: list[Vertex | None] = [None] * n
+        done = np.zeros(n, dtype=bool)
 
         def answer(vertex: Vertex, at: np.ndarray, values: np.ndarray) -> None:
             x[at] = values
+            done[at] = True
             for k in at:
                 found[k] = vertex
 
@@ -363,7 +365,7 @@ class VertexCache:
             sub = low.take(at) if low is not None else None
             values, ok = self._try(vertex, bounds, rows[at], sub, points, infinite)
             answer(vertex, at[ok], values)
-        left = np.array([k for k in range(n) if found[k] is None], dtype=np.intp)
+        left = np.nonzero(~done)[0]
         if low is not None and len(left) < n:
             low = low.take(left)
         part: Bounds | None = None
