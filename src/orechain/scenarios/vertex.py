@@ -376,7 +376,7 @@ class VertexCache:
             if self.serial.get(vertex.key, 0) < since:
                 continue
             if low is None and part is None:
-                part = take_rows(bounds, rows[left])
+                part = _rows_of(bounds, rows[left])
             values, ok = self._try(vertex, bounds, rows[left], low, points, infinite, part)
             if not ok.any():
                 continue
@@ -432,7 +432,7 @@ class VertexCache:
             )
             ok[candidates[~exact]] = False
             return values, ok
-        part = take_rows(bounds, rows) if part is None else part
+        part = _rows_of(bounds, rows) if part is None else part
         if points is not None:
             return points(vertex, part, rows, infinite)
         return _evaluate_many(vertex, part, self.tol, infinite)
@@ -856,6 +856,14 @@ def _one_row(bounds: Bounds) -> Bounds:
 def take_rows(bounds: Bounds, which: np.ndarray | list[int]) -> Bounds:
     """The rows ``which`` (indices or a mask) of every bound array."""
     return bounds[0][which], bounds[1][which], bounds[2][which], bounds[3][which]
+
+
+def _rows_of(bounds: Bounds, rows: np.ndarray) -> Bounds:
+    """The rows ``rows`` of ``bounds``: the arrays themselves when that is all of them, in order."""
+    n = len(bounds[0])
+    if len(rows) == n and (n == 0 or (rows[0] == 0 and bool(np.all(np.diff(rows) == 1)))):
+        return bounds
+    return take_rows(bounds, rows)
 
 
 def infinite_bounds(bounds: Bounds) -> tuple[np.ndarray, np.ndarray]:
