@@ -5,7 +5,7 @@ stage 1 from a kept basis (:mod:`orechain.scenarios.vertex`), stage 1b's
 closed-form tie sharing, the tie QP where that misses the optimum, then the
 pinned least-cost stage, each from a kept basis. Per draw that is some sixty
 small NumPy calls. :class:`YearBatch` runs the same stages for every draw of a
-block that has the same year and disruption state, one kept basis at a time
+block that solves the same programme (year and active disruptions), one kept basis at a time
 over all draws still unanswered: a few matrix products per basis instead of a
 few per draw and basis.
 
@@ -78,7 +78,7 @@ class _Draw:
 
 
 class YearBatch:
-    """The draw-years of one year and disruption state in a block, answered in batches.
+    """The draw-years of one programme (year, active disruptions) in a block, answered in batches.
 
     ``bounds`` are the draws' programmes' bounds (rows; the template of
     ``model`` otherwise), ``size`` the sizes of the rationed columns ``cols``

@@ -37,7 +37,7 @@ starts with none (:class:`BlockDraws`): results depend on the seed alone, not
 on workers or scheduler. ``vertices=False`` solves every draw-year with HiGHS.
 
 Batched: a block is solved year by year (:func:`simulate_block`). The draw-years
-of one year and disruption state are answered together, one kept basis at a
+of one year and programme (active disruptions) are answered together, one kept basis at a
 time over all of them (:mod:`orechain.scenarios.batchsolve`; stage 1 from a
 low-rank factorisation of their bounds, :func:`orechain.scenarios.vertex.low_rank`);
 only those no kept basis answers are solved one by one, in draw order.
@@ -336,7 +336,7 @@ def simulate_block(ctx: Context, rngs: list[np.random.Generator]) -> tuple[np.nd
     """:func:`draw_arrays` of a block of draws, stacked, solved year by year.
 
     Each draw samples from its own stream as in :func:`simulate_draw`. Then,
-    per year and disruption state, the block's draw-years are answered
+    per year and programme (the disruptions active), the block's draw-years are answered
     together from the kept optimal bases (:class:`.batchsolve.YearBatch`);
     the first one no kept basis answers is solved on its own, as on the
     per-draw path (learning its bases), and the rest are asked again, until
@@ -380,7 +380,7 @@ def _solve_year_group(
     stock: list[np.ndarray],
     trails: list[list[bytes | None]],
 ) -> Iterator[tuple[int, Outcome]]:
-    """The draw-years ``idx`` of year ``t`` in one disruption state: batched where possible."""
+    """The draw-years ``idx`` of year ``t`` that solve ``state``'s programme, batched."""
     year = ctx.scn.horizon.years[t]
 
     def alone(i: int) -> Outcome:
