@@ -45,7 +45,8 @@ def test_a_batch_of_outcomes_equals_each_solution_alone(atlas):
     duals = np.stack([s[0].price_duals for s in solved])
     demand = np.stack([s[1] for s in solved])
     held = np.repeat(stock[None], len(solved), axis=0)
-    gap, left, price = mc._outcomes(ctx, first, x, duals, demand, held)
+    programme = (first.lp, first.lay, first.market)
+    gap, left, price = mc._outcomes(ctx, programme, x, duals, demand, held)
     for k, (year_solve, wanted) in enumerate(solved):
         alone = mc._outcome(ctx, year_solve, wanted, stock)
         assert np.array_equal(gap[k], alone[0])

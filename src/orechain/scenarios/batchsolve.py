@@ -26,7 +26,6 @@ import numpy as np
 
 from orechain.scenarios.constraints import INF
 from orechain.scenarios.highs import (
-    Solution,
     WarmModel,
     optimum_floor,
     pin_range,
@@ -77,6 +76,44 @@ class _Draw:
     """The least-cost stage's row prices, once a kept basis answered it."""
 
 
+@dataclass(frozen=True)
+class Answers:
+    """The draw-years one :meth:`YearBatch.step` answered, a row each (as :class:`.Solution`'s)."""
+
+    draws: list[int]
+    """Which draws (indices into the batch), in order."""
+    x: np.ndarray
+    """Their column values."""
+    row_dual: np.ndarray
+    """Stage 1's row duals (:attr:`.Solution.row_dual`)."""
+    price_dual: np.ndarray
+    """The least-cost stage's row duals where it ran, else stage 1's (``Solution.price_dual``)."""
+    keys: list[bytes]
+    """Each draw-year's stage-1 basis (its key)."""
+
+    def __len__(self) -> int:
+        return len(self.draws)
+
+    @staticmethod
+    def of(draws: list[int], done: list[_Draw], cols: int) -> Answers:
+        """The answers of ``draws``, whose progress is ``done`` (each has its answer)."""
+        vertices: list[Vertex] = []
+        xs: list[np.ndarray] = []
+        for d in done:
+            assert d.vertex is not None
+            assert d.x is not None
+            vertices.append(d.vertex)
+            xs.append(d.x)
+        if not done:
+            return Answers([], np.zeros((0, cols)), np.zeros((0, 0)), np.zeros((0, 0)), [])
+        row_dual = -np.stack([v.row_dual for v in vertices])
+        price_dual = row_dual.copy()
+        for k, d in enumerate(done):
+            if d.price is not None:
+                price_dual[k] = d.price
+        return Answers(draws, np.stack(xs), row_dual, price_dual, [v.key for v in vertices])
+
+
 class YearBatch:
     """The draw-years of one programme (year, active disruptions) in a block, answered in batches.
 
@@ -122,14 +159,14 @@ class YearBatch:
         """
         return self.draws.pop(i).waits
 
-    def step(self) -> dict[int, tuple[Solution, bytes]]:
-        """Answer every pending draw the kept bases can: by draw, its solution and stage-1 basis."""
+    def step(self) -> Answers:
+        """Answer every pending draw the kept bases can (:class:`Answers`, in draw order)."""
         self._stage1(self._waiting(ONE))
         self._stage2(self._waiting(TWO))
         self._qp(self._waiting(QP))
         self._stage2(self._waiting(TWO))
-        done = [i for i, d in self.draws.items() if d.x is not None]
-        return {i: self._final(self.draws.pop(i)) for i in done}
+        done = sorted(i for i, d in self.draws.items() if d.x is not None)
+        return Answers.of(done, [self.draws.pop(i) for i in done], len(self.weight))
 
     def _waiting(self, stage: str) -> dict[int, list[int]]:
         """Draws waiting for ``stage``, grouped by how many bases they have tried."""
@@ -225,20 +262,6 @@ class YearBatch:
         tol = np.array([self.draws[i].tol for i in idx])[:, None]
         col_lo[:, self.cols], col_up[:, self.cols] = pin_range(col_up[:, self.cols], pin, tol)
         return col_lo, col_up, row_lo, row_up
-
-    def _final(self, d: _Draw) -> tuple[Solution, bytes]:
-        assert d.x1 is not None
-        assert d.vertex is not None
-        assert d.x is not None
-        row_dual = -d.vertex.row_dual
-        return Solution(
-            d.x,
-            row_dual,
-            -d.vertex.col_dual,
-            float(np.dot(self.weight, d.x1)),
-            float(np.dot(self.cost, d.x)),
-            row_dual if d.price is None else d.price,
-        ), d.vertex.key
 
 
 def _hint(d: _Draw, stage: str) -> tuple[bytes, str] | None:

@@ -63,6 +63,7 @@ from threadpoolctl import threadpool_limits
 from orechain.errors import InputError
 from orechain.montecarlo import quantile_ci, quantiles, run_stacked, stack_rows
 from orechain.scenarios.batchsolve import ONE, QP, TWO, YearBatch
+from orechain.scenarios.constraints import Layout, LinearProgram
 from orechain.scenarios.drawbounds import DrawBounds, draw_bounds
 from orechain.scenarios.highs import WarmModel, solve_lp
 from orechain.scenarios.inputs import (
@@ -73,12 +74,19 @@ from orechain.scenarios.inputs import (
     stockpiles,
     year_inputs,
 )
-from orechain.scenarios.market import ReferencePrices, price_index_rows, stage_price_rows
+from orechain.scenarios.market import (
+    MarketLayout,
+    ReferencePrices,
+    price_index_rows,
+    stage_price_rows,
+)
 from orechain.scenarios.network import Network
 from orechain.scenarios.solve import (
     YearSolve,
     build_year,
     market_prices,
+    price_duals,
+    prices_of,
     restriction_bases,
     solve_year,
 )
@@ -409,16 +417,15 @@ def _solve_year_group(
     year_batch = YearBatch(model, drawn.bounds, drawn.size, cols, welfare=market is not None)
     while True:
         answers = year_batch.step()
-        if answers:
-            ks = list(answers)
-            sols = [answers[k][0] for k in ks]
-            first = YearSolve(sols[0], found.lp, found.lay, market)
-            x = np.stack([sol.x for sol in sols])
-            duals = np.stack([first._replace(sol=sol).price_duals for sol in sols])
+        if len(answers):
+            ks = answers.draws
+            duals = price_duals(market, answers.row_dual, answers.price_dual)
             held = np.stack([stock[batched[k]] for k in ks])
-            gap, left, p = _outcomes(ctx, first, x, duals, drawn.demand[ks], held)
+            gap, left, p = _outcomes(
+                ctx, (found.lp, found.lay, market), answers.x, duals, drawn.demand[ks], held
+            )
             for j, k in enumerate(ks):
-                trails[batched[k]].append(answers[k][1])
+                trails[batched[k]].append(answers.keys[j])
                 yield batched[k], (gap[j], left[j], p[j])
         pending = year_batch.pending
         if not pending:
@@ -485,30 +492,31 @@ def _outcome(
 ) -> Outcome:
     """A solved draw-year's shortfall, the stocks it leaves and the focus region's price index."""
     sol = solved.sol
+    programme = (solved.lp, solved.lay, solved.market)
     many = _outcomes(
-        ctx, solved, sol.x[None], solved.price_duals[None], demand[None], stock_left[None]
+        ctx, programme, sol.x[None], solved.price_duals[None], demand[None], stock_left[None]
     )
     return many[0][0], many[1][0], many[2][0]
 
 
 def _outcomes(
     ctx: Context,
-    solved: YearSolve,
+    programme: tuple[LinearProgram, Layout, MarketLayout | None],
     x: np.ndarray,
     duals: np.ndarray,
     demand: np.ndarray,
     stock_left: np.ndarray,
 ) -> Outcome:
-    """:func:`_outcome` of many solutions of ``solved``'s programme (rows of every array).
+    """:func:`_outcome` of many solutions of one programme (rows of every array).
 
-    ``duals`` are each solution's :attr:`.YearSolve.price_duals`.
+    ``duals`` are each solution's :func:`.solve.price_duals`.
     """
-    lay = solved.lay
+    lay = programme[1]
     gap = demand - x[:, lay.served]
     gap[gap <= TOL * np.maximum(1.0, demand)] = 0.0
     price = np.full((len(x), len(ctx.net.stages)), np.nan)
     if ctx.ref is not None:
-        sink_price, node_price = solved.prices_of(ctx.net, x, duals)
+        sink_price, node_price = prices_of(ctx.net, *programme, x, duals)
         stages = stage_price_rows(ctx.net, node_price, x[:, lay.output])
         price = price_index_rows(ctx.net, _focus_sink(ctx), sink_price, stages, ctx.ref)
     return gap, stock_left - x[:, lay.stock], price

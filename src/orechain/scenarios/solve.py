@@ -94,27 +94,42 @@ class YearSolve(NamedTuple):
         Price mode: the welfare LP's duals. Quantity mode: the least-cost stage's
         duals (marginal delivered cost, no scarcity premium).
         """
-        return self.prices_of(net, self.sol.x, self.price_duals)
+        return prices_of(net, self.lp, self.lay, self.market, self.sol.x, self.price_duals)
 
     @property
     def price_duals(self) -> np.ndarray:
         """The row duals prices come from (see :meth:`prices`)."""
-        if self.market is not None or self.sol.price_dual is None:
-            return self.sol.row_dual
-        return self.sol.price_dual
+        return price_duals(self.market, self.sol.row_dual, self.sol.price_dual)
 
-    def prices_of(
-        self, net: Network, x: np.ndarray, duals: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`prices` of other solutions of this programme (rows of ``x`` and ``duals``)."""
-        if self.market is not None:
-            sinks, nodes = self.market.sink_rows, self.market.node_rows
-        else:
-            sinks, nodes = row_indices(self.lp, net)
-        node_price = duals[..., nodes]
-        if self.lay.origin is not None:
-            node_price = self.lay.origin.node_prices(net, node_price, duals, x, self.lay.flow)
-        return duals[..., sinks], node_price
+
+def prices_of(
+    net: Network,
+    lp: LinearProgram,
+    lay: Layout,
+    market: MarketLayout | None,
+    x: np.ndarray,
+    duals: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`YearSolve.prices` of solutions of one programme (rows of ``x`` and ``duals``)."""
+    if market is not None:
+        sinks, nodes = market.sink_rows, market.node_rows
+    else:
+        sinks, nodes = row_indices(lp, net)
+    node_price = duals[..., nodes]
+    if lay.origin is not None:
+        node_price = lay.origin.node_prices(net, node_price, duals, x, lay.flow)
+    return duals[..., sinks], node_price
+
+
+def price_duals(
+    market: MarketLayout | None, row_dual: np.ndarray, price_dual: np.ndarray | None
+) -> np.ndarray:
+    """The row duals prices come from: stage 1's in price mode, else the least-cost stage's.
+
+    Rows may be many solutions. Quantity mode falls back to stage 1's where no
+    least-cost stage ran (``price_dual`` None).
+    """
+    return row_dual if market is not None or price_dual is None else price_dual
 
 
 def solve_year(
