@@ -33,6 +33,7 @@ from orechain.scenarios.highs import (
 )
 from orechain.scenarios.vertex import (
     Bounds,
+    QuadraticCache,
     Vertex,
     VertexCache,
     infinite_bounds,
@@ -97,6 +98,8 @@ class Answers:
     @staticmethod
     def of(draws: list[int], done: list[_Draw], cols: int) -> Answers:
         """The answers of ``draws``, whose progress is ``done`` (each has its answer)."""
+        if not done:
+            return Answers([], np.zeros((0, cols)), np.zeros((0, 0)), np.zeros((0, 0)), [])
         vertices: list[Vertex] = []
         xs: list[np.ndarray] = []
         for d in done:
@@ -104,8 +107,6 @@ class Answers:
             assert d.x is not None
             vertices.append(d.vertex)
             xs.append(d.x)
-        if not done:
-            return Answers([], np.zeros((0, cols)), np.zeros((0, 0)), np.zeros((0, 0)), [])
         row_dual = -np.stack([v.row_dual for v in vertices])
         price_dual = row_dual.copy()
         for k, d in enumerate(done):
@@ -134,7 +135,6 @@ class YearBatch:
         self.welfare = welfare
         tpl = model.template
         self.weight = np.asarray(tpl.col_weight, dtype=float)
-        self.cost = np.asarray(tpl.col_cost, dtype=float)
         self.cols = np.asarray(cols)
         self.size = np.maximum(size, 1e-9)
         """Each draw's rationed sizes (rows), floored as the tie stages floor them."""
@@ -161,25 +161,28 @@ class YearBatch:
 
     def step(self) -> Answers:
         """Answer every pending draw the kept bases can (:class:`Answers`, in draw order)."""
-        self._stage1(self._waiting(ONE))
-        self._stage2(self._waiting(TWO))
-        self._qp(self._waiting(QP))
-        self._stage2(self._waiting(TWO))
+        self._stage1(self._waiting(ONE, self.stage1))
+        self._stage2(self._waiting(TWO, self.stage2))
+        kept = self.model.qp_cache(self.cols)
+        if kept is not None:
+            self._qp(self._waiting(QP, kept), kept)
+        self._stage2(self._waiting(TWO, self.stage2))
         done = sorted(i for i, d in self.draws.items() if d.x is not None)
         return Answers.of(done, [self.draws.pop(i) for i in done], len(self.weight))
 
-    def _waiting(self, stage: str) -> dict[int, list[int]]:
-        """Draws waiting for ``stage``, grouped by how many bases they have tried."""
+    def _waiting(self, stage: str, store: VertexCache) -> dict[int, list[int]]:
+        """Draws waiting for ``stage``, grouped by how many of ``store``'s bases they have tried.
+
+        Groups that have tried every basis kept are left out: nothing new to try.
+        """
         groups: dict[int, list[int]] = {}
         for i, d in self.draws.items():
-            if d.waits == stage and d.x is None:
+            if d.waits == stage and d.x is None and d.seen < store.added:
                 groups.setdefault(d.seen, []).append(i)
         return groups
 
     def _stage1(self, groups: dict[int, list[int]]) -> None:
         for since, idx in groups.items():
-            if since >= self.stage1.added:
-                continue  # tried every basis kept: nothing new to try
             rows = np.asarray(idx, dtype=np.intp)
             low = self.low.take(rows) if self.low is not None else None
             x, found = self.stage1.find_many(
@@ -206,8 +209,6 @@ class YearBatch:
 
     def _stage2(self, groups: dict[int, list[int]]) -> None:
         for since, idx in groups.items():
-            if since >= self.stage2.added:
-                continue
             bounds = self._pinned(idx)
             refuted = self.stage2.refuted_many(bounds)
             hints = [_hint(self.draws[i], "shared" if self.draws[i].floor is not None else "final")
@@ -231,13 +232,8 @@ class YearBatch:
         """Stage 1b's closed form missed the optimum: the QP decides (a QP pin missed: HiGHS)."""
         d.waits, d.seen = (QP, 0) if d.floor is not None else (SOLVER, 0)
 
-    def _qp(self, groups: dict[int, list[int]]) -> None:
-        kept = self.model.qp_cache(self.cols)
-        if kept is None:
-            return
+    def _qp(self, groups: dict[int, list[int]], kept: QuadraticCache) -> None:
         for since, idx in groups.items():
-            if since >= kept.added:
-                continue
             hints = [_hint(self.draws[i], "qp") for i in idx]
             x, found = kept.find_qp_many(self._qp_bounds(idx), self.size[idx], since, hints)
             for k, i in enumerate(idx):

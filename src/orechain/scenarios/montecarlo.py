@@ -511,12 +511,12 @@ def _outcomes(
 
     ``duals`` are each solution's :func:`.solve.price_duals`.
     """
-    lay = programme[1]
+    lp, lay, market = programme
     gap = demand - x[:, lay.served]
     gap[gap <= TOL * np.maximum(1.0, demand)] = 0.0
     price = np.full((len(x), len(ctx.net.stages)), np.nan)
     if ctx.ref is not None:
-        sink_price, node_price = prices_of(ctx.net, *programme, x, duals)
+        sink_price, node_price = prices_of(ctx.net, lp, lay, market, x, duals)
         stages = stage_price_rows(ctx.net, node_price, x[:, lay.output])
         price = price_index_rows(ctx.net, _focus_sink(ctx), sink_price, stages, ctx.ref)
     return gap, stock_left - x[:, lay.stock], price
